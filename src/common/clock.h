@@ -1,0 +1,23 @@
+/* clock.h — the only reader of time in envmond: a monotonic clock for scheduling
+ * and a wall clock for samples, both swappable for a virtual clock in tests. */
+#ifndef CLOCK_H
+#define CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Milliseconds on the monotonic clock (or virtual time), for timers. */
+int64_t clock_mono_ms(void);
+/* Seconds since the epoch, with fractions (or virtual wall time), for samples. */
+double clock_wall(void);
+
+/* Switches to virtual time: the wall clock starts at wall_start (epoch seconds) and
+ * the monotonic clock at 0; time then only moves through clock_virtual_advance_ms. */
+void clock_virtual_start(double wall_start);
+/* Back to the real clocks. */
+void clock_virtual_stop(void);
+bool clock_is_virtual(void);
+/* Moves virtual time forward by delta_ms (>= 0). */
+void clock_virtual_advance_ms(int64_t delta_ms);
+
+#endif

@@ -1,0 +1,1144 @@
+/* conf.c — reading and validating envmond.conf into the immutable model of conf.h.
+ * Every check records its error and goes on, so that one run of `envmond -t` lists
+ * every mistake in the file. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cfgparse.h"
+#include "conf.h"
+#include "xmem.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+static const char *const criterion_names[CRIT_COUNT + 1] = {
+	"temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min",
+	"cooling_state", "ups_source", "ups_battery", "ups_charge", "ups_runtime", "ups_load",
+	"ups_replace_battery", "ups_selftest", "input_voltage", "input_frequency", "contact", NULL
+};
+static const char *const criterion_labels[CRIT_COUNT] = {
+	N_("temperature"), N_("relative humidity"), N_("dew point"),
+	N_("temperature change per hour"), N_("temperature change in 15 minutes"),
+	N_("air conditioning"), N_("UPS power source"), N_("UPS battery"), N_("UPS battery charge"),
+	N_("UPS runtime"), N_("UPS load"), N_("UPS battery replacement"), N_("UPS self-test"),
+	N_("input voltage"), N_("input frequency"), N_("contact with the device"),
+};
+static const char *const role_names[] = { "digitization", "comci", "other", NULL };
+static const char *const severity_names[] = { "ok", "warning", "critical", "unknown", NULL };
+static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim" };
+static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
+	"SHA512", NULL };
+static const char *const priv_names[] = { "none", "DES", "AES", "AES192", "AES256", NULL };
+static const char *const tls_names[] = { "starttls", "tls", "none", NULL };
+static const char *const lang_names[] = { "fr", "en", NULL };
+static const char *const parity_names[] = { "N", "E", "O", NULL };
+
+const char *criterion_name(enum criterion c) { return criterion_names[c]; }
+const char *criterion_label(enum criterion c) { return criterion_labels[c]; }
+const char *role_name(enum server_role role) { return role_names[role]; }
+const char *severity_name(enum severity sev) { return severity_names[sev]; }
+const char *protocol_name(enum protocol proto) { return protocol_names[proto]; }
+
+int criterion_lookup(const char *name)
+{
+	for (int i = 0; i < CRIT_COUNT; i++)
+		if (strcmp(criterion_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Criteria judged on a named state or on contact: they have no numeric bounds. */
+static bool criterion_is_state(enum criterion c)
+{
+	switch (c) {
+	case CRIT_COOLING_STATE: case CRIT_UPS_SOURCE: case CRIT_UPS_BATTERY:
+	case CRIT_UPS_REPLACE_BATTERY: case CRIT_UPS_SELFTEST: case CRIT_CONTACT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void set_bounds(struct cfg_threshold *t, double wlo, double whi, double clo, double chi,
+	double hyst, unsigned hold_s)
+{
+	t->warn_lo = wlo;
+	t->warn_hi = whi;
+	t->crit_lo = clo;
+	t->crit_hi = chi;
+	t->hysteresis = hyst;
+	t->hold_s = hold_s;
+	t->clear_hold_s = hold_s;
+}
+
+/* ASHRAE TC 9.9 at the server inlet: recommended envelope = warning, class A1 allowable
+ * = critical (DESIGN.md §8). UPS: runtime under the 10 min shutdown budget is critical,
+ * load >= 80 % warning, >= 90 % critical. Mains: 230 V +-10 % / +-15 %, 50 Hz +-1 % / +-2 %. */
+void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
+{
+	for (int c = 0; c < CRIT_COUNT; c++) {
+		out[c] = (struct cfg_threshold){ .enabled = true, .warn_lo = NAN, .warn_hi = NAN,
+			.crit_lo = NAN, .crit_hi = NAN, .repeat_s = 4 * 3600 };
+	}
+	set_bounds(&out[CRIT_TEMPERATURE], 18.0, 27.0, 15.0, 32.0, 0.5, 300);
+	set_bounds(&out[CRIT_HUMIDITY], NAN, 60.0, 8.0, 80.0, 2.0, 600);
+	set_bounds(&out[CRIT_DEW_POINT], -9.0, 15.0, NAN, 17.0, 0.5, 600);
+	set_bounds(&out[CRIT_TEMP_RATE_HOUR], NAN, 10.0, NAN, 20.0, 1.0, 0);
+	set_bounds(&out[CRIT_TEMP_RATE_15MIN], NAN, 3.0, NAN, 5.0, 0.5, 0);
+	set_bounds(&out[CRIT_UPS_CHARGE], 50.0, NAN, 25.0, NAN, 5.0, 0);
+	set_bounds(&out[CRIT_UPS_RUNTIME], 900.0, NAN, 600.0, NAN, 60.0, 0);
+	set_bounds(&out[CRIT_UPS_LOAD], NAN, 80.0, NAN, 90.0, 2.0, 60);
+	set_bounds(&out[CRIT_INPUT_VOLTAGE], 207.0, 253.0, 196.0, 264.0, 2.0, 60);
+	set_bounds(&out[CRIT_INPUT_FREQUENCY], 49.5, 50.5, 49.0, 51.0, 0.1, 60);
+	/* A plain transfer to battery waits a minute; the rest is immediate. */
+	out[CRIT_UPS_SOURCE].hold_s = 60;
+	out[CRIT_UPS_SOURCE].clear_hold_s = 60;
+	out[CRIT_COOLING_STATE].hold_s = 120;
+	out[CRIT_COOLING_STATE].clear_hold_s = 120;
+	out[CRIT_UPS_REPLACE_BATTERY].repeat_s = 24 * 3600;
+	out[CRIT_UPS_SELFTEST].repeat_s = 24 * 3600;
+}
+
+/* ------------------------------------------------------------------ parsing state */
+
+struct parse {
+	struct cfgparse *p;
+	struct config *cfg;
+	config_t cf;
+};
+
+static bool email_valid(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (!at || at == s || !at[1] || strchr(at + 1, '@'))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || strchr("<>()[],;:\"\\", *s))
+			return false;
+	return true;
+}
+
+static void get_path(struct parse *ps, const config_setting_t *g, const char *key, char **out)
+{
+	char *raw = NULL;
+
+	if (cfgparse_string(ps->p, g, key, false, &raw)) {
+		free(*out);
+		*out = raw[0] ? cfgparse_resolve_path(ps->cfg->dir, raw) : xstrdup("");
+		free(raw);
+	}
+}
+
+/* A secret is given inline (key) or, better, in a file only its owner reads (key_file). */
+static void get_secret(struct parse *ps, const config_setting_t *g, const char *key, char **out)
+{
+	char *file_key = xasprintf("%s_file", key);
+	config_setting_t *fs = cfgparse_member(ps->p, g, file_key, CONFIG_TYPE_STRING, false);
+	bool inline_given = cfgparse_string(ps->p, g, key, false, out);
+
+	if (fs && inline_given)
+		cfgparse_error_at(ps->p, fs, _("give either '%s' or '%s', not both"), key, file_key);
+	else if (fs) {
+		char *path = cfgparse_resolve_path(ps->cfg->dir, config_setting_get_string(fs));
+
+		*out = cfgparse_secret_file(ps->p, fs, path);
+		free(path);
+	}
+	free(file_key);
+}
+
+/* ------------------------------------------------------------------ site, paths, mail */
+
+static void parse_contacts(struct parse *ps, const config_setting_t *site)
+{
+	static const char *const keys[] = { "arsit", "local", "local_min_severity", NULL };
+	struct cfg_contacts *c = &ps->cfg->site.contacts;
+	config_setting_t *g = cfgparse_member(ps->p, site, "contacts", CONFIG_TYPE_GROUP, true);
+	int sev = SEV_WARNING;
+
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	if (!cfgparse_strings(ps->p, g, "arsit", &c->arsit, &c->n_arsit) || c->n_arsit == 0)
+		cfgparse_error_at(ps->p, g, _("'arsit' must list at least one address of the ARSIT"));
+	cfgparse_strings(ps->p, g, "local", &c->local, &c->n_local);
+	for (size_t i = 0; i < c->n_arsit; i++)
+		if (!email_valid(c->arsit[i]))
+			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->arsit[i]);
+	for (size_t i = 0; i < c->n_local; i++)
+		if (!email_valid(c->local[i]))
+			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->local[i]);
+	if (cfgparse_enum(ps->p, g, "local_min_severity", severity_names, &sev) &&
+	    sev != SEV_WARNING && sev != SEV_CRITICAL)
+		cfgparse_error_at(ps->p, g, _("'local_min_severity' must be \"warning\" or \"critical\""));
+	c->local_min_severity = (enum severity)sev;
+}
+
+static void parse_site(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "name", "code", "ressort", "contacts", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "site", CONFIG_TYPE_GROUP, true);
+
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfgparse_string(ps->p, g, "name", true, &ps->cfg->site.name);
+	if (cfgparse_string(ps->p, g, "code", true, &ps->cfg->site.code) &&
+	    (strlen(ps->cfg->site.code) > 32 || strcspn(ps->cfg->site.code, " \t\r\n") != strlen(ps->cfg->site.code)))
+		cfgparse_error_at(ps->p, g, _("'code' must be a short identifier without spaces, like TJ-EXV"));
+	cfgparse_string(ps->p, g, "ressort", false, &ps->cfg->site.ressort);
+	parse_contacts(ps, g);
+}
+
+static void parse_paths(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "state_dir", "profiles_dir", "pid_file", "control_socket", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "paths", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+
+	cfg->paths.state_dir = xstrdup(LOCALSTATEDIR "/lib/envmond");
+	cfg->paths.profiles_dir = xstrdup(SYSCONFDIR "/envmond/profiles");
+	cfg->paths.pid_file = xstrdup(RUNSTATEDIR "/envmond.pid");
+	cfg->paths.control_socket = xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	get_path(ps, g, "state_dir", &cfg->paths.state_dir);
+	get_path(ps, g, "profiles_dir", &cfg->paths.profiles_dir);
+	get_path(ps, g, "pid_file", &cfg->paths.pid_file);
+	get_path(ps, g, "control_socket", &cfg->paths.control_socket);
+}
+
+static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const skeys[] = { "step", "rrdcached", NULL };
+	static const char *const dkeys[] = { "user", "group", "allow_root", NULL };
+	config_setting_t *s = cfgparse_member(ps->p, root, "storage", CONFIG_TYPE_GROUP, false);
+	config_setting_t *d = cfgparse_member(ps->p, root, "daemon", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+
+	cfg->storage.step_s = 30;
+	cfg->storage.rrdcached = xstrdup("");
+	if (s) {
+		cfgparse_check_keys(ps->p, s, skeys);
+		cfgparse_uint(ps->p, s, "step", 5, 3600, &cfg->storage.step_s);
+		cfgparse_string(ps->p, s, "rrdcached", false, &cfg->storage.rrdcached);
+	}
+	if (d) {
+		cfgparse_check_keys(ps->p, d, dkeys);
+		cfgparse_string(ps->p, d, "user", false, &cfg->daemon.user);
+		cfgparse_string(ps->p, d, "group", false, &cfg->daemon.group);
+		cfgparse_bool(ps->p, d, "allow_root", &cfg->daemon.allow_root);
+	}
+}
+
+static bool host_is_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+		strcmp(host, "::1") == 0;
+}
+
+static void check_mail(struct parse *ps, const config_setting_t *g, struct cfg_mail *m)
+{
+	if (!m->from)
+		cfgparse_error_at(ps->p, g, _("missing setting '%s'"), "from");
+	else if (strpbrk(m->from, "\r\n") || !strchr(m->from, '@'))
+		cfgparse_error_at(ps->p, g, _("'from' must be an address, like \"envmond <envmond@example.org>\""));
+	if (m->tls == MAIL_TLS_NONE && m->server && !host_is_loopback(m->server))
+		cfgparse_error_at(ps->p, g, _("tls = \"none\" is only allowed with a mail server on this machine "
+			"(localhost): passwords and alerts would cross the network in clear"));
+	if (m->user && !m->password)
+		cfgparse_error_at(ps->p, g, _("'user' is set: give 'password_file' too"));
+	if (!m->user && m->password)
+		cfgparse_error_at(ps->p, g, _("a password is set without 'user'"));
+}
+
+static void parse_mail(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "server", "port", "tls", "ca_file", "user", "password",
+		"password_file", "from", "lang", "timeout", "max_per_hour", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "mail", CONFIG_TYPE_GROUP, false);
+	struct cfg_mail *m = &ps->cfg->mail;
+	int tls = MAIL_TLS_STARTTLS, lang = 0;
+
+	m->timeout_s = 60;
+	m->max_per_hour = 6;
+	m->lang = xstrdup("fr");
+	if (!g)
+		return;
+	m->enabled = true;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfgparse_string(ps->p, g, "server", true, &m->server);
+	cfgparse_enum(ps->p, g, "tls", tls_names, &tls);
+	m->tls = (enum mail_tls)tls;
+	m->port = m->tls == MAIL_TLS_IMPLICIT ? 465 : m->tls == MAIL_TLS_STARTTLS ? 587 : 25;
+	cfgparse_uint(ps->p, g, "port", 1, 65535, &m->port);
+	get_path(ps, g, "ca_file", &m->ca_file);
+	cfgparse_string(ps->p, g, "user", false, &m->user);
+	get_secret(ps, g, "password", &m->password);
+	cfgparse_string(ps->p, g, "from", false, &m->from);
+	if (cfgparse_enum(ps->p, g, "lang", lang_names, &lang)) {
+		free(m->lang);
+		m->lang = xstrdup(lang_names[lang]);
+	}
+	cfgparse_uint(ps->p, g, "timeout", 5, 3600, &m->timeout_s);
+	cfgparse_uint(ps->p, g, "max_per_hour", 1, 1000, &m->max_per_hour);
+	check_mail(ps, g, m);
+}
+
+static void parse_alerts(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "alerts", CONFIG_TYPE_GROUP, false);
+	struct cfg_alerts *a = &ps->cfg->alerts;
+
+	/* Nagios' defaults for flap detection: 21 evaluations, 50 % / 25 % of changes. */
+	a->flap_high = 0.5;
+	a->flap_low = 0.25;
+	a->flap_window = 21;
+	a->startup_grace_s = 0;
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfgparse_double(ps->p, g, "flap_high", 0.0, 1.0, &a->flap_high);
+	cfgparse_double(ps->p, g, "flap_low", 0.0, 1.0, &a->flap_low);
+	cfgparse_uint(ps->p, g, "flap_window", 4, 64, &a->flap_window);
+	cfgparse_uint(ps->p, g, "startup_grace", 0, 3600, &a->startup_grace_s);
+	if (a->flap_low > a->flap_high)
+		cfgparse_error_at(ps->p, g, _("'flap_low' must not exceed 'flap_high'"));
+}
+
+/* ------------------------------------------------------------------ profiles */
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.conf of the profiles directory is loaded and checked, used or not, so that a
+ * broken profile a site added is found by `envmond -t`, not at the next device change. */
+static void load_profiles(struct parse *ps, const config_setting_t *root)
+{
+	struct config *cfg = ps->cfg;
+	DIR *d = opendir(cfg->paths.profiles_dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+
+	if (!d) {
+		cfgparse_error(ps->p, cfg->file, 1, _("cannot open the profiles directory %s: %s"),
+			cfg->paths.profiles_dir, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
+			continue;
+		names = xgrow(names, &cap, n + 1, sizeof(*names));
+		names[n++] = xasprintf("%s/%s", cfg->paths.profiles_dir, e->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), compare_names);
+	cfg->profiles = xcalloc(n + 1, sizeof(*cfg->profiles));
+	for (size_t i = 0; i < n; i++) {
+		struct profile *prof = profile_load(ps->p, names[i]);
+
+		if (prof) {
+			for (size_t j = 0; j < cfg->n_profiles; j++)
+				if (strcmp(cfg->profiles[j]->name, prof->name) == 0)
+					cfgparse_error(ps->p, names[i], 1, _("profile \"%s\" is also defined in %s"),
+						prof->name, cfg->profiles[j]->file);
+			cfg->profiles[cfg->n_profiles++] = prof;
+		}
+		free(names[i]);
+	}
+	free(names);
+	(void)root;
+}
+
+static const struct profile *find_profile(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_profiles; i++)
+		if (strcmp(cfg->profiles[i]->name, name) == 0)
+			return cfg->profiles[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ devices */
+
+static void parse_snmp(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	static const char *const keys[] = { "host", "port", "version", "community", "community_file",
+		"user", "auth", "auth_pass", "auth_pass_file", "priv", "priv_pass", "priv_pass_file",
+		"context", "max_oids", NULL };
+	static const char *const versions[] = { "1", "2c", "3", NULL };
+	struct cfg_snmp *s = &dev->snmp;
+	int version = 1, auth = SNMP_AUTH_NONE, priv = SNMP_PRIV_NONE;
+
+	cfgparse_check_keys(ps->p, g, keys);
+	s->port = 161;
+	s->max_oids = 32;
+	cfgparse_string(ps->p, g, "host", true, &s->host);
+	cfgparse_uint(ps->p, g, "port", 1, 65535, &s->port);
+	cfgparse_enum(ps->p, g, "version", versions, &version);
+	s->version = version + 1;
+	cfgparse_uint(ps->p, g, "max_oids", 1, 128, &s->max_oids);
+	if (s->version < 3) {
+		get_secret(ps, g, "community", &s->community);
+		if (!s->community)
+			s->community = xstrdup("public");
+		if (config_setting_get_member(g, "user"))
+			cfgparse_error_at(ps->p, g, _("'user' is for SNMP version 3; this device uses version %s"),
+				versions[version]);
+		return;
+	}
+	cfgparse_string(ps->p, g, "user", true, &s->user);
+	cfgparse_enum(ps->p, g, "auth", auth_names, &auth);
+	cfgparse_enum(ps->p, g, "priv", priv_names, &priv);
+	s->auth = (enum snmp_auth)auth;
+	s->priv = (enum snmp_priv)priv;
+	cfgparse_string(ps->p, g, "context", false, &s->context);
+	get_secret(ps, g, "auth_pass", &s->auth_pass);
+	get_secret(ps, g, "priv_pass", &s->priv_pass);
+	if (s->priv != SNMP_PRIV_NONE && s->auth == SNMP_AUTH_NONE)
+		cfgparse_error_at(ps->p, g, _("SNMPv3 privacy (priv) needs authentication (auth) too"));
+	/* RFC 3414 §11.2: pass phrases are at least 8 characters; Net-SNMP refuses shorter. */
+	if (s->auth != SNMP_AUTH_NONE && (!s->auth_pass || strlen(s->auth_pass) < 8))
+		cfgparse_error_at(ps->p, g, _("'auth_pass' (or 'auth_pass_file') of at least 8 characters is required"));
+	if (s->priv != SNMP_PRIV_NONE && (!s->priv_pass || strlen(s->priv_pass) < 8))
+		cfgparse_error_at(ps->p, g, _("'priv_pass' (or 'priv_pass_file') of at least 8 characters is required"));
+}
+
+static bool baud_valid(unsigned baud)
+{
+	static const unsigned rates[] = { 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(rates); i++)
+		if (rates[i] == baud)
+			return true;
+	return false;
+}
+
+static void parse_modbus(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	static const char *const keys[] = { "host", "port", "serial", "baud", "parity", "data_bits",
+		"stop_bits", "rs485", "turnaround", "unit", NULL };
+	struct cfg_modbus *m = &dev->modbus;
+	bool has_host = config_setting_get_member(g, "host"), has_serial = config_setting_get_member(g, "serial");
+	int parity = 1;
+
+	cfgparse_check_keys(ps->p, g, keys);
+	m->port = 502;
+	m->unit = 1;
+	m->baud = 9600;
+	m->parity = 'E'; /* the Modbus over serial line specification's default: 8E1 */
+	m->data_bits = 8;
+	m->stop_bits = 1;
+	if (has_host == has_serial) {
+		cfgparse_error_at(ps->p, g, _("a Modbus device needs either 'host' (TCP) or 'serial' (RTU)"));
+		return;
+	}
+	if (has_host) {
+		dev->protocol = PROTO_MODBUS_TCP;
+		cfgparse_string(ps->p, g, "host", true, &m->host);
+		cfgparse_uint(ps->p, g, "port", 1, 65535, &m->port);
+		cfgparse_uint(ps->p, g, "unit", 0, 255, &m->unit);
+		return;
+	}
+	dev->protocol = PROTO_MODBUS_RTU;
+	get_path(ps, g, "serial", &m->serial);
+	if (cfgparse_uint(ps->p, g, "baud", 300, 921600, &m->baud) && !baud_valid(m->baud))
+		cfgparse_error_at(ps->p, g, _("'baud' = %u is not a standard rate (1200 to 115200)"), m->baud);
+	if (cfgparse_enum(ps->p, g, "parity", parity_names, &parity))
+		m->parity = parity_names[parity][0];
+	cfgparse_uint(ps->p, g, "data_bits", 7, 8, &m->data_bits);
+	cfgparse_uint(ps->p, g, "stop_bits", 1, 2, &m->stop_bits);
+	cfgparse_bool(ps->p, g, "rs485", &m->rs485);
+	cfgparse_uint(ps->p, g, "turnaround", 0, 1000, &m->turnaround_ms);
+	/* Address 0 is broadcast on a serial line (no answer), 248-255 are reserved. */
+	cfgparse_uint(ps->p, g, "unit", 1, 247, &m->unit);
+}
+
+static void parse_transport(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	config_setting_t *snmp = cfgparse_member(ps->p, g, "snmp", CONFIG_TYPE_GROUP, false);
+	config_setting_t *modbus = cfgparse_member(ps->p, g, "modbus", CONFIG_TYPE_GROUP, false);
+	config_setting_t *sim = cfgparse_member(ps->p, g, "sim", CONFIG_TYPE_GROUP, false);
+	static const char *const sim_keys[] = { "scenario", NULL };
+
+	if (!!snmp + !!modbus + !!sim != 1) {
+		if (!config_setting_get_member(g, "snmp") && !config_setting_get_member(g, "modbus") &&
+		    !config_setting_get_member(g, "sim"))
+			cfgparse_error_at(ps->p, g, _("device '%s' needs one of 'snmp', 'modbus' or 'sim'"), dev->name);
+		else if (!!snmp + !!modbus + !!sim > 1)
+			cfgparse_error_at(ps->p, g, _("device '%s' has more than one of 'snmp', 'modbus', 'sim'"),
+				dev->name);
+		return;
+	}
+	if (snmp) {
+		dev->protocol = PROTO_SNMP;
+		parse_snmp(ps, snmp, dev);
+	} else if (modbus) {
+		parse_modbus(ps, modbus, dev);
+	} else {
+		dev->protocol = PROTO_SIM;
+		cfgparse_check_keys(ps->p, sim, sim_keys);
+		if (!config_setting_get_member(sim, "scenario"))
+			cfgparse_error_at(ps->p, sim, _("missing setting '%s'"), "scenario");
+		get_path(ps, sim, "scenario", &dev->sim.scenario);
+	}
+}
+
+static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	static const char *const keys[] = { "name", "profile", "interval", "timeout", "retries",
+		"dead_time", "snmp", "modbus", "sim", NULL };
+	char *profile = NULL;
+
+	dev->line = (int)config_setting_source_line(g);
+	dev->interval_s = ps->cfg->storage.step_s;
+	dev->timeout_ms = 2000;
+	dev->retries = 2;
+	dev->dead_intervals = 3;
+	cfgparse_check_keys(ps->p, g, keys);
+	if (!cfgparse_string(ps->p, g, "name", true, &dev->name))
+		dev->name = xstrdup("?");
+	else if (!metric_name_valid(dev->name) && strspn(dev->name,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(dev->name))
+		cfgparse_error_at(ps->p, g, _("device name \"%s\" may only use letters, digits, '-', '_' and '.'"),
+			dev->name);
+	cfgparse_uint(ps->p, g, "interval", 5, 86400, &dev->interval_s);
+	cfgparse_uint(ps->p, g, "timeout", 100, 60000, &dev->timeout_ms);
+	cfgparse_uint(ps->p, g, "retries", 0, 10, &dev->retries);
+	cfgparse_uint(ps->p, g, "dead_time", 1, 100, &dev->dead_intervals);
+	parse_transport(ps, g, dev);
+	if (cfgparse_string(ps->p, g, "profile", true, &profile)) {
+		dev->profile = find_profile(ps->cfg, profile);
+		if (!dev->profile)
+			cfgparse_error_at(ps->p, config_setting_get_member(g, "profile"),
+				_("unknown profile \"%s\" (not in %s)"), profile, ps->cfg->paths.profiles_dir);
+		else if ((dev->protocol == PROTO_SNMP && dev->profile->protocol != PROFILE_SNMP) ||
+			 ((dev->protocol == PROTO_MODBUS_TCP || dev->protocol == PROTO_MODBUS_RTU) &&
+			  dev->profile->protocol != PROFILE_MODBUS))
+			cfgparse_error_at(ps->p, config_setting_get_member(g, "profile"),
+				_("profile \"%s\" is for %s devices, but device '%s' uses %s"), profile,
+				dev->profile->protocol == PROFILE_SNMP ? "SNMP" : "Modbus", dev->name,
+				dev->protocol == PROTO_SNMP ? "SNMP" : "Modbus");
+	}
+	free(profile);
+}
+
+static void parse_devices(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *list = cfgparse_member(ps->p, root, "devices", CONFIG_TYPE_LIST, false);
+	struct config *cfg = ps->cfg;
+	int n;
+
+	if (!list)
+		return;
+	n = config_setting_length(list);
+	cfg->devices = xcalloc((size_t)n, sizeof(*cfg->devices));
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct cfg_device *dev = &cfg->devices[cfg->n_devices++];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, list, _("each device must be a group { ... }"));
+			dev->name = xstrdup("?");
+			continue;
+		}
+		parse_device(ps, g, dev);
+		for (size_t j = 0; j + 1 < cfg->n_devices; j++)
+			if (strcmp(cfg->devices[j].name, dev->name) == 0)
+				cfgparse_error_at(ps->p, g, _("device '%s' is already defined at line %d"),
+					dev->name, cfg->devices[j].line);
+	}
+}
+
+/* ------------------------------------------------------------------ specs */
+
+enum { F_ENABLED = 1, F_WARN_LO = 2, F_WARN_HI = 4, F_CRIT_LO = 8, F_CRIT_HI = 16, F_HYST = 32,
+	F_HOLD = 64, F_CLEAR = 128, F_REPEAT = 256 };
+
+struct spec_raw {
+	const config_setting_t *g;
+	char *inherit;
+	struct cfg_threshold v[CRIT_COUNT];
+	unsigned set[CRIT_COUNT];
+	int state;                 /* 0 = to do, 1 = resolving (cycle guard), 2 = done */
+};
+
+/* warn = [ lo, hi ] or crit = [ lo, hi ] */
+static void get_range(struct parse *ps, const config_setting_t *g, const char *key,
+	double *lo, double *hi, unsigned *set, unsigned lo_bit, unsigned hi_bit)
+{
+	config_setting_t *a = cfgparse_member(ps->p, g, key, CONFIG_TYPE_ARRAY, false);
+	double l, h;
+
+	if (!a)
+		return;
+	if (config_setting_length(a) != 2 || !cfgparse_number_value(config_setting_get_elem(a, 0), &l) ||
+	    !cfgparse_number_value(config_setting_get_elem(a, 1), &h)) {
+		cfgparse_error_at(ps->p, a, _("'%s' must be [ low, high ] (two numbers)"), key);
+		return;
+	}
+	if (l >= h) {
+		cfgparse_error_at(ps->p, a, _("'%s': the low bound %g must be below the high bound %g"), key, l, h);
+		return;
+	}
+	*lo = l;
+	*hi = h;
+	*set |= lo_bit | hi_bit;
+}
+
+static void get_bound(struct parse *ps, const config_setting_t *g, const char *key, double *out,
+	unsigned *set, unsigned bit)
+{
+	if (cfgparse_double(ps->p, g, key, -1e9, 1e9, out))
+		*set |= bit;
+}
+
+static void get_seconds(struct parse *ps, const config_setting_t *g, const char *key, unsigned *out,
+	unsigned *set, unsigned bit)
+{
+	if (cfgparse_uint(ps->p, g, key, 0, 30 * 86400, out))
+		*set |= bit;
+}
+
+static void parse_criterion(struct parse *ps, const config_setting_t *g, enum criterion c,
+	struct spec_raw *raw)
+{
+	static const char *const keys[] = { "enabled", "warn", "crit", "warn_below", "warn_above",
+		"crit_below", "crit_above", "hysteresis", "hold", "clear_hold", "repeat", NULL };
+	static const char *const state_keys[] = { "enabled", "hold", "clear_hold", "repeat", NULL };
+	struct cfg_threshold *t = &raw->v[c];
+	unsigned *set = &raw->set[c];
+
+	cfgparse_check_keys(ps->p, g, criterion_is_state(c) ? state_keys : keys);
+	if (cfgparse_bool(ps->p, g, "enabled", &t->enabled))
+		*set |= F_ENABLED;
+	if (!criterion_is_state(c)) {
+		get_range(ps, g, "warn", &t->warn_lo, &t->warn_hi, set, F_WARN_LO, F_WARN_HI);
+		get_range(ps, g, "crit", &t->crit_lo, &t->crit_hi, set, F_CRIT_LO, F_CRIT_HI);
+		get_bound(ps, g, "warn_below", &t->warn_lo, set, F_WARN_LO);
+		get_bound(ps, g, "warn_above", &t->warn_hi, set, F_WARN_HI);
+		get_bound(ps, g, "crit_below", &t->crit_lo, set, F_CRIT_LO);
+		get_bound(ps, g, "crit_above", &t->crit_hi, set, F_CRIT_HI);
+		if (cfgparse_double(ps->p, g, "hysteresis", 0.0, 1000.0, &t->hysteresis))
+			*set |= F_HYST;
+	}
+	get_seconds(ps, g, "hold", &t->hold_s, set, F_HOLD);
+	get_seconds(ps, g, "clear_hold", &t->clear_hold_s, set, F_CLEAR);
+	get_seconds(ps, g, "repeat", &t->repeat_s, set, F_REPEAT);
+}
+
+static void parse_spec(struct parse *ps, const config_setting_t *g, struct spec_raw *raw)
+{
+	int n = config_setting_length(g);
+
+	raw->g = g;
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *key = config_setting_name(s);
+		int c;
+
+		if (strcmp(key, "inherit") == 0) {
+			cfgparse_string(ps->p, g, "inherit", false, &raw->inherit);
+			continue;
+		}
+		c = criterion_lookup(key);
+		if (c < 0) {
+			cfgparse_error_at(ps->p, s, _("unknown criterion '%s'"), key);
+			continue;
+		}
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, s, _("'%s' must be %s"), key, _("a group { ... }"));
+			continue;
+		}
+		parse_criterion(ps, s, (enum criterion)c, raw);
+	}
+}
+
+static void apply_overrides(struct cfg_threshold *dst, const struct cfg_threshold *src, unsigned set)
+{
+	if (set & F_ENABLED) dst->enabled = src->enabled;
+	if (set & F_WARN_LO) dst->warn_lo = src->warn_lo;
+	if (set & F_WARN_HI) dst->warn_hi = src->warn_hi;
+	if (set & F_CRIT_LO) dst->crit_lo = src->crit_lo;
+	if (set & F_CRIT_HI) dst->crit_hi = src->crit_hi;
+	if (set & F_HYST) dst->hysteresis = src->hysteresis;
+	if (set & F_HOLD) dst->hold_s = src->hold_s;
+	if (set & F_CLEAR) dst->clear_hold_s = src->clear_hold_s;
+	if (set & F_REPEAT) dst->repeat_s = src->repeat_s;
+}
+
+/* The warning envelope must lie inside the critical one, or the warning would never show. */
+static void check_thresholds(struct parse *ps, const config_setting_t *g, const struct cfg_spec *spec)
+{
+	for (int c = 0; c < CRIT_COUNT; c++) {
+		const struct cfg_threshold *t = &spec->crit[c];
+
+		if ((!isnan(t->warn_lo) && !isnan(t->crit_lo) && t->warn_lo < t->crit_lo) ||
+		    (!isnan(t->warn_hi) && !isnan(t->crit_hi) && t->warn_hi > t->crit_hi))
+			cfgparse_error_at(ps->p, g, _("spec '%s', %s: the warning bounds must lie inside "
+				"the critical bounds"), spec->name, criterion_names[c]);
+	}
+}
+
+static int spec_index(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_specs; i++)
+		if (strcmp(cfg->specs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void resolve_spec(struct parse *ps, struct spec_raw *raws, size_t i)
+{
+	struct config *cfg = ps->cfg;
+	struct cfg_spec *spec = &cfg->specs[i];
+	const char *parent = raws[i].inherit;
+	int pi;
+
+	if (raws[i].state == 2)
+		return;
+	if (raws[i].state == 1) {
+		cfgparse_error_at(ps->p, raws[i].g, _("spec '%s' inherits from itself (a loop of 'inherit')"),
+			spec->name);
+		raws[i].state = 2;
+		return;
+	}
+	raws[i].state = 1;
+	if (!parent && strcmp(spec->name, "default") != 0)
+		parent = "default";
+	pi = parent ? spec_index(cfg, parent) : -1;
+	if (parent && pi < 0)
+		cfgparse_error_at(ps->p, raws[i].g, _("spec '%s' inherits from unknown spec '%s'"),
+			spec->name, parent);
+	if (pi >= 0) {
+		resolve_spec(ps, raws, (size_t)pi);
+		memcpy(spec->crit, cfg->specs[pi].crit, sizeof(spec->crit));
+	} else {
+		conf_default_thresholds(spec->crit);
+	}
+	for (int c = 0; c < CRIT_COUNT; c++)
+		apply_overrides(&spec->crit[c], &raws[i].v[c], raws[i].set[c]);
+	if (raws[i].g)
+		check_thresholds(ps, raws[i].g, spec);
+	raws[i].state = 2;
+}
+
+static void parse_specs(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *g = cfgparse_member(ps->p, root, "specs", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+	int n = g ? config_setting_length(g) : 0;
+	struct spec_raw *raws = xcalloc((size_t)n + 1, sizeof(*raws));
+
+	cfg->specs = xcalloc((size_t)n + 1, sizeof(*cfg->specs));
+	for (int i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		struct cfg_spec *spec = &cfg->specs[cfg->n_specs];
+
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, s, _("spec '%s' must be a group { ... }"), config_setting_name(s));
+			continue;
+		}
+		spec->name = xstrdup(config_setting_name(s));
+		spec->line = (int)config_setting_source_line(s);
+		parse_spec(ps, s, &raws[cfg->n_specs++]);
+	}
+	if (spec_index(cfg, "default") < 0) {
+		cfg->specs[cfg->n_specs].name = xstrdup("default");
+		cfg->n_specs++;
+	}
+	for (size_t i = 0; i < cfg->n_specs; i++)
+		resolve_spec(ps, raws, i);
+	for (size_t i = 0; i < cfg->n_specs; i++)
+		free(raws[i].inherit);
+	free(raws);
+}
+
+/* ------------------------------------------------------------------ racks and servers */
+
+static const struct cfg_device *find_device(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (strcmp(cfg->devices[i].name, name) == 0)
+			return &cfg->devices[i];
+	return NULL;
+}
+
+static bool measures_climate(const struct profile *prof)
+{
+	return profile_metric_index(prof, "temperature") >= 0 || profile_metric_index(prof, "humidity") >= 0;
+}
+
+/* key = [ "device", ... ]: each must exist and be of the kind the role needs. */
+static void get_device_refs(struct parse *ps, const config_setting_t *g, const char *key,
+	enum device_kind kind, const struct cfg_device ***out, size_t *n)
+{
+	char **names = NULL;
+	size_t count = 0;
+	config_setting_t *s = config_setting_get_member(g, key);
+
+	*n = 0;
+	if (!cfgparse_strings(ps->p, g, key, &names, &count))
+		return;
+	*out = xcalloc(count + 1, sizeof(**out));
+	for (size_t i = 0; i < count; i++) {
+		const struct cfg_device *dev = find_device(ps->cfg, names[i]);
+
+		if (!dev)
+			cfgparse_error_at(ps->p, s, _("'%s': unknown device '%s'"), key, names[i]);
+		else if (!dev->profile)
+			; /* its own error was reported with the device */
+		else if (kind == KIND_PROBE && !measures_climate(dev->profile))
+			cfgparse_error_at(ps->p, s, _("'%s': device '%s' measures neither temperature nor humidity"),
+				key, names[i]);
+		else if (kind != KIND_PROBE && dev->profile->kind != kind)
+			cfgparse_error_at(ps->p, s, _("'%s': device '%s' is a %s, not a %s"), key, names[i],
+				device_kind_name(dev->profile->kind), device_kind_name(kind));
+		else
+			(*out)[(*n)++] = dev;
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg_rack *rack,
+	struct cfg_server *srv)
+{
+	static const char *const keys[] = { "name", "role", "ups", "spec", NULL };
+	int role = ROLE_OTHER;
+	char *spec = NULL;
+	int si;
+
+	srv->line = (int)config_setting_source_line(g);
+	srv->rack = rack;
+	cfgparse_check_keys(ps->p, g, keys);
+	if (!cfgparse_string(ps->p, g, "name", true, &srv->name))
+		srv->name = xstrdup("?");
+	if (!config_setting_get_member(g, "role"))
+		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci or other)"),
+			srv->name);
+	cfgparse_enum(ps->p, g, "role", role_names, &role);
+	srv->role = (enum server_role)role;
+	get_device_refs(ps, g, "ups", KIND_UPS, &srv->ups, &srv->n_ups);
+	if (cfgparse_string(ps->p, g, "spec", false, &spec)) {
+		si = spec_index(ps->cfg, spec);
+		if (si < 0)
+			cfgparse_error_at(ps->p, config_setting_get_member(g, "spec"), _("unknown spec '%s'"), spec);
+	} else {
+		si = spec_index(ps->cfg, role_names[role]);
+		if (si < 0)
+			si = spec_index(ps->cfg, "default");
+	}
+	srv->spec = si >= 0 ? &ps->cfg->specs[si] : NULL;
+	free(spec);
+}
+
+static void parse_rack(struct parse *ps, const config_setting_t *g, struct cfg_rack *rack)
+{
+	static const char *const keys[] = { "name", "is_rack", "probes", "cooling", "servers", NULL };
+	config_setting_t *servers;
+
+	rack->line = (int)config_setting_source_line(g);
+	rack->is_rack = true;
+	cfgparse_check_keys(ps->p, g, keys);
+	if (!cfgparse_string(ps->p, g, "name", true, &rack->name))
+		rack->name = xstrdup("?");
+	cfgparse_bool(ps->p, g, "is_rack", &rack->is_rack);
+	get_device_refs(ps, g, "probes", KIND_PROBE, &rack->probes, &rack->n_probes);
+	get_device_refs(ps, g, "cooling", KIND_COOLING, &rack->cooling, &rack->n_cooling);
+	servers = cfgparse_member(ps->p, g, "servers", CONFIG_TYPE_LIST, true);
+	if (!servers)
+		return;
+	rack->servers = xcalloc((size_t)config_setting_length(servers) + 1, sizeof(*rack->servers));
+	for (int i = 0; i < config_setting_length(servers); i++) {
+		config_setting_t *s = config_setting_get_elem(servers, (unsigned)i);
+
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, servers, _("each server must be a group { ... }"));
+			continue;
+		}
+		parse_server(ps, s, rack, &rack->servers[rack->n_servers++]);
+	}
+}
+
+/* Names are how people, the journal and `envmonctl silence` designate things: a rack,
+ * a server and a device may not share one. */
+static void check_unique_names(struct parse *ps, const config_setting_t *g, const struct cfg_rack *rack)
+{
+	struct config *cfg = ps->cfg;
+
+	for (size_t r = 0; r < cfg->n_racks; r++) {
+		const struct cfg_rack *o = &cfg->racks[r];
+
+		if (o != rack && strcmp(o->name, rack->name) == 0)
+			cfgparse_error_at(ps->p, g, _("rack '%s' is already defined at line %d"), rack->name, o->line);
+		for (size_t s = 0; s < o->n_servers; s++)
+			for (size_t t = 0; t < rack->n_servers; t++)
+				if (&o->servers[s] != &rack->servers[t] &&
+				    strcmp(o->servers[s].name, rack->servers[t].name) == 0 &&
+				    (o != rack || s < t))
+					cfgparse_error_at(ps->p, g, _("server '%s' is already defined at line %d"),
+						rack->servers[t].name, o->servers[s].line);
+	}
+	for (size_t t = 0; t < rack->n_servers; t++)
+		if (find_device(cfg, rack->servers[t].name))
+			cfgparse_error_at(ps->p, g, _("server '%s' has the name of a device"), rack->servers[t].name);
+}
+
+static void parse_racks(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *list = cfgparse_member(ps->p, root, "racks", CONFIG_TYPE_LIST, false);
+	struct config *cfg = ps->cfg;
+	int n;
+
+	if (!list)
+		return;
+	n = config_setting_length(list);
+	cfg->racks = xcalloc((size_t)n + 1, sizeof(*cfg->racks));
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+		struct cfg_rack *rack = &cfg->racks[cfg->n_racks];
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, list, _("each rack must be a group { ... }"));
+			continue;
+		}
+		cfg->n_racks++;
+		parse_rack(ps, g, rack);
+		check_unique_names(ps, g, rack);
+	}
+}
+
+/* ------------------------------------------------------------------ maintenance */
+
+/* "YYYY-MM-DD HH:MM[:SS]" in local time, the way people write a maintenance window. */
+static bool parse_local_time(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end || *end) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, "%Y-%m-%d %H:%M", &tm);
+	}
+	if (!end || *end)
+		return false;
+	tm.tm_isdst = -1;
+	*out = mktime(&tm);
+	return *out != (time_t)-1;
+}
+
+static void parse_window(struct parse *ps, const config_setting_t *g, struct cfg_maintenance *w)
+{
+	static const char *const keys[] = { "target", "from", "to", "reason", NULL };
+	char *from = NULL, *to = NULL;
+
+	w->line = (int)config_setting_source_line(g);
+	cfgparse_check_keys(ps->p, g, keys);
+	if (cfgparse_string(ps->p, g, "target", true, &w->target) &&
+	    !find_device(ps->cfg, w->target) && !conf_server(ps->cfg, w->target))
+		cfgparse_error_at(ps->p, g, _("maintenance target '%s' is neither a device nor a server"), w->target);
+	cfgparse_string(ps->p, g, "reason", false, &w->reason);
+	if (cfgparse_string(ps->p, g, "from", true, &from) && !parse_local_time(from, &w->from))
+		cfgparse_error_at(ps->p, g, _("'from' = \"%s\" is not a date like \"2026-11-20 08:00\""), from);
+	if (cfgparse_string(ps->p, g, "to", true, &to) && !parse_local_time(to, &w->to))
+		cfgparse_error_at(ps->p, g, _("'to' = \"%s\" is not a date like \"2026-11-20 18:00\""), to);
+	else if (from && to && w->from && w->to <= w->from)
+		cfgparse_error_at(ps->p, g, _("the maintenance window ends before it starts"));
+	free(from);
+	free(to);
+}
+
+static void parse_maintenance(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *list = cfgparse_member(ps->p, root, "maintenance", CONFIG_TYPE_LIST, false);
+	struct config *cfg = ps->cfg;
+	int n;
+
+	if (!list)
+		return;
+	n = config_setting_length(list);
+	cfg->maintenance = xcalloc((size_t)n + 1, sizeof(*cfg->maintenance));
+	for (int i = 0; i < n; i++) {
+		config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			cfgparse_error_at(ps->p, list, _("each maintenance window must be a group { ... }"));
+			continue;
+		}
+		parse_window(ps, g, &cfg->maintenance[cfg->n_maintenance++]);
+	}
+}
+
+/* ------------------------------------------------------------------ entry points */
+
+struct config *conf_load(struct cfgparse *p, const char *file)
+{
+	static const char *const keys[] = { "site", "paths", "storage", "daemon", "mail", "alerts",
+		"devices", "racks", "specs", "maintenance", NULL };
+	struct parse ps = { .p = p };
+	size_t before = p->n_errors;
+	config_setting_t *root;
+	char *copy;
+
+	ps.cfg = xcalloc(1, sizeof(*ps.cfg));
+	ps.cfg->file = xstrdup(file);
+	copy = xstrdup(file);
+	ps.cfg->dir = xstrdup(dirname(copy));
+	free(copy);
+	if (!cfgparse_read(p, &ps.cf, file)) {
+		config_destroy(&ps.cf);
+		conf_free(ps.cfg);
+		return NULL;
+	}
+	root = config_root_setting(&ps.cf);
+	cfgparse_check_keys(p, root, keys);
+	parse_site(&ps, root);
+	parse_paths(&ps, root);
+	parse_storage_daemon(&ps, root);
+	parse_mail(&ps, root);
+	parse_alerts(&ps, root);
+	load_profiles(&ps, root);
+	parse_devices(&ps, root);
+	parse_specs(&ps, root);
+	parse_racks(&ps, root);
+	parse_maintenance(&ps, root);
+	config_destroy(&ps.cf);
+	if (p->n_errors > before) {
+		conf_free(ps.cfg);
+		return NULL;
+	}
+	return ps.cfg;
+}
+
+const struct cfg_device *conf_device(const struct config *cfg, const char *name)
+{
+	return find_device(cfg, name);
+}
+
+const struct cfg_server *conf_server(const struct config *cfg, const char *name)
+{
+	for (size_t r = 0; r < cfg->n_racks; r++)
+		for (size_t s = 0; s < cfg->racks[r].n_servers; s++)
+			if (strcmp(cfg->racks[r].servers[s].name, name) == 0)
+				return &cfg->racks[r].servers[s];
+	return NULL;
+}
+
+const struct cfg_spec *conf_spec(const struct config *cfg, const char *name)
+{
+	int i = spec_index(cfg, name);
+
+	return i < 0 ? NULL : &cfg->specs[i];
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Secrets are wiped before their memory goes back to the allocator. */
+static void free_secret(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void device_free(struct cfg_device *d)
+{
+	free(d->name);
+	free(d->snmp.host);
+	free_secret(d->snmp.community);
+	free(d->snmp.user);
+	free_secret(d->snmp.auth_pass);
+	free_secret(d->snmp.priv_pass);
+	free(d->snmp.context);
+	free(d->modbus.host);
+	free(d->modbus.serial);
+	free(d->sim.scenario);
+}
+
+static void racks_free(struct config *cfg)
+{
+	for (size_t r = 0; r < cfg->n_racks; r++) {
+		struct cfg_rack *rack = &cfg->racks[r];
+
+		for (size_t s = 0; s < rack->n_servers; s++) {
+			free(rack->servers[s].name);
+			free(rack->servers[s].ups);
+		}
+		free(rack->servers);
+		free(rack->name);
+		free(rack->probes);
+		free(rack->cooling);
+	}
+	free(cfg->racks);
+}
+
+void conf_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->file);
+	free(cfg->dir);
+	free(cfg->site.name);
+	free(cfg->site.code);
+	free(cfg->site.ressort);
+	free_strings(cfg->site.contacts.arsit, cfg->site.contacts.n_arsit);
+	free_strings(cfg->site.contacts.local, cfg->site.contacts.n_local);
+	free(cfg->paths.state_dir);
+	free(cfg->paths.profiles_dir);
+	free(cfg->paths.pid_file);
+	free(cfg->paths.control_socket);
+	free(cfg->storage.rrdcached);
+	free(cfg->daemon.user);
+	free(cfg->daemon.group);
+	free(cfg->mail.server);
+	free(cfg->mail.ca_file);
+	free(cfg->mail.user);
+	free_secret(cfg->mail.password);
+	free(cfg->mail.from);
+	free(cfg->mail.lang);
+	for (size_t i = 0; i < cfg->n_profiles; i++)
+		profile_free(cfg->profiles[i]);
+	free(cfg->profiles);
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		device_free(&cfg->devices[i]);
+	free(cfg->devices);
+	racks_free(cfg);
+	for (size_t i = 0; i < cfg->n_specs; i++)
+		free(cfg->specs[i].name);
+	free(cfg->specs);
+	for (size_t i = 0; i < cfg->n_maintenance; i++) {
+		free(cfg->maintenance[i].target);
+		free(cfg->maintenance[i].reason);
+	}
+	free(cfg->maintenance);
+	free(cfg);
+}

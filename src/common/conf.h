@@ -1,0 +1,217 @@
+/* conf.h — the validated, immutable configuration model of envmond: the site, its
+ * devices with their profiles, racks and hosted servers, hosting specs, mail. */
+#ifndef CONF_H
+#define CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "profile.h"
+
+struct cfgparse;
+
+enum protocol { PROTO_SNMP, PROTO_MODBUS_TCP, PROTO_MODBUS_RTU, PROTO_SIM };
+enum server_role { ROLE_DIGITIZATION, ROLE_COMCI, ROLE_OTHER };
+enum snmp_auth { SNMP_AUTH_NONE, SNMP_AUTH_MD5, SNMP_AUTH_SHA, SNMP_AUTH_SHA224,
+	SNMP_AUTH_SHA256, SNMP_AUTH_SHA384, SNMP_AUTH_SHA512 };
+enum snmp_priv { SNMP_PRIV_NONE, SNMP_PRIV_DES, SNMP_PRIV_AES, SNMP_PRIV_AES192, SNMP_PRIV_AES256 };
+enum mail_tls { MAIL_TLS_STARTTLS, MAIL_TLS_IMPLICIT, MAIL_TLS_NONE };
+enum severity { SEV_OK, SEV_WARNING, SEV_CRITICAL, SEV_UNKNOWN };
+
+/* The hosting criteria a server is judged on (DESIGN.md §2, §5, §8). */
+enum criterion {
+	CRIT_TEMPERATURE,
+	CRIT_HUMIDITY,
+	CRIT_DEW_POINT,
+	CRIT_TEMP_RATE_HOUR,
+	CRIT_TEMP_RATE_15MIN,
+	CRIT_COOLING_STATE,
+	CRIT_UPS_SOURCE,
+	CRIT_UPS_BATTERY,
+	CRIT_UPS_CHARGE,
+	CRIT_UPS_RUNTIME,
+	CRIT_UPS_LOAD,
+	CRIT_UPS_REPLACE_BATTERY,
+	CRIT_UPS_SELFTEST,
+	CRIT_INPUT_VOLTAGE,
+	CRIT_INPUT_FREQUENCY,
+	CRIT_CONTACT,
+	CRIT_COUNT
+};
+
+struct cfg_snmp {
+	char *host;
+	unsigned port;
+	int version;               /* 1, 2 (v2c) or 3 */
+	char *community;           /* v1/v2c (secret) */
+	char *user;                /* v3 */
+	enum snmp_auth auth;
+	char *auth_pass;           /* secret: never logged */
+	enum snmp_priv priv;
+	char *priv_pass;           /* secret: never logged */
+	char *context;
+	unsigned max_oids;         /* OIDs per GET request before splitting */
+};
+
+struct cfg_modbus {
+	/* TCP */
+	char *host;
+	unsigned port;
+	/* RTU */
+	char *serial;
+	unsigned baud;
+	char parity;               /* 'N', 'E' or 'O' */
+	unsigned data_bits, stop_bits;
+	bool rs485;
+	unsigned turnaround_ms;    /* silence between two requests on a bus */
+	/* both */
+	unsigned unit;             /* slave / unit id */
+};
+
+struct cfg_sim {
+	char *scenario;            /* scenario file driving the simulated device (tests, demo) */
+};
+
+struct cfg_device {
+	char *name;
+	int line;
+	const struct profile *profile;
+	enum protocol protocol;
+	unsigned interval_s;       /* polling interval */
+	unsigned timeout_ms;       /* per request */
+	unsigned retries;
+	unsigned dead_intervals;   /* intervals without an answer before "lost contact" */
+	struct cfg_snmp snmp;
+	struct cfg_modbus modbus;
+	struct cfg_sim sim;
+};
+
+struct cfg_threshold {
+	bool enabled;
+	/* Bounds of the envelope; NAN when there is none. Outside warn = warning, outside
+	 * crit = critical. For state criteria the bounds are unused. */
+	double warn_lo, warn_hi, crit_lo, crit_hi;
+	double hysteresis;         /* back inside by this margin to clear */
+	unsigned hold_s;           /* out of spec this long before alerting (0 = at once) */
+	unsigned clear_hold_s;     /* back in spec this long before recovering */
+	unsigned repeat_s;         /* reminder while unresolved (0 = never) */
+};
+
+struct cfg_spec {
+	char *name;
+	int line;
+	struct cfg_threshold crit[CRIT_COUNT];
+};
+
+struct cfg_server {
+	char *name;
+	int line;
+	enum server_role role;
+	const struct cfg_spec *spec;
+	struct cfg_rack *rack;
+	const struct cfg_device **ups;     /* UPS feeding it; none = not on a UPS */
+	size_t n_ups;
+};
+
+struct cfg_rack {
+	char *name;
+	int line;
+	bool is_rack;              /* false: servers stand outside a rack (on a shelf, the floor) */
+	const struct cfg_device **probes;
+	size_t n_probes;
+	const struct cfg_device **cooling;
+	size_t n_cooling;
+	struct cfg_server *servers;
+	size_t n_servers;
+};
+
+struct cfg_maintenance {
+	char *target;              /* a device or server name */
+	time_t from, to;
+	char *reason;
+	int line;
+};
+
+struct cfg_contacts {
+	char **arsit;
+	size_t n_arsit;
+	char **local;
+	size_t n_local;
+	enum severity local_min_severity;  /* the local list gets mail from this severity up */
+};
+
+struct cfg_mail {
+	bool enabled;              /* false when no server is configured */
+	char *server;
+	unsigned port;
+	enum mail_tls tls;
+	char *ca_file;             /* NULL: the system CA store */
+	char *user;
+	char *password;            /* secret: never logged */
+	char *from;
+	char *lang;                /* "fr" (default) or "en" */
+	unsigned timeout_s;
+	unsigned max_per_hour;     /* per incident, against floods */
+};
+
+struct cfg_alerts {
+	double flap_high, flap_low;        /* marks on the weighted share of state changes */
+	unsigned flap_window;              /* evaluations considered */
+	unsigned startup_grace_s;
+};
+
+struct config {
+	char *file;                /* the main file, as given */
+	char *dir;                 /* its directory: relative paths are resolved against it */
+
+	struct {
+		char *name, *code, *ressort;
+		struct cfg_contacts contacts;
+	} site;
+	struct {
+		char *state_dir, *profiles_dir, *pid_file, *control_socket;
+	} paths;
+	struct {
+		unsigned step_s;
+		char *rrdcached;           /* "" = write files directly */
+	} storage;
+	struct {
+		char *user, *group;
+		bool allow_root;
+	} daemon;
+	struct cfg_mail mail;
+	struct cfg_alerts alerts;
+
+	struct profile **profiles;
+	size_t n_profiles;
+	struct cfg_device *devices;
+	size_t n_devices;
+	struct cfg_rack *racks;
+	size_t n_racks;
+	struct cfg_spec *specs;
+	size_t n_specs;
+	struct cfg_maintenance *maintenance;
+	size_t n_maintenance;
+};
+
+/* Reads and validates file and the profiles it uses. Every error is added to p (see
+ * cfgparse.h); returns NULL if there was any. */
+struct config *conf_load(struct cfgparse *p, const char *file);
+void conf_free(struct config *cfg);
+
+const struct cfg_device *conf_device(const struct config *cfg, const char *name);
+const struct cfg_server *conf_server(const struct config *cfg, const char *name);
+const struct cfg_spec *conf_spec(const struct config *cfg, const char *name);
+
+/* Built-in defaults for every criterion (ASHRAE recommended = warning, A1 = critical). */
+void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT]);
+
+const char *criterion_name(enum criterion c);           /* "temperature", ... as in the file */
+int criterion_lookup(const char *name);                 /* -1 if unknown */
+const char *criterion_label(enum criterion c);          /* English msgid, for _() */
+const char *role_name(enum server_role role);
+const char *severity_name(enum severity sev);
+const char *protocol_name(enum protocol proto);
+
+#endif
