@@ -1,13 +1,16 @@
 #!/bin/sh
-# envmond -t: the shipped example is valid (exit 0); a broken configuration exits 78
-# with every error as file:line: message.
+# envmond -t (TAP): the shipped example is valid (exit 0); a broken configuration exits
+# 78 with every error as file:line: message, in French when the locale is French.
 set -u
 envmond="$top_builddir/src/daemon/envmond"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fail=0
+n=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-"$envmond" -t -c "$top_srcdir/etc/envmond.conf" || { echo "FAIL: example rejected"; fail=1; }
+echo "1..5"
+"$envmond" -t -c "$top_srcdir/etc/envmond.conf" >"$tmp/example" 2>&1
+ok $? "the shipped example passes envmond -t"
 
 mkdir "$tmp/profiles"
 cp "$top_srcdir"/etc/profiles/*.conf "$tmp/profiles/"
@@ -19,17 +22,16 @@ devices = ( { name = "u"; profile = "nope"; snmp = { host = "h"; }; } );
 CONF
 "$envmond" -t -c "$tmp/bad.conf" >"$tmp/out" 2>&1
 rc=$?
-[ $rc -eq 78 ] || { echo "FAIL: exit $rc, expected 78"; fail=1; }
-grep -q "bad.conf:3: 'step' = 1 is out of range" "$tmp/out" || { echo "FAIL: no step error"; fail=1; }
-grep -q "bad.conf:4: unknown profile \"nope\"" "$tmp/out" || { echo "FAIL: no profile error"; fail=1; }
-cat "$tmp/out"
+sed 's/^/# /' "$tmp/out"
+[ $rc -eq 78 ]; ok $? "a broken configuration exits 78 (got $rc)"
+grep -q "bad.conf:3: 'step' = 1 is out of range" "$tmp/out"; ok $? "the step error names file and line"
+grep -q "bad.conf:4: unknown profile \"nope\"" "$tmp/out"; ok $? "the profile error names file and line"
 
-# In French when the locale is French (C.UTF-8 + LANGUAGE, which every Debian has).
+# French: the catalogue of the build (or source) tree, C.UTF-8 + LANGUAGE=fr, which
+# work on every Debian without generating a French locale.
 gmo="$top_builddir/po/fr.gmo"; [ -f "$gmo" ] || gmo="$top_srcdir/po/fr.gmo"
-if [ -f "$gmo" ]; then
-    mkdir -p "$tmp/locale/fr/LC_MESSAGES"
-    cp "$gmo" "$tmp/locale/fr/LC_MESSAGES/envmond.mo"
-    ENVMOND_LOCALEDIR="$tmp/locale" LC_ALL=C.UTF-8 LANGUAGE=fr "$envmond" -t -c "$tmp/bad.conf" >"$tmp/out.fr" 2>&1
-    grep -q "bad.conf:4: profil inconnu" "$tmp/out.fr" || { echo "FAIL: not in French:"; cat "$tmp/out.fr"; fail=1; }
-fi
-exit $fail
+mkdir -p "$tmp/locale/fr/LC_MESSAGES"
+cp "$gmo" "$tmp/locale/fr/LC_MESSAGES/envmond.mo" 2>/dev/null
+ENVMOND_LOCALEDIR="$tmp/locale" LC_ALL=C.UTF-8 LANGUAGE=fr "$envmond" -t -c "$tmp/bad.conf" >"$tmp/out.fr" 2>&1
+sed 's/^/# /' "$tmp/out.fr"
+grep -q "bad.conf:4: profil inconnu" "$tmp/out.fr"; ok $? "errors are in French with LANGUAGE=fr"

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Builds envmond and runs its whole test suite on a Debian 12 machine:
+#   1. installs the build and test packages that are missing (contrib/install-deps.sh),
+#   2. builds twice, plainly and with AddressSanitizer + UndefinedBehaviorSanitizer,
+#   3. runs the unit and simulation tests (make check) and the system tests against
+#      real peers (pytest, tests/system) on both builds, then `make distcheck`.
+# The last line is "N passed, N failed". Exit status 0 only if nothing failed.
+# Options: --quick (plain build only, no distcheck), -k EXPR (pytest selection).
+set -u
+cd "$(dirname "$0")"
+top=$PWD
+quick=no
+select=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --quick) quick=yes ;;
+        -k) shift; select=(-k "$1") ;;
+        *) echo "usage: $0 [--quick] [-k PYTEST-EXPR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+jobs=$(nproc 2>/dev/null || echo 2)
+passed=0
+failed=0
+log() { printf '==> %s\n' "$*"; }
+
+count_automake() {  # test-suite.log of a build dir
+    local f="$1/test-suite.log" p=0 x=0
+    if [ -f "$f" ]; then
+        p=$(sed -n 's/^# PASS: *//p' "$f")
+        x=$(( $(sed -n 's/^# FAIL: *//p' "$f") + $(sed -n 's/^# ERROR: *//p' "$f") + $(sed -n 's/^# XPASS: *//p' "$f") ))
+    else
+        x=1
+    fi
+    passed=$((passed + ${p:-0})); failed=$((failed + ${x:-1}))
+}
+
+count_junit() {  # pytest's junit XML
+    local r
+    r=$(/usr/bin/python3 - "$1" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print("0 1"); sys.exit()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = sum(int(s.get("tests", 0)) for s in suites)
+bad = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+skip = sum(int(s.get("skipped", 0)) for s in suites)
+print(t - bad - skip, bad)
+PY
+)
+    passed=$((passed + ${r% *})); failed=$((failed + ${r#* }))
+}
+
+build() {  # build DIR [configure args]
+    local dir="$1"; shift
+    mkdir -p "$dir"
+    ( cd "$dir" && { [ -f Makefile ] || "$top/configure" --enable-werror "$@" >configure.out 2>&1 ||
+                     { cat configure.out; exit 1; }; } && make -j"$jobs" >make.out 2>&1 ||
+                     { tail -50 make.out; exit 1; } )
+}
+
+run_suite() {  # run_suite DIR NAME
+    local dir="$1" name="$2"
+    log "unit and simulation tests ($name)"
+    ( cd "$dir" && make -j"$jobs" check >check.out 2>&1 )
+    grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" | head -40
+    count_automake "$dir"
+    if [ -d tests/system ] && ls tests/system/test_*.py >/dev/null 2>&1; then
+        log "system tests against real peers ($name)"
+        ENVMOND_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+            --junitxml="$dir/system.xml" "${select[@]}" tests/system >"$dir/system.out" 2>&1
+        tail -25 "$dir/system.out"
+        count_junit "$dir/system.xml"
+    fi
+}
+
+log "dependencies"
+contrib/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
+    log "autoreconf"
+    autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+log "build"
+if build _build/check; then
+    run_suite _build/check plain
+else
+    failed=$((failed + 1))
+fi
+
+if [ $quick = no ]; then
+    log "build with AddressSanitizer and UndefinedBehaviorSanitizer"
+    export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
+    export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+    if build _build/asan --enable-sanitizers; then
+        run_suite _build/asan sanitizers
+    else
+        failed=$((failed + 1))
+    fi
+    unset ASAN_OPTIONS UBSAN_OPTIONS
+    log "make distcheck"
+    if ( cd _build/check && make -j"$jobs" distcheck >distcheck.out 2>&1 ); then
+        passed=$((passed + 1))
+    else
+        tail -40 _build/check/distcheck.out
+        failed=$((failed + 1))
+    fi
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
