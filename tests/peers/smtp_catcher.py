@@ -177,6 +177,8 @@ def parse_args(argv):
     p.add_argument('--reject-code', type=int, default=451,
                    help='SMTP code used to refuse (4xx temporary, 5xx permanent)')
     p.add_argument('--seed', type=int, default=1, help='seed for --fail-rate')
+    p.add_argument('--stock-starttls', action='store_true',
+                   help="use aiosmtpd's own STARTTLS (to compare when chasing a hang)")
     p.add_argument('--max-seconds', type=float, default=600,
                    help='exit after this long whatever happens (default 600)')
     args = p.parse_args(argv)
@@ -199,7 +201,8 @@ async def serve(args):
         user, password = args.auth.split(':', 1)
         options.update(authenticator=make_authenticator(user, password), auth_required=True)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: FixedStartTlsSMTP(handler, **options),
+    smtp_class = SMTP if args.stock_starttls else FixedStartTlsSMTP
+    server = await loop.create_server(lambda: smtp_class(handler, **options),
                                       args.host, args.port, reuse_address=True)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
