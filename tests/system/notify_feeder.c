@@ -29,12 +29,13 @@ static struct notification make(const char *id, unsigned seq, unsigned last, boo
 {
 	struct notification n = {
 		.kind = seq == 0 ? NOTIF_ALERT : seq == last ? NOTIF_RECOVERY : NOTIF_REMINDER,
+		/* per incident: an alert, reminders, then the recovery (if more than one) */
 		.incident_id = id, .seq = seq, .severity = SEV_CRITICAL, .criterion = CRIT_TEMPERATURE,
 		.opened = 1795450000, .time = 1795450000 + 3600.0 * seq,
-		.closed = seq == last ? 1795450000 + 3600.0 * seq : 0,
+		.closed = seq == last && seq > 0 ? 1795450000 + 3600.0 * seq : 0,
 		.device = evil ? "sonde\r\nBcc: evil@example.com" : "sonde-baie-a",
 		.rack = evil ? "baie-A\r\nX-Injected: yes\x01" : "baie-A", .metric = "temperature",
-		.value = seq == last ? 24.2 : 31.4, .worst = 31.9, .unit = "°C", .bound = 27,
+		.value = seq == last && seq > 0 ? 24.2 : 31.4, .worst = 31.9, .unit = "°C", .bound = 27,
 		.bound_kind = "max", .servers = evil ? evil_servers : servers, .n_servers = evil ? 1 : 2,
 	};
 	return n;
