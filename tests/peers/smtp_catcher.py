@@ -70,6 +70,20 @@ class FixedStartTlsSMTP(SMTP):
         self._tls_handshake_okay = True
 
 
+class ImplicitTlsSMTP(FixedStartTlsSMTP):
+    """For --tls (port 465 style): the connection is TLS from the first byte, which
+    aiosmtpd 1.4.3 does not notice, so it would refuse AUTH as if in clear text."""
+
+    def connection_made(self, transport):
+        super().connection_made(transport)
+        ssl_object = transport.get_extra_info('ssl_object')
+        if ssl_object is not None:
+            self._tls_protocol = getattr(transport, '_ssl_protocol', True)
+            self.session.ssl = {'ssl_object': ssl_object,
+                                'cipher': transport.get_extra_info('cipher'),
+                                'peercert': transport.get_extra_info('peercert')}
+
+
 class Catcher:
     """aiosmtpd handler: store messages, or refuse them when asked to."""
 
@@ -166,6 +180,8 @@ def parse_args(argv):
     p.add_argument('--dir', required=True, help='where NNNN.eml / NNNN.json go')
     p.add_argument('--starttls', nargs=2, metavar=('CERT', 'KEY'),
                    help='offer STARTTLS and require it before MAIL')
+    p.add_argument('--tls', nargs=2, metavar=('CERT', 'KEY'),
+                   help='implicit TLS from the first byte (submissions, port 465)')
     p.add_argument('--auth', metavar='USER:PASSWORD',
                    help='require AUTH PLAIN or LOGIN with these credentials before MAIL')
     p.add_argument('--auth-without-tls', action='store_true',
@@ -202,8 +218,11 @@ async def serve(args):
         options.update(authenticator=make_authenticator(user, password), auth_required=True)
     loop = asyncio.get_running_loop()
     smtp_class = SMTP if args.stock_starttls else FixedStartTlsSMTP
+    if args.tls:
+        smtp_class = ImplicitTlsSMTP
+    implicit = make_tls_context(*args.tls) if args.tls else None
     server = await loop.create_server(lambda: smtp_class(handler, **options),
-                                      args.host, args.port, reuse_address=True)
+                                      args.host, args.port, reuse_address=True, ssl=implicit)
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
