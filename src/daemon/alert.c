@@ -672,6 +672,8 @@ static void step(struct alert *a, struct cond *c, const struct eval *e, double n
 		handle(a, c, out.ev[i], e, now);
 	if (out.n == 0)
 		unsilence(a, c, e, now);
+	/* The count of evaluations alone changes nothing worth a disk write. */
+	before.evals = c->rs.evals;
 	if (out.n > 0 || memcmp(&before, &c->rs, sizeof(before)) != 0)
 		a->dirty = true;
 }

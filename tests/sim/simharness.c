@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "cfgparse.h"
+#include "journal.h"
 #include "sched.h"
 #include "simharness.h"
 #include "xmem.h"
@@ -40,6 +41,16 @@ static const char conf_fmt[] =
 
 void sim_prepare(struct sim *s, const char *ups, const char *clim, const char *probe)
 {
+	sim_prepare_with(s, ups, clim, probe, "");
+}
+
+char *sim_journal_path(const struct sim *s)
+{
+	return xasprintf("%s/state/%s", s->dir, JOURNAL_FILE);
+}
+
+void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra)
+{
 	char *path, *state;
 	FILE *f;
 
@@ -53,6 +64,7 @@ void sim_prepare(struct sim *s, const char *ups, const char *clim, const char *p
 	path = xasprintf("%s/envmond.conf", s->dir);
 	f = fopen(path, "w");
 	fprintf(f, conf_fmt, s->dir, TOP_SRCDIR, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe);
+	fputs(extra, f);
 	fclose(f);
 	free(path);
 	free(state);

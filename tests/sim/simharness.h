@@ -48,6 +48,10 @@ struct sim {
 /* Writes envmond.conf in a new temporary directory with these scenarios (file names
  * under tests/sim/scenarios) for the UPS, the air conditioner and the rack probe. */
 void sim_prepare(struct sim *s, const char *ups, const char *clim, const char *probe);
+/* The same with extra settings appended to envmond.conf (e.g. maintenance windows). */
+void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra);
+/* Path of the journal in the state directory (free it). */
+char *sim_journal_path(const struct sim *s);
 /* Starts virtual time at SIM_T0 + at and the daemon's modules (restoring the journal). */
 void sim_start(struct sim *s, double at);
 /* Runs until scenario time until. */
