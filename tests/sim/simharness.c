@@ -135,6 +135,18 @@ static void to_notice(const struct notification *n, struct sim_notice *out)
 	out->worst = n->worst;
 }
 
+/* Dies as a power cut would, leaving the time for the restart in <dir>/killed_at. */
+static void crash(const struct sim *s, double wall)
+{
+	char *path = xasprintf("%s/killed_at", s->dir);
+	FILE *f = fopen(path, "w");
+
+	fprintf(f, "%.3f\n", wall - SIM_T0);
+	fclose(f);
+	free(path);
+	raise(SIGKILL);
+}
+
 static int recording_sink(void *arg, const struct notification *n)
 {
 	struct sim *s = arg;
@@ -146,13 +158,13 @@ static int recording_sink(void *arg, const struct notification *n)
 		if (strcmp(s->notices[i].id, n->incident_id) == 0 && s->notices[i].seq == n->seq)
 			return 0;      /* already have it: accepted, not stored twice */
 	if (kill_here && !s->kill_after_store)
-		raise(SIGKILL);
+		crash(s, n->time);
 	to_notice(n, &rec);
 	store_notice(s, &rec);
 	s->notices = xrealloc(s->notices, (s->n_notices + 1) * sizeof(*s->notices));
 	s->notices[s->n_notices++] = rec;
 	if (kill_here)
-		raise(SIGKILL);
+		crash(s, n->time);
 	return 0;
 }
 
