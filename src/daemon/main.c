@@ -20,6 +20,8 @@
 #include "clock.h"
 #include "mailer.h"
 #include "msgcat.h"
+#include "pipeline.h"
+#include "poller.h"
 #include "sched.h"
 #include "spool.h"
 #include "xmem.h"
@@ -45,6 +47,8 @@ struct daemon_state {
 	struct msgcat *mail_cat;      /* the catalogue of cfg->mail.lang */
 	struct spool *spool;
 	struct mailer *mailer;
+	struct pipeline *pipe;
+	struct poller *poller;
 };
 
 static void usage(FILE *out)
@@ -202,6 +206,32 @@ static void on_terminate(void *arg, int signo)
 
 static void mail_reload(struct daemon_state *st, const struct config *cfg);
 
+/* ------------------------------------------------------------------ monitoring */
+
+/* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
+ * journal the daemon must not run; a device without a driver in this build only
+ * disables polling (logged). */
+static int monitoring_start(struct daemon_state *st)
+{
+	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
+	if (!st->pipe)
+		return -1;
+	st->poller = poller_new(st->cfg, pipeline_result, st->pipe);
+	if (st->poller)
+		poller_start(st->poller);
+	else
+		log_err("polling disabled: a device cannot be opened (above)");
+	return 0;
+}
+
+static void monitoring_stop(struct daemon_state *st)
+{
+	poller_free(st->poller);
+	pipeline_free(st->pipe);
+	st->poller = NULL;
+	st->pipe = NULL;
+}
+
 /* A new configuration replaces the old one only if it is entirely valid. */
 static void reload(struct daemon_state *st)
 {
@@ -212,8 +242,11 @@ static void reload(struct daemon_state *st)
 		return;
 	}
 	mail_reload(st, cfg);
+	monitoring_stop(st);
 	conf_free(st->cfg);
 	st->cfg = cfg;
+	if (monitoring_start(st) < 0)
+		log_err("monitoring stopped: the journal cannot be used");
 	log_notice("configuration reloaded from %s", st->opt->config_file);
 }
 
@@ -342,9 +375,16 @@ static int run(struct daemon_state *st)
 		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 		return ENVMON_EX_SOFTWARE;
 	}
+	if (monitoring_start(st) < 0) {
+		mail_stop(st);
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_UNAVAILABLE;
+	}
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
+	monitoring_stop(st);
 	mail_stop(st);
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
