@@ -4,10 +4,14 @@
 #include <math.h>
 
 #include "driver.h"
+#include "mbdriver.h"
 
 const struct driver_ops *driver_for(enum protocol proto)
 {
 	switch (proto) {
+	case PROTO_MODBUS_TCP:
+	case PROTO_MODBUS_RTU:
+		return &modbus_driver;
 	default:
 		return NULL;
 	}
