@@ -16,6 +16,7 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "log.h"
+#include "poller.h"
 #include "sched.h"
 #include "xmem.h"
 
@@ -36,6 +37,7 @@ struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
+	struct poller *poller;
 };
 
 static void usage(FILE *out)
@@ -180,6 +182,40 @@ static int daemonize(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ polling */
+
+/* Until the store and the rules are wired, each result is logged at debug level. */
+static void log_result(void *arg, const struct poll_result *res)
+{
+	const struct profile *prof = res->dev->profile;
+
+	if (!res->answered)
+		return;   /* the poller logs silences */
+	for (size_t i = 0; i < res->n_readings; i++) {
+		const struct reading *r = &res->readings[i];
+
+		log_debug("%s: %s status=%d raw=%g value=%g", res->dev->name, prof->metrics[i].name,
+			(int)r->status, r->raw, r->value);
+	}
+	if (res->error)
+		log_debug("%s: %s", res->dev->name, res->error);
+}
+
+static int polling_start(struct daemon_state *st)
+{
+	st->poller = poller_new(st->cfg, log_result, st);
+	if (!st->poller)
+		return -1;
+	poller_start(st->poller);
+	return 0;
+}
+
+static void polling_stop(struct daemon_state *st)
+{
+	poller_free(st->poller);
+	st->poller = NULL;
+}
+
 /* ------------------------------------------------------------------ signals */
 
 static void on_terminate(void *arg, int signo)
@@ -197,9 +233,12 @@ static void reload(struct daemon_state *st)
 		log_err("reload refused: the configuration has errors (above); the running one stays");
 		return;
 	}
+	polling_stop(st);
 	conf_free(st->cfg);
 	st->cfg = cfg;
 	log_notice("configuration reloaded from %s", st->opt->config_file);
+	if (polling_start(st) < 0)
+		log_err("reload: some devices cannot be polled (above)");
 }
 
 static void on_hangup(void *arg, int signo)
@@ -229,7 +268,13 @@ static int run(struct daemon_state *st)
 	sched_on_signal(SIGHUP, on_hangup, st);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
+	if (polling_start(st) < 0) {
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_SOFTWARE;
+	}
 	rc = sched_run();
+	polling_stop(st);
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");
