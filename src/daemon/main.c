@@ -194,7 +194,7 @@ static void log_result(void *arg, const struct poll_result *res)
 	for (size_t i = 0; i < res->n_readings; i++) {
 		const struct reading *r = &res->readings[i];
 
-		log_debug("%s: %s status=%d raw=%g value=%g", res->dev->name, prof->metrics[i].name,
+		log_debug("%s: %s status=%d raw=%.10g value=%.10g", res->dev->name, prof->metrics[i].name,
 			(int)r->status, r->raw, r->value);
 	}
 	if (res->error)
