@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +17,12 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "log.h"
+#include "clock.h"
+#include "mailer.h"
+#include "msgcat.h"
 #include "poller.h"
 #include "sched.h"
+#include "spool.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -31,6 +36,7 @@ struct options {
 	bool debug;
 	const char *probe_device;
 	bool json;
+	bool test_mail;
 };
 
 struct daemon_state {
@@ -38,6 +44,9 @@ struct daemon_state {
 	struct config *cfg;
 	int pid_fd;
 	struct poller *poller;
+	struct msgcat *mail_cat;      /* the catalogue of cfg->mail.lang */
+	struct spool *spool;
+	struct mailer *mailer;
 };
 
 static void usage(FILE *out)
@@ -52,6 +61,7 @@ static void usage(FILE *out)
 		"  -t, --check          check the configuration and the profiles, then exit\n"
 		"      --probe DEVICE   poll one device once and print what it answers\n"
 		"      --json           with --probe: print JSON\n"
+		"      --test-mail      send a test e-mail through the spool and the mail server\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -59,7 +69,7 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -67,6 +77,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "check", no_argument, NULL, 't' },
 		{ "probe", required_argument, NULL, OPT_PROBE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -82,6 +93,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case 't': opt->check_only = true; break;
 		case OPT_PROBE: opt->probe_device = optarg; break;
 		case OPT_JSON: opt->json = true; break;
+		case OPT_TEST_MAIL: opt->test_mail = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -224,6 +236,8 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
+static void mail_reload(struct daemon_state *st, const struct config *cfg);
+
 /* A new configuration replaces the old one only if it is entirely valid. */
 static void reload(struct daemon_state *st)
 {
@@ -234,6 +248,7 @@ static void reload(struct daemon_state *st)
 		return;
 	}
 	polling_stop(st);
+	mail_reload(st, cfg);
 	conf_free(st->cfg);
 	st->cfg = cfg;
 	log_notice("configuration reloaded from %s", st->opt->config_file);
@@ -244,6 +259,100 @@ static void reload(struct daemon_state *st)
 static void on_hangup(void *arg, int signo)
 {
 	reload(arg);
+}
+
+/* ------------------------------------------------------------------ mail */
+
+/* The spool always exists (notifications are kept even without a mail server); the
+ * mailer thread runs when a server is configured. ENVMOND_MAIL_RETRY_S shortens the
+ * first retry delay (tests, or an operator who wants a quicker retry). */
+static int mail_open_spool(struct daemon_state *st)
+{
+	st->mail_cat = msgcat_load(st->cfg->mail.lang);
+	st->spool = spool_open(st->cfg->paths.state_dir, st->cfg, st->mail_cat);
+	return st->spool ? 0 : -1;
+}
+
+static int mail_start(struct daemon_state *st)
+{
+	struct mailer_options opt;
+	const char *retry = getenv("ENVMOND_MAIL_RETRY_S");
+
+	if (mail_open_spool(st) < 0)
+		return -1;
+	mailer_default_options(&opt);
+	if (retry && atoi(retry) > 0)
+		opt.retry_min_s = (unsigned)atoi(retry);
+	st->mailer = mailer_start(st->spool, st->cfg, &opt);
+	if (st->mailer)
+		spool_set_wakeup(st->spool, mailer_kick, st->mailer);
+	else if (st->cfg->mail.enabled)
+		return -1;
+	else
+		log_warn("no mail server configured: notifications stay in %s", spool_path(st->spool));
+	return 0;
+}
+
+/* Joins the mailer: a message in flight is sent or stays in new/ for the next start. */
+static void mail_stop(struct daemon_state *st)
+{
+	mailer_stop(st->mailer);
+	spool_close(st->spool);
+	msgcat_free(st->mail_cat);
+	st->mailer = NULL;
+	st->spool = NULL;
+	st->mail_cat = NULL;
+}
+
+/* New messages follow the new configuration (site, contacts, language); the mailer keeps
+ * the server settings it started with until the next start. */
+static void mail_reload(struct daemon_state *st, const struct config *cfg)
+{
+	struct msgcat *cat;
+
+	if (!st->spool)
+		return;
+	cat = msgcat_load(cfg->mail.lang);
+	spool_set_config(st->spool, cfg, cat);
+	msgcat_free(st->mail_cat);
+	st->mail_cat = cat;
+}
+
+/* envmond --test-mail: one message through the real path (spool, then the same SMTP code
+ * as the mailer), the server's answer printed. Exit 0 if it took the message. */
+static int test_mail(struct daemon_state *st)
+{
+	char id[128], name[96], reply[600];
+	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
+		.worst = NAN, .bound = NAN };
+	int rc = ENVMON_EX_FAIL;
+
+	if (!st->cfg->mail.enabled) {
+		fprintf(stderr, _("envmond: no mail server in %s\n"), st->opt->config_file);
+		return ENVMON_EX_FAIL;
+	}
+	signal(SIGPIPE, SIG_IGN);         /* an aborted SMTP session must not kill us */
+	if (mail_open_spool(st) < 0) {
+		mail_stop(st);
+		return ENVMON_EX_FAIL;
+	}
+	n.time = n.opened = clock_wall();
+	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
+	n.incident_id = id;
+	spool_name(name, sizeof(name), id, 0);
+	if (spool_notify(st->spool, &n) < 0) {
+		fprintf(stderr, _("envmond: cannot write the test message in %s\n"), spool_path(st->spool));
+	} else if (mailer_send_now(st->spool, st->cfg, name, reply, sizeof(reply)) == 0) {
+		printf(_("test mail sent to %s: the server answered \"%s\"\n"), st->cfg->mail.server, reply);
+		rc = ENVMON_EX_OK;
+	} else {
+		char *path = spool_file(st->spool, "new", name);
+		unlink(path);                /* a test is not retried later */
+		free(path);
+		fprintf(stderr, _("test mail failed: %s\n"), reply);
+	}
+	mail_stop(st);
+	return rc;
 }
 
 static int run(struct daemon_state *st)
@@ -266,15 +375,23 @@ static int run(struct daemon_state *st)
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
+	if (mail_start(st) < 0) {
+		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_SOFTWARE;
+	}
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	if (polling_start(st) < 0) {
+		mail_stop(st);
 		sched_fini();
 		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 		return ENVMON_EX_SOFTWARE;
 	}
 	rc = sched_run();
 	polling_stop(st);
+	mail_stop(st);
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");
@@ -290,7 +407,7 @@ int main(int argc, char **argv)
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device,
+	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
 	if (!st.cfg)
@@ -299,6 +416,8 @@ int main(int argc, char **argv)
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
+	} else if (opt.test_mail) {
+		rc = test_mail(&st);
 	} else if (opt.probe_device) {
 		fprintf(stderr, _("envmond: --probe needs the SNMP and Modbus drivers, which this "
 			"build does not have yet\n"));
