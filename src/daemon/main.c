@@ -196,6 +196,33 @@ static int daemonize(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ monitoring */
+
+/* Each reading at debug level: what `envmond -f -d` shows a technician wiring a device. */
+static void log_result(const struct poll_result *res)
+{
+	const struct profile *prof = res->dev->profile;
+
+	if (!res->answered)
+		return;   /* the poller logs silences */
+	for (size_t i = 0; i < res->n_readings; i++) {
+		const struct reading *r = &res->readings[i];
+
+		log_debug("%s: %s status=%d raw=%.10g value=%.10g", res->dev->name, prof->metrics[i].name,
+			(int)r->status, r->raw, r->value);
+	}
+	if (res->error)
+		log_debug("%s: %s", res->dev->name, res->error);
+}
+
+static void on_poll_result(void *arg, const struct poll_result *res)
+{
+	struct daemon_state *st = arg;
+
+	log_result(res);
+	pipeline_result(st->pipe, res);
+}
+
 /* ------------------------------------------------------------------ signals */
 
 static void on_terminate(void *arg, int signo)
@@ -206,8 +233,6 @@ static void on_terminate(void *arg, int signo)
 
 static void mail_reload(struct daemon_state *st, const struct config *cfg);
 
-/* ------------------------------------------------------------------ monitoring */
-
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run; a device without a driver in this build only
  * disables polling (logged). */
@@ -216,7 +241,7 @@ static int monitoring_start(struct daemon_state *st)
 	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
 	if (!st->pipe)
 		return -1;
-	st->poller = poller_new(st->cfg, pipeline_result, st->pipe);
+	st->poller = poller_new(st->cfg, on_poll_result, st);
 	if (st->poller)
 		poller_start(st->poller);
 	else
