@@ -182,7 +182,9 @@ static char **create_args(const struct sdev *d, size_t *argc)
 
 /* ------------------------------------------------------------------ creation */
 
-/* librrd creates a file under a temporary name and renames it, but does not sync it. */
+/* librrd creates a file under a temporary name and renames it, but does not sync it. Only
+ * a file with history is worth the wait: a new file lost to a power cut is found
+ * unreadable or missing at start-up and created again. */
 static void sync_file(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -251,7 +253,7 @@ static int rrd_make(struct sdev *d, time_t last_up, const char **sources, char *
 		snprintf(err, len, "librrd reported success but wrote no file (full disk?)");
 		return -1;
 	}
-	if (!st.rrdcached)
+	if (sources && !st.rrdcached)
 		sync_file(d->path);
 	return 0;
 }
