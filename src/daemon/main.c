@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "log.h"
 #include "sched.h"
+#include "store.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -207,6 +208,19 @@ static void on_hangup(void *arg, int signo)
 	reload(arg);
 }
 
+/* RRD storage of every reading: the files of all configured devices are checked (and
+ * given new data sources) before the loop starts. */
+static int storage_start(const struct config *cfg)
+{
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+		return -1;
+	if (store_open_config(cfg) < 0) {
+		store_fini();
+		return -1;
+	}
+	return 0;
+}
+
 static int run(struct daemon_state *st)
 {
 	int rc;
@@ -224,12 +238,18 @@ static int run(struct daemon_state *st)
 		return ENVMON_EX_SOFTWARE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (storage_start(st->cfg) < 0) {
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_UNAVAILABLE;
+	}
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
+	store_fini();
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");
