@@ -24,6 +24,7 @@
 #include "poller.h"
 #include "sched.h"
 #include "spool.h"
+#include "store.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -231,6 +232,30 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
+/* ------------------------------------------------------------------ storage */
+
+/* RRD storage of every reading: the files of all configured devices are checked (and
+ * given new data sources) before the loop starts. */
+static int storage_start(const struct config *cfg)
+{
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+		return -1;
+	if (store_open_config(cfg) < 0) {
+		store_fini();
+		return -1;
+	}
+	return 0;
+}
+
+/* The pipeline's tap: one RRD update per device per poll, with its derived values. */
+static void store_result(void *arg, const struct poll_result *res, const struct derived *d)
+{
+	struct store_value v[128];
+	size_t n = store_values_from_result(res, d, v, ARRAY_SIZE(v));
+
+	store_write(res->dev->name, res->time, v, n);
+}
+
 static void mail_reload(struct daemon_state *st, const struct config *cfg);
 
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
@@ -241,6 +266,7 @@ static int monitoring_start(struct daemon_state *st)
 	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
 	if (!st->pipe)
 		return -1;
+	pipeline_set_tap(st->pipe, store_result, NULL);
 	st->poller = poller_new(st->cfg, on_poll_result, st);
 	if (st->poller)
 		poller_start(st->poller);
@@ -268,8 +294,11 @@ static void reload(struct daemon_state *st)
 	}
 	mail_reload(st, cfg);
 	monitoring_stop(st);
+	store_fini();
 	conf_free(st->cfg);
 	st->cfg = cfg;
+	if (storage_start(st->cfg) < 0)
+		log_err("storage stopped: the RRD files cannot be used (above)");
 	if (monitoring_start(st) < 0)
 		log_err("monitoring stopped: the journal cannot be used");
 	log_notice("configuration reloaded from %s", st->opt->config_file);
@@ -391,17 +420,24 @@ static int run(struct daemon_state *st)
 		return ENVMON_EX_SOFTWARE;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (storage_start(st->cfg) < 0) {
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_UNAVAILABLE;
+	}
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
 	if (mail_start(st) < 0) {
 		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
+		store_fini();
 		sched_fini();
 		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 		return ENVMON_EX_SOFTWARE;
 	}
 	if (monitoring_start(st) < 0) {
 		mail_stop(st);
+		store_fini();
 		sched_fini();
 		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 		return ENVMON_EX_UNAVAILABLE;
@@ -411,6 +447,7 @@ static int run(struct daemon_state *st)
 	rc = sched_run();
 	monitoring_stop(st);
 	mail_stop(st);
+	store_fini();
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");
