@@ -19,6 +19,12 @@ set -eu
 usage() { echo "usage: $0 start DATADIR PORT [RUNDIR] | stop PORT [RUNDIR]" >&2; exit 2; }
 
 V3_AUTH=envmon-auth-pass
+
+# Is a process of group $1 still running? (Zombies do not count: once the
+# script that started the group has exited, nobody may reap them quickly.)
+group_alive() {
+	ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
 V3_PRIV=envmon-priv-pass
 
 start() {
@@ -55,7 +61,7 @@ start() {
 	tries=0
 	until snmpgetnext -v2c -c index -t 0.2 -r 0 "127.0.0.1:$port" 1.3.6 >/dev/null 2>&1; do
 		tries=$((tries + 1))
-		if [ $tries -ge 150 ] || ! kill -0 "$(cat "$rundir/snmpsimd.pid")" 2>/dev/null; then
+		if [ $tries -ge 150 ] || ! group_alive "$(cat "$rundir/snmpsimd.pid")"; then
 			echo "$0: snmpsimd did not come up on port $port; log follows" >&2
 			tail -n 20 "$rundir/snmpsimd.log" >&2
 			stop "$port" "$rundir"
@@ -74,7 +80,7 @@ stop() {
 		s_pgid=$(cat "$s_rundir/snmpsimd.pid")
 		kill -TERM "-$s_pgid" 2>/dev/null || true
 		s_tries=0
-		while kill -0 "-$s_pgid" 2>/dev/null && [ $s_tries -lt 50 ]; do
+		while group_alive "$s_pgid" && [ $s_tries -lt 50 ]; do
 			sleep 0.1
 			s_tries=$((s_tries + 1))
 		done
