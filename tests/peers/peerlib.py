@@ -149,6 +149,18 @@ class Process:
             return ''
 
 
+def group_alive(pgid):
+    """Does process group PGID still have a running (non-zombie) process?"""
+    for stat in Path('/proc').glob('[0-9]*/stat'):
+        try:
+            fields = stat.read_text().rsplit(')', 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != 'Z' and int(fields[2]) == pgid:    # state, ppid, pgrp
+            return True
+    return False
+
+
 def run_script(argv, env=None, timeout_s=60):
     """Run one of the peers' shell scripts; raise with its output if it fails."""
     result = subprocess.run([str(a) for a in argv], capture_output=True, text=True,

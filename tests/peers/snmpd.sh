@@ -80,7 +80,10 @@ start() {
 			snmpd -f -C -m '' -I -smux -c "$rundir/snmpd.$i.conf" -Lf "$rundir/snmpd.$i.log" \
 			-u nobody -g nogroup </dev/null >/dev/null 2>&1 &
 		echo "$!" >>"$rundir/snmpd.pids"
-		wait_port "$port" "$!" && wait_port $((port + n - 1)) "$!" || { stop "$rundir"; exit 1; }
+		if ! wait_port "$port" "$!" || ! wait_port $((port + n - 1)) "$!"; then
+			stop "$rundir"
+			exit 1
+		fi
 		i=$((i + 1)) port=$((port + n)) left=$((left - n))
 	done
 	echo "snmpd up on 127.0.0.1:$first..$((first + count - 1)) ($i process(es))"
