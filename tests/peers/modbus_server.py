@@ -304,12 +304,22 @@ async def serve(args):
         await server.serving
         where = '%s:%d' % (args.host, args.tcp)
     else:
+        parity = args.parity
+        if os.path.realpath(args.rtu).startswith('/dev/pts/') and parity != 'N':
+            # A pty has no parity: the kernel ignores PARENB, and here a
+            # tcsetattr() whose only change is PARENB fails with EINVAL, which
+            # pyserial-asyncio runs into. Bytes pass the same either way.
+            print('modbus_server: %s is a pty, parity %s not applied' % (args.rtu, parity),
+                  flush=True)
+            parity = 'N'
         server = ModbusSerialServer(context, ModbusRtuFramer, port=args.rtu,
-                                    baudrate=args.baud, parity=args.parity,
+                                    baudrate=args.baud, parity=parity,
                                     stopbits=args.stopbits, bytesize=args.bytesize,
                                     handler=delayed_send(ModbusSingleRequestHandler, state),
                                     response_manipulator=hook)
         await server.start()
+        if server.transport is None:    # pymodbus logs the reason and carries on
+            raise SystemExit('modbus_server: cannot open %s' % args.rtu)
         serving = None
         where = '%s (%d %d%s%d)' % (args.rtu, args.baud, args.bytesize, args.parity, args.stopbits)
     control = None

@@ -10,6 +10,12 @@ set -eu
 
 usage() { echo "usage: $0 start DIR | stop DIR" >&2; exit 2; }
 
+# Is a process of group $1 still running? (Zombies do not count: once the
+# script that started the group has exited, nobody may reap them quickly.)
+group_alive() {
+	ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
 start() {
 	dir=$1
 	stop "$dir"
@@ -39,7 +45,7 @@ stop() {
 	pgid=$(cat "$dir/socat.pid")
 	kill -TERM "-$pgid" 2>/dev/null || true
 	tries=0
-	while kill -0 "-$pgid" 2>/dev/null && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+	while group_alive "$pgid" && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
 	kill -KILL "-$pgid" 2>/dev/null || true
 	rm -f "$dir/socat.pid"
 }

@@ -18,6 +18,12 @@ set -eu
 usage() { echo "usage: $0 start RUNDIR FIRST_PORT COUNT [RECORDING] | stop RUNDIR" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 
+# Is a process of group $1 still running? (Zombies do not count: once the
+# script that started the group has exited, nobody may reap them quickly.)
+group_alive() {
+	ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'
+}
+
 # Turn "OID|TAG|VALUE" records into override directives.
 overrides() {
 	awk -F'|' '
@@ -51,7 +57,7 @@ wait_port() { # port pgid
 	w_tries=0
 	until snmpget -v2c -c public -t 0.2 -r 0 "127.0.0.1:$1" 1.3.6.1.2.1.1.5.0 >/dev/null 2>&1; do
 		w_tries=$((w_tries + 1))
-		if [ $w_tries -ge 100 ] || ! kill -0 "-$2" 2>/dev/null; then
+		if [ $w_tries -ge 100 ] || ! group_alive "$2"; then
 			echo "$0: snmpd did not answer on port $1" >&2
 			return 1
 		fi
@@ -74,7 +80,10 @@ start() {
 			snmpd -f -C -m '' -I -smux -c "$rundir/snmpd.$i.conf" -Lf "$rundir/snmpd.$i.log" \
 			-u nobody -g nogroup </dev/null >/dev/null 2>&1 &
 		echo "$!" >>"$rundir/snmpd.pids"
-		wait_port "$port" "$!" && wait_port $((port + n - 1)) "$!" || { stop "$rundir"; exit 1; }
+		if ! wait_port "$port" "$!" || ! wait_port $((port + n - 1)) "$!"; then
+			stop "$rundir"
+			exit 1
+		fi
 		i=$((i + 1)) port=$((port + n)) left=$((left - n))
 	done
 	echo "snmpd up on 127.0.0.1:$first..$((first + count - 1)) ($i process(es))"
@@ -88,7 +97,7 @@ stop() {
 	done
 	for s_pgid in $(cat "$rundir/snmpd.pids"); do
 		s_tries=0
-		while kill -0 "-$s_pgid" 2>/dev/null && [ $s_tries -lt 50 ]; do sleep 0.1; s_tries=$((s_tries + 1)); done
+		while group_alive "$s_pgid" && [ $s_tries -lt 50 ]; do sleep 0.1; s_tries=$((s_tries + 1)); done
 		kill -KILL "-$s_pgid" 2>/dev/null || true
 	done
 	rm -f "$rundir/snmpd.pids"
