@@ -234,7 +234,7 @@ async def serve(args):
     smtp_class = SMTP if args.stock_starttls else FixedStartTlsSMTP
     if args.tls:
         smtp_class = ImplicitTlsSMTP
-    implicit = make_tls_context(*args.tls) if args.tls else None
+    implicit = make_tls_context(*args.tls, args.tls_tickets) if args.tls else None
     server = await loop.create_server(lambda: smtp_class(handler, **options),
                                       args.host, args.port, reuse_address=True, ssl=implicit)
     stop = asyncio.Event()
