@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,9 +16,18 @@
 #include <unistd.h>
 
 #include "cfgparse.h"
+#include "clock.h"
 #include "conf.h"
+#include "control.h"
+#include "daemonctl.h"
 #include "log.h"
+#include "poller.h"
+#include "privdrop.h"
+#include "readings.h"
+#include "reload.h"
 #include "sched.h"
+#include "sdnotify.h"
+#include "silence.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -36,6 +47,14 @@ struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
+	char *pid_path;            /* the pid file in use (a reload cannot move it) */
+	struct privdrop pd;
+	struct poller *poller;
+	struct readings *readings;
+	struct silences *silences;
+	struct control *ctl;
+	struct daemonctl dc;
+	struct reload reload;
 };
 
 static void usage(FILE *out)
@@ -188,63 +207,188 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
-/* A new configuration replaces the old one only if it is entirely valid. */
-static void reload(struct daemon_state *st)
+/* A new configuration replaces the old one only if it is entirely valid; then every
+ * module carries its state over by name (reload.h). errors (may be NULL) receives the
+ * "file:line: message" lines of an invalid file, which are logged too. */
+static int reload_config(void *arg, struct json_object *errors, char *summary, size_t len)
 {
-	struct config *cfg = load_config(st->opt->config_file, NULL);
+	struct daemon_state *st = arg;
+	struct cfgparse p;
+	struct config *cfg;
 
+	cfgparse_init(&p);
+	cfg = conf_load(&p, st->opt->config_file);
+	for (size_t i = 0; !cfg && i < p.n_errors; i++) {
+		log_err("%s", p.errors[i]);
+		if (errors)
+			json_object_array_add(errors, json_object_new_string(p.errors[i]));
+	}
+	cfgparse_fini(&p);
 	if (!cfg) {
 		log_err("reload refused: the configuration has errors (above); the running one stays");
-		return;
+		return -1;
 	}
+	sdnotify_reloading();
+	reload_apply(&st->reload, st->cfg, cfg, summary, len);
 	conf_free(st->cfg);
 	st->cfg = cfg;
-	log_notice("configuration reloaded from %s", st->opt->config_file);
+	log_notice("configuration reloaded from %s: %s", st->opt->config_file, summary);
+	sdnotify_reloaded();
+	return 0;
 }
 
 static void on_hangup(void *arg, int signo)
 {
-	reload(arg);
+	char summary[256];
+
+	reload_config(arg, NULL, summary, sizeof(summary));
+}
+
+/* ------------------------------------------------------------------ modules */
+
+static void on_poll_result(void *arg, const struct poll_result *res)
+{
+	struct daemon_state *st = arg;
+
+	readings_record(st->readings, res);
+}
+
+static void poller_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	poller_reload(st->poller, new_cfg, d);
+}
+
+static void readings_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	readings_reload(st->readings, d);
+}
+
+/* The poller and its last-readings cache; the first poll of each device is armed. */
+static void start_poller(struct daemon_state *st)
+{
+	st->readings = readings_new();
+	st->poller = poller_new(st->cfg, on_poll_result, st);
+	poller_start(st->poller);
+	reload_register(&st->reload, "poller", poller_participant, st);
+	reload_register(&st->reload, "readings", readings_participant, st);
+}
+
+/* Silences, the control socket and systemd notification, once privileges are dropped. */
+static int start_control(struct daemon_state *st)
+{
+	st->silences = silence_open(st->cfg->paths.state_dir);
+	st->ctl = control_open(st->cfg->paths.control_socket);
+	if (!st->ctl)
+		return -1;
+	st->dc = (struct daemonctl){ .cfg = &st->cfg, .poller = &st->poller, .readings = st->readings,
+		.silences = st->silences, .reload = reload_config, .reload_arg = st,
+		.started = clock_wall() };
+	daemonctl_attach(&st->dc, st->ctl);
+	return 0;
+}
+
+static void stop_modules(struct daemon_state *st)
+{
+	control_close(st->ctl);
+	silence_close(st->silences);
+	poller_free(st->poller);
+	readings_free(st->readings);
+}
+
+/* As root: the state directory and the directory of the control socket, 0750, owned by
+ * the daemon user; then the pid file. */
+static int prepare_files(struct daemon_state *st)
+{
+	char *copy = xstrdup(st->cfg->paths.control_socket);
+	int rc = privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750);
+
+	if (rc == 0)
+		rc = privdrop_prepare_dir(&st->pd, dirname(copy), 0750);
+	free(copy);
+	if (rc < 0)
+		return -1;
+	st->pid_path = xstrdup(st->cfg->paths.pid_file);
+	st->pid_fd = pidfile_open(st->pid_path);
+	return st->pid_fd < 0 ? -1 : 0;
+}
+
+static int run_loop(struct daemon_state *st)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	sched_on_signal(SIGTERM, on_terminate, st);
+	sched_on_signal(SIGINT, on_terminate, st);
+	sched_on_signal(SIGHUP, on_hangup, st);
+	if (privdrop_drop(&st->pd) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	start_poller(st);
+	if (start_control(st) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	sdnotify_start(daemonctl_summary, &st->dc);
+	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
+		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
+	rc = sched_run();
+	sdnotify_stopping();
+	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
 static int run(struct daemon_state *st)
 {
 	int rc;
 
+	if (privdrop_init(&st->pd, st->cfg) < 0)
+		return ENVMON_EX_CONFIG;
 	if (!st->opt->foreground && daemonize() < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		return ENVMON_EX_SOFTWARE;
 	}
-	st->pid_fd = pidfile_open(st->cfg->paths.pid_file);
-	if (st->pid_fd < 0)
+	if (prepare_files(st) < 0) {
+		privdrop_fini(&st->pd);
 		return ENVMON_EX_UNAVAILABLE;
+	}
 	if (sched_init() < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_SOFTWARE;
+		rc = ENVMON_EX_SOFTWARE;
+	} else {
+		rc = run_loop(st);
 	}
-	signal(SIGPIPE, SIG_IGN);
-	sched_on_signal(SIGTERM, on_terminate, st);
-	sched_on_signal(SIGINT, on_terminate, st);
-	sched_on_signal(SIGHUP, on_hangup, st);
-	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
-		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
-	rc = sched_run();
+	stop_modules(st);
 	sched_fini();
-	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+	pidfile_close(st->pid_fd, st->pid_path);
+	free(st->pid_path);
+	privdrop_fini(&st->pd);
 	log_notice("envmond stopped");
-	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
+	return rc;
+}
+
+/* The daemon changes to / and rereads its file on reload: keep an absolute path. */
+static char *absolute_config(struct options *opt)
+{
+	char *path = realpath(opt->config_file, NULL);
+
+	if (path)
+		opt->config_file = path;
+	return path;
 }
 
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	struct daemon_state st = { .opt = &opt, .pid_fd = -1 };
+	char *config_path;
 	int rc;
 
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
+	config_path = absolute_config(&opt);
 	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
@@ -262,6 +406,7 @@ int main(int argc, char **argv)
 		rc = run(&st);
 	}
 	conf_free(st.cfg);
+	free(config_path);
 	log_fini();
 	return rc;
 }
