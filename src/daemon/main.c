@@ -392,8 +392,10 @@ int main(int argc, char **argv)
 	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
-	if (!st.cfg)
+	if (!st.cfg) {
+		free(config_path);
 		return ENVMON_EX_CONFIG;
+	}
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);

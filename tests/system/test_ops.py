@@ -82,7 +82,7 @@ class Daemon:
         self.env = env
 
     def start(self):
-        env = dict(os.environ, ASAN_OPTIONS='detect_leaks=0', **(self.env or {}))
+        env = dict(os.environ, **(self.env or {}))
         self.errf = open(self.err, 'ab')
         self.proc = subprocess.Popen([str(ENVMOND), '-f', '-d', '-c', str(self.conf)],
                                      stdout=subprocess.DEVNULL, stderr=self.errf, env=env)
