@@ -4,10 +4,17 @@
 #include <math.h>
 
 #include "driver.h"
+#include "mbdriver.h"
+#include "simdrv.h"
 
 const struct driver_ops *driver_for(enum protocol proto)
 {
 	switch (proto) {
+	case PROTO_MODBUS_TCP:
+	case PROTO_MODBUS_RTU:
+		return &modbus_driver;
+	case PROTO_SIM:
+		return &sim_driver;
 	default:
 		return NULL;
 	}
