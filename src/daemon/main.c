@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -16,13 +18,20 @@
 
 #include "cfgparse.h"
 #include "conf.h"
+#include "control.h"
+#include "daemonctl.h"
 #include "log.h"
 #include "clock.h"
 #include "mailer.h"
 #include "msgcat.h"
 #include "pipeline.h"
 #include "poller.h"
+#include "privdrop.h"
+#include "readings.h"
+#include "reload.h"
 #include "sched.h"
+#include "sdnotify.h"
+#include "silence.h"
 #include "spool.h"
 #include "store.h"
 #include "xmem.h"
@@ -50,6 +59,13 @@ struct daemon_state {
 	struct mailer *mailer;
 	struct pipeline *pipe;
 	struct poller *poller;
+	char *pid_path;            /* the pid file in use (a reload cannot move it) */
+	struct privdrop pd;
+	struct readings *readings;
+	struct silences *silences;
+	struct control *ctl;
+	struct daemonctl dc;
+	struct reload reload;
 };
 
 static void usage(FILE *out)
@@ -221,7 +237,9 @@ static void on_poll_result(void *arg, const struct poll_result *res)
 	struct daemon_state *st = arg;
 
 	log_result(res);
-	pipeline_result(st->pipe, res);
+	readings_record(st->readings, res);
+	if (st->pipe)
+		pipeline_result(st->pipe, res);
 }
 
 /* ------------------------------------------------------------------ signals */
@@ -259,19 +277,17 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 static void mail_reload(struct daemon_state *st, const struct config *cfg);
 
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
- * journal the daemon must not run; a device without a driver in this build only
- * disables polling (logged). */
+ * journal the daemon must not run. A device that cannot be opened is retried by the
+ * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
 	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
 	if (!st->pipe)
 		return -1;
 	pipeline_set_tap(st->pipe, store_result, NULL);
+	st->readings = readings_new();
 	st->poller = poller_new(st->cfg, on_poll_result, st);
-	if (st->poller)
-		poller_start(st->poller);
-	else
-		log_err("polling disabled: a device cannot be opened (above)");
+	poller_start(st->poller);
 	return 0;
 }
 
@@ -279,34 +295,99 @@ static void monitoring_stop(struct daemon_state *st)
 {
 	poller_free(st->poller);
 	pipeline_free(st->pipe);
+	readings_free(st->readings);
 	st->poller = NULL;
 	st->pipe = NULL;
+	st->readings = NULL;
 }
 
-/* A new configuration replaces the old one only if it is entirely valid. */
-static void reload(struct daemon_state *st)
-{
-	struct config *cfg = load_config(st->opt->config_file, NULL);
+/* ------------------------------------------------------------------ reload */
 
+static void poller_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	poller_reload(st->poller, new_cfg, d);
+}
+
+static void readings_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	readings_reload(st->readings, d);
+}
+
+/* The pipeline has no reload of its own yet: it is rebuilt on the new configuration and
+ * finds its durable state (journal, alert state) again as after a restart. */
+static void pipeline_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	mail_reload(st, new_cfg);
+	pipeline_free(st->pipe);
+	st->pipe = pipeline_new(new_cfg, spool_notify, st->spool);
+	if (!st->pipe)
+		log_err("monitoring stopped: the journal cannot be used");
+	else
+		pipeline_set_tap(st->pipe, store_result, NULL);
+}
+
+/* RRD files: reopened on the new configuration (a device's file keeps its history; a
+ * profile that gained a metric gets a new data source). */
+static void store_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	store_fini();
+	if (storage_start(new_cfg) < 0)
+		log_err("storage stopped: the RRD files cannot be used (above)");
+}
+
+static void reload_participants(struct daemon_state *st)
+{
+	reload_register(&st->reload, "poller", poller_participant, st);
+	reload_register(&st->reload, "readings", readings_participant, st);
+	reload_register(&st->reload, "store", store_participant, st);
+	reload_register(&st->reload, "pipeline+mail", pipeline_participant, st);
+}
+
+/* A new configuration replaces the old one only if it is entirely valid; then every
+ * module carries its state over by name (reload.h). errors (may be NULL) receives the
+ * "file:line: message" lines of an invalid file, which are logged too. */
+static int reload_config(void *arg, struct json_object *errors, char *summary, size_t len)
+{
+	struct daemon_state *st = arg;
+	struct cfgparse p;
+	struct config *cfg;
+
+	cfgparse_init(&p);
+	cfg = conf_load(&p, st->opt->config_file);
+	for (size_t i = 0; !cfg && i < p.n_errors; i++) {
+		log_err("%s", p.errors[i]);
+		if (errors)
+			json_object_array_add(errors, json_object_new_string(p.errors[i]));
+	}
+	cfgparse_fini(&p);
 	if (!cfg) {
 		log_err("reload refused: the configuration has errors (above); the running one stays");
-		return;
+		return -1;
 	}
-	mail_reload(st, cfg);
-	monitoring_stop(st);
-	store_fini();
+	sdnotify_reloading();
+	reload_apply(&st->reload, st->cfg, cfg, summary, len);
 	conf_free(st->cfg);
 	st->cfg = cfg;
-	if (storage_start(st->cfg) < 0)
-		log_err("storage stopped: the RRD files cannot be used (above)");
-	if (monitoring_start(st) < 0)
-		log_err("monitoring stopped: the journal cannot be used");
-	log_notice("configuration reloaded from %s", st->opt->config_file);
+	log_notice("configuration reloaded from %s: %s", st->opt->config_file, summary);
+	sdnotify_reloaded();
+	return 0;
 }
 
 static void on_hangup(void *arg, int signo)
 {
-	reload(arg);
+	char summary[256];
+
+	reload_config(arg, NULL, summary, sizeof(summary));
 }
 
 /* ------------------------------------------------------------------ mail */
@@ -403,71 +484,156 @@ static int test_mail(struct daemon_state *st)
 	return rc;
 }
 
+/* envmonctl test-mail: a test message queued in the spool; the mailer sends it like any
+ * other (envmond --test-mail sends one synchronously and shows the server's answer). */
+static int cmd_test_mail(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemon_state *st = arg;
+	char id[128];
+	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
+		.worst = NAN, .bound = NAN };
+
+	if (!st->cfg->mail.enabled)
+		return control_error(resp, "no mail server is configured");
+	n.time = n.opened = clock_wall();
+	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
+	n.incident_id = id;
+	if (spool_notify(st->spool, &n) < 0)
+		return control_error(resp, "the test message could not be written in the spool");
+	json_object_object_add(resp, "queued", json_object_new_string(id));
+	return 0;
+}
+
+/* Silences, the control socket and systemd notification, once privileges are dropped. */
+static int start_control(struct daemon_state *st)
+{
+	st->silences = silence_open(st->cfg->paths.state_dir);
+	st->ctl = control_open(st->cfg->paths.control_socket);
+	if (!st->ctl)
+		return -1;
+	st->dc = (struct daemonctl){ .cfg = &st->cfg, .poller = &st->poller, .readings = st->readings,
+		.silences = st->silences, .reload = reload_config, .reload_arg = st,
+		.started = clock_wall() };
+	daemonctl_attach(&st->dc, st->ctl);
+	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
+	return 0;
+}
+
+static void stop_control(struct daemon_state *st)
+{
+	control_close(st->ctl);
+	silence_close(st->silences);
+	st->ctl = NULL;
+	st->silences = NULL;
+}
+
+/* As root: the state directory and the directory of the control socket, 0750, owned by
+ * the daemon user; then the pid file. */
+static int prepare_files(struct daemon_state *st)
+{
+	char *copy = xstrdup(st->cfg->paths.control_socket);
+	int rc = privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750);
+
+	if (rc == 0)
+		rc = privdrop_prepare_dir(&st->pd, dirname(copy), 0750);
+	free(copy);
+	if (rc < 0)
+		return -1;
+	st->pid_path = xstrdup(st->cfg->paths.pid_file);
+	st->pid_fd = pidfile_open(st->pid_path);
+	return st->pid_fd < 0 ? -1 : 0;
+}
+
+static int run_loop(struct daemon_state *st)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	sched_on_signal(SIGTERM, on_terminate, st);
+	sched_on_signal(SIGINT, on_terminate, st);
+	sched_on_signal(SIGHUP, on_hangup, st);
+	if (privdrop_drop(&st->pd) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	/* After the drop: the RRD files belong to the daemon's user. */
+	if (storage_start(st->cfg) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	if (mail_start(st) < 0) {
+		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
+		return ENVMON_EX_SOFTWARE;
+	}
+	if (monitoring_start(st) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	reload_participants(st);
+	if (start_control(st) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	sdnotify_start(daemonctl_summary, &st->dc);
+	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
+		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
+	rc = sched_run();
+	sdnotify_stopping();
+	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
+}
+
 static int run(struct daemon_state *st)
 {
 	int rc;
 
+	if (privdrop_init(&st->pd, st->cfg) < 0)
+		return ENVMON_EX_CONFIG;
 	if (!st->opt->foreground && daemonize() < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		return ENVMON_EX_SOFTWARE;
 	}
-	st->pid_fd = pidfile_open(st->cfg->paths.pid_file);
-	if (st->pid_fd < 0)
+	if (prepare_files(st) < 0) {
+		privdrop_fini(&st->pd);
 		return ENVMON_EX_UNAVAILABLE;
+	}
 	if (sched_init() < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_SOFTWARE;
+		rc = ENVMON_EX_SOFTWARE;
+	} else {
+		rc = run_loop(st);
 	}
-	signal(SIGPIPE, SIG_IGN);
-	if (storage_start(st->cfg) < 0) {
-		sched_fini();
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_UNAVAILABLE;
-	}
-	sched_on_signal(SIGTERM, on_terminate, st);
-	sched_on_signal(SIGINT, on_terminate, st);
-	sched_on_signal(SIGHUP, on_hangup, st);
-	if (mail_start(st) < 0) {
-		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
-		store_fini();
-		sched_fini();
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_SOFTWARE;
-	}
-	if (monitoring_start(st) < 0) {
-		mail_stop(st);
-		store_fini();
-		sched_fini();
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_UNAVAILABLE;
-	}
-	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
-		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
-	rc = sched_run();
+	stop_control(st);
 	monitoring_stop(st);
 	mail_stop(st);
 	store_fini();
 	sched_fini();
-	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+	pidfile_close(st->pid_fd, st->pid_path);
+	free(st->pid_path);
+	privdrop_fini(&st->pd);
 	log_notice("envmond stopped");
-	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
+	return rc;
+}
+
+/* The daemon changes to / and rereads its file on reload: keep an absolute path. */
+static char *absolute_config(struct options *opt)
+{
+	char *path = realpath(opt->config_file, NULL);
+
+	if (path)
+		opt->config_file = path;
+	return path;
 }
 
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	struct daemon_state st = { .opt = &opt, .pid_fd = -1 };
+	char *config_path;
 	int rc;
 
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
+	config_path = absolute_config(&opt);
 	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
-	if (!st.cfg)
+	if (!st.cfg) {
+		free(config_path);
 		return ENVMON_EX_CONFIG;
+	}
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
@@ -482,6 +648,7 @@ int main(int argc, char **argv)
 		rc = run(&st);
 	}
 	conf_free(st.cfg);
+	free(config_path);
 	log_fini();
 	return rc;
 }

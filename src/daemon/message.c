@@ -401,8 +401,13 @@ static void add_list(struct msg_buf *b, const char *name, char *const *addrs, si
  * name is encoded. */
 static void add_from(struct msg_buf *b, const char *from)
 {
-	const char *lt = strrchr(from, '<');
+	const char *lt;
 	char *name;
+
+	/* No mail group: the message only waits in the spool, but it must be well-formed. */
+	if (!from)
+		from = "envmond <envmond@localhost>";
+	lt = strrchr(from, '<');
 
 	if (!lt || plain_ascii(from, 900)) {
 		msg_buf_printf(b, "From: %s\r\n", from);

@@ -126,6 +126,7 @@ site = { name = "Tribunal judiciaire d'Exempleville"; code = "TJ-EXV"; ressort =
                local_min_severity = "critical"; }; };
 paths = { state_dir = "%s"; profiles_dir = "%s/etc/profiles"; pid_file = "%s/envmond.pid";
           control_socket = "%s/envmond.sock"; };
+daemon = { allow_root = true; };   # runs as root in pytest's private tmp directories
 mail = { %s };
 ''' % (state, TOP, tmp, tmp, ' '.join(lines)))
     return conf

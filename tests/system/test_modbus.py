@@ -88,6 +88,7 @@ site = {{ name = "Test"; code = "T"; ressort = "R"; contacts = {{ arsit = [ "a@e
 paths = {{ state_dir = "{tmp_path}/state"; profiles_dir = "profiles"; pid_file = "{tmp_path}/envmond.pid";
           control_socket = "{tmp_path}/sock"; }};
 storage = {{ step = 5; }};
+daemon = {{ allow_root = true; }};
 devices = ( {", ".join(devices)} );
 racks = ( );
 """)
