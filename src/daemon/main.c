@@ -16,6 +16,8 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "log.h"
+#include "poller.h"
+#include "probe.h"
 #include "sched.h"
 #include "xmem.h"
 
@@ -36,6 +38,7 @@ struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
+	struct poller *poller;
 };
 
 static void usage(FILE *out)
@@ -188,6 +191,44 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
+/* ------------------------------------------------------------------ polling */
+
+/* The results' sink. Storage and rules plug in here; for now each result is logged. */
+static void on_poll_result(void *arg, const struct poll_result *res)
+{
+	const struct profile *prof = res->dev->profile;
+
+	if (!res->answered) {
+		log_debug("%s: no answer (%s)", res->dev->name, res->error ? res->error : "?");
+		return;
+	}
+	for (size_t i = 0; i < res->n_readings; i++) {
+		const struct reading *r = &res->readings[i];
+
+		if (r->status == READING_OK)
+			log_debug("%s: %s = %g %s", res->dev->name, prof->metrics[i].name, r->value,
+				prof->metrics[i].unit);
+		else
+			log_debug("%s: %s not available (status %d)", res->dev->name, prof->metrics[i].name,
+				(int)r->status);
+	}
+}
+
+static int start_polling(struct daemon_state *st)
+{
+	st->poller = poller_new(st->cfg, on_poll_result, st);
+	if (!st->poller)
+		return -1;
+	poller_start(st->poller);
+	return 0;
+}
+
+static void stop_polling(struct daemon_state *st)
+{
+	poller_free(st->poller);
+	st->poller = NULL;
+}
+
 /* A new configuration replaces the old one only if it is entirely valid. */
 static void reload(struct daemon_state *st)
 {
@@ -197,9 +238,11 @@ static void reload(struct daemon_state *st)
 		log_err("reload refused: the configuration has errors (above); the running one stays");
 		return;
 	}
+	stop_polling(st);
 	conf_free(st->cfg);
 	st->cfg = cfg;
 	log_notice("configuration reloaded from %s", st->opt->config_file);
+	start_polling(st);
 }
 
 static void on_hangup(void *arg, int signo)
@@ -227,9 +270,16 @@ static int run(struct daemon_state *st)
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
+	if (start_polling(st) < 0) {
+		log_err("cannot start polling the devices");
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_UNAVAILABLE;
+	}
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
+	stop_polling(st);
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");
@@ -255,9 +305,7 @@ int main(int argc, char **argv)
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
 	} else if (opt.probe_device) {
-		fprintf(stderr, _("envmond: --probe needs the SNMP and Modbus drivers, which this "
-			"build does not have yet\n"));
-		rc = ENVMON_EX_SOFTWARE;
+		rc = probe_run(st.cfg, opt.probe_device, opt.json, stdout);
 	} else {
 		rc = run(&st);
 	}

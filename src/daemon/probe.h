@@ -1,0 +1,16 @@
+/* probe.h — `envmond --probe DEVICE`: poll one device once through its driver, the
+ * first thing a technician runs when wiring a UPS or a probe, and print each metric. */
+#ifndef PROBE_H
+#define PROBE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf.h"
+
+/* Polls the device called name with its driver (any protocol) and prints to out a
+ * table, or JSON. Returns the exit status: 0, 1 if the device did not answer (the
+ * reason on stderr), 64 for an unknown device, 69 if no driver can reach it. */
+int probe_run(const struct config *cfg, const char *name, bool json, FILE *out);
+
+#endif
