@@ -45,9 +45,10 @@ struct item {
 	const char *why;             /* exception or failure, for the log */
 };
 
-/* A GET in flight (reqid 0 never occurs); discovery has no items. */
+/* A GET in flight; discovery has no items. SNMPv3 answers are matched on msgid
+ * (a report may carry request-id 0). */
 struct request {
-	long reqid;
+	long reqid, msgid;
 	size_t *items;
 	size_t n;
 	bool discovery;
@@ -81,6 +82,7 @@ struct drv_device {
 	size_t n_reqs, cap_reqs;
 	unsigned responses, timeouts;
 	char sec_error[120];              /* SNMPv3 report: the device refused us */
+	bool sec_hint;                    /* Net-SNMP saw a security error on an answer */
 	char error[200];
 };
 
@@ -212,6 +214,9 @@ static void finish(struct drv_device *d)
 			decode_metric(d, i);
 	} else if (d->sec_error[0]) {
 		snprintf(d->error, sizeof(d->error), "%s", d->sec_error);
+	} else if (d->sec_hint) {
+		snprintf(d->error, sizeof(d->error), "SNMPv3: the answers fail the security checks "
+			"(wrong pass phrase or protocol?)");
 	} else if (d->timeouts > 0 || !d->error[0]) {
 		snprintf(d->error, sizeof(d->error), "no answer within %u x %u ms (device down or unreachable, "
 			"or wrong community / SNMP settings)", d->dev->retries + 1, d->dev->timeout_ms);
@@ -236,13 +241,15 @@ static void fail_items(struct drv_device *d, const size_t *idx, size_t n, const 
 	}
 }
 
-static void add_request(struct drv_device *d, long reqid, const size_t *idx, size_t n, bool discovery)
+static void add_request(struct drv_device *d, long reqid, long msgid, const size_t *idx, size_t n,
+	bool discovery)
 {
 	struct request *rq;
 
 	d->reqs = xgrow(d->reqs, &d->cap_reqs, d->n_reqs + 1, sizeof(*d->reqs));
 	rq = &d->reqs[d->n_reqs++];
 	rq->reqid = reqid;
+	rq->msgid = msgid;
 	rq->n = n;
 	rq->discovery = discovery;
 	rq->items = n ? xmalloc(n * sizeof(size_t)) : NULL;
@@ -252,6 +259,7 @@ static void add_request(struct drv_device *d, long reqid, const size_t *idx, siz
 
 static int send_pdu(struct drv_device *d, netsnmp_pdu *pdu, const size_t *idx, size_t n, bool discovery)
 {
+	long msgid = pdu->msgid;
 	int reqid = snmp_sess_async_send(d->sessp, pdu, on_pdu, d);
 
 	if (reqid == 0) {
@@ -267,7 +275,7 @@ static int send_pdu(struct drv_device *d, netsnmp_pdu *pdu, const size_t *idx, s
 		note_error(d, "the request could not be sent", NULL);
 		return -1;
 	}
-	add_request(d, reqid, idx, n, discovery);
+	add_request(d, reqid, msgid, idx, n, discovery);
 	return 0;
 }
 
@@ -401,40 +409,47 @@ static void on_response(struct drv_device *d, const struct request *rq, netsnmp_
 	}
 }
 
-/* An SNMPv3 report: discovery answered, or the agent refuses our credentials. */
-static void on_report(struct drv_device *d, const struct request *rq, netsnmp_session *sess,
-	netsnmp_pdu *pdu)
+/* The answer to the SNMPv3 discovery (a report, or a response from a lenient agent)
+ * carries the agent's engine ID. Net-SNMP records it in the session only after this
+ * callback returns; the keys need it now. Then they are localised for that engine,
+ * as snmp_sess_open's synchronous probe would have done. */
+static void on_discovery(struct drv_device *d, netsnmp_session *sess, netsnmp_pdu *pdu)
 {
-	int type = snmpv3_get_report_type(pdu);
-
-	if (rq->discovery && pdu->securityEngineIDLen > 0) {
-		/* Net-SNMP records the engine ID only after this callback returns; the
-		 * keys need it now. Then localise them, as snmp_sess_open's probe would. */
-		if (!sess->securityEngineIDLen) {
-			sess->securityEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
-			sess->securityEngineIDLen = pdu->securityEngineIDLen;
-		}
-		if (!sess->contextEngineIDLen) {
-			sess->contextEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
-			sess->contextEngineIDLen = pdu->securityEngineIDLen;
-		}
-		if (sess->securityLevel != SNMP_SEC_LEVEL_NOAUTH && usm_create_user_from_session(sess) != 0) {
-			snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: cannot set up the user's keys");
-			return;
-		}
-		send_round(d, ROUND_MAIN);
+	if (pdu->securityEngineIDLen == 0) {
+		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: the agent did not give its engine ID");
 		return;
 	}
-	/* snmp_api_errstring: "Unknown user name", "Authentication failure (incorrect
-	 * password, community or key)", "Decryption error" ...: no secret in them. */
-	snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: %s", snmp_api_errstring(type));
+	if (!sess->securityEngineIDLen) {
+		sess->securityEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
+		sess->securityEngineIDLen = pdu->securityEngineIDLen;
+	}
+	if (!sess->contextEngineIDLen) {
+		sess->contextEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
+		sess->contextEngineIDLen = pdu->securityEngineIDLen;
+	}
+	if (sess->securityLevel != SNMP_SEC_LEVEL_NOAUTH && usm_create_user_from_session(sess) != 0) {
+		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: cannot set up the user's keys");
+		return;
+	}
+	send_round(d, ROUND_MAIN);
+}
+
+/* An SNMPv3 report to a GET: the agent refuses our credentials. snmp_api_errstring
+ * gives "Unknown user name", "Authentication failure (incorrect password, community
+ * or key)", "Decryption error" ...: never a secret. */
+static void on_report(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
+{
+	snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: %s",
+		snmp_api_errstring(snmpv3_get_report_type(pdu)));
 	fail_items(d, rq->items, rq->n, "refused");
 }
 
-static struct request *find_request(struct drv_device *d, long reqid)
+static struct request *find_request(struct drv_device *d, long reqid, const netsnmp_pdu *pdu)
 {
+	bool v3 = pdu && pdu->version == SNMP_VERSION_3;
+
 	for (size_t i = 0; i < d->n_reqs; i++)
-		if (d->reqs[i].reqid == reqid)
+		if (v3 ? d->reqs[i].msgid == pdu->msgid : d->reqs[i].reqid == reqid)
 			return &d->reqs[i];
 	return NULL;
 }
@@ -444,18 +459,16 @@ static void dispatch(struct drv_device *d, int op, netsnmp_session *sess, const 
 {
 	switch (op) {
 	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
-		if (pdu->command == SNMP_MSG_REPORT)
-			on_report(d, rq, sess, pdu);
+		if (rq->discovery)
+			on_discovery(d, sess, pdu);
+		else if (pdu->command == SNMP_MSG_REPORT)
+			on_report(d, rq, pdu);
 		else
 			on_response(d, rq, pdu);
 		break;
 	case NETSNMP_CALLBACK_OP_TIMED_OUT:
 		d->timeouts++;
 		fail_items(d, rq->items, rq->n, "timeout");
-		break;
-	case NETSNMP_CALLBACK_OP_SEC_ERROR:
-		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: security error on the answer");
-		fail_items(d, rq->items, rq->n, "security error");
 		break;
 	default:
 		fail_items(d, rq->items, rq->n, "send failed");
@@ -472,9 +485,19 @@ static int on_pdu(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, vo
 
 	if (d->closing)
 		return 1;
-	found = find_request(d, reqid);
+	found = find_request(d, reqid, pdu);
 	if (!found)
 		return 1;   /* an answer to a poll already finished (deadline) */
+	/* Announces the report or the failed check that follows: keep it as a hint in
+	 * case the request then times out. */
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
+		log_debug("DBG sec error %d %s", sess->s_snmp_errno, snmp_api_errstring(sess->s_snmp_errno));
+		d->sec_hint = true;
+		return 1;
+	}
+	/* A retry is going out: nothing to do. */
+	if (op == NETSNMP_CALLBACK_OP_RESEND)
+		return 1;
 	/* notInTimeWindow: Net-SNMP resends the request itself once we return. */
 	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->command == SNMP_MSG_REPORT &&
 	    snmpv3_get_report_type(pdu) == SNMPERR_NOT_IN_TIME_WINDOW)
@@ -545,6 +568,7 @@ static int snmpdrv_poll(struct drv_device *d)
 	}
 	d->busy = true;
 	d->responses = d->timeouts = 0;
+	d->sec_hint = false;
 	d->sec_error[0] = d->error[0] = '\0';
 	d->deadline_ms = clock_mono_ms() + (int64_t)d->dev->timeout_ms * (d->dev->retries + 1) +
 		DEADLINE_SLACK_MS;
