@@ -83,11 +83,13 @@ struct drv_device {
 	unsigned responses, timeouts;
 	char sec_error[120];              /* SNMPv3 report: the device refused us */
 	bool sec_hint;                    /* Net-SNMP saw a security error on an answer */
+	char lib_note[120];               /* Net-SNMP's last complaint while reading for us */
 	char error[200];
 };
 
 static netsnmp_large_fd_set fdset;
 static int fdset_size;
+static struct drv_device *reading_for;   /* device whose answer Net-SNMP is parsing */
 
 /* ------------------------------------------------------------------ timers */
 
@@ -214,12 +216,13 @@ static void finish(struct drv_device *d)
 			decode_metric(d, i);
 	} else if (d->sec_error[0]) {
 		snprintf(d->error, sizeof(d->error), "%s", d->sec_error);
-	} else if (d->sec_hint) {
+	} else if (d->sec_hint || d->lib_note[0]) {
 		snprintf(d->error, sizeof(d->error), "SNMPv3: the answers fail the security checks "
-			"(wrong pass phrase or protocol?)");
+			"(wrong pass phrase or protocol?)%s%s", d->lib_note[0] ? ": " : "", d->lib_note);
 	} else if (d->timeouts > 0 || !d->error[0]) {
 		snprintf(d->error, sizeof(d->error), "no answer within %u x %u ms (device down or unreachable, "
-			"or wrong community / SNMP settings)", d->dev->retries + 1, d->dev->timeout_ms);
+			"or %s)", d->dev->retries + 1, d->dev->timeout_ms, d->dev->snmp.version < 3 ?
+			"wrong community" : "wrong SNMPv3 privacy pass phrase or context");
 	}
 	if (!res.answered)
 		for (size_t i = 0; i < res.n_readings; i++)
@@ -491,8 +494,9 @@ static int on_pdu(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, vo
 	/* Announces the report or the failed check that follows: keep it as a hint in
 	 * case the request then times out. */
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
-		log_debug("DBG sec error %d %s", sess->s_snmp_errno, snmp_api_errstring(sess->s_snmp_errno));
-		d->sec_hint = true;
+		/* The discovery's report is a "security error" by design. */
+		if (!found->discovery)
+			d->sec_hint = true;
 		return 1;
 	}
 	/* A retry is going out: nothing to do. */
@@ -549,7 +553,9 @@ static void on_readable(void *arg, int fd, unsigned events)
 		fdset_size = fd + 1;
 	}
 	NETSNMP_LARGE_FD_SET(fd, &fdset);
+	reading_for = d;
 	snmp_sess_read2(d->sessp, &fdset);
+	reading_for = NULL;
 	NETSNMP_LARGE_FD_CLR(fd, &fdset);
 	rearm(d);
 }
@@ -569,6 +575,7 @@ static int snmpdrv_poll(struct drv_device *d)
 	d->busy = true;
 	d->responses = d->timeouts = 0;
 	d->sec_hint = false;
+	d->lib_note[0] = '\0';
 	d->sec_error[0] = d->error[0] = '\0';
 	d->deadline_ms = clock_mono_ms() + (int64_t)d->dev->timeout_ms * (d->dev->retries + 1) +
 		DEADLINE_SLACK_MS;
@@ -767,9 +774,25 @@ static void raise_nofile(void)
 	}
 }
 
+/* Net-SNMP's own messages ("Authentication failed for USER" when an answer fails
+ * its check) go to our log at debug level, and become the reason of a failed poll. */
+static int on_library_log(int major, int minor, void *serverarg, void *clientarg)
+{
+	const struct snmp_log_message *msg = serverarg;
+	size_t n = strcspn(msg->msg, "\n");
+
+	log_debug("net-snmp: %.*s", (int)n, msg->msg);
+	if (reading_for && msg->priority <= LOG_WARNING)
+		snprintf(reading_for->lib_note, sizeof(reading_for->lib_note), "%.*s", (int)n, msg->msg);
+	return 0;
+}
+
 static int snmpdrv_init(void)
 {
 	raise_nofile();
+	snmp_disable_log();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_library_log, NULL);
+	snmp_enable_calllog();
 	/* Numeric OIDs only, and no snmp.conf or persistent state of the host's user:
 	 * the configuration says everything (DESIGN.md §10). */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_CONFIG_LOAD, 1);
