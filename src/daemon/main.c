@@ -205,12 +205,14 @@ static void on_poll_result(void *arg, const struct poll_result *res)
 	for (size_t i = 0; i < res->n_readings; i++) {
 		const struct reading *r = &res->readings[i];
 
-		if (r->status == READING_OK)
-			log_debug("%s: %s = %g %s", res->dev->name, prof->metrics[i].name, r->value,
-				prof->metrics[i].unit);
+		const struct profile_metric *m = &prof->metrics[i];
+
+		if (r->status == READING_OK && m->n_state_names > 0)
+			log_debug("%s: %s = %s", res->dev->name, m->name, m->state_names[(size_t)r->value]);
+		else if (r->status == READING_OK)
+			log_debug("%s: %s = %g %s", res->dev->name, m->name, r->value, m->unit);
 		else
-			log_debug("%s: %s not available (status %d)", res->dev->name, prof->metrics[i].name,
-				(int)r->status);
+			log_debug("%s: %s not available (status %d)", res->dev->name, m->name, (int)r->status);
 	}
 }
 
