@@ -32,6 +32,7 @@ struct options {
 	bool debug;
 	const char *probe_device;
 	bool json;
+	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
 };
 
 struct daemon_state {
@@ -53,6 +54,8 @@ static void usage(FILE *out)
 		"  -t, --check          check the configuration and the profiles, then exit\n"
 		"      --probe DEVICE   poll one device once and print what it answers\n"
 		"      --json           with --probe: print JSON\n"
+		"      --probe-all N    benchmark: poll every device at once, N times, and print\n"
+		"                       the wall time of each cycle\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -60,7 +63,7 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_PROBE_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -68,6 +71,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "check", no_argument, NULL, 't' },
 		{ "probe", required_argument, NULL, OPT_PROBE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -83,6 +87,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case 't': opt->check_only = true; break;
 		case OPT_PROBE: opt->probe_device = optarg; break;
 		case OPT_JSON: opt->json = true; break;
+		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -297,7 +302,7 @@ int main(int argc, char **argv)
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device,
+	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
 	if (!st.cfg)
@@ -306,6 +311,8 @@ int main(int argc, char **argv)
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
+	} else if (opt.probe_all_cycles > 0) {
+		rc = probe_all(st.cfg, opt.probe_all_cycles, stdout);
 	} else if (opt.probe_device) {
 		rc = probe_run(st.cfg, opt.probe_device, opt.json, stdout);
 	} else {

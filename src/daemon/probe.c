@@ -218,3 +218,108 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	free(st.readings);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ all devices */
+
+struct bench_slot {
+	const struct driver_ops *ops;
+	struct drv_device *h;
+	bool done, answered;
+	size_t ok_readings;
+	unsigned *pending;
+};
+
+static void on_bench_result(void *arg, const struct poll_result *res)
+{
+	struct bench_slot *s = arg;
+
+	if (s->done)
+		return;
+	s->done = true;
+	s->answered = res->answered;
+	for (size_t i = 0; i < res->n_readings; i++)
+		if (res->readings[i].status == READING_OK)
+			s->ok_readings++;
+	(*s->pending)--;
+}
+
+static int open_all(const struct config *cfg, struct bench_slot *slots, unsigned *pending)
+{
+	bool up[PROTO_SIM + 1] = { false };
+
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct cfg_device *dev = &cfg->devices[i];
+
+		slots[i].ops = driver_for(dev->protocol);
+		slots[i].pending = pending;
+		if (!slots[i].ops)
+			return -1;
+		if (!up[dev->protocol] && slots[i].ops->init && slots[i].ops->init() < 0)
+			return -1;
+		up[dev->protocol] = true;
+		slots[i].h = slots[i].ops->open(dev, on_bench_result, &slots[i]);
+		if (!slots[i].h)
+			return -1;
+	}
+	return 0;
+}
+
+/* One cycle: every device polled at once, until the last result. Returns its ms. */
+static int64_t bench_cycle(const struct config *cfg, struct bench_slot *slots, unsigned *pending,
+	size_t *answered, size_t *readings)
+{
+	int64_t start = clock_mono_ms(), limit = start + 120000;
+
+	*pending = 0;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		slots[i].done = false;
+		slots[i].ok_readings = 0;
+		if (slots[i].ops->poll(slots[i].h) == 0)
+			(*pending)++;
+		else
+			slots[i].done = true;
+	}
+	while (*pending > 0 && clock_mono_ms() < limit)
+		if (sched_run_once(limit - clock_mono_ms()) < 0)
+			break;
+	*answered = *readings = 0;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		*answered += slots[i].answered && slots[i].done;
+		*readings += slots[i].ok_readings;
+	}
+	return clock_mono_ms() - start;
+}
+
+int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
+{
+	struct bench_slot *slots = xcalloc(cfg->n_devices + 1, sizeof(*slots));
+	unsigned pending = 0;
+	int rc = ENVMON_EX_OK;
+	bool opened = sched_init() == 0 && open_all(cfg, slots, &pending) == 0;
+
+	if (!opened) {
+		fprintf(stderr, _("envmond: cannot open every device (see the messages above)\n"));
+		rc = ENVMON_EX_UNAVAILABLE;
+	}
+	for (unsigned c = 0; opened && c < cycles; c++) {
+		size_t answered, readings;
+		int64_t ms = bench_cycle(cfg, slots, &pending, &answered, &readings);
+
+		fprintf(out, "cycle %u: %zu devices, %zu answered, %zu readings, %lld ms\n", c + 1,
+			cfg->n_devices, answered, readings, (long long)ms);
+		if (answered < cfg->n_devices)
+			rc = ENVMON_EX_FAIL;
+	}
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (slots[i].h)
+			slots[i].ops->close(slots[i].h);
+	for (int proto = 0; proto <= PROTO_SIM; proto++) {
+		const struct driver_ops *ops = driver_for((enum protocol)proto);
+
+		if (ops && ops->fini)
+			ops->fini();
+	}
+	sched_fini();
+	free(slots);
+	return rc;
+}

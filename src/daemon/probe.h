@@ -13,4 +13,9 @@
  * reason on stderr), 64 for an unknown device, 69 if no driver can reach it. */
 int probe_run(const struct config *cfg, const char *name, bool json, FILE *out);
 
+/* Benchmark mode (--probe-all N): opens every device, then N times polls them all at
+ * once and waits for the last result, printing each cycle's wall time. 0, or 1 if a
+ * device did not answer. */
+int probe_all(const struct config *cfg, unsigned cycles, FILE *out);
+
 #endif
