@@ -6,6 +6,7 @@
 #include "driver.h"
 #include "mbdriver.h"
 #include "simdrv.h"
+#include "snmpdrv.h"
 
 const struct driver_ops *driver_for(enum protocol proto)
 {
@@ -15,6 +16,8 @@ const struct driver_ops *driver_for(enum protocol proto)
 		return &modbus_driver;
 	case PROTO_SIM:
 		return &sim_driver;
+	case PROTO_SNMP:
+		return &snmp_driver;
 	default:
 		return NULL;
 	}

@@ -29,6 +29,7 @@
 #include "privdrop.h"
 #include "readings.h"
 #include "reload.h"
+#include "probe.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "silence.h"
@@ -48,6 +49,7 @@ struct options {
 	const char *probe_device;
 	bool json;
 	bool test_mail;
+	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
 };
 
 struct daemon_state {
@@ -81,6 +83,8 @@ static void usage(FILE *out)
 		"      --probe DEVICE   poll one device once and print what it answers\n"
 		"      --json           with --probe: print JSON\n"
 		"      --test-mail      send a test e-mail through the spool and the mail server\n"
+		"      --probe-all N    benchmark: poll every device at once, N times, and print\n"
+		"                       the wall time of each cycle\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -88,7 +92,7 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -97,6 +101,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "probe", required_argument, NULL, OPT_PROBE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
+		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_PROBE: opt->probe_device = optarg; break;
 		case OPT_JSON: opt->json = true; break;
 		case OPT_TEST_MAIL: opt->test_mail = true; break;
+		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -627,7 +633,8 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
 	config_path = absolute_config(&opt);
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail,
+	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
+		opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
 	if (!st.cfg) {
@@ -640,10 +647,10 @@ int main(int argc, char **argv)
 		rc = ENVMON_EX_OK;
 	} else if (opt.test_mail) {
 		rc = test_mail(&st);
+	} else if (opt.probe_all_cycles > 0) {
+		rc = probe_all(st.cfg, opt.probe_all_cycles, stdout);
 	} else if (opt.probe_device) {
-		fprintf(stderr, _("envmond: --probe needs the SNMP and Modbus drivers, which this "
-			"build does not have yet\n"));
-		rc = ENVMON_EX_SOFTWARE;
+		rc = probe_run(st.cfg, opt.probe_device, opt.json, stdout);
 	} else {
 		rc = run(&st);
 	}
