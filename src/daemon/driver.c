@@ -4,10 +4,13 @@
 #include <math.h>
 
 #include "driver.h"
+#include "simdrv.h"
 
 const struct driver_ops *driver_for(enum protocol proto)
 {
 	switch (proto) {
+	case PROTO_SIM:
+		return &sim_driver;
 	default:
 		return NULL;
 	}

@@ -16,6 +16,8 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "log.h"
+#include "pipeline.h"
+#include "poller.h"
 #include "sched.h"
 #include "xmem.h"
 
@@ -36,6 +38,8 @@ struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
+	struct pipeline *pipe;
+	struct poller *poller;
 };
 
 static void usage(FILE *out)
@@ -188,6 +192,32 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
+/* ------------------------------------------------------------------ monitoring */
+
+/* poller -> pipeline (derive, rules, alerts, journal). Until the mail spool is wired in,
+ * notifications go to the log. Without a usable journal the daemon must not run; a
+ * device without a driver in this build only disables polling (logged). */
+static int monitoring_start(struct daemon_state *st)
+{
+	st->pipe = pipeline_new(st->cfg, pipeline_log_sink, NULL);
+	if (!st->pipe)
+		return -1;
+	st->poller = poller_new(st->cfg, pipeline_result, st->pipe);
+	if (st->poller)
+		poller_start(st->poller);
+	else
+		log_err("polling disabled: a device cannot be opened (above)");
+	return 0;
+}
+
+static void monitoring_stop(struct daemon_state *st)
+{
+	poller_free(st->poller);
+	pipeline_free(st->pipe);
+	st->poller = NULL;
+	st->pipe = NULL;
+}
+
 /* A new configuration replaces the old one only if it is entirely valid. */
 static void reload(struct daemon_state *st)
 {
@@ -197,8 +227,11 @@ static void reload(struct daemon_state *st)
 		log_err("reload refused: the configuration has errors (above); the running one stays");
 		return;
 	}
+	monitoring_stop(st);
 	conf_free(st->cfg);
 	st->cfg = cfg;
+	if (monitoring_start(st) < 0)
+		log_err("monitoring stopped: the journal cannot be used");
 	log_notice("configuration reloaded from %s", st->opt->config_file);
 }
 
@@ -227,9 +260,15 @@ static int run(struct daemon_state *st)
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
+	if (monitoring_start(st) < 0) {
+		sched_fini();
+		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+		return ENVMON_EX_UNAVAILABLE;
+	}
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
+	monitoring_stop(st);
 	sched_fini();
 	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
 	log_notice("envmond stopped");

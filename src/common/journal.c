@@ -1,0 +1,378 @@
+/* journal.c — the append-only incident journal (JSON lines, fsync per record) and the
+ * atomic state snapshot. JSON is built and parsed with json-c only. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "journal.h"
+#include "log.h"
+#include "xmem.h"
+
+struct journal {
+	char *path;
+	int fd;
+};
+
+/* ------------------------------------------------------------------ writer */
+
+/* A crash in the middle of a write leaves a last line without '\n': cut it off, so that
+ * the next record starts on a line of its own. */
+static int drop_torn_tail(int fd, const char *path)
+{
+	off_t size = lseek(fd, 0, SEEK_END), pos = size;
+	char c;
+
+	while (pos > 0) {
+		if (pread(fd, &c, 1, pos - 1) != 1)
+			return -1;
+		if (c == '\n')
+			break;
+		pos--;
+	}
+	if (pos == size)
+		return 0;
+	log_warn("%s: dropping a torn last record (%lld bytes)", path, (long long)(size - pos));
+	return ftruncate(fd, pos) < 0 || fsync(fd) < 0 ? -1 : 0;
+}
+
+struct journal *journal_open(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	struct journal *j;
+
+	if (fd < 0) {
+		log_err("cannot open journal %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (drop_torn_tail(fd, path) < 0) {
+		log_err("cannot repair journal %s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	j = xcalloc(1, sizeof(*j));
+	j->path = xstrdup(path);
+	j->fd = fd;
+	return j;
+}
+
+void journal_close(struct journal *j)
+{
+	if (!j)
+		return;
+	close(j->fd);
+	free(j->path);
+	free(j);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int journal_append(struct journal *j, struct json_object *rec)
+{
+	const char *text;
+	char *line;
+	int rc;
+
+	json_object_object_add(rec, "v", json_object_new_int(1));
+	text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	line = xasprintf("%s\n", text);
+	rc = write_all(j->fd, line, strlen(line));
+	if (rc == 0)
+		rc = fdatasync(j->fd);
+	if (rc < 0)
+		log_err("cannot write journal %s: %s", j->path, strerror(errno));
+	free(line);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ replay */
+
+static int replay_line(const char *line, size_t len, int (*fn)(void *, struct json_object *),
+	void *arg, int *count)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *rec = json_tokener_parse_ex(tok, line, (int)len);
+	int rc = 0;
+
+	if (rec && json_tokener_get_error(tok) == json_tokener_success &&
+	    json_object_is_type(rec, json_type_object)) {
+		(*count)++;
+		rc = fn(arg, rec);
+	}
+	json_object_put(rec);
+	json_tokener_free(tok);
+	return rc;
+}
+
+int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *rec), void *arg)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int count = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		/* No '\n': a record cut by a crash, never acknowledged. */
+		if (line[len - 1] != '\n')
+			break;
+		if (replay_line(line, (size_t)len - 1, fn, arg, &count) != 0)
+			break;
+	}
+	free(line);
+	fclose(f);
+	return count;
+}
+
+/* ------------------------------------------------------------------ snapshot */
+
+static int sync_dir(const char *path)
+{
+	char *copy = xstrdup(path);
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
+
+	free(copy);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int journal_snapshot_write(const char *path, struct json_object *obj)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640), rc = -1;
+
+	if (fd >= 0) {
+		rc = write_all(fd, text, strlen(text));
+		if (rc == 0)
+			rc = fsync(fd);
+		if (close(fd) < 0)
+			rc = -1;
+	}
+	if (rc == 0)
+		rc = rename(tmp, path);
+	if (rc == 0)
+		rc = sync_dir(path);
+	if (rc < 0)
+		log_err("cannot write state snapshot %s: %s", path, strerror(errno));
+	free(tmp);
+	return rc;
+}
+
+struct json_object *journal_snapshot_read(const char *path)
+{
+	struct json_object *obj = json_object_from_file(path);
+
+	if (obj && !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* ------------------------------------------------------------------ episodes */
+
+struct episodes {
+	struct json_object **recs;           /* kept alive: episodes point into them */
+	size_t n_recs, cap_recs;
+	struct journal_episode *eps;
+	size_t n_eps, cap_eps;
+};
+
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
+		json_object_get_string(v) : NULL;
+}
+
+/* Numbers; null (how the journal writes NAN) and absent read as NAN. */
+static double get_num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		return NAN;
+	return json_object_get_double(v);
+}
+
+static enum severity get_severity(struct json_object *o, const char *key)
+{
+	const char *s = get_str(o, key);
+
+	for (int i = SEV_OK; s && i <= SEV_UNKNOWN; i++)
+		if (strcmp(s, severity_name((enum severity)i)) == 0)
+			return (enum severity)i;
+	return SEV_UNKNOWN;
+}
+
+static struct journal_episode *find_episode(struct episodes *e, const char *id)
+{
+	/* Recent episodes are the ones updated: search from the end. */
+	for (size_t i = e->n_eps; id && i-- > 0;)
+		if (strcmp(e->eps[i].id, id) == 0)
+			return &e->eps[i];
+	return NULL;
+}
+
+static void read_servers(struct journal_episode *ep, struct json_object *rec)
+{
+	struct json_object *arr;
+	size_t n;
+
+	if (!json_object_object_get_ex(rec, "servers", &arr) || !json_object_is_type(arr, json_type_array))
+		return;
+	n = json_object_array_length(arr);
+	free(ep->servers);
+	ep->servers = xcalloc(n + 1, sizeof(*ep->servers));
+	ep->n_servers = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *s = json_object_array_get_idx(arr, i);
+
+		ep->servers[ep->n_servers++] = (struct journal_server){ get_str(s, "name"),
+			get_str(s, "role"), get_str(s, "rack") };
+	}
+}
+
+static void open_episode(struct episodes *e, struct json_object *rec, const char *id)
+{
+	struct journal_episode *ep;
+	int c = criterion_lookup(get_str(rec, "criterion") ? get_str(rec, "criterion") : "");
+
+	e->eps = xgrow(e->eps, &e->cap_eps, e->n_eps + 1, sizeof(*e->eps));
+	ep = &e->eps[e->n_eps++];
+	memset(ep, 0, sizeof(*ep));
+	ep->id = id;
+	ep->condition = get_str(rec, "cond");
+	ep->criterion = c < 0 ? CRIT_CONTACT : (enum criterion)c;
+	ep->device = get_str(rec, "device");
+	ep->rack = get_str(rec, "rack");
+	ep->metric = get_str(rec, "metric");
+	ep->unit = get_str(rec, "unit");
+	ep->since = get_num(rec, "since");
+	ep->opened = get_num(rec, "t");
+	ep->first_value = ep->worst = get_num(rec, "value");
+	ep->state = ep->worst_state = get_str(rec, "state");
+	ep->bound = get_num(rec, "bound");
+	ep->bound_kind = get_str(rec, "bound_kind");
+}
+
+static void add_notice(struct journal_episode *ep, struct json_object *rec, struct json_object *nt)
+{
+	struct journal_notice *n;
+	struct json_object *v;
+
+	ep->notices = xrealloc(ep->notices, (ep->n_notices + 1) * sizeof(*ep->notices));
+	n = &ep->notices[ep->n_notices++];
+	memset(n, 0, sizeof(*n));
+	n->seq = (unsigned)get_num(nt, "seq");
+	n->kind = get_str(nt, "kind");
+	n->time = get_num(rec, "t");
+	n->severity = get_severity(rec, "severity");
+	n->silenced = json_object_object_get_ex(nt, "silenced", &v) && json_object_get_boolean(v);
+}
+
+static void mark_accepted(struct journal_episode *ep, unsigned seq)
+{
+	for (size_t i = 0; i < ep->n_notices; i++)
+		if (ep->notices[i].seq == seq && !ep->notices[i].silenced)
+			ep->notices[i].accepted = true;
+}
+
+/* Folds one record into its episode. */
+static void apply_record(struct episodes *e, struct json_object *rec)
+{
+	const char *type = get_str(rec, "type"), *id = get_str(rec, "id");
+	struct journal_episode *ep;
+	struct json_object *nt, *on;
+
+	if (!type || !id)
+		return;
+	if (strcmp(type, "open") == 0 && !find_episode(e, id))
+		open_episode(e, rec, id);
+	ep = find_episode(e, id);
+	if (!ep)
+		return;
+	if (strcmp(type, "notified") == 0) {
+		mark_accepted(ep, (unsigned)get_num(rec, "seq"));
+		return;
+	}
+	if (get_severity(rec, "severity") != SEV_UNKNOWN && get_severity(rec, "severity") > ep->severity)
+		ep->severity = get_severity(rec, "severity");
+	if (!isnan(get_num(rec, "worst")))
+		ep->worst = get_num(rec, "worst");
+	if (get_str(rec, "worst_state"))
+		ep->worst_state = get_str(rec, "worst_state");
+	read_servers(ep, rec);
+	if (strcmp(type, "flapping") == 0 && json_object_object_get_ex(rec, "on", &on) &&
+	    json_object_get_boolean(on))
+		ep->flapped = true;
+	if (strcmp(type, "close") == 0)
+		ep->end = get_num(rec, "t");
+	if (json_object_object_get_ex(rec, "notice", &nt))
+		add_notice(ep, rec, nt);
+}
+
+static int collect(void *arg, struct json_object *rec)
+{
+	struct episodes *e = arg;
+
+	e->recs = xgrow(e->recs, &e->cap_recs, e->n_recs + 1, sizeof(*e->recs));
+	e->recs[e->n_recs++] = json_object_get(rec);
+	apply_record(e, rec);
+	return 0;
+}
+
+int journal_episodes(const char *path, double from, double to, journal_episode_fn fn, void *arg)
+{
+	struct episodes e = { 0 };
+	int count = 0, rc = journal_replay(path, collect, &e);
+
+	for (size_t i = 0; rc >= 0 && i < e.n_eps; i++) {
+		const struct journal_episode *ep = &e.eps[i];
+
+		if (ep->opened >= to || (ep->end != 0 && ep->end < from))
+			continue;
+		count++;
+		if (fn(arg, ep) != 0)
+			break;
+	}
+	for (size_t i = 0; i < e.n_eps; i++) {
+		free(e.eps[i].servers);
+		free(e.eps[i].notices);
+	}
+	for (size_t i = 0; i < e.n_recs; i++)
+		json_object_put(e.recs[i]);
+	free(e.eps);
+	free(e.recs);
+	return rc < 0 ? -1 : count;
+}

@@ -1,0 +1,34 @@
+/* alert.h — the alert lifecycle of every hosting condition of the site: judges each
+ * poll result against the specs of the servers it concerns (through rules.c), groups the
+ * servers hit by one cause into one incident, journals it durably and hands
+ * notifications to a sink exactly once, across crashes and restarts. */
+#ifndef ALERT_H
+#define ALERT_H
+
+#include <stddef.h>
+
+#include "derive.h"
+#include "driver.h"
+#include "notify.h"
+#include "rules.h"
+
+struct alert;
+
+/* Opens (or creates) the journal and the state snapshot in cfg->paths.state_dir,
+ * restores the open incidents, and offers again every notification the sink had not
+ * accepted before a crash. NULL (logged) if the journal cannot be opened. */
+struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg);
+void alert_free(struct alert *a);
+
+/* Judges every condition fed by res->dev (derived values in d) at time res->time. */
+void alert_result(struct alert *a, const struct poll_result *res, const struct derived *d);
+
+/* Offers again the notifications the sink refused; returns how many are still waiting. */
+size_t alert_retry(struct alert *a);
+
+/* For status and tests: the condition called key ("rack:<rack>/<criterion>",
+ * "device:<device>/<criterion>"): its lifecycle state and open incident id ("" if none). */
+const struct rules_state *alert_condition(const struct alert *a, const char *key, const char **incident_id);
+size_t alert_condition_count(const struct alert *a);
+
+#endif

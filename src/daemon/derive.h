@@ -1,0 +1,51 @@
+/* derive.h — metrics envmond computes from what devices answer: dew point from a
+ * probe's temperature and humidity, rates of change of temperature, runtime in seconds. */
+#ifndef DERIVE_H
+#define DERIVE_H
+
+#include <stddef.h>
+
+#include "driver.h"
+
+/* Windows of the two rates (DESIGN.md §8: <= 20 °C/h, <= 5 °C in 15 min). */
+#define DERIVE_RATE_HOUR_S 3600.0
+#define DERIVE_RATE_15MIN_S 900.0
+
+/* Dew point in °C from temperature (°C) and relative humidity (%), Magnus formula with
+ * b = 17.62, c = 243.12 °C (WMO, Sonntag 1990). NAN if an input is NAN or rh <= 0. */
+double derive_dew_point(double temp_c, double rh_pct);
+
+/* value expressed in unit, converted to seconds: "s", "min", "h", "ticks"/"cs"
+ * (hundredths, SNMP TimeTicks). NAN if the unit is none of these. */
+double derive_seconds(double value, const char *unit);
+
+/* A device's recent temperatures, enough for the rates. */
+struct derive_history {
+	double *t, *v;             /* ring buffer of (wall time, °C) */
+	size_t head, n, cap;
+};
+
+void derive_history_init(struct derive_history *h);
+void derive_history_fini(struct derive_history *h);
+/* Adds a reading at time t and forgets those older than one hour before it. */
+void derive_history_add(struct derive_history *h, double t, double temp_c);
+
+/* Least-squares slope of the temperatures in (now - window_s, now], in °C per second.
+ * NAN unless at least 3 readings span at least half the window: a rate is not judged
+ * from two readings 30 s apart. */
+double derive_slope(const struct derive_history *h, double now, double window_s);
+
+/* What derive adds to a device's poll result. NAN = not available. */
+struct derived {
+	double temperature;        /* the reading, °C (NAN if none) */
+	double humidity;           /* %RH */
+	double dew_point;          /* °C */
+	double temp_rate_hour;     /* slope over the last hour, °C/h (signed) */
+	double temp_rate_15min;    /* slope over the last 15 min x 15 min: °C per 15 min (signed) */
+	double ups_runtime_s;      /* s, whatever unit the profile gives */
+};
+
+/* Fills out from res and adds its temperature to h. */
+void derive_compute(struct derive_history *h, const struct poll_result *res, struct derived *out);
+
+#endif
