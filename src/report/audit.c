@@ -185,6 +185,36 @@ static void empty_series(struct series *s, time_t from, time_t to, unsigned step
 		s->v[i] = NAN;
 }
 
+/* Extremes from the MIN and MAX archives, where the averages of a coarse archive would
+ * hide a peak. Only when they have the same points as the averages. */
+static void true_extremes(const struct audit *a, struct audit_row *r, const struct series *avg,
+	enum series_cf cf)
+{
+	struct series s;
+
+	if (series_fetch(a->cfg, r->device->name, criterion_name(r->crit), cf, a->from, a->to,
+	    &s) == 0 && s.n == avg->n && s.t0 == avg->t0 && s.step_s == avg->step_s) {
+		struct stats x;
+
+		stats_compute(&s, 0, s.n, &r->env, &x);
+		if (cf == SERIES_MIN && x.n_known)
+			r->st.min = x.min, r->st.min_t = x.min_t;
+		if (cf == SERIES_MAX && x.n_known)
+			r->st.max = x.max, r->st.max_t = x.max_t;
+		for (size_t d = 0; d < r->n_days; d++) {
+			stats_compute(&s, r->days[d].first, r->days[d].count, &r->env, &x);
+			if (cf == SERIES_MIN && x.n_known)
+				r->daily[d].min = x.min;
+			if (cf == SERIES_MAX && x.n_known)
+				r->daily[d].max = x.max;
+		}
+	}
+	series_free(&s);
+}
+
+/* A state is read from the MAX archive: codes are ordered from normal to worst, so the
+ * maximum over a coarse point is the worst state met in it (a short transfer to battery
+ * is not averaged away). */
 static void row_measure(const struct audit *a, struct audit_row *r)
 {
 	const struct config *cfg = a->cfg;
@@ -192,8 +222,8 @@ static void row_measure(const struct audit *a, struct audit_row *r)
 	struct series s;
 	struct verdict_input in = { .st = &r->st };
 
-	if (series_fetch(cfg, r->device->name, m, a->from, a->to,
-	    &s) != 0 || s.n == 0) {
+	if (series_fetch(cfg, r->device->name, m, r->is_state ? SERIES_MAX : SERIES_AVERAGE,
+	    a->from, a->to, &s) != 0 || s.n == 0) {
 		series_free(&s);
 		empty_series(&s, a->from, a->to, cfg->storage.step_s);
 	}
@@ -203,6 +233,10 @@ static void row_measure(const struct audit *a, struct audit_row *r)
 		map_states(&s, r->crit);
 	stats_compute(&s, 0, s.n, &r->env, &r->st);
 	row_daily(r, &s);
+	if (!r->is_state) {
+		true_extremes(a, r, &s, SERIES_MIN);
+		true_extremes(a, r, &s, SERIES_MAX);
+	}
 	series_free(&s);
 	count_episodes(a, r);
 	in.warn_episodes = r->warn_episodes;

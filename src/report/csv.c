@@ -65,7 +65,7 @@ static void write_row(FILE *out, const struct audit_row *r)
 	for (size_t d = 0; d < r->n_days; d++) {
 		write_key(out, fmt_date_iso(date, sizeof(date), r->days[d].start), r);
 		write_figures(out, r, &r->daily[d]);
-		fputs(",,,,\r\n", out);
+		fputs(",,,,,\r\n", out);
 	}
 	write_key(out, "period", r);
 	write_figures(out, r, &r->st);
@@ -73,6 +73,9 @@ static void write_row(FILE *out, const struct audit_row *r)
 		fprintf(out, ",%u,%.0f", r->battery.count, r->battery.longest_s);
 	else
 		fputs(",,", out);
+	fputc(',', out);
+	if (r->worst_day >= 0)
+		fputs(fmt_date_iso(date, sizeof(date), r->days[r->worst_day].start), out);
 	fprintf(out, ",%u,%s\r\n", r->warn_episodes + r->crit_episodes, verdict_name(r->verdict));
 }
 
@@ -80,7 +83,7 @@ int csv_write(FILE *out, const struct audit *a)
 {
 	fputs("date,server,role,criterion,device,unit,points,known,coverage,min,mean,max,p95,"
 		"rec_lo,rec_hi,allow_lo,allow_hi,out_rec_s,out_allow_s,out_rec_share,"
-		"out_allow_share,transfers,longest_outage_s,incidents,verdict\r\n", out);
+		"out_allow_share,transfers,longest_outage_s,worst_day,incidents,verdict\r\n", out);
 	for (size_t i = 0; i < a->n_rows; i++)
 		write_row(out, &a->rows[i]);
 	return ferror(out) ? -1 : 0;

@@ -17,6 +17,8 @@
  *   out_rec_s, out_allow_s   seconds outside the recommended / allowable envelope
  *   out_rec_share, out_allow_share   the same as shares of the measured time, 0..1
  *   transfers, longest_outage_s      ups_source, period rows: runs on battery
+ *   worst_day       period rows: the local day with the most time outside the
+ *                   recommended envelope (empty when never outside)
  *   incidents       period rows: incidents of the journal (warning + critical)
  *   verdict         period rows: ok, watch, fail, nodata */
 #ifndef CSV_H

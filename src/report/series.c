@@ -40,14 +40,15 @@ static void clip(const struct rrdread_series *r, time_t from, time_t to, struct 
 }
 
 int series_fetch(const struct config *cfg, const char *device, const char *metric,
-	time_t from, time_t to, struct series *out)
+	enum series_cf cf, time_t from, time_t to, struct series *out)
 {
+	static const enum rrdread_cf cfs[] = { RRDREAD_AVERAGE, RRDREAD_MIN, RRDREAD_MAX };
 	char *path = series_rrd_path(cfg, device);
 	struct rrdread_series r;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = rrdread_fetch(path, cfg->storage.rrdcached, metric, RRDREAD_AVERAGE, from, to, 0, &r);
+	rc = rrdread_fetch(path, cfg->storage.rrdcached, metric, cfs[cf], from, to, 0, &r);
 	if (rc == 0) {
 		clip(&r, from, to, out);
 		rrdread_series_free(&r);

@@ -16,11 +16,13 @@ struct series {
 	double *v;          /* NAN = unknown */
 };
 
-/* Reads metric of device for [from, to) with consolidation "AVERAGE" at the finest
- * resolution, keeping only the points whose interval lies inside [from, to).
+enum series_cf { SERIES_AVERAGE, SERIES_MIN, SERIES_MAX };
+
+/* Reads metric of device for [from, to) with consolidation cf at the finest resolution
+ * that covers the period, keeping only the points whose interval lies inside [from, to).
  * 0, or -1 if the file or the metric does not exist (then *out is empty). */
 int series_fetch(const struct config *cfg, const char *device, const char *metric,
-	time_t from, time_t to, struct series *out);
+	enum series_cf cf, time_t from, time_t to, struct series *out);
 /* True if device's RRD file has a data source called metric. */
 bool series_has_metric(const struct config *cfg, const char *device, const char *metric);
 /* The RRD file of device (a new string). */
