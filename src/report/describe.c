@@ -93,12 +93,13 @@ static void describe_figures(const struct audit_row *r, struct fact *f, size_t *
 		describe_value(c, sizeof(c), r->crit, st->max));
 	describe_value(add(f, n, _("95th percentile"))->value, DESCRIBE_VALUE_MAX, r->crit, st->p95);
 	snprintf(add(f, n, _("outside the recommended envelope"))->value, DESCRIBE_VALUE_MAX,
-		"%s (%s) — %s", describe_envelope(a, sizeof(a), r->crit, r->env.rec_lo, r->env.rec_hi),
-		fmt_share(b, sizeof(b), st->out_rec_share), fmt_duration(d, sizeof(d), st->out_rec_s));
+		_("%s, %s of the measured time (envelope: %s)"), fmt_duration(d, sizeof(d),
+		st->out_rec_s), fmt_share(b, sizeof(b), st->out_rec_share),
+		describe_envelope(a, sizeof(a), r->crit, r->env.rec_lo, r->env.rec_hi));
 	snprintf(add(f, n, _("outside the allowable envelope"))->value, DESCRIBE_VALUE_MAX,
-		"%s (%s) — %s", describe_envelope(a, sizeof(a), r->crit, r->env.allow_lo,
-		r->env.allow_hi), fmt_share(b, sizeof(b), st->out_allow_share),
-		fmt_duration(d, sizeof(d), st->out_allow_s));
+		_("%s, %s of the measured time (envelope: %s)"), fmt_duration(d, sizeof(d),
+		st->out_allow_s), fmt_share(b, sizeof(b), st->out_allow_share),
+		describe_envelope(a, sizeof(a), r->crit, r->env.allow_lo, r->env.allow_hi));
 }
 
 static void describe_states(const struct audit_row *r, struct fact *f, size_t *n)

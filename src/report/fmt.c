@@ -40,7 +40,11 @@ char *fmt_share(char *buf, size_t size, double share)
 {
 	char n[32];
 
-	snprintf(buf, size, "%s %%", fmt_num(n, sizeof(n), share * 100.0, 1));
+	/* A few minutes in a month would read "0,0 %": say they exist. */
+	if (share > 0 && share < 0.0005)
+		snprintf(buf, size, "< 0,1 %%");
+	else
+		snprintf(buf, size, "%s %%", fmt_num(n, sizeof(n), share * 100.0, 1));
 	return buf;
 }
 

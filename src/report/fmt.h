@@ -10,7 +10,7 @@
 char *fmt_num(char *buf, size_t size, double v, int decimals);
 /* v with decimals digits and a decimal point; "" when v is NAN (CSV). */
 char *fmt_num_c(char *buf, size_t size, double v, int decimals);
-/* share 0..1 as a percentage with a decimal comma: "12,5 %". */
+/* share 0..1 as a percentage with a decimal comma: "12,5 %" ("< 0,1 %" when tiny). */
 char *fmt_share(char *buf, size_t size, double share);
 /* A duration: "45 s", "12 min", "2 h 05 min", "3 j 4 h". */
 char *fmt_duration(char *buf, size_t size, double seconds);

@@ -113,8 +113,9 @@ static void band(struct args *g, const char *ref, const char *name, double lo, d
 
 	if (isnan(lo) || isnan(hi))
 		hi = isnan(hi) ? lo : hi, lo = isnan(lo) ? hi : lo;
-	arg(g, "CDEF:%s_lo=%s,POP,%g", name, ref, lo);
-	arg(g, "CDEF:%s_h=%s,POP,%g", name, ref, hi - lo);
+	/* A constant as wide as the graph ("x,POP,15" is refused by librrd 1.7). */
+	arg(g, "CDEF:%s_lo=%s,UN,%g,%g,IF", name, ref, lo, lo);
+	arg(g, "CDEF:%s_h=%s,UN,%g,%g,IF", name, ref, hi - lo, hi - lo);
 	arg(g, "AREA:%s_lo#FFFFFF00", name);
 	arg(g, "AREA:%s_h#%s:%s:STACK", name, color, l);
 	free(l);
@@ -148,7 +149,7 @@ static void draw_temperature(struct args *g, const char *path, const struct cfg_
 static void line_if(struct args *g, const struct config *cfg, const struct cfg_device *dev,
 	const char *path, const char *metric, const char *cf, const char *color, const char *label)
 {
-	char *l = legend(label);
+	char *l = legend(label ? label : "");
 
 	if (series_has_metric(cfg, dev->name, metric)) {
 		arg(g, "DEF:%s=%s:%s:%s", metric, path, metric, cf);

@@ -31,8 +31,9 @@ static void write_header(FILE *out, const struct audit *a)
 	fprintf(out, "%s (%s)\n", cfg->site.name, cfg->site.code);
 	if (cfg->site.ressort && cfg->site.ressort[0])
 		fprintf(out, _("Jurisdiction: %s\n"), cfg->site.ressort);
-	fprintf(out, _("Period: from %s to %s\n"), fmt_date(d1, sizeof(d1), a->from),
+	fprintf(out, _("Period: from %s to %s"), fmt_date(d1, sizeof(d1), a->from),
 		fmt_date(d2, sizeof(d2), a->to - 1));
+	fputc('\n', out);
 }
 
 static void write_summary(FILE *out, const struct audit *a)
@@ -44,7 +45,9 @@ static void write_summary(FILE *out, const struct audit *a)
 		fprintf(out, "  %s (%s) : %s\n", s->server->name, describe_role(s->server->role),
 			_(verdict_label(s->verdict)));
 	}
-	fprintf(out, _("  Upgrades to plan: %zu\n"), a->n_upgrades);
+	fputs("  ", out);
+	fprintf(out, _("Upgrades to plan: %zu"), a->n_upgrades);
+	fputc('\n', out);
 }
 
 static void write_devices(FILE *out, const char *label, const struct cfg_device *const *d,
@@ -73,7 +76,8 @@ static void write_inventory(FILE *out, const struct audit *a)
 			const struct cfg_server *s = &r->servers[j];
 
 			fprintf(out, "    - %s (%s)\n", s->name, describe_role(s->role));
-			write_devices(out, _("  UPS"), s->ups, s->n_ups);
+			fputs("  ", out);
+			write_devices(out, _("UPS"), s->ups, s->n_ups);
 		}
 	}
 }
