@@ -1,0 +1,32 @@
+/* graph.h — the report's graphs, drawn by librrd (rrd_graph_v) from the devices' RRD
+ * files, as PNG images in memory, with French labels and the envelopes drawn in. */
+#ifndef GRAPH_H
+#define GRAPH_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "audit.h"
+
+enum graph_kind {
+	GRAPH_TEMPERATURE,   /* a probe: temperature with the recommended and allowable bands */
+	GRAPH_HUMIDITY,      /* a probe: relative humidity and dew point */
+	GRAPH_UPS,           /* a UPS: load and runtime, outages shaded */
+};
+
+struct graph_png {
+	unsigned char *data;
+	size_t size;
+};
+
+/* Draws kind for device dev of server srv over [a->from, a->to). env: the server's
+ * envelope of the graph's main criterion. 0, or -1 (logged) when librrd cannot draw it
+ * (no file). */
+int graph_draw(const struct audit *a, const struct cfg_server *srv,
+	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out);
+void graph_png_free(struct graph_png *g);
+
+/* The base64 text (RFC 4648) of size bytes of data; a new string. */
+char *graph_base64(const unsigned char *data, size_t size);
+
+#endif

@@ -1,0 +1,19 @@
+/* html.h — the report as one self-contained HTML page in French: graphs embedded as
+ * PNG data URIs, a print stylesheet (A4, one page per server). */
+#ifndef HTML_H
+#define HTML_H
+
+#include <stdio.h>
+
+#include "audit.h"
+
+/* Writes the whole page. 0, or -1 on a write error. */
+int html_write(FILE *out, const struct audit *a);
+
+/* s with & < > " ' replaced by entities, safe in element content and quoted
+ * attributes; a new string. */
+char *html_escape(const char *s);
+/* The same, written to out. */
+void html_put(FILE *out, const char *s);
+
+#endif

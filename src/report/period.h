@@ -1,0 +1,13 @@
+/* period.h — the report's period from the command line: local dates "YYYY-MM-DD" (the
+ * end date inclusive of its whole day) or date and time "YYYY-MM-DD HH:MM". */
+#ifndef PERIOD_H
+#define PERIOD_H
+
+#include <stdbool.h>
+#include <time.h>
+
+/* Parses s as a local date or date and time. With is_end, a bare date means the
+ * midnight that ends that day. 0, or -1 if s is not a valid date. */
+int period_parse(const char *s, bool is_end, time_t *out);
+
+#endif

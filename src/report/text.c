@@ -1,0 +1,170 @@
+/* text.c — the report as plain text: the same sections as the HTML, without graphs. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "describe.h"
+#include "fmt.h"
+#include "text.h"
+#include "upgrades.h"
+#include "xmem.h"
+
+static void heading(FILE *out, const char *title)
+{
+	size_t n = 0;
+
+	fprintf(out, "\n%s\n", title);
+	for (const char *p = title; *p; p++)
+		n += ((unsigned char)*p & 0xc0) != 0x80;   /* UTF-8 characters, not bytes */
+	while (n--)
+		fputc('=', out);
+	fputc('\n', out);
+}
+
+static void write_header(FILE *out, const struct audit *a)
+{
+	const struct config *cfg = a->cfg;
+	char d1[32], d2[32];
+
+	fprintf(out, "%s\n", _("Hosting conditions of the servers: site analysis"));
+	fprintf(out, "%s (%s)\n", cfg->site.name, cfg->site.code);
+	if (cfg->site.ressort && cfg->site.ressort[0])
+		fprintf(out, _("Jurisdiction: %s\n"), cfg->site.ressort);
+	fprintf(out, _("Period: from %s to %s"), fmt_date(d1, sizeof(d1), a->from),
+		fmt_date(d2, sizeof(d2), a->to - 1));
+	fputc('\n', out);
+}
+
+static void write_summary(FILE *out, const struct audit *a)
+{
+	heading(out, _("Summary"));
+	for (size_t i = 0; i < a->n_servers; i++) {
+		const struct audit_server *s = &a->servers[i];
+
+		fprintf(out, "  %s (%s) : %s\n", s->server->name, describe_role(s->server->role),
+			_(verdict_label(s->verdict)));
+	}
+	fputs("  ", out);
+	fprintf(out, _("Upgrades to plan: %zu"), a->n_upgrades);
+	fputc('\n', out);
+}
+
+static void write_devices(FILE *out, const char *label, const struct cfg_device *const *d,
+	size_t n)
+{
+	fprintf(out, "    %s :", label);
+	if (n == 0)
+		fprintf(out, " %s", _("none"));
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s %s", i ? "," : "", d[i]->name);
+	fputc('\n', out);
+}
+
+static void write_inventory(FILE *out, const struct audit *a)
+{
+	const struct config *cfg = a->cfg;
+
+	heading(out, _("Inventory of the room"));
+	for (size_t i = 0; i < cfg->n_racks; i++) {
+		const struct cfg_rack *r = &cfg->racks[i];
+
+		fprintf(out, r->is_rack ? _("  Rack %s\n") : _("  %s (outside any rack)\n"), r->name);
+		write_devices(out, _("probes"), r->probes, r->n_probes);
+		write_devices(out, _("air conditioning"), r->cooling, r->n_cooling);
+		for (size_t j = 0; j < r->n_servers; j++) {
+			const struct cfg_server *s = &r->servers[j];
+
+			fprintf(out, "    - %s (%s)\n", s->name, describe_role(s->role));
+			fputs("  ", out);
+			write_devices(out, _("UPS"), s->ups, s->n_ups);
+		}
+	}
+}
+
+static void write_row(FILE *out, const struct audit *a, const struct audit_row *r)
+{
+	struct fact f[DESCRIBE_MAX_FACTS];
+	size_t n = describe_row(a, r, f);
+
+	fprintf(out, "\n  %s (%s) : %s — %s\n", _(criterion_label(r->crit)), r->device->name,
+		_(verdict_label(r->verdict)), _(r->reason));
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "    %s : %s\n", f[i].label, f[i].value);
+}
+
+static void write_server(FILE *out, const struct audit *a, const struct audit_server *s)
+{
+	const char *findings[4];
+	size_t n = describe_findings(s->findings, findings);
+	char *title = xasprintf(_("Server %s: %s"), s->server->name, _(verdict_label(s->verdict)));
+
+	heading(out, title);
+	free(title);
+	fprintf(out, "  %s\n", describe_role(s->server->role));
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  ! %s\n", findings[i]);
+	for (size_t i = 0; i < s->n_rows; i++)
+		write_row(out, a, &a->rows[s->first_row + i]);
+}
+
+static void write_episodes(FILE *out, const struct audit *a)
+{
+	char d1[32], d2[32], d3[32];
+
+	heading(out, _("Incidents recorded"));
+	if (a->n_episodes == 0)
+		fprintf(out, "  %s\n", _("No incident was recorded in the period."));
+	for (size_t i = 0; i < a->n_episodes; i++) {
+		const struct audit_episode *e = &a->episodes[i];
+
+		fprintf(out, "  %s → %s (%s%s) %s — %s — %s", fmt_datetime(d1, sizeof(d1), e->start),
+			fmt_datetime(d2, sizeof(d2), e->end), fmt_duration(d3, sizeof(d3),
+			difftime(e->end, e->start)), e->open ? _(", still open") : "",
+			describe_severity(e->severity), _(criterion_label(e->crit)),
+			e->device ? e->device : e->rack ? e->rack : "");
+		if (e->servers)
+			fprintf(out, " — %s", e->servers);
+		fputc('\n', out);
+	}
+}
+
+static void write_upgrades(FILE *out, const struct audit *a)
+{
+	heading(out, _("Upgrades to plan"));
+	if (a->n_upgrades == 0)
+		fprintf(out, "  %s\n", _("None: the hosting conditions met the spec."));
+	for (size_t i = 0; i < a->n_upgrades; i++) {
+		const struct audit_upgrade *u = &a->upgrades[i];
+
+		fprintf(out, "  %zu. %s — %s\n     %s\n", i + 1, _(upgrades_label(u->kind)),
+			u->target, u->reason);
+	}
+}
+
+const char *text_method(void)
+{
+	return _("Verdict per server and criterion: \"not compliant\" when the journal holds a "
+		"critical incident or the value was outside the allowable envelope more than 1 "
+		"percent of the measured time; \"to watch\" when the journal holds a warning, the "
+		"value left the allowable envelope even briefly, was outside the recommended "
+		"envelope more than 5 percent of the time, the UPS went on battery, or less than 90 "
+		"percent of the period was measured; \"compliant\" otherwise. A server outside a rack "
+		"or without a UPS is not compliant. Unknown points count as missing data, never as "
+		"zeros. Envelopes: recommended = warning thresholds of the server's spec, allowable "
+		"= critical thresholds (ASHRAE TC 9.9 class A1 by default).");
+}
+
+int text_write(FILE *out, const struct audit *a)
+{
+	write_header(out, a);
+	write_summary(out, a);
+	write_inventory(out, a);
+	for (size_t i = 0; i < a->n_servers; i++)
+		write_server(out, a, &a->servers[i]);
+	write_episodes(out, a);
+	write_upgrades(out, a);
+	heading(out, _("Method"));
+	fprintf(out, "  %s\n", text_method());
+	return ferror(out) ? -1 : 0;
+}

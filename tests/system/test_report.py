@@ -1,0 +1,527 @@
+"""envmon-report against 30 days of known history.
+
+The test writes RRD files in the store's layout (rrdtool create/update: step 30 s, one
+GAUGE data source per metric, the store's archives) and journal episodes (through the
+journal's writer, tests/system/journal-append), runs envmon-report, and compares every
+figure of the CSV with values computed here independently from the same generated
+series; then checks the French text and renders the HTML in headless Chromium.
+
+History: March 2026 in Europe/Paris (the 29th has 23 hours), one value per 5-minute
+bucket (the archive a 30-day period is read from), with gaps of unknown points."""
+
+import csv
+import io
+import math
+import os
+import random
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("ENVMOND_BUILDDIR", os.path.join(ROOT, "_build", "check"))
+REPORT = os.path.join(BUILD, "src", "report", "envmon-report")
+JOURNAL_APPEND = os.path.join(BUILD, "tests", "system", "journal-append")
+TZ = "Europe/Paris"
+PARIS = ZoneInfo(TZ)
+FROM = int(datetime(2026, 3, 1, tzinfo=PARIS).timestamp())
+TO = int(datetime(2026, 3, 31, tzinfo=PARIS).timestamp())      # --to 2026-03-30, inclusive
+BUCKET = 300
+NAN = float("nan")
+
+# The default spec (conf_default_thresholds): recommended = warning, allowable = critical.
+ENVELOPES = {
+    "temperature": (18.0, 27.0, 15.0, 32.0),
+    "humidity": (NAN, 60.0, 8.0, 80.0),
+    "dew_point": (-9.0, 15.0, NAN, 17.0),
+    "temp_rate_hour": (-10.0, 10.0, -20.0, 20.0),
+    "temp_rate_15min": (-3.0, 3.0, -5.0, 5.0),
+    "ups_runtime": (900.0, NAN, 600.0, NAN),
+    "ups_load": (NAN, 80.0, NAN, 90.0),
+    "ups_charge": (50.0, NAN, 25.0, NAN),
+    "input_voltage": (207.0, 253.0, 196.0, 264.0),
+    "input_frequency": (49.5, 50.5, 49.0, 51.0),
+}
+# States: level of each code (audit.c), judged against 0.5 / 1.5.
+LEVELS = {
+    "ups_source": [0, 1, 1, 2],
+    "ups_battery": [0, 1, 2, 2],
+    "ups_replace_battery": [0, 2],
+    "cooling_state": [0, 1, 2],
+}
+STATE_ENV = (NAN, 0.5, NAN, 1.5)
+
+PROBE_DS = ["temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min"]
+UPS_DS = ["ups_source", "ups_battery", "ups_charge", "ups_runtime", "ups_load",
+          "ups_replace_battery", "input_voltage", "input_frequency"]
+COOLING_DS = ["cooling_state"]
+UPS_ORDER = ["ups_source", "ups_runtime", "ups_load", "ups_charge", "ups_battery",
+             "ups_replace_battery", "input_voltage", "input_frequency"]
+
+
+def bucket_index(day, hour, minute=0):
+    t = int(datetime(2026, 3, day, hour, minute, tzinfo=PARIS).timestamp())
+    return (t - FROM) // BUCKET
+
+
+def generate():
+    """The history, one list of values per metric of each device (NAN = unknown)."""
+    rnd = random.Random(20260301)
+    n = (TO - FROM) // BUCKET
+    probe = {k: [0.0] * n for k in PROBE_DS}
+    for i in range(n):
+        t = FROM + i * BUCKET
+        hour = ((t - FROM) % 86400) / 3600.0
+        probe["temperature"][i] = round(22.5 + 2.5 * math.sin(2 * math.pi * (hour - 9) / 24)
+                                        + rnd.uniform(-0.4, 0.4), 2)
+        probe["humidity"][i] = round(42 + 8 * math.sin(2 * math.pi * hour / 24)
+                                     + rnd.uniform(-1, 1), 2)
+        probe["temp_rate_hour"][i] = round(rnd.uniform(-3, 3), 2)
+        probe["temp_rate_15min"][i] = round(rnd.uniform(-1, 1), 2)
+    # A hot afternoon: the air conditioning stops on the 10th from 13:00 to 17:00.
+    a, b = bucket_index(10, 13), bucket_index(10, 17)
+    for k, i in enumerate(range(a, b)):
+        probe["temperature"][i] = round(27.5 + 6 * math.sin(math.pi * k / (b - a)), 2)
+    probe["temp_rate_hour"][a + 2] = 12.5
+    # A humid day: the 15th from 06:00 to 18:00 above 60 %RH.
+    for i in range(bucket_index(15, 6), bucket_index(15, 18)):
+        probe["humidity"][i] = round(64 + rnd.uniform(-2, 2), 2)
+    for i in range(n):
+        t, rh = probe["temperature"][i], probe["humidity"][i]
+        g = math.log(rh / 100) + 17.62 * t / (243.12 + t)
+        probe["dew_point"][i] = round(243.12 * g / (17.62 - g), 2)
+    # The probe went silent for six hours on the 5th, and for one day on the 22nd.
+    for lo, hi in ((bucket_index(5, 2), bucket_index(5, 8)), (bucket_index(22, 0), bucket_index(23, 0))):
+        for i in range(lo, hi):
+            for k in PROBE_DS:
+                probe[k][i] = NAN
+
+    ups = {k: [0.0] * n for k in UPS_DS}
+    for i in range(n):
+        ups["ups_charge"][i] = 100.0
+        ups["ups_runtime"][i] = 1500.0 + rnd.choice((0, 60, -60))
+        ups["ups_load"][i] = round(38 + rnd.uniform(-4, 4), 1)
+        ups["input_voltage"][i] = round(230 + rnd.uniform(-3, 3), 1)
+        ups["input_frequency"][i] = round(50 + rnd.uniform(-0.05, 0.05), 2)
+    # Outages: 10 min on the 8th, 35 min on the 20th (runtime under the budget), 5 min on the 25th.
+    for day, hour, minute, buckets in ((8, 3, 0, 2), (20, 11, 0, 7), (25, 23, 55, 1)):
+        s = bucket_index(day, hour, minute)
+        for k in range(buckets):
+            ups["ups_source"][s + k] = 1
+            ups["input_voltage"][s + k] = 0.0
+            ups["input_frequency"][s + k] = NAN
+            ups["ups_runtime"][s + k] = 1500.0 - 180 * (k + 1)
+            ups["ups_charge"][s + k] = 100.0 - 12 * (k + 1)
+        for k in range(6):
+            ups["ups_charge"][s + buckets + k] = max(ups["ups_charge"][s + buckets + k] - 10, 60)
+    # The UPS asks for new batteries from the 27th.
+    for i in range(bucket_index(27, 9), n):
+        ups["ups_replace_battery"][i] = 1
+    # Network trouble: the UPS did not answer for two hours on the 12th.
+    for i in range(bucket_index(12, 10), bucket_index(12, 12)):
+        for k in UPS_DS:
+            ups[k][i] = NAN
+
+    cooling = {"cooling_state": [0.0] * n}
+    for i in range(a, b):
+        cooling["cooling_state"][i] = 1
+    return {"sonde-baie-a": probe, "ups-general": ups, "clim-1": cooling}
+
+
+def write_rrd(path, series):
+    """An RRD file in the store's layout; every 5-minute bucket written at its end."""
+    names = list(series)
+    rras = []
+    for cf in ("AVERAGE", "MIN", "MAX"):
+        rras += ["RRA:%s:0.5:1:5760" % cf, "RRA:%s:0.5:10:8928" % cf,
+                 "RRA:%s:0.5:120:9504" % cf, "RRA:%s:0.5:2880:1827" % cf]
+    subprocess.run(["rrdtool", "create", path, "--start", str(FROM), "--step", "30"]
+                   + ["DS:%s:GAUGE:600:U:U" % k for k in names] + rras, check=True)
+    n = len(series[names[0]])
+    lines = []
+    for i in range(n):
+        vals = ["U" if math.isnan(series[k][i]) else repr(series[k][i]) for k in names]
+        lines.append("%d:%s" % (FROM + (i + 1) * BUCKET, ":".join(vals)))
+    for c in range(0, n, 400):
+        subprocess.run(["rrdtool", "update", path] + lines[c:c + 400], check=True)
+
+
+# Journal: (criterion, cause device, rack, servers, severity, start, end, value)
+SERVERS = [("srv-numerisation", "digitization"), ("srv-comci", "comci")]
+EPISODES = [
+    ("temperature", None, "baie-A", SERVERS, "critical",
+     (10, 13, 30), (10, 16, 30), 33.4),
+    ("ups_source", "ups-general", None, SERVERS, "warning", (20, 11, 1), (20, 11, 35), NAN),
+    ("ups_runtime", "ups-general", None, SERVERS[1:], "critical", (20, 11, 25), (20, 11, 35), 240.0),
+    ("ups_replace_battery", "ups-general", None, SERVERS, "warning", (27, 9, 0), None, NAN),
+    ("humidity", None, "baie-A", SERVERS, "warning", (15, 6, 10), (15, 18, 0), 66.1),
+]
+
+
+def ts(dhm):
+    d, h, m = dhm
+    return int(datetime(2026, 3, d, h, m, tzinfo=PARIS).timestamp())
+
+
+def write_journal(state_dir):
+    import json
+    recs = []
+    for n, (crit, dev, rack, servers, sev, start, end, value) in enumerate(EPISODES, 1):
+        iid = "TJ-EXV-202603%02d-%d" % (start[0], n)
+        cond = "device:%s/%s" % (dev, crit) if dev else "rack:%s/%s" % (rack, crit)
+        rec = {"type": "open", "t": ts(start), "id": iid, "cond": cond, "criterion": crit,
+               "severity": sev, "since": ts(start) - 300,
+               "servers": [{"name": s, "role": r, "rack": "baie-A"} for s, r in servers],
+               "notice": {"seq": 1, "kind": "alert", "silenced": False}}
+        if dev:
+            rec["device"] = dev
+        if rack:
+            rec["rack"] = rack
+        if not math.isnan(value):
+            rec["value"] = value
+        recs.append(rec)
+        recs.append({"type": "notified", "t": ts(start) + 1, "id": iid, "seq": 1})
+        if end:
+            recs.append({"type": "close", "t": ts(end), "id": iid, "severity": sev,
+                         "notice": {"seq": 2, "kind": "recovery", "silenced": False}})
+    data = "".join(json.dumps(r) + "\n" for r in recs)
+    subprocess.run([JOURNAL_APPEND, os.path.join(state_dir, "journal.jsonl")],
+                   input=data.encode(), check=True)
+
+
+CONF = """
+site = {{ name = "Tribunal judiciaire d'Exempleville"; code = "TJ-EXV";
+  ressort = "Cour d'appel d'Exempleville";
+  contacts = {{ arsit = [ "arsit@example.org" ]; local = [ "tip@example.org" ]; }}; }};
+paths = {{ state_dir = "{state}"; profiles_dir = "{profiles}"; }};
+storage = {{ step = 30; }};
+devices = (
+  {{ name = "ups-general"; profile = "ups-rfc1628"; snmp = {{ host = "127.0.0.1"; version = "2c"; community = "public"; }}; }},
+  {{ name = "clim-1"; profile = "cooling-apc-inrow"; modbus = {{ host = "127.0.0.1"; port = 5020; unit = 1; }}; }},
+  {{ name = "sonde-baie-a"; profile = "probe-xy-md02"; modbus = {{ host = "127.0.0.1"; port = 5021; unit = 1; }}; }}
+);
+racks = (
+  {{ name = "baie-A"; probes = [ "sonde-baie-a" ]; cooling = [ "clim-1" ];
+    servers = ( {{ name = "srv-numerisation"; role = "digitization"; ups = [ "ups-general" ]; }},
+                {{ name = "srv-comci"; role = "comci"; ups = [ "ups-general" ]; }} ); }},
+  {{ name = "etagere <script>alert(1)</script>"; is_rack = false;
+    servers = ( {{ name = "srv-<b>gestion</b>"; role = "other"; }} ); }}
+);
+"""
+
+
+@pytest.fixture(scope="module")
+def site():
+    if not os.access(REPORT, os.X_OK):
+        pytest.fail("envmon-report not built: %s" % REPORT)
+    tmp = tempfile.mkdtemp(prefix="envmon-report-")
+    state = os.path.join(tmp, "state")
+    os.makedirs(os.path.join(state, "rrd"))
+    hist = generate()
+    for dev, series in hist.items():
+        write_rrd(os.path.join(state, "rrd", dev + ".rrd"), series)
+    write_journal(state)
+    conf = os.path.join(tmp, "envmond.conf")
+    with open(conf, "w") as f:
+        f.write(CONF.format(state=state, profiles=os.path.join(ROOT, "etc", "profiles")))
+    locale = os.path.join(tmp, "locale", "fr", "LC_MESSAGES")
+    os.makedirs(locale)
+    gmo = os.path.join(BUILD, "po", "fr.gmo")
+    if not os.path.exists(gmo):
+        gmo = os.path.join(ROOT, "po", "fr.gmo")
+    shutil.copy(gmo, os.path.join(locale, "envmond.mo"))
+    yield {"tmp": tmp, "conf": conf, "hist": hist, "locale": os.path.dirname(os.path.dirname(locale))}
+    shutil.rmtree(tmp)
+
+
+def run_report(site, fmt, extra_env=None):
+    env = dict(os.environ, TZ=TZ, LC_ALL="C", ENVMOND_LOCALEDIR=site["locale"])
+    env.pop("LANGUAGE", None)
+    env.update(extra_env or {})
+    out = os.path.join(site["tmp"], "report." + fmt)
+    p = subprocess.run([REPORT, "-c", site["conf"], "--from", "2026-03-01", "--to", "2026-03-30",
+                        "--format", fmt, "-o", out], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
+    with open(out, encoding="utf-8") as f:
+        return f.read(), out
+
+
+# ---------------------------------------------------------------- independent figures
+
+def outside(v, lo, hi):
+    return (not math.isnan(lo) and v < lo) or (not math.isnan(hi) and v > hi)
+
+
+def percentile(vals, p):
+    k = sorted(vals)
+    if not k:
+        return NAN
+    rank = p / 100 * (len(k) - 1)
+    lo = math.floor(rank)
+    return k[lo] + (rank - lo) * (k[lo + 1] - k[lo]) if lo + 1 < len(k) else k[lo]
+
+
+def figures(vals, env):
+    known = [v for v in vals if not math.isnan(v)]
+    rec = sum(BUCKET for v in known if outside(v, env[0], env[1]))
+    allow = sum(BUCKET for v in known if outside(v, env[2], env[3]))
+    ks = len(known) * BUCKET
+    return {
+        "points": len(vals), "known": len(known),
+        "coverage": len(known) / len(vals) if known else 0.0,
+        "min": min(known) if known else NAN, "max": max(known) if known else NAN,
+        "mean": sum(known) / len(known) if known else NAN,
+        "p95": percentile(known, 95),
+        "out_rec_s": rec, "out_allow_s": allow,
+        "out_rec_share": rec / ks if ks else 0.0, "out_allow_share": allow / ks if ks else 0.0,
+    }
+
+
+def days_of_period():
+    """(ISO date, first bucket, count) of each local day."""
+    out = []
+    for i in range((TO - FROM) // BUCKET):
+        d = datetime.fromtimestamp(FROM + i * BUCKET, PARIS).date().isoformat()
+        if not out or out[-1][0] != d:
+            out.append([d, i, 0])
+        out[-1][2] += 1
+    return out
+
+
+def runs(vals, code):
+    count, longest, cur = 0, 0, 0
+    for v in vals:
+        if not math.isnan(v) and v == code:
+            if cur == 0:
+                count += 1
+            cur += BUCKET
+            longest = max(longest, cur)
+        else:
+            cur = 0
+    return count, longest
+
+
+def episode_counts(crit, device, server):
+    warn = crit_n = 0
+    for c, dev, rack, servers, sev, *_ in EPISODES:
+        if c != crit or (dev and dev != device) or server not in [s for s, _ in servers]:
+            continue
+        if sev == "critical":
+            crit_n += 1
+        else:
+            warn += 1
+    return warn, crit_n
+
+
+def verdict(f, warn, crit_n, transfers):
+    """verdict.h's rule, written again."""
+    if f["known"] == 0:
+        return "nodata"
+    if crit_n or f["out_allow_share"] > 0.01:
+        return "fail"
+    if warn or f["out_allow_s"] > 0 or f["out_rec_share"] > 0.05 or transfers or f["coverage"] < 0.9:
+        return "watch"
+    return "ok"
+
+
+def expected_rows(hist):
+    """(date, server, criterion, device) -> expected figures and, for the period, verdict."""
+    exp = {}
+    plan = [("sonde-baie-a", PROBE_DS), ("clim-1", COOLING_DS), ("ups-general", UPS_ORDER)]
+    for server, _role in SERVERS:
+        for dev, crits in plan:
+            for crit in crits:
+                raw = hist[dev][crit]
+                if crit in LEVELS:
+                    vals = [NAN if math.isnan(v) else LEVELS[crit][int(v)] for v in raw]
+                    env = STATE_ENV
+                else:
+                    vals, env = raw, ENVELOPES[crit]
+                for d, first, count in days_of_period():
+                    exp[(d, server, crit, dev)] = figures(vals[first:first + count], env)
+                f = figures(vals, env)
+                transfers, longest = runs(raw, 1) if crit == "ups_source" else (0, 0)
+                warn, crit_n = episode_counts(crit, dev, server)
+                worst = None
+                best = 0
+                for d, first, count in days_of_period():
+                    s = figures(vals[first:first + count], env)["out_rec_s"]
+                    if s > best:
+                        best, worst = s, d
+                f.update(verdict=verdict(f, warn, crit_n, transfers), incidents=warn + crit_n,
+                         transfers=transfers, longest=longest, worst_day=worst or "")
+                exp[("period", server, crit, dev)] = f
+    return exp
+
+
+def close(got, want, tol):
+    if math.isnan(want):
+        return got == ""
+    return got != "" and abs(float(got) - want) <= tol
+
+
+def test_csv_figures(site):
+    text, _ = run_report(site, "csv")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    exp = expected_rows(site["hist"])
+    got = {(r["date"], r["server"], r["criterion"], r["device"]): r for r in rows}
+    assert set(got) == set(exp), sorted(set(got) ^ set(exp))[:10]
+    assert len(days_of_period()) == 30
+    compared = 0
+    for key, e in exp.items():
+        r = got[key]
+        assert int(r["points"]) == e["points"], key
+        assert int(r["known"]) == e["known"], key
+        assert close(r["coverage"], e["coverage"], 1e-6), (key, r["coverage"], e["coverage"])
+        for col in ("min", "mean", "max", "p95"):
+            assert close(r[col], e[col], 1e-4), (key, col, r[col], e[col])
+        for col in ("out_rec_s", "out_allow_s"):
+            assert float(r[col]) == e[col], (key, col, r[col], e[col])
+        for col in ("out_rec_share", "out_allow_share"):
+            assert close(r[col], e[col], 1e-6), (key, col, r[col], e[col])
+        if key[0] == "period":
+            assert r["verdict"] == e["verdict"], (key, r["verdict"], e["verdict"])
+            assert int(r["incidents"]) == e["incidents"], key
+            assert r["worst_day"] == e["worst_day"], (key, r["worst_day"], e["worst_day"])
+            if key[2] == "ups_source":
+                assert int(r["transfers"]) == e["transfers"] == 3
+                assert float(r["longest_outage_s"]) == e["longest"] == 7 * BUCKET
+        compared += 1
+    assert compared == len(exp) == 2 * 14 * 31     # servers x criteria x (30 days + period)
+    # The facts this history was built to show.
+    assert exp[("period", "srv-numerisation", "temperature", "sonde-baie-a")]["verdict"] == "fail"
+    assert exp[("period", "srv-comci", "ups_runtime", "ups-general")]["verdict"] == "fail"
+    assert exp[("period", "srv-numerisation", "ups_load", "ups-general")]["verdict"] == "ok"
+    assert exp[("2026-03-29", "srv-comci", "temperature", "sonde-baie-a")]["points"] == 23 * 12
+    assert exp[("2026-03-22", "srv-comci", "temperature", "sonde-baie-a")]["known"] == 0
+
+
+def test_text_in_french(site):
+    text, _ = run_report(site, "text")
+    assert "Tribunal judiciaire d'Exempleville (TJ-EXV)" in text
+    assert "du 01/03/2026 au 30/03/2026" in text
+    assert "srv-numerisation (serveur de numérisation des procédures pénales) : non conforme" in text
+    assert "srv-<b>gestion</b> (serveur métier) : non conforme" in text
+    assert "Le serveur n'est pas installé dans une baie." in text
+    assert "Aucun onduleur n'alimente le serveur." in text
+    # Evidence in French figures: decimal comma, durations.
+    temp = [f for f in figures(site["hist"]["sonde-baie-a"]["temperature"], ENVELOPES["temperature"]).items()]
+    tmax = dict(temp)["max"]
+    assert ("%.1f °C" % tmax).replace(".", ",") in text
+    assert "transferts sur batterie : 3" in text
+    assert "plus longue coupure supportée : 35 min, à partir du 20/03/2026 11:00" in text
+    assert "Remplacer les batteries de l'onduleur — ups-general" in text
+    assert "Climatisation complémentaire — baie-A" in text
+    assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
+    for word in ("conforme", "à surveiller", "non conforme"):
+        assert word in text
+
+
+def test_english_when_asked(site):
+    """Without the catalogue the msgids show: proof the French comes from fr.po."""
+    text, _ = run_report(site, "text", {"ENVMOND_LOCALEDIR": "/nonexistent"})
+    assert "not compliant" in text
+
+
+def png_rows(path):
+    """The decoded rows of an 8-bit RGB/RGBA PNG (zlib + struct, no imaging library)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, w, h, bpp = 8, b"", 0, 0, 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", chunk[:10])
+            assert depth == 8 and ctype in (2, 6)
+            bpp = 3 if ctype == 2 else 4
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = w * bpp
+    rows, prev = [], bytearray(stride)
+    for y in range(h):
+        ft, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if ft == 1:
+                line[x] = (line[x] + a) & 255
+            elif ft == 2:
+                line[x] = (line[x] + b) & 255
+            elif ft == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif ft == 4:
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                pr = a if pa <= pb and pa <= pc else b if pb <= pc else c
+                line[x] = (line[x] + pr) & 255
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+CHECK_IMAGES = """<script>
+window.addEventListener('load', function () {
+  var imgs = document.images, ok = 0;
+  for (var i = 0; i < imgs.length; i++)
+    if (imgs[i].complete && imgs[i].naturalWidth > 0 && imgs[i].naturalHeight > 0) ok++;
+  document.body.setAttribute('data-images', imgs.length + '/' + ok);
+});
+</script>"""
+
+
+def chromium(args, tmp):
+    exe = shutil.which("chromium")
+    profile = tempfile.mkdtemp(dir=tmp, prefix="chromium-")
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           "--user-data-dir=" + profile] + args
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def test_html_in_chromium(site):
+    if not shutil.which("chromium"):
+        pytest.skip("chromium is not installed (contrib/install-deps.sh --test installs it)")
+    html, path = run_report(site, "html")
+    # Everything configured reaches the page escaped.
+    assert "<script>alert(1)" not in html and "<b>gestion" not in html
+    assert "etagere &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("data:image/png;base64,") >= 6      # 2 servers x (2 probe + 1 UPS graphs)
+    assert "@media print" in html and "size:A4" in html
+    for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
+                 "Climatisation complémentaire"):
+        assert word in html
+    # The images decode: an inline script counts those with a natural size.
+    checked = os.path.join(site["tmp"], "checked.html")
+    with open(checked, "w", encoding="utf-8") as f:
+        f.write(html.replace("</body>", CHECK_IMAGES + "</body>"))
+    p = chromium(["--virtual-time-budget=5000", "--dump-dom", "file://" + checked], site["tmp"])
+    assert p.returncode == 0, p.stderr[-2000:]
+    n = html.count("<img ")
+    assert 'data-images="%d/%d"' % (n, n) in p.stdout, p.stdout[-500:]
+    # A screenshot that is a real page: many distinct colours, not a blank sheet.
+    png = os.path.join(site["tmp"], "report.png")
+    p = chromium(["--screenshot=" + png, "--window-size=1280,4000", "file://" + path], site["tmp"])
+    assert p.returncode == 0 and os.path.exists(png), p.stderr[-2000:]
+    w, h, bpp, rows = png_rows(png)
+    assert (w, h) == (1280, 4000)
+    colours = set()
+    non_white = 0
+    for row in rows[::8]:
+        for x in range(0, w * bpp, bpp * 4):
+            px = row[x:x + 3]
+            colours.add(px)
+            non_white += px != b"\xff\xff\xff"
+    assert len(colours) > 50, len(colours)
+    assert non_white > 0.03 * (h // 8) * (w // 4), non_white
+    shutil.copy(png, os.path.join(BUILD, "report-screenshot.png"))
