@@ -787,9 +787,20 @@ static int on_library_log(int major, int minor, void *serverarg, void *clientarg
 	return 0;
 }
 
-static int snmpdrv_init(void)
+static void shutdown_library(void)
 {
-	raise_nofile();
+	snmp_shutdown("envmond");
+}
+
+/* Net-SNMP is set up once per process and shut down at exit: a reload (poller freed
+ * and rebuilt) must not re-initialise it, which leaks in init_mib_internals. */
+static void init_library(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
 	snmp_disable_log();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_library_log, NULL);
 	snmp_enable_calllog();
@@ -800,6 +811,13 @@ static int snmpdrv_init(void)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
 	setenv("MIBS", "", 1);
 	init_snmp("envmond");
+	atexit(shutdown_library);
+}
+
+static int snmpdrv_init(void)
+{
+	raise_nofile();
+	init_library();
 	netsnmp_large_fd_set_init(&fdset, FD_SETSIZE);
 	fdset_size = FD_SETSIZE;
 	return 0;
@@ -809,7 +827,6 @@ static void snmpdrv_fini(void)
 {
 	netsnmp_large_fd_set_cleanup(&fdset);
 	fdset_size = 0;
-	snmp_shutdown("envmond");
 }
 
 const struct driver_ops snmp_driver = {

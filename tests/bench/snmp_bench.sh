@@ -40,9 +40,9 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/envmond-bench-XXXXXX)
 chmod 755 "$work"
-relay_pid=
+relay_pids=
 cleanup() {
-	[ -n "$relay_pid" ] && kill "$relay_pid" 2>/dev/null || true
+	[ -n "$relay_pids" ] && kill $relay_pids 2>/dev/null || true
 	"$peers/snmpd.sh" stop "$work/agents" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -141,16 +141,24 @@ printf '%6s | %-8s %10s %12s %10s | %-8s %10s %12s %10s | %s\n' N poller "cycle 
 for m in "$@"; do
 	{
 		PER_PROCESS=100 MAX_SECONDS=1800 "$peers/snmpd.sh" start "$work/agents" "$AGENT_BASE" "$m" >/dev/null
-		/usr/bin/python3 "$peers/udp_delay_relay.py" --delay-ms "$DELAY_MS" \
-			--range "$RELAY_BASE:$AGENT_BASE:$m" --max-seconds 1800 >"$work/relay.log" 2>&1 &
-		relay_pid=$!
+		# One relay process per RELAY_SHARD ports: a single Python relay for 1000
+		# ports becomes the bottleneck (~0.4 s per cycle by itself).
+		off=0
+		while [ $off -lt "$m" ]; do
+			k=$((m - off)); [ $k -gt "${RELAY_SHARD:-100}" ] && k=${RELAY_SHARD:-100}
+			/usr/bin/python3 "$peers/udp_delay_relay.py" --delay-ms "$DELAY_MS" \
+				--range "$((RELAY_BASE + off)):$((AGENT_BASE + off)):$k" --max-seconds 1800 \
+				>>"$work/relay.log" 2>&1 &
+			relay_pids="$relay_pids $!"
+			off=$((off + k))
+		done
 		sleep 1
 		run_envmond 1           # one device's round trip, through the relay
 		rtt_ms=$e_cycle_ms
 		run_envmond "$m"
 		run_collectd "$m"
-		kill "$relay_pid" 2>/dev/null || true
-		relay_pid=
+		kill $relay_pids 2>/dev/null || true
+		relay_pids=
 		"$peers/snmpd.sh" stop "$work/agents" >/dev/null
 		e_per=$(awk -v c="$e_cpu" -v s="$e_samples" 'BEGIN { printf "%.4f", s ? c * 1000 / s : 0 }')
 		c_per=$(awk -v c="$c_cpu" -v s="$c_samples" 'BEGIN { printf "%.4f", s ? c * 1000 / s : 0 }')
