@@ -27,7 +27,7 @@ export ENVMOND_LOCALEDIR="$out/locale"
 
 rm -rf "$out"
 mkdir -p "$out/state" "$out/mail" "$out/locale/fr/LC_MESSAGES"
-cp po/fr.gmo "$out/locale/fr/LC_MESSAGES/envmond.mo"
+msgfmt -o "$out/locale/fr/LC_MESSAGES/envmond.mo" po/fr.po
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 snmp_port=$(free_port); modbus_port=$(free_port); smtp_port=$(free_port)
