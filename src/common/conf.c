@@ -213,7 +213,7 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 
 	cfg->paths.state_dir = xstrdup(LOCALSTATEDIR "/lib/envmond");
 	cfg->paths.profiles_dir = xstrdup(SYSCONFDIR "/envmond/profiles");
-	cfg->paths.pid_file = xstrdup(RUNSTATEDIR "/envmond.pid");
+	cfg->paths.pid_file = xstrdup(RUNSTATEDIR "/envmond/envmond.pid");
 	cfg->paths.control_socket = xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
 	if (!g)
 		return;

@@ -76,7 +76,13 @@ struct alert {
 	char id_day[9];                    /* UTC day of the last incident id, and its n */
 	unsigned id_n;
 	bool dirty;                        /* the snapshot is behind */
+	bool worst_moved;                  /* only a worst reading is newer than the snapshot */
+	double snapshot_time;              /* when it was last written */
 };
+
+/* A worse reading alone rewrites the snapshot at most this often: fsyncing at every
+ * poll of a long incident would cost more than the precision is worth. */
+#define WORST_SNAPSHOT_S 300.0
 
 static const char *const notice_kinds[] = { "alert", "reminder", "recovery", "flapping", "test" };
 
@@ -661,11 +667,13 @@ static void step(struct alert *a, struct cond *c, const struct eval *e, double n
 	}
 	rules_step(&c->rs, &obs, &p, now, &out);
 	if (c->id[0] && e->sev > SEV_OK && track_worst(c, e))
-		a->dirty = true;
+		a->worst_moved = true;
 	for (size_t i = 0; i < out.n; i++)
 		handle(a, c, out.ev[i], e, now);
 	if (out.n == 0)
 		unsilence(a, c, e, now);
+	/* The count of evaluations alone changes nothing worth a disk write. */
+	before.evals = c->rs.evals;
 	if (out.n > 0 || memcmp(&before, &c->rs, sizeof(before)) != 0)
 		a->dirty = true;
 }
@@ -736,8 +744,11 @@ static bool judge_cond(struct alert *a, struct cond *c, const struct poll_result
 			judge_contact(a, c, t, res->lost, &e);
 		else if (c->rack)
 			judge_rack(a, c, t, &e);
-		else
-			judge(t, c->crit, result_value(res, d, c->crit, &state), state, &e);
+		else {
+			double v = result_value(res, d, c->crit, &state);
+
+			judge(t, c->crit, v, state, &e);
+		}
 		c->cur_hit[i] = e.sev != SEV_UNKNOWN && e.sev > SEV_OK;
 		if (eval_better(&e, best) || (!best->thr && e.sev != SEV_UNKNOWN))
 			*best = e;
@@ -833,7 +844,7 @@ static void save_snapshot(struct alert *a)
 	json_object_object_add(root, "conds", conds);
 	json_object_object_add(root, "ups_source", devs);
 	if (journal_snapshot_write(a->snapshot_path, root) == 0)
-		a->dirty = false;
+		a->dirty = a->worst_moved = false;
 	json_object_put(root);
 }
 
@@ -1053,7 +1064,7 @@ void alert_free(struct alert *a)
 {
 	if (!a)
 		return;
-	if (a->j && a->dirty)
+	if (a->j && (a->dirty || a->worst_moved))
 		save_snapshot(a);
 	journal_close(a->j);
 	for (size_t i = 0; i < a->n; i++) {
@@ -1083,8 +1094,10 @@ void alert_result(struct alert *a, const struct poll_result *res, const struct d
 	}
 	if (a->n_pending > 0)
 		alert_retry(a);
-	if (a->dirty)
+	if (a->dirty || (a->worst_moved && res->time - a->snapshot_time >= WORST_SNAPSHOT_S)) {
 		save_snapshot(a);
+		a->snapshot_time = res->time;
+	}
 }
 
 const struct rules_state *alert_condition(const struct alert *a, const char *key, const char **incident_id)

@@ -4,13 +4,20 @@
 #include <math.h>
 
 #include "driver.h"
+#include "mbdriver.h"
 #include "simdrv.h"
+#include "snmpdrv.h"
 
 const struct driver_ops *driver_for(enum protocol proto)
 {
 	switch (proto) {
+	case PROTO_MODBUS_TCP:
+	case PROTO_MODBUS_RTU:
+		return &modbus_driver;
 	case PROTO_SIM:
 		return &sim_driver;
+	case PROTO_SNMP:
+		return &snmp_driver;
 	default:
 		return NULL;
 	}

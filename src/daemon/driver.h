@@ -53,6 +53,11 @@ struct driver_ops {
 	int (*poll)(struct drv_device *h);
 	/* Stops dev; a poll in flight is abandoned and its callback not called. */
 	void (*close)(struct drv_device *h);
+	/* Optional. On a configuration reload, dev is replaced by an equivalent one (same
+	 * transport, same profile: confdiff says SAME or RETUNED) from the new configuration;
+	 * the old one is freed right after. Repoint h to it and keep the session, the poll in
+	 * flight included. NULL: the poller closes and reopens the device instead. */
+	void (*rebind)(struct drv_device *h, const struct cfg_device *dev);
 };
 
 /* The driver for a protocol, or NULL if this build has none. */

@@ -4,7 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
+#include <libgen.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +18,23 @@
 
 #include "cfgparse.h"
 #include "conf.h"
+#include "control.h"
+#include "daemonctl.h"
 #include "log.h"
+#include "clock.h"
+#include "mailer.h"
+#include "msgcat.h"
 #include "pipeline.h"
 #include "poller.h"
+#include "privdrop.h"
+#include "readings.h"
+#include "reload.h"
+#include "probe.h"
 #include "sched.h"
+#include "sdnotify.h"
+#include "silence.h"
+#include "spool.h"
+#include "store.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -32,14 +48,26 @@ struct options {
 	bool debug;
 	const char *probe_device;
 	bool json;
+	bool test_mail;
+	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
 };
 
 struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
+	struct msgcat *mail_cat;      /* the catalogue of cfg->mail.lang */
+	struct spool *spool;
+	struct mailer *mailer;
 	struct pipeline *pipe;
 	struct poller *poller;
+	char *pid_path;            /* the pid file in use (a reload cannot move it) */
+	struct privdrop pd;
+	struct readings *readings;
+	struct silences *silences;
+	struct control *ctl;
+	struct daemonctl dc;
+	struct reload reload;
 };
 
 static void usage(FILE *out)
@@ -54,6 +82,9 @@ static void usage(FILE *out)
 		"  -t, --check          check the configuration and the profiles, then exit\n"
 		"      --probe DEVICE   poll one device once and print what it answers\n"
 		"      --json           with --probe: print JSON\n"
+		"      --test-mail      send a test e-mail through the spool and the mail server\n"
+		"      --probe-all N    benchmark: poll every device at once, N times, and print\n"
+		"                       the wall time of each cycle\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -61,7 +92,7 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -69,6 +100,8 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "check", no_argument, NULL, 't' },
 		{ "probe", required_argument, NULL, OPT_PROBE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
+		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -84,6 +117,8 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case 't': opt->check_only = true; break;
 		case OPT_PROBE: opt->probe_device = optarg; break;
 		case OPT_JSON: opt->json = true; break;
+		case OPT_TEST_MAIL: opt->test_mail = true; break;
+		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -184,6 +219,35 @@ static int daemonize(void)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ monitoring */
+
+/* Each reading at debug level: what `envmond -f -d` shows a technician wiring a device. */
+static void log_result(const struct poll_result *res)
+{
+	const struct profile *prof = res->dev->profile;
+
+	if (!res->answered)
+		return;   /* the poller logs silences */
+	for (size_t i = 0; i < res->n_readings; i++) {
+		const struct reading *r = &res->readings[i];
+
+		log_debug("%s: %s status=%d raw=%.10g value=%.10g", res->dev->name, prof->metrics[i].name,
+			(int)r->status, r->raw, r->value);
+	}
+	if (res->error)
+		log_debug("%s: %s", res->dev->name, res->error);
+}
+
+static void on_poll_result(void *arg, const struct poll_result *res)
+{
+	struct daemon_state *st = arg;
+
+	log_result(res);
+	readings_record(st->readings, res);
+	if (st->pipe)
+		pipeline_result(st->pipe, res);
+}
+
 /* ------------------------------------------------------------------ signals */
 
 static void on_terminate(void *arg, int signo)
@@ -192,21 +256,44 @@ static void on_terminate(void *arg, int signo)
 	sched_stop();
 }
 
-/* ------------------------------------------------------------------ monitoring */
+/* ------------------------------------------------------------------ storage */
 
-/* poller -> pipeline (derive, rules, alerts, journal). Until the mail spool is wired in,
- * notifications go to the log. Without a usable journal the daemon must not run; a
- * device without a driver in this build only disables polling (logged). */
+/* RRD storage of every reading: the files of all configured devices are checked (and
+ * given new data sources) before the loop starts. */
+static int storage_start(const struct config *cfg)
+{
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+		return -1;
+	if (store_open_config(cfg) < 0) {
+		store_fini();
+		return -1;
+	}
+	return 0;
+}
+
+/* The pipeline's tap: one RRD update per device per poll, with its derived values. */
+static void store_result(void *arg, const struct poll_result *res, const struct derived *d)
+{
+	struct store_value v[128];
+	size_t n = store_values_from_result(res, d, v, ARRAY_SIZE(v));
+
+	store_write(res->dev->name, res->time, v, n);
+}
+
+static void mail_reload(struct daemon_state *st, const struct config *cfg);
+
+/* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
+ * journal the daemon must not run. A device that cannot be opened is retried by the
+ * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, pipeline_log_sink, NULL);
+	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
 	if (!st->pipe)
 		return -1;
-	st->poller = poller_new(st->cfg, pipeline_result, st->pipe);
-	if (st->poller)
-		poller_start(st->poller);
-	else
-		log_err("polling disabled: a device cannot be opened (above)");
+	pipeline_set_tap(st->pipe, store_result, NULL);
+	st->readings = readings_new();
+	st->poller = poller_new(st->cfg, on_poll_result, st);
+	poller_start(st->poller);
 	return 0;
 }
 
@@ -214,93 +301,361 @@ static void monitoring_stop(struct daemon_state *st)
 {
 	poller_free(st->poller);
 	pipeline_free(st->pipe);
+	readings_free(st->readings);
 	st->poller = NULL;
 	st->pipe = NULL;
+	st->readings = NULL;
 }
 
-/* A new configuration replaces the old one only if it is entirely valid. */
-static void reload(struct daemon_state *st)
-{
-	struct config *cfg = load_config(st->opt->config_file, NULL);
+/* ------------------------------------------------------------------ reload */
 
+static void poller_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	poller_reload(st->poller, new_cfg, d);
+}
+
+static void readings_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	readings_reload(st->readings, d);
+}
+
+/* The pipeline has no reload of its own yet: it is rebuilt on the new configuration and
+ * finds its durable state (journal, alert state) again as after a restart. */
+static void pipeline_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	mail_reload(st, new_cfg);
+	pipeline_free(st->pipe);
+	st->pipe = pipeline_new(new_cfg, spool_notify, st->spool);
+	if (!st->pipe)
+		log_err("monitoring stopped: the journal cannot be used");
+	else
+		pipeline_set_tap(st->pipe, store_result, NULL);
+}
+
+/* RRD files: reopened on the new configuration (a device's file keeps its history; a
+ * profile that gained a metric gets a new data source). */
+static void store_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	store_fini();
+	if (storage_start(new_cfg) < 0)
+		log_err("storage stopped: the RRD files cannot be used (above)");
+}
+
+static void reload_participants(struct daemon_state *st)
+{
+	reload_register(&st->reload, "poller", poller_participant, st);
+	reload_register(&st->reload, "readings", readings_participant, st);
+	reload_register(&st->reload, "store", store_participant, st);
+	reload_register(&st->reload, "pipeline+mail", pipeline_participant, st);
+}
+
+/* A new configuration replaces the old one only if it is entirely valid; then every
+ * module carries its state over by name (reload.h). errors (may be NULL) receives the
+ * "file:line: message" lines of an invalid file, which are logged too. */
+static int reload_config(void *arg, struct json_object *errors, char *summary, size_t len)
+{
+	struct daemon_state *st = arg;
+	struct cfgparse p;
+	struct config *cfg;
+
+	cfgparse_init(&p);
+	cfg = conf_load(&p, st->opt->config_file);
+	for (size_t i = 0; !cfg && i < p.n_errors; i++) {
+		log_err("%s", p.errors[i]);
+		if (errors)
+			json_object_array_add(errors, json_object_new_string(p.errors[i]));
+	}
+	cfgparse_fini(&p);
 	if (!cfg) {
 		log_err("reload refused: the configuration has errors (above); the running one stays");
-		return;
+		return -1;
 	}
-	monitoring_stop(st);
+	sdnotify_reloading();
+	reload_apply(&st->reload, st->cfg, cfg, summary, len);
 	conf_free(st->cfg);
 	st->cfg = cfg;
-	if (monitoring_start(st) < 0)
-		log_err("monitoring stopped: the journal cannot be used");
-	log_notice("configuration reloaded from %s", st->opt->config_file);
+	log_notice("configuration reloaded from %s: %s", st->opt->config_file, summary);
+	sdnotify_reloaded();
+	return 0;
 }
 
 static void on_hangup(void *arg, int signo)
 {
-	reload(arg);
+	char summary[256];
+
+	reload_config(arg, NULL, summary, sizeof(summary));
+}
+
+/* ------------------------------------------------------------------ mail */
+
+/* The spool always exists (notifications are kept even without a mail server); the
+ * mailer thread runs when a server is configured. ENVMOND_MAIL_RETRY_S shortens the
+ * first retry delay (tests, or an operator who wants a quicker retry). */
+static int mail_open_spool(struct daemon_state *st)
+{
+	st->mail_cat = msgcat_load(st->cfg->mail.lang);
+	st->spool = spool_open(st->cfg->paths.state_dir, st->cfg, st->mail_cat);
+	return st->spool ? 0 : -1;
+}
+
+static int mail_start(struct daemon_state *st)
+{
+	struct mailer_options opt;
+	const char *retry = getenv("ENVMOND_MAIL_RETRY_S");
+
+	if (mail_open_spool(st) < 0)
+		return -1;
+	mailer_default_options(&opt);
+	if (retry && atoi(retry) > 0)
+		opt.retry_min_s = (unsigned)atoi(retry);
+	st->mailer = mailer_start(st->spool, st->cfg, &opt);
+	if (st->mailer)
+		spool_set_wakeup(st->spool, mailer_kick, st->mailer);
+	else if (st->cfg->mail.enabled)
+		return -1;
+	else
+		log_warn("no mail server configured: notifications stay in %s", spool_path(st->spool));
+	return 0;
+}
+
+/* Joins the mailer: a message in flight is sent or stays in new/ for the next start. */
+static void mail_stop(struct daemon_state *st)
+{
+	mailer_stop(st->mailer);
+	spool_close(st->spool);
+	msgcat_free(st->mail_cat);
+	st->mailer = NULL;
+	st->spool = NULL;
+	st->mail_cat = NULL;
+}
+
+/* New messages follow the new configuration (site, contacts, language); the mailer keeps
+ * the server settings it started with until the next start. */
+static void mail_reload(struct daemon_state *st, const struct config *cfg)
+{
+	struct msgcat *cat;
+
+	if (!st->spool)
+		return;
+	cat = msgcat_load(cfg->mail.lang);
+	spool_set_config(st->spool, cfg, cat);
+	msgcat_free(st->mail_cat);
+	st->mail_cat = cat;
+}
+
+/* envmond --test-mail: one message through the real path (spool, then the same SMTP code
+ * as the mailer), the server's answer printed. Exit 0 if it took the message. */
+static int test_mail(struct daemon_state *st)
+{
+	char id[128], name[96], reply[600];
+	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
+		.worst = NAN, .bound = NAN };
+	int rc = ENVMON_EX_FAIL;
+
+	if (!st->cfg->mail.enabled) {
+		fprintf(stderr, _("envmond: no mail server in %s\n"), st->opt->config_file);
+		return ENVMON_EX_FAIL;
+	}
+	signal(SIGPIPE, SIG_IGN);         /* an aborted SMTP session must not kill us */
+	if (mail_open_spool(st) < 0) {
+		mail_stop(st);
+		return ENVMON_EX_FAIL;
+	}
+	n.time = n.opened = clock_wall();
+	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
+	n.incident_id = id;
+	spool_name(name, sizeof(name), id, 0);
+	if (spool_notify(st->spool, &n) < 0) {
+		fprintf(stderr, _("envmond: cannot write the test message in %s\n"), spool_path(st->spool));
+	} else if (mailer_send_now(st->spool, st->cfg, name, reply, sizeof(reply)) == 0) {
+		printf(_("test mail sent to %s: the server answered \"%s\"\n"), st->cfg->mail.server, reply);
+		rc = ENVMON_EX_OK;
+	} else {
+		char *path = spool_file(st->spool, "new", name);
+		unlink(path);                /* a test is not retried later */
+		free(path);
+		fprintf(stderr, _("test mail failed: %s\n"), reply);
+	}
+	mail_stop(st);
+	return rc;
+}
+
+/* envmonctl test-mail: a test message queued in the spool; the mailer sends it like any
+ * other (envmond --test-mail sends one synchronously and shows the server's answer). */
+static int cmd_test_mail(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemon_state *st = arg;
+	char id[128];
+	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
+		.worst = NAN, .bound = NAN };
+
+	if (!st->cfg->mail.enabled)
+		return control_error(resp, "no mail server is configured");
+	n.time = n.opened = clock_wall();
+	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
+	n.incident_id = id;
+	if (spool_notify(st->spool, &n) < 0)
+		return control_error(resp, "the test message could not be written in the spool");
+	json_object_object_add(resp, "queued", json_object_new_string(id));
+	return 0;
+}
+
+/* Silences, the control socket and systemd notification, once privileges are dropped. */
+static int start_control(struct daemon_state *st)
+{
+	st->silences = silence_open(st->cfg->paths.state_dir);
+	st->ctl = control_open(st->cfg->paths.control_socket);
+	if (!st->ctl)
+		return -1;
+	st->dc = (struct daemonctl){ .cfg = &st->cfg, .poller = &st->poller, .readings = st->readings,
+		.silences = st->silences, .reload = reload_config, .reload_arg = st,
+		.started = clock_wall() };
+	daemonctl_attach(&st->dc, st->ctl);
+	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
+	return 0;
+}
+
+static void stop_control(struct daemon_state *st)
+{
+	control_close(st->ctl);
+	silence_close(st->silences);
+	st->ctl = NULL;
+	st->silences = NULL;
+}
+
+/* As root: the state directory and the directory of the control socket, 0750, owned by
+ * the daemon user; then the pid file. */
+static int prepare_files(struct daemon_state *st)
+{
+	char *copy = xstrdup(st->cfg->paths.control_socket);
+	int rc = privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750);
+
+	if (rc == 0)
+		rc = privdrop_prepare_dir(&st->pd, dirname(copy), 0750);
+	free(copy);
+	if (rc < 0)
+		return -1;
+	st->pid_path = xstrdup(st->cfg->paths.pid_file);
+	st->pid_fd = pidfile_open(st->pid_path);
+	return st->pid_fd < 0 ? -1 : 0;
+}
+
+static int run_loop(struct daemon_state *st)
+{
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	sched_on_signal(SIGTERM, on_terminate, st);
+	sched_on_signal(SIGINT, on_terminate, st);
+	sched_on_signal(SIGHUP, on_hangup, st);
+	if (privdrop_drop(&st->pd) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	/* After the drop: the RRD files belong to the daemon's user. */
+	if (storage_start(st->cfg) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	if (mail_start(st) < 0) {
+		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
+		return ENVMON_EX_SOFTWARE;
+	}
+	if (monitoring_start(st) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	reload_participants(st);
+	if (start_control(st) < 0)
+		return ENVMON_EX_UNAVAILABLE;
+	sdnotify_start(daemonctl_summary, &st->dc);
+	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
+		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
+	rc = sched_run();
+	sdnotify_stopping();
+	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
 static int run(struct daemon_state *st)
 {
 	int rc;
 
+	if (privdrop_init(&st->pd, st->cfg) < 0)
+		return ENVMON_EX_CONFIG;
 	if (!st->opt->foreground && daemonize() < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
 		return ENVMON_EX_SOFTWARE;
 	}
-	st->pid_fd = pidfile_open(st->cfg->paths.pid_file);
-	if (st->pid_fd < 0)
+	if (prepare_files(st) < 0) {
+		privdrop_fini(&st->pd);
 		return ENVMON_EX_UNAVAILABLE;
+	}
 	if (sched_init() < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_SOFTWARE;
+		rc = ENVMON_EX_SOFTWARE;
+	} else {
+		rc = run_loop(st);
 	}
-	signal(SIGPIPE, SIG_IGN);
-	sched_on_signal(SIGTERM, on_terminate, st);
-	sched_on_signal(SIGINT, on_terminate, st);
-	sched_on_signal(SIGHUP, on_hangup, st);
-	if (monitoring_start(st) < 0) {
-		sched_fini();
-		pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
-		return ENVMON_EX_UNAVAILABLE;
-	}
-	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
-		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
-	rc = sched_run();
+	stop_control(st);
 	monitoring_stop(st);
+	mail_stop(st);
+	store_fini();
 	sched_fini();
-	pidfile_close(st->pid_fd, st->cfg->paths.pid_file);
+	pidfile_close(st->pid_fd, st->pid_path);
+	free(st->pid_path);
+	privdrop_fini(&st->pd);
 	log_notice("envmond stopped");
-	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
+	return rc;
+}
+
+/* The daemon changes to / and rereads its file on reload: keep an absolute path. */
+static char *absolute_config(struct options *opt)
+{
+	char *path = realpath(opt->config_file, NULL);
+
+	if (path)
+		opt->config_file = path;
+	return path;
 }
 
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	struct daemon_state st = { .opt = &opt, .pid_fd = -1 };
+	char *config_path;
 	int rc;
 
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device,
+	config_path = absolute_config(&opt);
+	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
+		opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
-	if (!st.cfg)
+	if (!st.cfg) {
+		free(config_path);
 		return ENVMON_EX_CONFIG;
+	}
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
+	} else if (opt.test_mail) {
+		rc = test_mail(&st);
+	} else if (opt.probe_all_cycles > 0) {
+		rc = probe_all(st.cfg, opt.probe_all_cycles, stdout);
 	} else if (opt.probe_device) {
-		fprintf(stderr, _("envmond: --probe needs the SNMP and Modbus drivers, which this "
-			"build does not have yet\n"));
-		rc = ENVMON_EX_SOFTWARE;
+		rc = probe_run(st.cfg, opt.probe_device, opt.json, stdout);
 	} else {
 		rc = run(&st);
 	}
 	conf_free(st.cfg);
+	free(config_path);
 	log_fini();
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "confdiff.h"
 #include "log.h"
 #include "poller.h"
 #include "sched.h"
@@ -20,14 +21,16 @@ struct poll_slot {
 	bool in_timer;                 /* inside on_timer: a driver may answer synchronously */
 	struct device_status st;
 	struct log_complaint silent;   /* "no answer" logged once, then at growing intervals */
+	struct log_complaint unopened; /* "cannot open" likewise */
 };
 
 struct poller {
 	const struct config *cfg;
 	poll_cb sink;
 	void *sink_arg;
-	struct poll_slot *slots;
+	struct poll_slot **slots;      /* pointers: drivers hold them across a reload */
 	size_t n;
+	bool started;
 	bool drivers_up[PROTO_SIM + 1];
 };
 
@@ -90,6 +93,7 @@ static void on_result(void *arg, const struct poll_result *res)
 	struct poll_slot *s = arg;
 	struct poll_result r = *res;
 
+	r.dev = s->dev;   /* the driver's pointer may predate a reload */
 	s->in_flight = false;
 	track_contact(s, &r);
 	r.lost = s->st.lost;
@@ -99,6 +103,18 @@ static void on_result(void *arg, const struct poll_result *res)
 	if (!r.answered && s->st.missed > s->dev->dead_intervals && s->timer && !s->in_timer)
 		sched_reschedule(s->timer, poller_backoff_ms(s->dev, s->st.missed));
 }
+
+/* A poll that failed before reaching the device counts as "no answer". */
+static void report_failure(struct poll_slot *s, const char *why)
+{
+	struct poll_result r = { .dev = s->dev, .time = clock_wall(), .answered = false, .error = why };
+
+	track_contact(s, &r);
+	r.lost = s->st.lost;
+	s->owner->sink(s->owner->sink_arg, &r);
+}
+
+static int open_slot(struct poll_slot *s);
 
 static int64_t on_timer(void *arg, int64_t now_ms)
 {
@@ -110,43 +126,79 @@ static int64_t on_timer(void *arg, int64_t now_ms)
 		log_debug("%s: previous poll still in flight, skipping this one", s->dev->name);
 		return s->dev->interval_s * 1000;
 	}
+	if (!s->h && open_slot(s) < 0) {
+		report_failure(s, "the device could not be opened");
+		return poller_backoff_ms(s->dev, s->st.missed);
+	}
 	s->in_flight = true;
 	s->in_timer = true;
 	if (s->ops->poll(s->h) < 0) {
-		struct poll_result r = { .dev = s->dev, .time = clock_wall(), .answered = false,
-			.error = "the request could not be sent" };
-
 		s->in_flight = false;
-		track_contact(s, &r);
-		r.lost = s->st.lost;
-		s->owner->sink(s->owner->sink_arg, &r);
+		report_failure(s, "the request could not be sent");
 	}
 	s->in_timer = false;
 	return poller_backoff_ms(s->dev, s->st.missed);
 }
 
-static int open_slot(struct poller *p, struct poll_slot *s, const struct cfg_device *dev)
+static int start_driver(struct poller *p, const struct cfg_device *dev, const struct driver_ops *ops)
 {
-	s->owner = p;
-	s->dev = dev;
-	s->ops = driver_for(dev->protocol);
-	if (!s->ops) {
-		log_err("%s: no driver for protocol %s in this build", dev->name, protocol_name(dev->protocol));
+	if (p->drivers_up[dev->protocol])
+		return 0;
+	if (ops->init && ops->init() < 0) {
+		log_err("%s: the %s driver could not start", dev->name, ops->name);
 		return -1;
 	}
-	if (!p->drivers_up[dev->protocol]) {
-		if (s->ops->init && s->ops->init() < 0) {
-			log_err("%s: the %s driver could not start", dev->name, s->ops->name);
-			return -1;
-		}
-		p->drivers_up[dev->protocol] = true;
+	p->drivers_up[dev->protocol] = true;
+	return 0;
+}
+
+/* Opens s->dev with its driver; on failure s->h stays NULL and on_timer tries again. */
+static int open_slot(struct poll_slot *s)
+{
+	const struct cfg_device *dev = s->dev;
+
+	s->ops = driver_for(dev->protocol);
+	s->st.unopened = true;
+	if (!s->ops) {
+		log_complain(&s->unopened, LOG_ERR, "%s: no driver for protocol %s in this build",
+			dev->name, protocol_name(dev->protocol));
+		return -1;
 	}
+	if (start_driver(s->owner, dev, s->ops) < 0)
+		return -1;
 	s->h = s->ops->open(dev, on_result, s);
 	if (!s->h) {
-		log_err("%s: cannot open the device", dev->name);
+		log_complain(&s->unopened, LOG_ERR, "%s: cannot open the device", dev->name);
 		return -1;
 	}
+	s->st.unopened = false;
+	log_release(&s->unopened, LOG_NOTICE, "%s: device opened", dev->name);
 	return 0;
+}
+
+static void close_slot(struct poll_slot *s)
+{
+	if (s->h)
+		s->ops->close(s->h);
+	s->h = NULL;
+	s->in_flight = false;
+}
+
+static struct poll_slot *new_slot(struct poller *p, const struct cfg_device *dev)
+{
+	struct poll_slot *s = xcalloc(1, sizeof(*s));
+
+	s->owner = p;
+	s->dev = dev;
+	open_slot(s);
+	return s;
+}
+
+static void free_slot(struct poll_slot *s)
+{
+	sched_del_timer(s->timer);
+	close_slot(s);
+	free(s);
 }
 
 struct poller *poller_new(const struct config *cfg, poll_cb sink, void *arg)
@@ -157,30 +209,29 @@ struct poller *poller_new(const struct config *cfg, poll_cb sink, void *arg)
 	p->sink = sink;
 	p->sink_arg = arg;
 	p->slots = xcalloc(cfg->n_devices + 1, sizeof(*p->slots));
-	for (size_t i = 0; i < cfg->n_devices; i++) {
-		if (open_slot(p, &p->slots[i], &cfg->devices[i]) < 0) {
-			poller_free(p);
-			return NULL;
-		}
-		p->n++;
-	}
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		p->slots[p->n++] = new_slot(p, &cfg->devices[i]);
 	return p;
+}
+
+static void arm(struct poll_slot *s)
+{
+	s->timer = sched_add_timer(first_delay_ms(s->dev), on_timer, s);
 }
 
 void poller_start(struct poller *p)
 {
+	p->started = true;
 	for (size_t i = 0; i < p->n; i++)
-		p->slots[i].timer = sched_add_timer(first_delay_ms(p->slots[i].dev), on_timer, &p->slots[i]);
+		arm(p->slots[i]);
 }
 
 void poller_free(struct poller *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->n; i++) {
-		sched_del_timer(p->slots[i].timer);
-		p->slots[i].ops->close(p->slots[i].h);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		free_slot(p->slots[i]);
 	for (int proto = 0; proto <= PROTO_SIM; proto++) {
 		const struct driver_ops *ops = driver_for((enum protocol)proto);
 
@@ -193,5 +244,79 @@ void poller_free(struct poller *p)
 
 const struct device_status *poller_status(const struct poller *p, size_t device_index)
 {
-	return device_index < p->n ? &p->slots[device_index].st : NULL;
+	return device_index < p->n ? &p->slots[device_index]->st : NULL;
+}
+
+/* ------------------------------------------------------------------ reload */
+
+/* The same session goes on with the new configuration's device. */
+static void rebind_slot(struct poll_slot *s, const struct cfg_device *dev)
+{
+	unsigned old_interval = s->dev->interval_s;
+
+	s->dev = dev;
+	if (s->h && s->ops->rebind) {
+		s->ops->rebind(s->h, dev);
+	} else {
+		close_slot(s);
+		open_slot(s);
+	}
+	/* A shorter interval applies now, not after the old, longer wait. */
+	if (s->timer && dev->interval_s < old_interval)
+		sched_reschedule(s->timer, first_delay_ms(dev));
+}
+
+static void renew_slot(struct poll_slot *s, const struct cfg_device *dev)
+{
+	close_slot(s);
+	s->dev = dev;
+	memset(&s->st, 0, sizeof(s->st));
+	memset(&s->silent, 0, sizeof(s->silent));
+	open_slot(s);
+	if (s->timer)
+		sched_reschedule(s->timer, first_delay_ms(dev));
+}
+
+static struct poll_slot *take_slot(struct poller *p, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		struct poll_slot *s = p->slots[i];
+
+		if (s && strcmp(s->dev->name, name) == 0) {
+			p->slots[i] = NULL;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+void poller_reload(struct poller *p, const struct config *new_cfg, const struct confdiff *d)
+{
+	struct poll_slot **slots = xcalloc(new_cfg->n_devices + 1, sizeof(*slots));
+
+	for (size_t i = 0; i < new_cfg->n_devices; i++) {
+		const struct cfg_device *dev = &new_cfg->devices[i];
+		enum confdiff_change change = confdiff_device(d, dev->name);
+		struct poll_slot *s = change == CONFDIFF_ADDED ? NULL : take_slot(p, dev->name);
+
+		if (!s) {
+			s = new_slot(p, dev);
+			if (p->started)
+				arm(s);
+		} else if (change == CONFDIFF_CHANGED) {
+			renew_slot(s, dev);
+		} else {
+			rebind_slot(s, dev);
+		}
+		slots[i] = s;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->slots[i]) {
+			log_info("%s: removed from the configuration, no longer polled", p->slots[i]->dev->name);
+			free_slot(p->slots[i]);
+		}
+	free(p->slots);
+	p->slots = slots;
+	p->n = new_cfg->n_devices;
+	p->cfg = new_cfg;
 }

@@ -30,23 +30,36 @@ struct scenario {
 	double start;
 };
 
-/* "90", "90s", "15m", "15min", "2h", "1d" -> seconds; -1 if malformed. */
+/* "90", "90s", "15m", "15min", "2h", "1d", "2h20m", "1d6h" -> seconds; -1 if malformed. */
 static double duration(const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
+	double total = 0;
 
-	if (end == s)
+	if (!*s)
 		return -1;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return v;
-	if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-		return v * 60;
-	if (strcmp(end, "h") == 0)
-		return v * 3600;
-	if (strcmp(end, "d") == 0)
-		return v * 86400;
-	return -1;
+	while (*s) {
+		char *end;
+		double v = strtod(s, &end);
+		size_t unit;
+
+		if (end == s || v < 0)
+			return -1;
+		unit = strspn(end, "abcdefghijklmnopqrstuvwxyz");
+		if (unit == 0 && end[0] == '\0')
+			return total + v;
+		if (unit == 1 && end[0] == 's')
+			total += v;
+		else if ((unit == 1 && end[0] == 'm') || (unit == 3 && strncmp(end, "min", 3) == 0))
+			total += v * 60;
+		else if (unit == 1 && end[0] == 'h')
+			total += v * 3600;
+		else if (unit == 1 && end[0] == 'd')
+			total += v * 86400;
+		else
+			return -1;
+		s = end + unit;
+	}
+	return total;
 }
 
 static bool number(const char *s, double *out)

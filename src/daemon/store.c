@@ -537,8 +537,8 @@ int store_open_config(const struct config *cfg)
 	return rc;
 }
 
-size_t store_values_from_result(const struct poll_result *res, struct store_value *out,
-	size_t max)
+size_t store_values_from_result(const struct poll_result *res, const struct derived *d,
+	struct store_value *out, size_t max)
 {
 	const struct profile *prof = res->dev->profile;
 	size_t n = 0;
@@ -547,6 +547,12 @@ size_t store_values_from_result(const struct poll_result *res, struct store_valu
 		out[n].metric = prof->metrics[i].name;
 		out[n].value = res->answered && res->readings[i].status == READING_OK ?
 			res->readings[i].value : NAN;
+	}
+	/* Names the device's file does not have are ignored by store_write. */
+	if (d && n + 3 <= max) {
+		out[n++] = (struct store_value){ "dew_point", d->dew_point };
+		out[n++] = (struct store_value){ "temp_rate_hour", d->temp_rate_hour };
+		out[n++] = (struct store_value){ "temp_rate_15min", d->temp_rate_15min };
 	}
 	return n;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "derive.h"
 #include "driver.h"
 
 /* One value of one metric in a reading. */
@@ -51,10 +52,11 @@ int store_write(const char *device, double time, const struct store_value *value
  * ones that apply (dew_point with temperature and humidity; temp_rate_hour and
  * temp_rate_15min with temperature). Fills up to max names; returns how many there are. */
 size_t store_profile_metrics(const struct profile *prof, const char **names, size_t max);
-/* The profile metrics of a poll result as values: READING_OK keeps its value (the state
- * code for a state), anything else is unknown. Returns how many were filled (<= max). */
-size_t store_values_from_result(const struct poll_result *res, struct store_value *out,
-	size_t max);
+/* The metrics of a poll result as values: READING_OK keeps its value (the state code for
+ * a state), anything else is unknown; then the derived values of d (if not NULL). Returns
+ * how many were filled (<= max). */
+size_t store_values_from_result(const struct poll_result *res, const struct derived *d,
+	struct store_value *out, size_t max);
 
 /* Path of device's file (as given to librrd), or NULL if it was not opened. */
 const char *store_path(const char *device);

@@ -1,0 +1,265 @@
+/* confdiff.c — field-by-field comparison of two configurations, matched by name. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "confdiff.h"
+#include "xmem.h"
+
+static bool str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Equal numbers, or both "no bound" (NAN). */
+static bool num_eq(double a, double b)
+{
+	return a == b || (isnan(a) && isnan(b));
+}
+
+static bool strings_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!str_eq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool metric_eq(const struct profile_metric *a, const struct profile_metric *b)
+{
+	if (!str_eq(a->name, b->name) || !str_eq(a->unit, b->unit) || !num_eq(a->scale, b->scale) ||
+	    !num_eq(a->offset, b->offset) || a->convert != b->convert || !str_eq(a->oid, b->oid) ||
+	    !str_eq(a->fallback_oid, b->fallback_oid) || !num_eq(a->fallback_scale, b->fallback_scale) ||
+	    !str_eq(a->sensor_scale_oid, b->sensor_scale_oid) ||
+	    !str_eq(a->sensor_precision_oid, b->sensor_precision_oid) || a->table != b->table ||
+	    a->address != b->address || a->type != b->type || a->order != b->order || a->bit != b->bit)
+		return false;
+	if (a->n_invalid != b->n_invalid || a->n_states != b->n_states ||
+	    !strings_eq(a->state_names, a->n_state_names, b->state_names, b->n_state_names))
+		return false;
+	for (size_t i = 0; i < a->n_invalid; i++)
+		if (a->invalid[i] != b->invalid[i])
+			return false;
+	for (size_t i = 0; i < a->n_states; i++)
+		if (a->states[i].raw != b->states[i].raw || a->states[i].code != b->states[i].code)
+			return false;
+	return true;
+}
+
+static bool profile_eq(const struct profile *a, const struct profile *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || !str_eq(a->name, b->name) || a->kind != b->kind ||
+	    a->protocol != b->protocol || a->n_metrics != b->n_metrics)
+		return false;
+	for (size_t i = 0; i < a->n_metrics; i++)
+		if (!metric_eq(&a->metrics[i], &b->metrics[i]))
+			return false;
+	return true;
+}
+
+static bool snmp_eq(const struct cfg_snmp *a, const struct cfg_snmp *b)
+{
+	return str_eq(a->host, b->host) && a->port == b->port && a->version == b->version &&
+		str_eq(a->community, b->community) && str_eq(a->user, b->user) && a->auth == b->auth &&
+		str_eq(a->auth_pass, b->auth_pass) && a->priv == b->priv &&
+		str_eq(a->priv_pass, b->priv_pass) && str_eq(a->context, b->context) &&
+		a->max_oids == b->max_oids;
+}
+
+static bool modbus_eq(const struct cfg_modbus *a, const struct cfg_modbus *b)
+{
+	return str_eq(a->host, b->host) && a->port == b->port && str_eq(a->serial, b->serial) &&
+		a->baud == b->baud && a->parity == b->parity && a->data_bits == b->data_bits &&
+		a->stop_bits == b->stop_bits && a->rs485 == b->rs485 &&
+		a->turnaround_ms == b->turnaround_ms && a->unit == b->unit;
+}
+
+enum confdiff_change confdiff_compare_devices(const struct cfg_device *a, const struct cfg_device *b)
+{
+	if (a->protocol != b->protocol || !snmp_eq(&a->snmp, &b->snmp) ||
+	    !modbus_eq(&a->modbus, &b->modbus) || !str_eq(a->sim.scenario, b->sim.scenario) ||
+	    !profile_eq(a->profile, b->profile))
+		return CONFDIFF_CHANGED;
+	if (a->interval_s != b->interval_s || a->timeout_ms != b->timeout_ms ||
+	    a->retries != b->retries || a->dead_intervals != b->dead_intervals)
+		return CONFDIFF_RETUNED;
+	return CONFDIFF_SAME;
+}
+
+/* ------------------------------------------------------------------ servers */
+
+static bool threshold_eq(const struct cfg_threshold *a, const struct cfg_threshold *b)
+{
+	return a->enabled == b->enabled && num_eq(a->warn_lo, b->warn_lo) &&
+		num_eq(a->warn_hi, b->warn_hi) && num_eq(a->crit_lo, b->crit_lo) &&
+		num_eq(a->crit_hi, b->crit_hi) && num_eq(a->hysteresis, b->hysteresis) &&
+		a->hold_s == b->hold_s && a->clear_hold_s == b->clear_hold_s && a->repeat_s == b->repeat_s;
+}
+
+static bool device_refs_eq(const struct cfg_device *const *a, size_t na,
+	const struct cfg_device *const *b, size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!str_eq(a[i]->name, b[i]->name))
+			return false;
+	return true;
+}
+
+static bool server_eq(const struct cfg_server *a, const struct cfg_server *b)
+{
+	const struct cfg_rack *ra = a->rack, *rb = b->rack;
+
+	if (a->role != b->role || !str_eq(ra->name, rb->name) || ra->is_rack != rb->is_rack ||
+	    !str_eq(a->spec->name, b->spec->name) ||
+	    !device_refs_eq(a->ups, a->n_ups, b->ups, b->n_ups) ||
+	    !device_refs_eq(ra->probes, ra->n_probes, rb->probes, rb->n_probes) ||
+	    !device_refs_eq(ra->cooling, ra->n_cooling, rb->cooling, rb->n_cooling))
+		return false;
+	for (int c = 0; c < CRIT_COUNT; c++)
+		if (!threshold_eq(&a->spec->crit[c], &b->spec->crit[c]))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------------ whole configuration */
+
+static void add_item(struct confdiff_item **v, size_t *n, size_t *cap, const char *name,
+	enum confdiff_change change)
+{
+	*v = xgrow(*v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = (struct confdiff_item){ name, change };
+}
+
+static void diff_devices(struct confdiff *d, const struct config *old, const struct config *nw)
+{
+	size_t cap = 0;
+
+	for (size_t i = 0; i < nw->n_devices; i++) {
+		const struct cfg_device *o = conf_device(old, nw->devices[i].name);
+
+		add_item(&d->devices, &d->n_devices, &cap, nw->devices[i].name,
+			o ? confdiff_compare_devices(o, &nw->devices[i]) : CONFDIFF_ADDED);
+	}
+	for (size_t i = 0; i < old->n_devices; i++)
+		if (!conf_device(nw, old->devices[i].name))
+			add_item(&d->devices, &d->n_devices, &cap, old->devices[i].name, CONFDIFF_REMOVED);
+}
+
+static void diff_servers(struct confdiff *d, const struct config *old, const struct config *nw)
+{
+	size_t cap = 0;
+
+	for (size_t r = 0; r < nw->n_racks; r++)
+		for (size_t s = 0; s < nw->racks[r].n_servers; s++) {
+			const struct cfg_server *srv = &nw->racks[r].servers[s];
+			const struct cfg_server *o = conf_server(old, srv->name);
+
+			add_item(&d->servers, &d->n_servers, &cap, srv->name, !o ? CONFDIFF_ADDED :
+				server_eq(o, srv) ? CONFDIFF_SAME : CONFDIFF_CHANGED);
+		}
+	for (size_t r = 0; r < old->n_racks; r++)
+		for (size_t s = 0; s < old->racks[r].n_servers; s++)
+			if (!conf_server(nw, old->racks[r].servers[s].name))
+				add_item(&d->servers, &d->n_servers, &cap, old->racks[r].servers[s].name,
+					CONFDIFF_REMOVED);
+}
+
+static void restart_only(struct confdiff *d, bool differs, const char *what)
+{
+	if (differs && d->n_restart_only + 1 < ARRAY_SIZE(d->restart_only))
+		d->restart_only[d->n_restart_only++] = what;
+}
+
+static bool mail_eq(const struct cfg_mail *a, const struct cfg_mail *b)
+{
+	return a->enabled == b->enabled && str_eq(a->server, b->server) && a->port == b->port &&
+		a->tls == b->tls && str_eq(a->ca_file, b->ca_file) && str_eq(a->user, b->user) &&
+		str_eq(a->password, b->password) && str_eq(a->from, b->from) &&
+		str_eq(a->lang, b->lang) && a->timeout_s == b->timeout_s &&
+		a->max_per_hour == b->max_per_hour;
+}
+
+static bool maintenance_eq(const struct config *a, const struct config *b)
+{
+	if (a->n_maintenance != b->n_maintenance)
+		return false;
+	for (size_t i = 0; i < a->n_maintenance; i++) {
+		const struct cfg_maintenance *x = &a->maintenance[i], *y = &b->maintenance[i];
+
+		if (!str_eq(x->target, y->target) || x->from != y->from || x->to != y->to ||
+		    !str_eq(x->reason, y->reason))
+			return false;
+	}
+	return true;
+}
+
+static bool site_eq(const struct config *a, const struct config *b)
+{
+	const struct cfg_contacts *x = &a->site.contacts, *y = &b->site.contacts;
+
+	return str_eq(a->site.name, b->site.name) && str_eq(a->site.code, b->site.code) &&
+		str_eq(a->site.ressort, b->site.ressort) &&
+		strings_eq(x->arsit, x->n_arsit, y->arsit, y->n_arsit) &&
+		strings_eq(x->local, x->n_local, y->local, y->n_local) &&
+		x->local_min_severity == y->local_min_severity;
+}
+
+void confdiff_compute(struct confdiff *d, const struct config *old, const struct config *nw)
+{
+	memset(d, 0, sizeof(*d));
+	diff_devices(d, old, nw);
+	diff_servers(d, old, nw);
+	d->site_changed = !site_eq(old, nw);
+	d->mail_changed = !mail_eq(&old->mail, &nw->mail);
+	d->alerts_changed = memcmp(&old->alerts, &nw->alerts, sizeof(old->alerts)) != 0;
+	d->maintenance_changed = !maintenance_eq(old, nw);
+	restart_only(d, !str_eq(old->paths.state_dir, nw->paths.state_dir), "paths.state_dir");
+	restart_only(d, !str_eq(old->paths.pid_file, nw->paths.pid_file), "paths.pid_file");
+	restart_only(d, !str_eq(old->paths.control_socket, nw->paths.control_socket),
+		"paths.control_socket");
+	restart_only(d, !str_eq(old->daemon.user, nw->daemon.user) ||
+		!str_eq(old->daemon.group, nw->daemon.group) ||
+		old->daemon.allow_root != nw->daemon.allow_root, "daemon");
+	restart_only(d, old->storage.step_s != nw->storage.step_s ||
+		!str_eq(old->storage.rrdcached, nw->storage.rrdcached), "storage");
+}
+
+void confdiff_free(struct confdiff *d)
+{
+	free(d->devices);
+	free(d->servers);
+	memset(d, 0, sizeof(*d));
+}
+
+enum confdiff_change confdiff_device(const struct confdiff *d, const char *name)
+{
+	for (size_t i = 0; i < d->n_devices; i++)
+		if (strcmp(d->devices[i].name, name) == 0)
+			return d->devices[i].change;
+	return CONFDIFF_ADDED;
+}
+
+size_t confdiff_count(const struct confdiff *d, enum confdiff_change change)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < d->n_devices; i++)
+		n += d->devices[i].change == change;
+	return n;
+}
+
+const char *confdiff_change_name(enum confdiff_change change)
+{
+	static const char *const names[] = { "same", "retuned", "changed", "added", "removed" };
+
+	return names[change];
+}

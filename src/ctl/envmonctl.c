@@ -1,0 +1,448 @@
+/* envmonctl.c — asks the running envmond over its control socket (control.h) for its
+ * state, or to reload, silence a target, send a test mail. It prints what the daemon
+ * answers as tables for a technician, or as the daemon's JSON with --json. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <json-c/json.h>
+#include <libconfig.h>
+#include <libgen.h>
+#include <math.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "envmon.h"
+#include "xmem.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef RUNSTATEDIR
+#define RUNSTATEDIR "/run"
+#endif
+
+#define MAX_RESPONSE (8u << 20)
+#define TIMEOUT_MS 30000
+
+static void usage(FILE *out)
+{
+	fprintf(out, _("Usage: envmonctl [-s SOCKET] [-c FILE] COMMAND\n"
+		"Asks the running envmond what it sees, or tells it what to do.\n\n"
+		"Commands:\n"
+		"  status [--json]                    devices, servers, incidents, mail spool\n"
+		"  test-mail                          send a test e-mail to the contacts\n"
+		"  silence TARGET DURATION REASON     no e-mail about TARGET (a device or a server)\n"
+		"                                     for DURATION (e.g. 90m, 4h, 2d)\n"
+		"  unsilence TARGET                   end the silence of TARGET\n"
+		"  reload                             re-read the configuration\n\n"
+		"  -s, --socket SOCKET  the daemon's control socket\n"
+		"  -c, --config FILE    read the socket's path from FILE (default %s)\n"
+		"  -h, --help           show this help\n"
+		"  -V, --version        show the version\n"), SYSCONFDIR "/envmond/envmond.conf");
+}
+
+/* ------------------------------------------------------------------ the socket */
+
+/* paths.control_socket of the configuration, read with libconfig alone so that a file
+ * the daemon would refuse (the reason to run `envmonctl reload`) still gives it. */
+static char *socket_from_config(const char *file)
+{
+	config_t cf;
+	const char *path = NULL;
+	char *result = NULL;
+
+	config_init(&cf);
+	if (config_read_file(&cf, file) == CONFIG_TRUE &&
+	    config_lookup_string(&cf, "paths.control_socket", &path) == CONFIG_TRUE && path[0]) {
+		if (path[0] == '/') {
+			result = xstrdup(path);
+		} else {
+			char *copy = xstrdup(file);
+
+			result = xasprintf("%s/%s", dirname(copy), path);
+			free(copy);
+		}
+	}
+	config_destroy(&cf);
+	return result ? result : xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
+			"Is it running (systemctl status envmond)? Are you in its group?\n"),
+			path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Reads one line (the response), bounded in size and time. */
+static char *read_line(int fd)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, TIMEOUT_MS) <= 0 || len >= MAX_RESPONSE)
+			break;
+		buf = xgrow(buf, &cap, len + 65536, 1);
+		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(buf + len - n, '\n', (size_t)n)) {
+			buf[len] = '\0';
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+static struct json_object *ask(const char *socket_path, struct json_object *req)
+{
+	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	struct json_object *resp = NULL;
+	int fd = connect_to(socket_path);
+	char *line;
+
+	if (fd < 0)
+		return NULL;
+	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0 &&
+	    (line = read_line(fd))) {
+		resp = json_tokener_parse(line);
+		free(line);
+	}
+	close(fd);
+	if (!resp)
+		fprintf(stderr, _("envmonctl: no valid answer from envmond at %s\n"), socket_path);
+	return resp;
+}
+
+/* ------------------------------------------------------------------ formatting */
+
+static const char *str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static double num(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return NAN;
+	return json_object_get_double(v);
+}
+
+static struct json_object *member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+static const char *fmt_time(double t, double now, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	size_t n;
+	double age = now - t;
+
+	if (isnan(t) || t <= 0)
+		return _("never");
+	localtime_r(&tt, &tm);
+	n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!isnan(now) && age >= 0 && age < 86400 * 2)
+		snprintf(buf + n, len - n, _(" (%.0f s ago)"), age);
+	return buf;
+}
+
+static void print_reading(struct json_object *r)
+{
+	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
+
+	printf("    %-22s ", str(r, "metric"));
+	if (status && strcmp(status, "ok") != 0)
+		printf("(%s)\n", status);
+	else if (state)
+		printf("%s\n", state);
+	else
+		printf("%g %s\n", num(r, "value"), unit ? unit : "");
+}
+
+static void print_devices(struct json_object *devs, double now)
+{
+	char t[64];
+
+	if (!devs)
+		return;
+	printf(_("\nDevices\n"));
+	printf("  %-18s %-8s %-10s %-9s %s\n", _("NAME"), _("KIND"), _("PROTOCOL"), _("CONTACT"),
+		_("LAST ANSWER"));
+	for (size_t i = 0; i < json_object_array_length(devs); i++) {
+		struct json_object *d = json_object_array_get_idx(devs, i), *rs = member(d, "readings");
+
+		printf("  %-18s %-8s %-10s %-9s %s\n", str(d, "name"), str(d, "kind"), str(d, "protocol"),
+			str(d, "state"), fmt_time(num(d, "last_answer"), now, t, sizeof(t)));
+		if (str(d, "error"))
+			printf(_("    last error: %s\n"), str(d, "error"));
+		for (size_t k = 0; rs && k < json_object_array_length(rs); k++)
+			print_reading(json_object_array_get_idx(rs, k));
+	}
+}
+
+static void print_bounds(const char *label, struct json_object *range)
+{
+	struct json_object *lo, *hi;
+
+	if (!range)
+		return;
+	lo = json_object_array_get_idx(range, 0);
+	hi = json_object_array_get_idx(range, 1);
+	printf(" %s ", label);
+	if (lo)
+		printf("%g", json_object_get_double(lo));
+	printf("..");
+	if (hi)
+		printf("%g", json_object_get_double(hi));
+}
+
+static void print_servers(struct json_object *srvs)
+{
+	if (!srvs)
+		return;
+	printf(_("\nServers\n"));
+	for (size_t i = 0; i < json_object_array_length(srvs); i++) {
+		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = member(s, "criteria");
+
+		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
+			str(s, "spec"));
+		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
+			struct json_object *c = json_object_array_get_idx(cr, k);
+
+			printf("    %-22s %-9s", str(c, "criterion"), str(c, "state") ? str(c, "state") : "-");
+			print_bounds(_("warn"), member(c, "warn"));
+			print_bounds(_("crit"), member(c, "crit"));
+			printf("\n");
+		}
+	}
+}
+
+static void print_incidents(struct json_object *inc, double now)
+{
+	char t[64];
+
+	if (!inc)
+		return;
+	printf(_("\nOpen incidents: %zu\n"), json_object_array_length(inc));
+	for (size_t i = 0; i < json_object_array_length(inc); i++) {
+		struct json_object *o = json_object_array_get_idx(inc, i);
+
+		printf("  %-24s %-9s %-20s %s %s\n", str(o, "id"), str(o, "severity"), str(o, "criterion"),
+			str(o, "device") ? str(o, "device") : str(o, "rack") ? str(o, "rack") : "",
+			fmt_time(num(o, "opened"), now, t, sizeof(t)));
+	}
+}
+
+static void print_spool(struct json_object *sp)
+{
+	if (!sp)
+		return;
+	printf(_("\nMail spool: %s waiting, %s failing"), str(sp, "pending") ? str(sp, "pending") : "?",
+		str(sp, "failed") ? str(sp, "failed") : "0");
+	if (str(sp, "last_error"))
+		printf(_(" (last error: %s)"), str(sp, "last_error"));
+	printf("\n");
+}
+
+static void print_silences(struct json_object *sil, double now)
+{
+	char t[64];
+
+	if (!sil || json_object_array_length(sil) == 0)
+		return;
+	printf(_("\nSilences\n"));
+	for (size_t i = 0; i < json_object_array_length(sil); i++) {
+		struct json_object *o = json_object_array_get_idx(sil, i);
+
+		printf(_("  %-18s until %s (%s): %s\n"), str(o, "target"),
+			fmt_time(num(o, "until"), NAN, t, sizeof(t)), str(o, "source"), str(o, "reason"));
+	}
+	(void)now;
+}
+
+static void print_status(struct json_object *st)
+{
+	struct json_object *d = member(st, "daemon");
+	double now = d ? num(d, "now") : NAN;
+	char t[64];
+
+	if (d)
+		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), str(d, "site"), str(d, "code"),
+			str(d, "version"), str(d, "pid"), fmt_time(num(d, "started"), NAN, t, sizeof(t)));
+	print_devices(member(st, "devices"), now);
+	print_servers(member(st, "servers"));
+	print_incidents(member(st, "incidents"), now);
+	print_spool(member(st, "spool"));
+	print_silences(member(st, "silences"), now);
+}
+
+/* ------------------------------------------------------------------ commands */
+
+/* "90", "90s", "30m", "4h", "2d", "1h30m" -> seconds; -1 if malformed. */
+static long long parse_duration(const char *s)
+{
+	long long total = 0;
+
+	if (!*s)
+		return -1;
+	while (*s) {
+		char *end;
+		long long v;
+
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		if (errno || end == s || v < 0 || v > 100LL * 86400)
+			return -1;
+		switch (*end) {
+		case '\0': case 's': break;
+		case 'm': v *= 60; break;
+		case 'h': v *= 3600; break;
+		case 'd': v *= 86400; break;
+		default: return -1;
+		}
+		total += v;
+		s = *end ? end + 1 : end;
+	}
+	return total;
+}
+
+static struct json_object *build_request(int argc, char **argv, bool *json_out)
+{
+	struct json_object *req = json_object_new_object();
+	const char *cmd = argv[0];
+	long long secs;
+
+	json_object_object_add(req, "command", json_object_new_string(cmd));
+	if (strcmp(cmd, "status") == 0 && (argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0))) {
+		*json_out = argc == 2;
+	} else if ((strcmp(cmd, "reload") == 0 || strcmp(cmd, "test-mail") == 0) && argc == 1) {
+	} else if (strcmp(cmd, "unsilence") == 0 && argc == 2) {
+		json_object_object_add(req, "target", json_object_new_string(argv[1]));
+	} else if (strcmp(cmd, "silence") == 0 && argc == 4 && (secs = parse_duration(argv[2])) > 0) {
+		json_object_object_add(req, "target", json_object_new_string(argv[1]));
+		json_object_object_add(req, "duration", json_object_new_int64(secs));
+		json_object_object_add(req, "reason", json_object_new_string(argv[3]));
+	} else {
+		json_object_put(req);
+		return NULL;
+	}
+	return req;
+}
+
+static int report(const char *cmd, struct json_object *resp, bool json_out)
+{
+	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
+	char t[64];
+
+	if (json_out) {
+		printf("%s\n", json_object_to_json_string_ext(member(resp, "status"), JSON_C_TO_STRING_PRETTY));
+		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
+	}
+	if (!ok || !json_object_get_boolean(ok)) {
+		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
+		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
+			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
+		return ENVMON_EX_FAIL;
+	}
+	if (strcmp(cmd, "status") == 0)
+		print_status(member(resp, "status"));
+	else if (strcmp(cmd, "reload") == 0)
+		printf(_("configuration reloaded: %s\n"), str(resp, "summary"));
+	else if (strcmp(cmd, "silence") == 0)
+		printf(_("silenced until %s\n"), fmt_time(num(resp, "until"), NAN, t, sizeof(t)));
+	else
+		printf(_("done\n"));
+	return ENVMON_EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' }, { "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *sock = NULL, *conf = SYSCONFDIR "/envmond/envmond.conf";
+	struct json_object *req, *resp;
+	char *path;
+	bool json_out = false;
+	int c, rc;
+
+	envmon_i18n_init();
+	/* "+": options after the command (status --json) belong to the command. */
+	while ((c = getopt_long(argc, argv, "+s:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'c': conf = optarg; break;
+		case 'h': usage(stdout); return ENVMON_EX_OK;
+		case 'V': printf("envmonctl %s\n", PACKAGE_VERSION); return ENVMON_EX_OK;
+		default: usage(stderr); return ENVMON_EX_USAGE;
+		}
+	}
+	if (optind >= argc || !(req = build_request(argc - optind, argv + optind, &json_out))) {
+		usage(stderr);
+		return ENVMON_EX_USAGE;
+	}
+	path = sock ? xstrdup(sock) : socket_from_config(conf);
+	resp = ask(path, req);
+	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;
+	json_object_put(req);
+	json_object_put(resp);
+	free(path);
+	return rc;
+}

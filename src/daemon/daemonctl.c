@@ -1,0 +1,155 @@
+/* daemonctl.c — status sections and commands of the control socket. */
+#include <config.h>
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "conf.h"
+#include "control.h"
+#include "daemonctl.h"
+#include "poller.h"
+#include "readings.h"
+#include "silence.h"
+
+static struct json_object *section_daemon(void *arg)
+{
+	struct daemonctl *dc = arg;
+	const struct config *cfg = *dc->cfg;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "version", json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(o, "pid", json_object_new_int64(getpid()));
+	json_object_object_add(o, "site", json_object_new_string(cfg->site.name));
+	json_object_object_add(o, "code", json_object_new_string(cfg->site.code));
+	json_object_object_add(o, "config", json_object_new_string(cfg->file));
+	json_object_object_add(o, "started", json_object_new_double(dc->started));
+	json_object_object_add(o, "now", json_object_new_double(clock_wall()));
+	return o;
+}
+
+static struct json_object *section_devices(void *arg)
+{
+	struct daemonctl *dc = arg;
+
+	return readings_devices_json(dc->readings, *dc->cfg, *dc->poller);
+}
+
+static struct json_object *section_servers(void *arg)
+{
+	struct daemonctl *dc = arg;
+
+	return status_servers_json(*dc->cfg, dc->criterion_state, dc->criterion_arg);
+}
+
+static struct json_object *section_silences(void *arg)
+{
+	struct daemonctl *dc = arg;
+
+	return silence_json(dc->silences, *dc->cfg, clock_wall());
+}
+
+static int cmd_reload(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemonctl *dc = arg;
+	struct json_object *errors = json_object_new_array();
+	char summary[256] = "";
+
+	if (dc->reload(dc->reload_arg, errors, summary, sizeof(summary)) < 0) {
+		control_error(resp, "the new configuration has errors: the running one stays");
+		json_object_object_add(resp, "errors", errors);
+		return -1;
+	}
+	json_object_put(errors);
+	json_object_object_add(resp, "summary", json_object_new_string(summary));
+	return 0;
+}
+
+static const char *get_string(struct json_object *req, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool known_target(const struct config *cfg, const char *target)
+{
+	return conf_device(cfg, target) || conf_server(cfg, target);
+}
+
+static int cmd_silence(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemonctl *dc = arg;
+	const char *target = get_string(req, "target"), *reason = get_string(req, "reason");
+	struct json_object *v;
+	int64_t duration;
+	double now = clock_wall();
+
+	if (!target || !reason || !json_object_object_get_ex(req, "duration", &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return control_error(resp, "silence needs target, duration (seconds) and reason");
+	if (!known_target(*dc->cfg, target))
+		return control_error(resp, "no device or server has this name");
+	duration = json_object_get_int64(v);
+	if (duration <= 0 || duration > DAEMONCTL_MAX_SILENCE_S)
+		return control_error(resp, "the duration must be between 1 second and 90 days");
+	if (!reason[0] || strlen(reason) > 500)
+		return control_error(resp, "give a reason (at most 500 characters)");
+	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
+		return control_error(resp, "the silence could not be saved in the state directory");
+	json_object_object_add(resp, "until", json_object_new_double(now + (double)duration));
+	return 0;
+}
+
+static int cmd_unsilence(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemonctl *dc = arg;
+	const char *target = get_string(req, "target");
+	int n;
+
+	if (!target)
+		return control_error(resp, "unsilence needs a target");
+	n = silence_remove(dc->silences, target);
+	if (n < 0)
+		return control_error(resp, "the change could not be saved in the state directory");
+	if (n == 0)
+		return control_error(resp, "this target has no silence set with envmonctl");
+	json_object_object_add(resp, "removed", json_object_new_int(n));
+	return 0;
+}
+
+void daemonctl_attach(struct daemonctl *dc, struct control *c)
+{
+	control_add_section(c, "daemon", section_daemon, dc);
+	control_add_section(c, "devices", section_devices, dc);
+	control_add_section(c, "servers", section_servers, dc);
+	control_add_section(c, "silences", section_silences, dc);
+	control_add_command(c, "reload", cmd_reload, dc);
+	control_add_command(c, "silence", cmd_silence, dc);
+	control_add_command(c, "unsilence", cmd_unsilence, dc);
+}
+
+void daemonctl_summary(void *arg, char *buf, size_t len)
+{
+	struct daemonctl *dc = arg;
+	const struct config *cfg = *dc->cfg;
+	size_t answering = 0, lost = 0, silenced = 0;
+	double now = clock_wall();
+
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct device_status *st = *dc->poller ? poller_status(*dc->poller, i) : NULL;
+
+		if (st && st->lost)
+			lost++;
+		else if (st && st->answers > 0 && st->missed == 0)
+			answering++;
+		if (silence_active(dc->silences, cfg, cfg->devices[i].name, now, NULL))
+			silenced++;
+	}
+	snprintf(buf, len, "%zu devices (%zu answering, %zu lost), %zu silenced", cfg->n_devices,
+		answering, lost, silenced);
+}

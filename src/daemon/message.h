@@ -1,0 +1,49 @@
+/* message.h — turns a notification into the e-mail people read: a complete RFC 5322
+ * message in French (or English), pure formatting with no I/O, unit-tested. */
+#ifndef MESSAGE_H
+#define MESSAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "envmon.h"
+#include "conf.h"
+#include "msgcat.h"
+#include "notify.h"
+
+/* A growing string. */
+struct msg_buf {
+	char *s;
+	size_t len, cap;
+};
+void msg_buf_add(struct msg_buf *b, const char *s, size_t len);
+void msg_buf_printf(struct msg_buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
+
+/* The whole message, CRLF line ends, headers then a quoted-printable UTF-8 body.
+ * cat translates (NULL = English); now is the wall clock used for nothing but the Date
+ * header when n->time is 0. Returns a malloc'd string. */
+char *message_format(const struct config *cfg, const struct msgcat *cat,
+	const struct notification *n);
+
+/* "<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>": stable for (incident_id, seq). */
+char *message_id(const char *site_code, const char *incident_id, unsigned seq);
+/* The subject before encoding, e.g. "[CRITIQUE] TJ-EXV — température baie-A 31,4 °C
+ * (max 27 °C) — srv-comci". */
+char *message_subject(const struct config *cfg, const struct msgcat *cat,
+	const struct notification *n);
+/* Does the local list get this notification? (the ARSIT list gets them all) */
+bool message_to_local(const struct config *cfg, const struct notification *n);
+
+/* Appends "Name: value" to b, value RFC 2047-encoded (UTF-8, base64 encoded-words of
+ * at most 75 characters, folded, never splitting a character) when it is not plain
+ * printable ASCII that fits on one line. */
+void message_header_encoded(struct msg_buf *b, const char *name, const char *value);
+/* A copy of device-supplied text safe to print: control characters (CR, LF, ...)
+ * become spaces, invalid UTF-8 becomes '?', at most max_len bytes. */
+char *message_sanitize(const char *s, size_t max_len);
+/* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
+void message_number(char *buf, size_t size, double v, int decimals, bool comma);
+/* Appends text to b encoded quoted-printable (RFC 2045), '\n' becoming CRLF. */
+void message_qp(struct msg_buf *b, const char *text);
+
+#endif

@@ -1,0 +1,325 @@
+/* probe.c — one poll of one device, printed. Generic over driver_ops: it opens the
+ * device with driver_for(), runs the event loop until the single result arrives,
+ * and builds its output (JSON with json-c) from the result and the profile. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "clock.h"
+#include "driver.h"
+#include "log.h"
+#include "probe.h"
+#include "sched.h"
+#include "xmem.h"
+
+/* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
+#define PROBE_SLACK_MS 5000
+
+struct probe_state {
+	bool done;
+	bool answered;
+	char *error;
+	struct reading *readings;
+	size_t n;
+	double time;
+};
+
+static void on_result(void *arg, const struct poll_result *res)
+{
+	struct probe_state *st = arg;
+
+	if (st->done)
+		return;
+	st->done = true;
+	st->answered = res->answered;
+	st->time = res->time;
+	st->error = res->error ? xstrdup(res->error) : NULL;
+	st->n = res->n_readings;
+	st->readings = xcalloc(res->n_readings + 1, sizeof(*st->readings));
+	memcpy(st->readings, res->readings, res->n_readings * sizeof(*st->readings));
+}
+
+static const char *status_name(enum reading_status s)
+{
+	static const char *const names[] = { "ok", "invalid", "absent", "error" };
+
+	return names[s];
+}
+
+/* Where the value comes from: the OID, or the Modbus table and address. */
+static char *source_of(const struct profile_metric *m)
+{
+	static const char *const tables[] = { "?", "coil", "discrete", "holding", "input" };
+
+	if (m->oid)
+		return xstrdup(m->oid);
+	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
+}
+
+static const char *state_of(const struct profile_metric *m, const struct reading *r)
+{
+	if (r->status != READING_OK || m->n_state_names == 0)
+		return NULL;
+	if (r->value < 0 || r->value >= (double)m->n_state_names)
+		return NULL;
+	return m->state_names[(size_t)r->value];
+}
+
+static json_object *json_number(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+static json_object *metric_json(const struct profile_metric *m, const struct reading *r)
+{
+	json_object *o = json_object_new_object();
+	const char *state = state_of(m, r);
+	char *src = source_of(m);
+
+	json_object_object_add(o, "name", json_object_new_string(m->name));
+	json_object_object_add(o, "source", json_object_new_string(src));
+	if (m->fallback_oid)
+		json_object_object_add(o, "fallback_oid", json_object_new_string(m->fallback_oid));
+	json_object_object_add(o, "status", json_object_new_string(status_name(r->status)));
+	json_object_object_add(o, "raw", json_number(r->raw));
+	json_object_object_add(o, "value", state ? NULL : json_number(r->value));
+	json_object_object_add(o, "unit", json_object_new_string(m->unit ? m->unit : ""));
+	json_object_object_add(o, "state", state ? json_object_new_string(state) : NULL);
+	free(src);
+	return o;
+}
+
+static void print_json(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
+{
+	json_object *root = json_object_new_object();
+	json_object *metrics = json_object_new_array();
+
+	json_object_object_add(root, "device", json_object_new_string(dev->name));
+	json_object_object_add(root, "profile", json_object_new_string(dev->profile->name));
+	json_object_object_add(root, "protocol", json_object_new_string(protocol_name(dev->protocol)));
+	json_object_object_add(root, "answered", json_object_new_boolean(st->answered));
+	json_object_object_add(root, "error", st->error ? json_object_new_string(st->error) : NULL);
+	json_object_object_add(root, "time", json_object_new_double(st->time));
+	for (size_t i = 0; st->answered && i < st->n; i++)
+		json_object_array_add(metrics, metric_json(&dev->profile->metrics[i], &st->readings[i]));
+	json_object_object_add(root, "metrics", metrics);
+	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+		JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(root);
+}
+
+static void format_number(char *buf, size_t size, double v)
+{
+	if (isnan(v))
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%.6g", v);
+}
+
+static void print_row(const struct profile_metric *m, const struct reading *r, FILE *out)
+{
+	char raw[32], value[32], *src = source_of(m);
+	const char *state = state_of(m, r);
+	const char *what = state ? state :
+		r->status == READING_OK ? "" :
+		r->status == READING_INVALID ? _("invalid (the device says unknown)") :
+		r->status == READING_ABSENT ? _("absent (the device does not have it)") :
+		_("error (unreadable or unmapped value)");
+
+	format_number(raw, sizeof(raw), r->raw);
+	format_number(value, sizeof(value), state ? NAN : r->value);
+	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", m->name, src, raw, value, m->unit ? m->unit : "", what);
+	free(src);
+}
+
+static void print_table(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
+{
+	fprintf(out, _("Device %s (profile %s, %s)\n"), dev->name, dev->profile->name,
+		protocol_name(dev->protocol));
+	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", _("METRIC"), _("SOURCE"), _("RAW"), _("VALUE"),
+		_("UNIT"), _("STATE"));
+	for (size_t i = 0; i < st->n; i++)
+		print_row(&dev->profile->metrics[i], &st->readings[i], out);
+	if (st->error)
+		fprintf(out, _("Note: %s\n"), st->error);
+}
+
+/* Runs the loop until the result arrives or the driver overstays its own timeout. */
+static int poll_once(const struct driver_ops *ops, const struct cfg_device *dev, struct probe_state *st)
+{
+	struct drv_device *h = ops->open(dev, on_result, st);
+	int64_t limit;
+
+	if (!h)
+		return -1;
+	limit = clock_mono_ms() + (int64_t)dev->timeout_ms * (dev->retries + 1) + PROBE_SLACK_MS;
+	if (ops->poll(h) == 0)
+		while (!st->done && clock_mono_ms() < limit)
+			if (sched_run_once(limit - clock_mono_ms()) < 0)
+				break;
+	ops->close(h);
+	return 0;
+}
+
+static int report(const struct cfg_device *dev, const struct probe_state *st, bool json, FILE *out)
+{
+	if (!st->done) {
+		fprintf(stderr, _("envmond: %s: no result from the %s driver\n"), dev->name,
+			protocol_name(dev->protocol));
+		return ENVMON_EX_FAIL;
+	}
+	if (json)
+		print_json(dev, st, out);
+	else if (st->answered)
+		print_table(dev, st, out);
+	if (!st->answered) {
+		fprintf(stderr, _("envmond: %s does not answer: %s\n"), dev->name,
+			st->error ? st->error : _("no reason given"));
+		return ENVMON_EX_FAIL;
+	}
+	return ENVMON_EX_OK;
+}
+
+int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
+{
+	const struct cfg_device *dev = conf_device(cfg, name);
+	const struct driver_ops *ops;
+	struct probe_state st = { 0 };
+	int rc;
+
+	if (!dev) {
+		fprintf(stderr, _("envmond: no device called '%s' in %s\n"), name, cfg->file);
+		return ENVMON_EX_USAGE;
+	}
+	ops = driver_for(dev->protocol);
+	if (!ops) {
+		fprintf(stderr, _("envmond: this build has no driver for %s devices\n"), protocol_name(dev->protocol));
+		return ENVMON_EX_UNAVAILABLE;
+	}
+	if (sched_init() < 0 || (ops->init && ops->init() < 0)) {
+		fprintf(stderr, _("envmond: the %s driver could not start\n"), ops->name);
+		sched_fini();
+		return ENVMON_EX_SOFTWARE;
+	}
+	if (poll_once(ops, dev, &st) < 0) {
+		fprintf(stderr, _("envmond: cannot open device '%s' (see the message above)\n"), name);
+		rc = ENVMON_EX_UNAVAILABLE;
+	} else {
+		rc = report(dev, &st, json, out);
+	}
+	if (ops->fini)
+		ops->fini();
+	sched_fini();
+	free(st.error);
+	free(st.readings);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ all devices */
+
+struct bench_slot {
+	const struct driver_ops *ops;
+	struct drv_device *h;
+	bool done, answered;
+	size_t ok_readings;
+	unsigned *pending;
+};
+
+static void on_bench_result(void *arg, const struct poll_result *res)
+{
+	struct bench_slot *s = arg;
+
+	if (s->done)
+		return;
+	s->done = true;
+	s->answered = res->answered;
+	for (size_t i = 0; i < res->n_readings; i++)
+		if (res->readings[i].status == READING_OK)
+			s->ok_readings++;
+	(*s->pending)--;
+}
+
+static int open_all(const struct config *cfg, struct bench_slot *slots, unsigned *pending)
+{
+	bool up[PROTO_SIM + 1] = { false };
+
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		const struct cfg_device *dev = &cfg->devices[i];
+
+		slots[i].ops = driver_for(dev->protocol);
+		slots[i].pending = pending;
+		if (!slots[i].ops)
+			return -1;
+		if (!up[dev->protocol] && slots[i].ops->init && slots[i].ops->init() < 0)
+			return -1;
+		up[dev->protocol] = true;
+		slots[i].h = slots[i].ops->open(dev, on_bench_result, &slots[i]);
+		if (!slots[i].h)
+			return -1;
+	}
+	return 0;
+}
+
+/* One cycle: every device polled at once, until the last result. Returns its ms. */
+static int64_t bench_cycle(const struct config *cfg, struct bench_slot *slots, unsigned *pending,
+	size_t *answered, size_t *readings)
+{
+	int64_t start = clock_mono_ms(), limit = start + 120000;
+
+	*pending = 0;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		slots[i].done = false;
+		slots[i].ok_readings = 0;
+		if (slots[i].ops->poll(slots[i].h) == 0)
+			(*pending)++;
+		else
+			slots[i].done = true;
+	}
+	while (*pending > 0 && clock_mono_ms() < limit)
+		if (sched_run_once(limit - clock_mono_ms()) < 0)
+			break;
+	*answered = *readings = 0;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		*answered += slots[i].answered && slots[i].done;
+		*readings += slots[i].ok_readings;
+	}
+	return clock_mono_ms() - start;
+}
+
+int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
+{
+	struct bench_slot *slots = xcalloc(cfg->n_devices + 1, sizeof(*slots));
+	unsigned pending = 0;
+	int rc = ENVMON_EX_OK;
+	bool opened = sched_init() == 0 && open_all(cfg, slots, &pending) == 0;
+
+	if (!opened) {
+		fprintf(stderr, _("envmond: cannot open every device (see the messages above)\n"));
+		rc = ENVMON_EX_UNAVAILABLE;
+	}
+	for (unsigned c = 0; opened && c < cycles; c++) {
+		size_t answered, readings;
+		int64_t ms = bench_cycle(cfg, slots, &pending, &answered, &readings);
+
+		fprintf(out, "cycle %u: %zu devices, %zu answered, %zu readings, %lld ms\n", c + 1,
+			cfg->n_devices, answered, readings, (long long)ms);
+		if (answered < cfg->n_devices)
+			rc = ENVMON_EX_FAIL;
+	}
+	for (size_t i = 0; i < cfg->n_devices; i++)
+		if (slots[i].h)
+			slots[i].ops->close(slots[i].h);
+	for (int proto = 0; proto <= PROTO_SIM; proto++) {
+		const struct driver_ops *ops = driver_for((enum protocol)proto);
+
+		if (ops && ops->fini)
+			ops->fini();
+	}
+	sched_fini();
+	free(slots);
+	return rc;
+}

@@ -1,0 +1,56 @@
+/* snmpdec.h — the pure part of SNMP acquisition: numeric OIDs, a varbind turned into
+ * a number, and a profile metric's value from its main/fallback OID and sensor scale. */
+#ifndef SNMPDEC_H
+#define SNMPDEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "driver.h"
+
+#define SNMPDEC_OID_MAX 64
+
+enum snmpdec_status {
+	SNMPDEC_OK,        /* *out holds the number */
+	SNMPDEC_ABSENT,    /* noSuchObject, noSuchInstance, endOfMibView (or NULL) */
+	SNMPDEC_NOT_NUMBER /* a type or a string that is not a number */
+};
+
+/* Parses a numeric OID ("1.3.6.1.2.1.33.1.2.3.0", leading dot allowed) into oid[max].
+ * Returns the number of sub-identifiers, or 0 if it is not a numeric OID. */
+size_t snmpdec_parse_oid(const char *text, oid *out, size_t max);
+
+/* The number a varbind holds: INTEGER signed, Gauge32/Counter32/Unsigned32 unsigned,
+ * Counter64 and the opaque 64-bit and float types, TimeTicks in SECONDS (ticks / 100),
+ * an OCTET STRING holding a decimal number ("23.4", " 41 "; a comma as the decimal
+ * mark is accepted). */
+enum snmpdec_status snmpdec_varbind(const netsnmp_variable_list *vb, double *out);
+
+/* Short name of an exception type ("noSuchObject" ...), or NULL for a value. */
+const char *snmpdec_exception_name(const netsnmp_variable_list *vb);
+
+/* ENTITY-SENSOR-MIB (RFC 3433): the factor a raw entPhySensorValue is multiplied by,
+ * 10^(3 * (scale - 9)) * 10^(-precision); NAN if scale (1..17) or precision (-8..9)
+ * is out of range. */
+double snmpdec_sensor_factor(double scale, double precision);
+
+/* What was read for one metric. main/fallback: SNMPDEC_* of each OID (fallback only
+ * read when main was absent, else ignored); *_value their numbers. factor: the
+ * ENTITY-SENSOR factor (1 when the metric has none, NAN when it could not be read). */
+struct snmpdec_input {
+	enum snmpdec_status main, fallback;
+	double main_value, fallback_value;
+	bool fallback_read;
+	double factor;
+};
+
+/* Fills out from in: the profile's sentinels apply to the raw device value, then the
+ * sensor factor, the scale (fallback_scale for the fallback OID), offset, conversion
+ * and state map (driver_decode). Returns true if the fallback OID gave the value. */
+bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *in,
+	struct reading *out);
+
+#endif

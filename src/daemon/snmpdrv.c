@@ -1,0 +1,839 @@
+/* snmpdrv.c — SNMP acquisition. Each device has one Net-SNMP single session
+ * (snmp_sess_open): its UDP socket is watched by the event loop, and one loop timer
+ * follows the session's next retry/timeout (snmp_sess_select_info2 ->
+ * snmp_sess_timeout). No select(), so no FD_SETSIZE limit on the number of devices.
+ *
+ * A poll is one or two rounds of GETs: first every metric's OID (and the
+ * ENTITY-SENSOR scale/precision OIDs), split into max_oids chunks, then the
+ * fallback OIDs of the metrics whose main OID is absent. A chunk answered tooBig is
+ * halved and resent; an SNMPv1 noSuchName drops the OID it names and resends the
+ * rest. SNMPv3 engine discovery is done asynchronously too (SNMP_FLAGS_DONT_PROBE:
+ * snmp_sess_open would otherwise block on a synchronous probe). */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <net-snmp/library/large_fd_set.h>
+
+#include "clock.h"
+#include "log.h"
+#include "sched.h"
+#include "snmpdec.h"
+#include "snmpdrv.h"
+#include "xmem.h"
+
+/* Beyond Net-SNMP's own timeout x (retries + 1), before the poll is cut short. */
+#define DEADLINE_SLACK_MS 200
+
+enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION };
+enum round { ROUND_MAIN, ROUND_FALLBACK };
+
+/* One OID to read for a metric, and what the current poll got for it. */
+struct item {
+	size_t metric;
+	enum item_role role;
+	oid *name;
+	size_t name_len;
+	bool done, failed;           /* failed: no value (timeout, error-status) */
+	enum snmpdec_status status;
+	double value;
+	const char *why;             /* exception or failure, for the log */
+};
+
+/* A GET in flight; discovery has no items. SNMPv3 answers are matched on msgid
+ * (a report may carry request-id 0). */
+struct request {
+	long reqid, msgid;
+	size_t *items;
+	size_t n;
+	bool discovery;
+};
+
+struct metric_items {
+	int main, fallback, scale, precision;   /* indexes in items, -1 if none */
+};
+
+struct drv_device {
+	const struct cfg_device *dev;
+	poll_cb cb;
+	void *cb_arg;
+	void *sessp;
+	int fd;
+	struct sched_timer *timer;
+	bool in_timer, closing;
+
+	struct item *items;
+	size_t n_items;
+	struct metric_items *mi;          /* per profile metric */
+	struct log_complaint *absent;     /* per profile metric */
+	struct log_complaint send_failed;
+	struct reading *readings;
+
+	/* The poll in progress. */
+	bool busy;
+	enum round round;
+	int64_t deadline_ms;
+	struct request *reqs;
+	size_t n_reqs, cap_reqs;
+	unsigned responses, timeouts;
+	char sec_error[120];              /* SNMPv3 report: the device refused us */
+	bool sec_hint;                    /* Net-SNMP saw a security error on an answer */
+	char lib_note[120];               /* Net-SNMP's last complaint while reading for us */
+	char error[200];
+};
+
+static netsnmp_large_fd_set fdset;
+static int fdset_size;
+static struct drv_device *reading_for;   /* device whose answer Net-SNMP is parsing */
+
+/* ------------------------------------------------------------------ timers */
+
+/* Milliseconds until Net-SNMP's next retry/timeout or the poll deadline; -1 if none. */
+static int64_t next_delay_ms(struct drv_device *d)
+{
+	struct timeval tv = { 0, 0 };
+	int numfds = 0, block = 1;
+	int64_t ms = -1;
+
+	if (d->fd >= fdset_size) {
+		netsnmp_large_fd_set_resize(&fdset, d->fd + 1);
+		fdset_size = d->fd + 1;
+	}
+	snmp_sess_select_info2(d->sessp, &numfds, &fdset, &tv, &block);
+	NETSNMP_LARGE_FD_CLR(d->fd, &fdset);
+	if (!block)
+		ms = (int64_t)tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000;
+	if (d->busy) {
+		int64_t left = d->deadline_ms - clock_mono_ms();
+
+		if (left < 0)
+			left = 0;
+		if (ms < 0 || left < ms)
+			ms = left;
+	}
+	return ms;
+}
+
+static int64_t on_timer(void *arg, int64_t now_ms);
+
+static void rearm(struct drv_device *d)
+{
+	int64_t ms;
+
+	if (d->in_timer || d->closing)
+		return;
+	ms = next_delay_ms(d);
+	if (ms < 0) {
+		sched_del_timer(d->timer);
+		d->timer = NULL;
+	} else if (d->timer) {
+		sched_reschedule(d->timer, ms);
+	} else {
+		d->timer = sched_add_timer(ms, on_timer, d);
+	}
+}
+
+/* ------------------------------------------------------------------ results */
+
+static void complain_absent(struct drv_device *d, size_t i, const struct item *it)
+{
+	const struct profile_metric *m = &d->dev->profile->metrics[i];
+
+	log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: the device answers %s for %s%s%s",
+		d->dev->name, m->name, it->why ? it->why : "noSuchObject", m->oid,
+		m->fallback_oid ? " and for its fallback " : "", m->fallback_oid ? m->fallback_oid : "");
+}
+
+static double sensor_factor(const struct drv_device *d, const struct metric_items *mi)
+{
+	const struct item *sc, *pr;
+
+	if (mi->scale < 0 && mi->precision < 0)
+		return 1.0;
+	sc = mi->scale >= 0 ? &d->items[mi->scale] : NULL;
+	pr = mi->precision >= 0 ? &d->items[mi->precision] : NULL;
+	/* A missing column counts as its neutral value: scale units (9), precision 0. */
+	return snmpdec_sensor_factor(
+		!sc ? 9 : (!sc->failed && sc->status == SNMPDEC_OK) ? sc->value : NAN,
+		!pr ? 0 : (!pr->failed && pr->status == SNMPDEC_OK) ? pr->value : NAN);
+}
+
+/* Keeps the first problem of a poll, as "what: detail" (detail may be NULL). */
+static void note_error(struct drv_device *d, const char *what, const char *detail)
+{
+	if (d->error[0])
+		return;
+	if (detail)
+		snprintf(d->error, sizeof(d->error), "%s: %s", what, detail);
+	else
+		snprintf(d->error, sizeof(d->error), "%s", what);
+}
+
+static void decode_metric(struct drv_device *d, size_t i)
+{
+	const struct metric_items *mi = &d->mi[i];
+	const struct item *main = &d->items[mi->main];
+	const struct item *fb = mi->fallback >= 0 ? &d->items[mi->fallback] : NULL;
+	struct snmpdec_input in = { .main = main->status, .main_value = main->value,
+		.fallback_read = fb && fb->done && !fb->failed, .factor = sensor_factor(d, mi) };
+	struct reading *r = &d->readings[i];
+	const char *name = d->dev->profile->metrics[i].name;
+
+	if (fb) {
+		in.fallback = fb->status;
+		in.fallback_value = fb->value;
+	}
+	if (main->failed || !main->done) {
+		*r = (struct reading){ READING_ERROR, NAN, NAN };
+		note_error(d, name, main->why ? main->why : "no value");
+		return;
+	}
+	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
+		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
+	if (r->status == READING_ABSENT)
+		complain_absent(d, i, fb && fb->done ? fb : main);
+	else
+		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, name);
+	if (r->status == READING_ERROR)
+		note_error(d, name, isnan(in.factor) ? "sensor scale/precision unreadable" :
+			"value is not a number or an unmapped state");
+}
+
+static void finish(struct drv_device *d)
+{
+	struct poll_result res = { .dev = d->dev, .time = clock_wall(),
+		.readings = d->readings, .n_readings = d->dev->profile->n_metrics };
+
+	d->busy = false;
+	res.answered = d->responses > 0 && !d->sec_error[0];
+	if (res.answered) {
+		for (size_t i = 0; i < res.n_readings; i++)
+			decode_metric(d, i);
+	} else if (d->sec_error[0]) {
+		snprintf(d->error, sizeof(d->error), "%s", d->sec_error);
+	} else if (d->sec_hint || d->lib_note[0]) {
+		snprintf(d->error, sizeof(d->error), "SNMPv3: the answers fail the security checks "
+			"(wrong pass phrase or protocol?)%s%s", d->lib_note[0] ? ": " : "", d->lib_note);
+	} else if (d->timeouts > 0 || !d->error[0]) {
+		snprintf(d->error, sizeof(d->error), "no answer within %u x %u ms (device down or unreachable, "
+			"or %s)", d->dev->retries + 1, d->dev->timeout_ms, d->dev->snmp.version < 3 ?
+			"wrong community" : "wrong SNMPv3 privacy pass phrase or context");
+	}
+	if (!res.answered)
+		for (size_t i = 0; i < res.n_readings; i++)
+			d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN };
+	res.error = d->error[0] ? d->error : NULL;
+	d->cb(d->cb_arg, &res);
+}
+
+/* ------------------------------------------------------------------ requests */
+
+static int on_pdu(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic);
+
+static void fail_items(struct drv_device *d, const size_t *idx, size_t n, const char *why)
+{
+	for (size_t k = 0; k < n; k++) {
+		d->items[idx[k]].done = true;
+		d->items[idx[k]].failed = true;
+		d->items[idx[k]].why = why;
+	}
+}
+
+static void add_request(struct drv_device *d, long reqid, long msgid, const size_t *idx, size_t n,
+	bool discovery)
+{
+	struct request *rq;
+
+	d->reqs = xgrow(d->reqs, &d->cap_reqs, d->n_reqs + 1, sizeof(*d->reqs));
+	rq = &d->reqs[d->n_reqs++];
+	rq->reqid = reqid;
+	rq->msgid = msgid;
+	rq->n = n;
+	rq->discovery = discovery;
+	rq->items = n ? xmalloc(n * sizeof(size_t)) : NULL;
+	if (n)
+		memcpy(rq->items, idx, n * sizeof(size_t));
+}
+
+static int send_pdu(struct drv_device *d, netsnmp_pdu *pdu, const size_t *idx, size_t n, bool discovery)
+{
+	long msgid = pdu->msgid;
+	int reqid = snmp_sess_async_send(d->sessp, pdu, on_pdu, d);
+
+	if (reqid == 0) {
+		int liberr = 0, syserr = 0;
+		char *msg = NULL;
+
+		snmp_sess_error(d->sessp, &liberr, &syserr, &msg);
+		log_complain(&d->send_failed, LOG_WARNING, "%s: cannot send an SNMP request: %s", d->dev->name,
+			msg ? msg : "unknown error");
+		free(msg);
+		snmp_free_pdu(pdu);
+		fail_items(d, idx, n, "the request could not be sent");
+		note_error(d, "the request could not be sent", NULL);
+		return -1;
+	}
+	add_request(d, reqid, msgid, idx, n, discovery);
+	return 0;
+}
+
+static int send_get(struct drv_device *d, const size_t *idx, size_t n)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+	for (size_t k = 0; k < n; k++)
+		snmp_add_null_var(pdu, d->items[idx[k]].name, d->items[idx[k]].name_len);
+	return send_pdu(d, pdu, idx, n, false);
+}
+
+static int send_chunks(struct drv_device *d, const size_t *idx, size_t n)
+{
+	size_t per = d->dev->snmp.max_oids;
+	int rc = 0;
+
+	for (size_t k = 0; k < n; k += per)
+		if (send_get(d, idx + k, n - k < per ? n - k : per) < 0)
+			rc = -1;
+	return rc;
+}
+
+static bool wanted(const struct drv_device *d, const struct item *it, enum round round)
+{
+	if (round == ROUND_MAIN)
+		return it->role != ITEM_FALLBACK;
+	return it->role == ITEM_FALLBACK && !d->items[d->mi[it->metric].main].failed &&
+		d->items[d->mi[it->metric].main].status == SNMPDEC_ABSENT;
+}
+
+/* Sends the GETs of a round; returns how many OIDs were asked. */
+static size_t send_round(struct drv_device *d, enum round round)
+{
+	size_t *idx = xmalloc((d->n_items + 1) * sizeof(size_t)), n = 0;
+
+	d->round = round;
+	for (size_t i = 0; i < d->n_items; i++)
+		if (wanted(d, &d->items[i], round))
+			idx[n++] = i;
+	send_chunks(d, idx, n);
+	free(idx);
+	return n;
+}
+
+/* SNMPv3: a GET without varbinds and without authentication, answered by a report
+ * that carries the agent's engine ID (RFC 3414 §4). */
+static int send_discovery(struct drv_device *d)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	return send_pdu(d, pdu, NULL, 0, true);
+}
+
+static bool need_discovery(const struct drv_device *d)
+{
+	return d->dev->snmp.version == 3 && snmp_sess_session(d->sessp)->securityEngineIDLen == 0;
+}
+
+/* Every request of a round has come back (or failed). */
+static void round_done(struct drv_device *d)
+{
+	if (d->n_reqs > 0 || !d->busy)
+		return;
+	if (d->round == ROUND_MAIN && d->responses > 0 && !d->sec_error[0] &&
+	    send_round(d, ROUND_FALLBACK) > 0 && d->n_reqs > 0)
+		return;
+	finish(d);
+}
+
+/* ------------------------------------------------------------------ answers */
+
+static void store_varbinds(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
+{
+	netsnmp_variable_list *vb = pdu->variables;
+
+	for (size_t k = 0; k < rq->n; k++) {
+		struct item *it = &d->items[rq->items[k]];
+
+		it->done = true;
+		if (!vb || snmp_oid_compare(vb->name, vb->name_length, it->name, it->name_len) != 0) {
+			it->failed = true;
+			it->why = "the answer does not match the request";
+		} else {
+			it->status = snmpdec_varbind(vb, &it->value);
+			it->why = snmpdec_exception_name(vb);
+		}
+		if (vb)
+			vb = vb->next_variable;
+	}
+}
+
+/* The agent refused one OID (error-index) or the whole PDU: resend the others. */
+static void retry_without(struct drv_device *d, const struct request *rq, long errindex, long errstat)
+{
+	size_t bad = errindex >= 1 && (size_t)errindex <= rq->n ? (size_t)errindex - 1 : rq->n;
+
+	if (bad == rq->n) {
+		fail_items(d, rq->items, rq->n, snmp_errstring((int)errstat));
+		return;
+	}
+	if (errstat == SNMP_ERR_NOSUCHNAME) {
+		/* SNMPv1's way of saying noSuchObject. */
+		d->items[rq->items[bad]].done = true;
+		d->items[rq->items[bad]].status = SNMPDEC_ABSENT;
+		d->items[rq->items[bad]].why = "noSuchName";
+	} else {
+		fail_items(d, rq->items + bad, 1, snmp_errstring((int)errstat));
+	}
+	if (bad > 0)
+		send_chunks(d, rq->items, bad);
+	if (bad + 1 < rq->n)
+		send_chunks(d, rq->items + bad + 1, rq->n - bad - 1);
+}
+
+static void on_response(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
+{
+	d->responses++;
+	if (pdu->errstat == SNMP_ERR_NOERROR) {
+		store_varbinds(d, rq, pdu);
+	} else if (pdu->errstat == SNMP_ERR_TOOBIG) {
+		if (rq->n <= 1) {
+			fail_items(d, rq->items, rq->n, "tooBig");
+			return;
+		}
+		send_get(d, rq->items, rq->n / 2);
+		send_get(d, rq->items + rq->n / 2, rq->n - rq->n / 2);
+	} else {
+		retry_without(d, rq, pdu->errindex, pdu->errstat);
+	}
+}
+
+/* The answer to the SNMPv3 discovery (a report, or a response from a lenient agent)
+ * carries the agent's engine ID. Net-SNMP records it in the session only after this
+ * callback returns; the keys need it now. Then they are localised for that engine,
+ * as snmp_sess_open's synchronous probe would have done. */
+static void on_discovery(struct drv_device *d, netsnmp_session *sess, netsnmp_pdu *pdu)
+{
+	if (pdu->securityEngineIDLen == 0) {
+		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: the agent did not give its engine ID");
+		return;
+	}
+	if (!sess->securityEngineIDLen) {
+		sess->securityEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
+		sess->securityEngineIDLen = pdu->securityEngineIDLen;
+	}
+	if (!sess->contextEngineIDLen) {
+		sess->contextEngineID = netsnmp_memdup(pdu->securityEngineID, pdu->securityEngineIDLen);
+		sess->contextEngineIDLen = pdu->securityEngineIDLen;
+	}
+	if (sess->securityLevel != SNMP_SEC_LEVEL_NOAUTH && usm_create_user_from_session(sess) != 0) {
+		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: cannot set up the user's keys");
+		return;
+	}
+	send_round(d, ROUND_MAIN);
+}
+
+/* An SNMPv3 report to a GET: the agent refuses our credentials. snmp_api_errstring
+ * gives "Unknown user name", "Authentication failure (incorrect password, community
+ * or key)", "Decryption error" ...: never a secret. */
+static void on_report(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
+{
+	snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: %s",
+		snmp_api_errstring(snmpv3_get_report_type(pdu)));
+	fail_items(d, rq->items, rq->n, "refused");
+}
+
+static struct request *find_request(struct drv_device *d, long reqid, const netsnmp_pdu *pdu)
+{
+	bool v3 = pdu && pdu->version == SNMP_VERSION_3;
+
+	for (size_t i = 0; i < d->n_reqs; i++)
+		if (v3 ? d->reqs[i].msgid == pdu->msgid : d->reqs[i].reqid == reqid)
+			return &d->reqs[i];
+	return NULL;
+}
+
+static void dispatch(struct drv_device *d, int op, netsnmp_session *sess, const struct request *rq,
+	netsnmp_pdu *pdu)
+{
+	switch (op) {
+	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
+		if (rq->discovery)
+			on_discovery(d, sess, pdu);
+		else if (pdu->command == SNMP_MSG_REPORT)
+			on_report(d, rq, pdu);
+		else
+			on_response(d, rq, pdu);
+		break;
+	case NETSNMP_CALLBACK_OP_TIMED_OUT:
+		d->timeouts++;
+		fail_items(d, rq->items, rq->n, "timeout");
+		break;
+	default:
+		fail_items(d, rq->items, rq->n, "send failed");
+		note_error(d, "the request could not be sent", NULL);
+		break;
+	}
+}
+
+/* Net-SNMP's callback for every request: answered, timed out, or abandoned. */
+static int on_pdu(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, void *magic)
+{
+	struct drv_device *d = magic;
+	struct request *found, rq;
+
+	if (d->closing)
+		return 1;
+	found = find_request(d, reqid, pdu);
+	if (!found)
+		return 1;   /* an answer to a poll already finished (deadline) */
+	/* Announces the report or the failed check that follows: keep it as a hint in
+	 * case the request then times out. */
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
+		/* The discovery's report is a "security error" by design. */
+		if (!found->discovery)
+			d->sec_hint = true;
+		return 1;
+	}
+	/* A retry is going out: nothing to do. */
+	if (op == NETSNMP_CALLBACK_OP_RESEND)
+		return 1;
+	/* notInTimeWindow: Net-SNMP resends the request itself once we return. */
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu->command == SNMP_MSG_REPORT &&
+	    snmpv3_get_report_type(pdu) == SNMPERR_NOT_IN_TIME_WINDOW)
+		return 1;
+	rq = *found;
+	*found = d->reqs[--d->n_reqs];
+	dispatch(d, op, sess, &rq, pdu);
+	free(rq.items);
+	round_done(d);
+	return 1;
+}
+
+/* The poll ran past timeout x (retries + 1): give up on what is still out. */
+static void abandon(struct drv_device *d)
+{
+	for (size_t i = 0; i < d->n_reqs; i++) {
+		fail_items(d, d->reqs[i].items, d->reqs[i].n, "timeout");
+		free(d->reqs[i].items);
+	}
+	d->n_reqs = 0;
+	d->timeouts++;
+	finish(d);
+}
+
+static int64_t on_timer(void *arg, int64_t now_ms)
+{
+	struct drv_device *d = arg;
+	int64_t ms;
+
+	d->in_timer = true;
+	snmp_sess_timeout(d->sessp);
+	if (d->busy && clock_mono_ms() >= d->deadline_ms)
+		abandon(d);
+	d->in_timer = false;
+	ms = next_delay_ms(d);
+	if (ms < 0) {
+		d->timer = NULL;
+		return SCHED_STOP;
+	}
+	return ms;
+}
+
+static void on_readable(void *arg, int fd, unsigned events)
+{
+	struct drv_device *d = arg;
+
+	if (fd >= fdset_size) {
+		netsnmp_large_fd_set_resize(&fdset, fd + 1);
+		fdset_size = fd + 1;
+	}
+	NETSNMP_LARGE_FD_SET(fd, &fdset);
+	reading_for = d;
+	snmp_sess_read2(d->sessp, &fdset);
+	reading_for = NULL;
+	NETSNMP_LARGE_FD_CLR(fd, &fdset);
+	rearm(d);
+}
+
+/* ------------------------------------------------------------------ driver ops */
+
+static int snmpdrv_poll(struct drv_device *d)
+{
+	if (d->busy)
+		return -1;
+	for (size_t i = 0; i < d->n_items; i++) {
+		d->items[i].done = d->items[i].failed = false;
+		d->items[i].status = SNMPDEC_ABSENT;
+		d->items[i].value = NAN;
+		d->items[i].why = NULL;
+	}
+	d->busy = true;
+	d->responses = d->timeouts = 0;
+	d->sec_hint = false;
+	d->lib_note[0] = '\0';
+	d->sec_error[0] = d->error[0] = '\0';
+	d->deadline_ms = clock_mono_ms() + (int64_t)d->dev->timeout_ms * (d->dev->retries + 1) +
+		DEADLINE_SLACK_MS;
+	if (need_discovery(d))
+		send_discovery(d);
+	else
+		send_round(d, ROUND_MAIN);
+	if (d->n_reqs == 0) {
+		d->busy = false;
+		return -1;
+	}
+	rearm(d);
+	return 0;
+}
+
+static void add_item(struct drv_device *d, size_t metric, enum item_role role, const char *text, int *slot)
+{
+	oid buf[SNMPDEC_OID_MAX];
+	size_t len = snmpdec_parse_oid(text, buf, SNMPDEC_OID_MAX);
+	struct item *it = &d->items[d->n_items];
+
+	/* profile.c validated every OID; a failure here is a programming error. */
+	if (len == 0) {
+		log_err("%s: OID %s cannot be used", d->dev->name, text);
+		*slot = -1;
+		return;
+	}
+	it->metric = metric;
+	it->role = role;
+	it->name = xmalloc(len * sizeof(oid));
+	memcpy(it->name, buf, len * sizeof(oid));
+	it->name_len = len;
+	*slot = (int)d->n_items++;
+}
+
+static void build_items(struct drv_device *d)
+{
+	const struct profile *prof = d->dev->profile;
+
+	d->items = xcalloc(prof->n_metrics * 4 + 1, sizeof(*d->items));
+	d->mi = xcalloc(prof->n_metrics + 1, sizeof(*d->mi));
+	for (size_t i = 0; i < prof->n_metrics; i++) {
+		const struct profile_metric *m = &prof->metrics[i];
+		struct metric_items *mi = &d->mi[i];
+
+		mi->fallback = mi->scale = mi->precision = -1;
+		add_item(d, i, ITEM_MAIN, m->oid, &mi->main);
+		if (m->fallback_oid)
+			add_item(d, i, ITEM_FALLBACK, m->fallback_oid, &mi->fallback);
+		if (m->sensor_scale_oid)
+			add_item(d, i, ITEM_SCALE, m->sensor_scale_oid, &mi->scale);
+		if (m->sensor_precision_oid)
+			add_item(d, i, ITEM_PRECISION, m->sensor_precision_oid, &mi->precision);
+	}
+}
+
+static const struct { enum snmp_auth auth; oid *proto; size_t len; } auth_protos[] = {
+	{ SNMP_AUTH_MD5, usmHMACMD5AuthProtocol, OID_LENGTH(usmHMACMD5AuthProtocol) },
+	{ SNMP_AUTH_SHA, usmHMACSHA1AuthProtocol, OID_LENGTH(usmHMACSHA1AuthProtocol) },
+	{ SNMP_AUTH_SHA224, usmHMAC128SHA224AuthProtocol, OID_LENGTH(usmHMAC128SHA224AuthProtocol) },
+	{ SNMP_AUTH_SHA256, usmHMAC192SHA256AuthProtocol, OID_LENGTH(usmHMAC192SHA256AuthProtocol) },
+	{ SNMP_AUTH_SHA384, usmHMAC256SHA384AuthProtocol, OID_LENGTH(usmHMAC256SHA384AuthProtocol) },
+	{ SNMP_AUTH_SHA512, usmHMAC384SHA512AuthProtocol, OID_LENGTH(usmHMAC384SHA512AuthProtocol) },
+};
+
+static const struct { enum snmp_priv priv; oid *proto; size_t len; } priv_protos[] = {
+	{ SNMP_PRIV_DES, usmDESPrivProtocol, OID_LENGTH(usmDESPrivProtocol) },
+	{ SNMP_PRIV_AES, usmAESPrivProtocol, OID_LENGTH(usmAESPrivProtocol) },
+	{ SNMP_PRIV_AES192, usmAES192PrivProtocol, OID_LENGTH(usmAES192PrivProtocol) },
+	{ SNMP_PRIV_AES256, usmAES256PrivProtocol, OID_LENGTH(usmAES256PrivProtocol) },
+};
+
+/* Keys are derived here (RFC 3414 password-to-key); the pass phrases stay in conf. */
+static int set_usm(netsnmp_session *s, const struct cfg_snmp *c)
+{
+	s->securityName = c->user;
+	s->securityNameLen = strlen(c->user);
+	s->securityLevel = c->auth == SNMP_AUTH_NONE ? SNMP_SEC_LEVEL_NOAUTH :
+		c->priv == SNMP_PRIV_NONE ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_AUTHPRIV;
+	if (c->context) {
+		s->contextName = c->context;
+		s->contextNameLen = strlen(c->context);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(auth_protos) && c->auth != SNMP_AUTH_NONE; i++) {
+		if (auth_protos[i].auth != c->auth)
+			continue;
+		s->securityAuthProto = auth_protos[i].proto;
+		s->securityAuthProtoLen = auth_protos[i].len;
+		s->securityAuthKeyLen = USM_AUTH_KU_LEN;
+		if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen, (const u_char *)c->auth_pass,
+			strlen(c->auth_pass), s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(priv_protos) && c->priv != SNMP_PRIV_NONE; i++) {
+		if (priv_protos[i].priv != c->priv)
+			continue;
+		s->securityPrivProto = priv_protos[i].proto;
+		s->securityPrivProtoLen = priv_protos[i].len;
+		s->securityPrivKeyLen = USM_PRIV_KU_LEN;
+		if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen, (const u_char *)c->priv_pass,
+			strlen(c->priv_pass), s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
+			return -1;
+	}
+	return 0;
+}
+
+static void *open_session(const struct cfg_device *dev)
+{
+	const struct cfg_snmp *c = &dev->snmp;
+	netsnmp_session s;
+	void *sessp = NULL;
+	char *peer = strchr(c->host, ':') ? xasprintf("udp6:[%s]:%u", c->host, c->port) :
+		xasprintf("udp:%s:%u", c->host, c->port);
+
+	snmp_sess_init(&s);
+	s.peername = peer;
+	s.timeout = (long)dev->timeout_ms * 1000L;
+	s.retries = (int)dev->retries;
+	s.version = c->version == 1 ? SNMP_VERSION_1 : c->version == 2 ? SNMP_VERSION_2c : SNMP_VERSION_3;
+	s.flags |= SNMP_FLAGS_DONT_PROBE;
+	if (c->version < 3) {
+		s.community = (u_char *)c->community;
+		s.community_len = strlen(c->community);
+	}
+	if (c->version < 3 || set_usm(&s, c) == 0)
+		sessp = snmp_sess_open(&s);
+	else
+		log_err("%s: cannot derive the SNMPv3 keys", dev->name);
+	if (!sessp)
+		log_err("%s: cannot open an SNMP session to %s: %s", dev->name, peer,
+			snmp_api_errstring(s.s_snmp_errno));
+	/* The derived keys were copied by snmp_sess_open: wipe ours. */
+	memset(s.securityAuthKey, 0, sizeof(s.securityAuthKey));
+	memset(s.securityPrivKey, 0, sizeof(s.securityPrivKey));
+	free(peer);
+	return sessp;
+}
+
+static void snmpdrv_close(struct drv_device *d);
+
+static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb, void *arg)
+{
+	struct drv_device *d = xcalloc(1, sizeof(*d));
+	netsnmp_transport *t;
+
+	d->dev = dev;
+	d->cb = cb;
+	d->cb_arg = arg;
+	d->fd = -1;
+	d->readings = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->readings));
+	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
+	build_items(d);
+	d->sessp = open_session(dev);
+	t = d->sessp ? snmp_sess_transport(d->sessp) : NULL;
+	if (!t || t->sock < 0 || sched_add_fd(t->sock, SCHED_READ, on_readable, d) < 0) {
+		if (d->sessp)
+			log_err("%s: cannot watch the SNMP socket", dev->name);
+		snmpdrv_close(d);
+		return NULL;
+	}
+	d->fd = t->sock;
+	return d;
+}
+
+static void snmpdrv_close(struct drv_device *d)
+{
+	if (!d)
+		return;
+	d->closing = true;
+	sched_del_timer(d->timer);
+	if (d->fd >= 0)
+		sched_del_fd(d->fd);
+	if (d->sessp)
+		snmp_sess_close(d->sessp);
+	for (size_t i = 0; i < d->n_reqs; i++)
+		free(d->reqs[i].items);
+	for (size_t i = 0; i < d->n_items; i++)
+		free(d->items[i].name);
+	free(d->reqs);
+	free(d->items);
+	free(d->mi);
+	free(d->absent);
+	free(d->readings);
+	free(d);
+}
+
+/* A thousand devices are a thousand UDP sockets: lift the soft limit to the hard one. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open files limit: %s", strerror(errno));
+	}
+}
+
+/* Net-SNMP's own messages ("Authentication failed for USER" when an answer fails
+ * its check) go to our log at debug level, and become the reason of a failed poll. */
+static int on_library_log(int major, int minor, void *serverarg, void *clientarg)
+{
+	const struct snmp_log_message *msg = serverarg;
+	size_t n = strcspn(msg->msg, "\n");
+
+	log_debug("net-snmp: %.*s", (int)n, msg->msg);
+	if (reading_for && msg->priority <= LOG_WARNING)
+		snprintf(reading_for->lib_note, sizeof(reading_for->lib_note), "%.*s", (int)n, msg->msg);
+	return 0;
+}
+
+static void shutdown_library(void)
+{
+	snmp_shutdown("envmond");
+}
+
+/* Net-SNMP is set up once per process and shut down at exit: a reload (poller freed
+ * and rebuilt) must not re-initialise it, which leaks in init_mib_internals. */
+static void init_library(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+	snmp_disable_log();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_library_log, NULL);
+	snmp_enable_calllog();
+	/* Numeric OIDs only, and no snmp.conf or persistent state of the host's user:
+	 * the configuration says everything (DESIGN.md §10). */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_CONFIG_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	setenv("MIBS", "", 1);
+	init_snmp("envmond");
+	atexit(shutdown_library);
+}
+
+static int snmpdrv_init(void)
+{
+	raise_nofile();
+	init_library();
+	netsnmp_large_fd_set_init(&fdset, FD_SETSIZE);
+	fdset_size = FD_SETSIZE;
+	return 0;
+}
+
+static void snmpdrv_fini(void)
+{
+	netsnmp_large_fd_set_cleanup(&fdset);
+	fdset_size = 0;
+}
+
+const struct driver_ops snmp_driver = {
+	.name = "snmp",
+	.init = snmpdrv_init,
+	.fini = snmpdrv_fini,
+	.open = snmpdrv_open,
+	.poll = snmpdrv_poll,
+	.close = snmpdrv_close,
+};

@@ -1,0 +1,319 @@
+/* spool.c — the mail spool, Maildir-like: a message is complete before it appears in
+ * new/ (write to tmp/, fsync, rename, fsync the directory), so a crash never leaves half
+ * a message to send. Its name is a function of (incident_id, seq): a notification
+ * offered again after a crash (the alert module had not yet recorded that we took it)
+ * finds its name in new/ or sent/ and is not queued twice. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "message.h"
+#include "spool.h"
+#include "xmem.h"
+
+struct spool {
+	char *dir;
+	const struct config *cfg;
+	const struct msgcat *cat;
+	void (*wakeup)(void *arg);
+	void *wakeup_arg;
+};
+
+static const char *const subdirs[] = { "tmp", "new", "sent" };
+
+char *spool_file(const struct spool *sp, const char *sub, const char *name)
+{
+	return xasprintf("%s/%s/%s", sp->dir, sub, name);
+}
+
+const char *spool_path(const struct spool *sp)
+{
+	return sp->dir;
+}
+
+static int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int make_dir(const char *path)
+{
+	if (mkdir(path, 0750) < 0 && errno != EEXIST) {
+		log_err("spool: cannot create %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Half-written messages of a crash: they never reached new/, their notification is
+ * still pending in the alert module, which offers it again. */
+static void clean_tmp(const struct spool *sp)
+{
+	char *tmp = xasprintf("%s/tmp", sp->dir);
+	DIR *d = opendir(tmp);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char *f = spool_file(sp, "tmp", e->d_name);
+		unlink(f);
+		free(f);
+	}
+	if (d)
+		closedir(d);
+	free(tmp);
+}
+
+struct spool *spool_open(const char *state_dir, const struct config *cfg, const struct msgcat *cat)
+{
+	struct spool *sp = xcalloc(1, sizeof(*sp));
+	int rc = make_dir(state_dir);
+
+	sp->dir = xasprintf("%s/spool", state_dir);
+	sp->cfg = cfg;
+	sp->cat = cat;
+	if (rc == 0)
+		rc = make_dir(sp->dir);
+	for (size_t i = 0; i < ARRAY_SIZE(subdirs) && rc == 0; i++) {
+		char *sub = xasprintf("%s/%s", sp->dir, subdirs[i]);
+		rc = make_dir(sub);
+		free(sub);
+	}
+	if (rc < 0) {
+		spool_close(sp);
+		return NULL;
+	}
+	clean_tmp(sp);
+	return sp;
+}
+
+void spool_close(struct spool *sp)
+{
+	if (!sp)
+		return;
+	free(sp->dir);
+	free(sp);
+}
+
+void spool_set_config(struct spool *sp, const struct config *cfg, const struct msgcat *cat)
+{
+	sp->cfg = cfg;
+	sp->cat = cat;
+}
+
+void spool_set_wakeup(struct spool *sp, void (*fn)(void *arg), void *arg)
+{
+	sp->wakeup = fn;
+	sp->wakeup_arg = arg;
+}
+
+void spool_name(char *buf, size_t size, const char *incident_id, unsigned seq)
+{
+	char id[64];
+	size_t i;
+
+	for (i = 0; incident_id[i] && i < sizeof(id) - 1; i++) {
+		char c = incident_id[i];
+		id[i] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			c == '-' || c == '_' ? c : '_';
+	}
+	id[i] = '\0';
+	snprintf(buf, size, "%s.%06u", id[0] ? id : "_", seq);
+}
+
+static bool exists(const struct spool *sp, const char *sub, const char *name)
+{
+	char *f = spool_file(sp, sub, name);
+	struct stat st;
+	bool found = stat(f, &st) == 0;
+
+	free(f);
+	return found;
+}
+
+static int write_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* tmp/name, fsynced, renamed to new/name, new/ fsynced. */
+static int write_durably(const struct spool *sp, const char *name, const char *message)
+{
+	char *tmp = spool_file(sp, "tmp", name), *dst = spool_file(sp, "new", name);
+	char *newdir = xasprintf("%s/new", sp->dir);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	int rc = -1;
+
+	if (fd < 0 || write_all(fd, message, strlen(message)) < 0 || fsync(fd) < 0)
+		log_err("spool: cannot write %s: %s", tmp, strerror(errno));
+	else if (close(fd) < 0 || (fd = -1, rename(tmp, dst) < 0))
+		log_err("spool: cannot move %s to new/: %s", tmp, strerror(errno));
+	else if (fsync_dir(newdir) < 0)
+		log_err("spool: cannot sync %s: %s", newdir, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(tmp);
+	free(dst);
+	free(newdir);
+	return rc;
+}
+
+int spool_enqueue(struct spool *sp, const char *name, const char *message)
+{
+	if (exists(sp, "new", name) || exists(sp, "sent", name))
+		return 1;
+	if (write_durably(sp, name, message) < 0)
+		return -1;
+	if (sp->wakeup)
+		sp->wakeup(sp->wakeup_arg);
+	return 0;
+}
+
+int spool_notify(void *spool, const struct notification *n)
+{
+	struct spool *sp = spool;
+	char name[96];
+	char *msg;
+	int rc;
+
+	spool_name(name, sizeof(name), n->incident_id, n->seq);
+	if (exists(sp, "new", name) || exists(sp, "sent", name)) {
+		log_info("spool: %s already queued or sent: not queued again", name);
+		return 0;
+	}
+	msg = message_format(sp->cfg, sp->cat, n);
+	rc = spool_enqueue(sp, name, msg);
+	free(msg);
+	if (rc == 0)
+		log_info("spool: queued %s", name);
+	return rc < 0 ? -1 : 0;
+}
+
+/* "<incident>.<6 digits>" -> entry; false for anything else (editor backups, ...). */
+static bool parse_name(const char *name, struct spool_entry *e)
+{
+	const char *dot = strrchr(name, '.');
+	char *end;
+	unsigned long seq;
+
+	if (!dot || dot == name || strlen(dot + 1) != 6 || strlen(name) >= sizeof(e->name) ||
+	    (size_t)(dot - name) >= sizeof(e->incident))
+		return false;
+	seq = strtoul(dot + 1, &end, 10);
+	if (*end)
+		return false;
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	snprintf(e->incident, sizeof(e->incident), "%.*s", (int)(dot - name), name);
+	e->seq = (unsigned)seq;
+	return true;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct spool_entry *x = a, *y = b;
+	int c = strcmp(x->incident, y->incident);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out)
+{
+	char *path = xasprintf("%s/%s", sp->dir, sub);
+	DIR *d = opendir(path);
+	struct spool_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+
+	free(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		struct spool_entry e;
+		struct stat st;
+		char *f;
+
+		if (de->d_name[0] == '.' || !parse_name(de->d_name, &e))
+			continue;
+		f = spool_file(sp, sub, de->d_name);
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
+			e.mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
+			v = xgrow(v, &cap, n + 1, sizeof(*v));
+			v[n++] = e;
+		}
+		free(f);
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), entry_cmp);
+	*out = v;
+	return (int)n;
+}
+
+int spool_mark_sent(struct spool *sp, const char *name)
+{
+	char *src = spool_file(sp, "new", name), *dst = spool_file(sp, "sent", name);
+	char *sent = xasprintf("%s/sent", sp->dir), *newdir = xasprintf("%s/new", sp->dir);
+	int rc = 0;
+
+	/* The mtime of sent/ files is when they were sent: the rate limit and pruning read it. */
+	utimensat(AT_FDCWD, src, NULL, 0);
+	if (rename(src, dst) < 0 || fsync_dir(sent) < 0 || fsync_dir(newdir) < 0) {
+		log_err("spool: cannot move %s to sent/: %s", name, strerror(errno));
+		rc = -1;
+	}
+	free(src);
+	free(dst);
+	free(sent);
+	free(newdir);
+	return rc;
+}
+
+int spool_prune(struct spool *sp, double max_age_s, double now)
+{
+	struct spool_entry *v;
+	int n = spool_list(sp, "sent", &v), pruned = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (now - v[i].mtime <= max_age_s)
+			continue;
+		char *f = spool_file(sp, "sent", v[i].name);
+		if (unlink(f) == 0)
+			pruned++;
+		free(f);
+	}
+	if (n > 0)
+		free(v);
+	return pruned;
+}

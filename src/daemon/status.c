@@ -1,0 +1,85 @@
+/* status.c — the "servers" status section, from the configuration and a state callback. */
+#include <config.h>
+
+#include <json-c/json.h>
+#include <math.h>
+
+#include "status.h"
+
+static struct json_object *bound(double v)
+{
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+static struct json_object *range(double lo, double hi)
+{
+	struct json_object *a = json_object_new_array();
+
+	json_object_array_add(a, bound(lo));
+	json_object_array_add(a, bound(hi));
+	return a;
+}
+
+static void add_state(struct json_object *o, const struct cfg_server *srv, enum criterion c,
+	status_criterion_fn fn, void *arg)
+{
+	struct status_criterion sc = { .severity = SEV_UNKNOWN, .value = NAN };
+
+	if (!fn || !fn(arg, srv, c, &sc)) {
+		json_object_object_add(o, "state", NULL);
+		return;
+	}
+	json_object_object_add(o, "state", json_object_new_string(severity_name(sc.severity)));
+	json_object_object_add(o, "since", sc.since > 0 ? json_object_new_double(sc.since) : NULL);
+	json_object_object_add(o, "value", bound(sc.value));
+	json_object_object_add(o, "pending", json_object_new_boolean(sc.pending));
+}
+
+static struct json_object *criteria_json(const struct cfg_server *srv, status_criterion_fn fn, void *arg)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (int c = 0; c < CRIT_COUNT; c++) {
+		const struct cfg_threshold *t = &srv->spec->crit[c];
+		struct json_object *o;
+
+		if (!t->enabled)
+			continue;
+		o = json_object_new_object();
+		json_object_object_add(o, "criterion", json_object_new_string(criterion_name((enum criterion)c)));
+		if (!isnan(t->warn_lo) || !isnan(t->warn_hi))
+			json_object_object_add(o, "warn", range(t->warn_lo, t->warn_hi));
+		if (!isnan(t->crit_lo) || !isnan(t->crit_hi))
+			json_object_object_add(o, "crit", range(t->crit_lo, t->crit_hi));
+		json_object_object_add(o, "hold", json_object_new_int64(t->hold_s));
+		add_state(o, srv, (enum criterion)c, fn, arg);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *server_json(const struct cfg_server *srv, status_criterion_fn fn, void *arg)
+{
+	struct json_object *o = json_object_new_object(), *ups = json_object_new_array();
+
+	json_object_object_add(o, "name", json_object_new_string(srv->name));
+	json_object_object_add(o, "rack", json_object_new_string(srv->rack->name));
+	json_object_object_add(o, "in_rack", json_object_new_boolean(srv->rack->is_rack));
+	json_object_object_add(o, "role", json_object_new_string(role_name(srv->role)));
+	json_object_object_add(o, "spec", json_object_new_string(srv->spec->name));
+	for (size_t i = 0; i < srv->n_ups; i++)
+		json_object_array_add(ups, json_object_new_string(srv->ups[i]->name));
+	json_object_object_add(o, "ups", ups);
+	json_object_object_add(o, "criteria", criteria_json(srv, fn, arg));
+	return o;
+}
+
+struct json_object *status_servers_json(const struct config *cfg, status_criterion_fn fn, void *arg)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t r = 0; r < cfg->n_racks; r++)
+		for (size_t s = 0; s < cfg->racks[r].n_servers; s++)
+			json_object_array_add(a, server_json(&cfg->racks[r].servers[s], fn, arg));
+	return a;
+}

@@ -1,0 +1,393 @@
+/* test_scenarios.c — simulations in virtual time through the real poller, sim driver,
+ * derive, rules, alert and journal: each scenario's exact incidents, their times and
+ * the notifications, over simulated days.
+ *
+ * Expected times come from the scenario's own definition (the formula of its values)
+ * and the poll times the harness saw: "the first poll at or after t". */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "journal.h"
+#include "simharness.h"
+#include "xmem.h"
+
+#define ANY -1
+#define ALL3 "srv-numerisation srv-comci srv-autre"
+#define BAIE_A "srv-numerisation srv-comci"
+
+/* The nth notice of (crit, kind) must be at time t with this severity, cause, servers. */
+static void expect(const struct sim *s, enum criterion crit, int kind, size_t nth, double t,
+	enum severity sev, const char *cause, const char *servers)
+{
+	const struct sim_notice *n = sim_find(s, crit, kind, nth);
+
+	if (!n || fabs(n->time - t) > 1e-3 || n->severity != sev || strcmp(n->cause, cause) != 0 ||
+	    strcmp(n->servers, servers) != 0) {
+		sim_dump(s);
+		fail_msg("%s kind %d #%zu: expected t = %.0f %s cause %s servers [%s], got %s", criterion_name(crit),
+			kind, nth, t, severity_name(sev), cause, servers,
+			n ? "something else (list above)" : "nothing");
+	}
+}
+
+/* The first poll of device at or after from whose value (by f) satisfies pred. */
+static double first_poll(const struct sim *s, const char *dev, double from, double (*f)(double),
+	bool (*pred)(double))
+{
+	for (double t = sim_poll_at(s, dev, from); t >= 0; t = sim_poll_at(s, dev, t + 0.5))
+		if (pred(f(t)))
+			return t;
+	fail_msg("no poll of %s after %.0f satisfies the condition", dev, from);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ sine */
+
+static double sine_temp(double t) { return 22.0 + 6.0 * sin(2 * M_PI * t / 86400.0); }
+static bool above_27(double v) { return v > 27.0; }
+static bool clear_27(double v) { return v <= 26.5; }
+static bool below_18(double v) { return v < 18.0; }
+static bool clear_18(double v) { return v >= 18.5; }
+
+/* Three days of 22 ± 6 °C: each afternoon above 27 °C for 4.5 h and each night below
+ * 18 °C for 6.4 h: per day two warning incidents, each with its alert, one reminder
+ * (both last over the 4 h repeat) and its recovery; nothing at start-up. */
+static void test_sine_temperature(void **state)
+{
+	struct sim s;
+
+	sim_prepare(&s, "common.scn", "common.scn", "sine.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 3 * 86400);
+	assert_int_equal(s.n_notices, 18);
+	for (int day = 0; day < 3; day++) {
+		double d0 = day * 86400.0;
+		double hot = first_poll(&s, "probe", d0, sine_temp, above_27);
+		double hot_alert = sim_poll_at(&s, "probe", hot + 300);
+		double hot_clear = first_poll(&s, "probe", hot, sine_temp, clear_27);
+		double cold = first_poll(&s, "probe", hot_clear, sine_temp, below_18);
+		double cold_alert = sim_poll_at(&s, "probe", cold + 300);
+		double cold_clear = first_poll(&s, "probe", cold, sine_temp, clear_18);
+
+		expect(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 2 * day, hot_alert, SEV_WARNING, "baie-A", BAIE_A);
+		expect(&s, CRIT_TEMPERATURE, NOTIF_REMINDER, 2 * day, sim_poll_at(&s, "probe", hot_alert + 4 * 3600),
+			SEV_WARNING, "baie-A", BAIE_A);
+		expect(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 2 * day, sim_poll_at(&s, "probe", hot_clear + 300),
+			SEV_WARNING, "baie-A", BAIE_A);
+		expect(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 2 * day + 1, cold_alert, SEV_WARNING, "baie-A", BAIE_A);
+		expect(&s, CRIT_TEMPERATURE, NOTIF_REMINDER, 2 * day + 1,
+			sim_poll_at(&s, "probe", cold_alert + 4 * 3600), SEV_WARNING, "baie-A", BAIE_A);
+		expect(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 2 * day + 1, sim_poll_at(&s, "probe", cold_clear + 300),
+			SEV_WARNING, "baie-A", BAIE_A);
+	}
+	/* Incident ids: site code, UTC day, number of the day. */
+	assert_string_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 0)->id, "TJ-SIM-20260101-1");
+	assert_string_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 1)->id, "TJ-SIM-20260101-2");
+	assert_string_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 5)->id, "TJ-SIM-20260103-2");
+	assert_true(fabs(sim_find(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0)->worst - 28.0) < 0.01);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* ------------------------------------------------------------------ air conditioner */
+
+static double clim_temp(double t)
+{
+	if (t >= 7200 && t < 10800)
+		return 22.0 + 7.0 * (t - 7200) / 3600;
+	if (t >= 10800 && t < 14400)
+		return 29.0 - 7.0 * (t - 10800) / 3600;
+	return 22.0;
+}
+
+struct episode_list {
+	const struct journal_episode *first;
+	int n;
+	char ids[4][64];
+	double opened[4], end[4];
+	size_t n_servers[4], n_notices[4];
+	bool accepted[4];
+};
+
+static int keep_episode(void *arg, const struct journal_episode *ep)
+{
+	struct episode_list *l = arg;
+
+	if (l->n < 4) {
+		snprintf(l->ids[l->n], sizeof(l->ids[0]), "%s", ep->id);
+		l->opened[l->n] = ep->opened - SIM_T0;
+		l->end[l->n] = ep->end ? ep->end - SIM_T0 : 0;
+		l->n_servers[l->n] = ep->n_servers;
+		l->n_notices[l->n] = ep->n_notices;
+		l->accepted[l->n] = true;
+		for (size_t i = 0; i < ep->n_notices; i++)
+			l->accepted[l->n] = l->accepted[l->n] && (ep->notices[i].accepted || ep->notices[i].silenced);
+	}
+	l->n++;
+	return 0;
+}
+
+/* The air conditioner stops at 2 h and restarts at 3 h: one critical incident listing
+ * all three servers of the two racks it cools (after its 120 s hold), and the rack's
+ * warming as one incident for the servers of baie-A; both recover; the journal's reader
+ * sees the same two episodes. */
+static void test_clim_stops(void **state)
+{
+	struct sim s;
+	double stop, start, hot, clear;
+	struct episode_list l = { 0 };
+	char *journal;
+
+	sim_prepare(&s, "common.scn", "clim-stop.scn", "clim-stop.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	stop = sim_poll_at(&s, "clim", 7200);
+	start = sim_poll_at(&s, "clim", 10800);
+	hot = first_poll(&s, "probe", 7200, clim_temp, above_27);
+	clear = first_poll(&s, "probe", hot, clim_temp, clear_27);
+	assert_int_equal(s.n_notices, 4);
+	expect(&s, CRIT_COOLING_STATE, NOTIF_ALERT, 0, sim_poll_at(&s, "clim", stop + 120), SEV_CRITICAL, "clim", ALL3);
+	expect(&s, CRIT_COOLING_STATE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "clim", start + 120), SEV_CRITICAL,
+		"clim", ALL3);
+	expect(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 0, sim_poll_at(&s, "probe", hot + 300), SEV_WARNING, "baie-A", BAIE_A);
+	expect(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "probe", clear + 300), SEV_WARNING,
+		"baie-A", BAIE_A);
+	journal = sim_journal_path(&s);
+	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, keep_episode, &l), 2);
+	assert_string_equal(l.ids[0], "TJ-SIM-20260101-1");
+	assert_true(l.opened[0] == sim_poll_at(&s, "clim", stop + 120));
+	assert_true(l.end[0] == sim_poll_at(&s, "clim", start + 120));
+	assert_int_equal(l.n_servers[0], 3);
+	assert_int_equal(l.n_notices[0], 2);
+	assert_true(l.accepted[0] && l.accepted[1]);
+	/* A range that ends before the stop sees nothing. */
+	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 7200, keep_episode, &l), 0);
+	free(journal);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* The same with the air conditioner under maintenance from 1 h to 4 h: its incident is
+ * journaled but not mailed; the rack's temperature still is. */
+static void test_clim_maintenance(void **state)
+{
+	struct sim s;
+	struct episode_list l = { 0 };
+	char *journal;
+
+	sim_prepare_with(&s, "common.scn", "clim-stop.scn", "clim-stop.scn",
+		"maintenance = ( { target = \"clim\"; from = \"2026-01-01 01:00\"; to = \"2026-01-01 04:00\"; "
+		"reason = \"entretien\"; } );\n");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, ANY), 0);
+	assert_int_equal(sim_count(&s, CRIT_TEMPERATURE, ANY), 2);
+	journal = sim_journal_path(&s);
+	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, keep_episode, &l), 2);
+	assert_int_equal(l.n_notices[0], 2);        /* alert and recovery, both silenced */
+	free(journal);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* ------------------------------------------------------------------ mains failure */
+
+static double runtime(double t)
+{
+	if (t >= 7200 && t < 8400)
+		return 2400 - 2000 * (t - 7200) / 1200;
+	if (t >= 8400 && t < 14400)
+		return 400 + 2000 * (t - 8400) / 6000;
+	return 2400;
+}
+
+static double charge(double t)
+{
+	if (t >= 7200 && t < 8400)
+		return 100 - 60 * (t - 7200) / 1200;
+	if (t >= 8400 && t < 14400)
+		return 40 + 60 * (t - 8400) / 6000;
+	return 100;
+}
+
+static bool under_1200(double v) { return v < 1200; }
+static bool under_900(double v) { return v < 900; }
+static bool clear_1200(double v) { return v >= 1260; }
+static bool under_50(double v) { return v < 50; }
+static bool clear_50(double v) { return v >= 55; }
+
+/* 20 minutes on battery: "on battery" after its 60 s hold; the runtime under the
+ * digitization server's 1200 s budget (warning, that server only), then under 900 s
+ * (critical at once for it, warning for the others: one incident, now listing all);
+ * the charge under 50 %. Input voltage at 0 V is the outage itself: no incident of its
+ * own. Each recovers once: on mains + 60 s, runtime back over 1200 + 60 s hysteresis,
+ * charge over 50 + 5 %. */
+static void test_mains_failure(void **state)
+{
+	struct sim s;
+	double out, back, rt;
+
+	sim_prepare(&s, "mains-failure.scn", "common.scn", "common.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	out = sim_poll_at(&s, "ups", 7200);
+	back = sim_poll_at(&s, "ups", 8400);
+	assert_int_equal(s.n_notices, 7);
+	expect(&s, CRIT_UPS_SOURCE, NOTIF_ALERT, 0, sim_poll_at(&s, "ups", out + 60), SEV_WARNING, "ups", ALL3);
+	expect(&s, CRIT_UPS_SOURCE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "ups", back + 60), SEV_WARNING, "ups", ALL3);
+	rt = first_poll(&s, "ups", 7200, runtime, under_1200);
+	expect(&s, CRIT_UPS_RUNTIME, NOTIF_ALERT, 0, rt, SEV_WARNING, "ups", "srv-numerisation");
+	expect(&s, CRIT_UPS_RUNTIME, NOTIF_ALERT, 1, first_poll(&s, "ups", rt, runtime, under_900), SEV_CRITICAL,
+		"ups", ALL3);
+	expect(&s, CRIT_UPS_RUNTIME, NOTIF_RECOVERY, 0, first_poll(&s, "ups", 8400, runtime, clear_1200),
+		SEV_CRITICAL, "ups", ALL3);
+	assert_string_equal(sim_find(&s, CRIT_UPS_RUNTIME, NOTIF_ALERT, 1)->id,
+		sim_find(&s, CRIT_UPS_RUNTIME, NOTIF_ALERT, 0)->id);
+	assert_int_equal(sim_find(&s, CRIT_UPS_RUNTIME, NOTIF_ALERT, 1)->seq, 1);
+	expect(&s, CRIT_UPS_CHARGE, NOTIF_ALERT, 0, first_poll(&s, "ups", 7200, charge, under_50), SEV_WARNING,
+		"ups", ALL3);
+	expect(&s, CRIT_UPS_CHARGE, NOTIF_RECOVERY, 0, first_poll(&s, "ups", 8400, charge, clear_50), SEV_WARNING,
+		"ups", ALL3);
+	assert_int_equal(sim_count(&s, CRIT_INPUT_VOLTAGE, ANY), 0);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* ------------------------------------------------------------------ flapping */
+
+static double flap_temp(double t)
+{
+	if (t >= 7200 && t < 14400)
+		return 27.0 + (fmod(t, 60.0) < 30.0 ? 0.2 : -0.2);
+	return 26.5;
+}
+
+/* Nagios' weighting, written out again here: changes between the last 21 evaluations,
+ * the newest weighing 1.2, the oldest 0.8. */
+static double share(const bool *changed, size_t n)
+{
+	double sum = 0, total = 0;
+
+	for (size_t i = 0; i < 20; i++) {
+		double w = 1.2 - 0.4 * (double)i / 19.0;
+
+		total += w;
+		if (i < n && changed[n - 1 - i])
+			sum += w;
+	}
+	return sum / total;
+}
+
+/* 27.2 and 26.8 °C in turn at every poll for two hours: no alert ever holds its 5 min,
+ * so a lifecycle without flap detection stays silent. One flapping notice when the
+ * weighted share of changes reaches 50 %, nothing more while it flaps, one recovery
+ * once it has settled (share under 25 %) and stayed clear for 5 min. */
+static void test_flapping_probe(void **state)
+{
+	struct sim s;
+	bool changed[2000] = { false };
+	size_t n = 0;
+	double flap_at = -1, settle_at = -1, prev = 26.5, clear_from = -1;
+
+	sim_prepare(&s, "common.scn", "common.scn", "flap.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	for (double t = sim_poll_at(&s, "probe", 0); t >= 0 && n < 2000; t = sim_poll_at(&s, "probe", t + 0.5)) {
+		double v = flap_temp(t);
+
+		changed[n++] = (v > 27.0) != (prev > 27.0);
+		prev = v;
+		if (flap_at < 0 && share(changed, n) >= 0.5)
+			flap_at = t;
+		if (clear_from < 0 && t >= 14400)
+			clear_from = t;
+		if (flap_at >= 0 && settle_at < 0 && t > flap_at && share(changed, n) < 0.25)
+			settle_at = t;
+	}
+	assert_int_equal(s.n_notices, 2);
+	expect(&s, CRIT_TEMPERATURE, NOTIF_FLAPPING, 0, flap_at, SEV_WARNING, "baie-A", BAIE_A);
+	expect(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0,
+		settle_at > clear_from + 300 ? settle_at : sim_poll_at(&s, "probe", clear_from + 300),
+		SEV_WARNING, "baie-A", BAIE_A);
+	assert_int_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0)->seq, 1);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* ------------------------------------------------------------------ silence */
+
+/* The poller calls a device lost at its dead_time-th (3rd) missed poll. */
+static double lost_at(const struct sim *s, const char *dev, double from)
+{
+	double t = sim_poll_at(s, dev, from);
+
+	t = sim_poll_at(s, dev, t + 0.5);
+	return sim_poll_at(s, dev, t + 0.5);
+}
+
+/* The rack probe falls silent for an hour: one warning "lost contact" incident for the
+ * servers of its rack, recovered at its first answer. */
+static void test_probe_silent(void **state)
+{
+	struct sim s;
+
+	sim_prepare(&s, "common.scn", "common.scn", "probe-silent.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	assert_int_equal(s.n_notices, 2);
+	expect(&s, CRIT_CONTACT, NOTIF_ALERT, 0, lost_at(&s, "probe", 7200), SEV_WARNING, "probe", BAIE_A);
+	expect(&s, CRIT_CONTACT, NOTIF_RECOVERY, 0, sim_poll_at(&s, "probe", 10800), SEV_WARNING, "probe", BAIE_A);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* A UPS on battery that falls silent: "on battery" after 60 s, then a critical lost
+ * contact (it may be about to cut the power); when it answers again, on mains, both
+ * recover (the source after its 60 s clear-hold). */
+static void test_ups_silent_on_battery(void **state)
+{
+	struct sim s;
+	double back;
+
+	sim_prepare(&s, "ups-silent.scn", "common.scn", "common.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	back = sim_poll_at(&s, "ups", 10800);
+	assert_int_equal(s.n_notices, 4);
+	expect(&s, CRIT_UPS_SOURCE, NOTIF_ALERT, 0, sim_poll_at(&s, "ups", sim_poll_at(&s, "ups", 6600) + 60),
+		SEV_WARNING, "ups", ALL3);
+	expect(&s, CRIT_CONTACT, NOTIF_ALERT, 0, lost_at(&s, "ups", 7200), SEV_CRITICAL, "ups", ALL3);
+	expect(&s, CRIT_CONTACT, NOTIF_RECOVERY, 0, back, SEV_CRITICAL, "ups", ALL3);
+	expect(&s, CRIT_UPS_SOURCE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "ups", back + 60), SEV_WARNING, "ups", ALL3);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sine_temperature),
+		cmocka_unit_test(test_clim_stops),
+		cmocka_unit_test(test_clim_maintenance),
+		cmocka_unit_test(test_mains_failure),
+		cmocka_unit_test(test_flapping_probe),
+		cmocka_unit_test(test_probe_silent),
+		cmocka_unit_test(test_ups_silent_on_battery),
+	};
+
+	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

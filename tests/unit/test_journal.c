@@ -1,0 +1,167 @@
+/* test_journal.c — the journal's durability rules: records survive as lines, a torn
+ * last line is ignored by readers and cut off by the next writer, the snapshot is
+ * replaced atomically, and episodes are folded from their records. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "journal.h"
+#include "xmem.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+	snprintf(dir, sizeof(dir), "/tmp/envmon-journal-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+	int rc = system(cmd);
+
+	free(cmd);
+	return rc;
+}
+
+static struct json_object *rec(const char *type, const char *id, double t)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "type", json_object_new_string(type));
+	json_object_object_add(r, "id", json_object_new_string(id));
+	json_object_object_add(r, "t", json_object_new_double(t));
+	return r;
+}
+
+static int count(void *arg, struct json_object *r)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void append(struct journal *j, struct json_object *r)
+{
+	assert_int_equal(journal_append(j, r), 0);
+	json_object_put(r);
+}
+
+static void test_torn_tail(void **state)
+{
+	char *path = xasprintf("%s/j.jsonl", dir);
+	struct journal *j = journal_open(path);
+	int n = 0, fd;
+
+	append(j, rec("open", "X-20260101-1", 1.0));
+	append(j, rec("close", "X-20260101-1", 2.0));
+	journal_close(j);
+	/* A crash in the middle of the third record. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_int_equal(write(fd, "{\"type\":\"op", 11), 11);
+	close(fd);
+	assert_int_equal(journal_replay(path, count, &n), 2);
+	/* The next writer cuts it off: the new record is whole and readable. */
+	j = journal_open(path);
+	append(j, rec("open", "X-20260101-2", 3.0));
+	journal_close(j);
+	n = 0;
+	assert_int_equal(journal_replay(path, count, &n), 3);
+	assert_int_equal(n, 3);
+	/* A missing journal has no records. */
+	free(path);
+	path = xasprintf("%s/none.jsonl", dir);
+	assert_int_equal(journal_replay(path, count, &n), 0);
+	free(path);
+}
+
+static void test_snapshot(void **state)
+{
+	char *path = xasprintf("%s/state.json", dir), *tmp = xasprintf("%s/state.json.tmp", dir);
+	struct json_object *o = json_object_new_object(), *back;
+	struct stat st;
+
+	assert_null(journal_snapshot_read(path));
+	json_object_object_add(o, "k", json_object_new_int(42));
+	assert_int_equal(journal_snapshot_write(path, o), 0);
+	json_object_put(o);
+	back = journal_snapshot_read(path);
+	assert_non_null(back);
+	assert_int_equal(json_object_get_int(json_object_object_get(back, "k")), 42);
+	json_object_put(back);
+	assert_int_equal(stat(tmp, &st), -1);      /* renamed into place */
+	free(path);
+	free(tmp);
+}
+
+static int first_episode(void *arg, const struct journal_episode *ep)
+{
+	*(struct journal_episode *)arg = *ep;
+	((struct journal_episode *)arg)->id = xstrdup(ep->id);
+	return 1;
+}
+
+static void test_episode_folding(void **state)
+{
+	char *path = xasprintf("%s/e.jsonl", dir);
+	struct journal *j = journal_open(path);
+	struct journal_episode ep;
+	struct json_object *r, *nt;
+
+	r = rec("open", "X-20260101-1", 100.0);
+	json_object_object_add(r, "criterion", json_object_new_string("temperature"));
+	json_object_object_add(r, "severity", json_object_new_string("warning"));
+	json_object_object_add(r, "value", json_object_new_double(27.5));
+	nt = json_object_new_object();
+	json_object_object_add(nt, "seq", json_object_new_int(0));
+	json_object_object_add(nt, "kind", json_object_new_string("alert"));
+	json_object_object_add(r, "notice", nt);
+	append(j, r);
+	r = rec("notified", "X-20260101-1", 100.0);
+	json_object_object_add(r, "seq", json_object_new_int(0));
+	append(j, r);
+	r = rec("worsen", "X-20260101-1", 200.0);
+	json_object_object_add(r, "severity", json_object_new_string("critical"));
+	json_object_object_add(r, "worst", json_object_new_double(32.5));
+	append(j, r);
+	r = rec("close", "X-20260101-1", 300.0);
+	json_object_object_add(r, "severity", json_object_new_string("critical"));
+	append(j, r);
+	journal_close(j);
+	assert_int_equal(journal_episodes(path, 0, 1000, first_episode, &ep), 1);
+	assert_string_equal(ep.id, "X-20260101-1");
+	assert_int_equal(ep.criterion, CRIT_TEMPERATURE);
+	assert_int_equal(ep.severity, SEV_CRITICAL);
+	assert_true(ep.opened == 100.0 && ep.end == 300.0);
+	assert_true(ep.first_value == 27.5 && ep.worst == 32.5);
+	free((char *)ep.id);
+	/* Outside the range: none. */
+	assert_int_equal(journal_episodes(path, 301, 1000, first_episode, &ep), 0);
+	assert_int_equal(journal_episodes(path, 0, 100, first_episode, &ep), 0);
+	free(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_torn_tail),
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_episode_folding),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

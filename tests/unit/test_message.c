@@ -1,0 +1,258 @@
+/* test_message.c — the e-mail of a notification: French subject and body, RFC 2047,
+ * quoted-printable, threading headers, recipients, and no header injection. */
+#include <config.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "message.h"
+#include "mail_fixture.h"
+
+static struct config cfg;
+static struct msgcat *fr;
+
+static int setup(void **state)
+{
+	setenv("TZ", "Europe/Paris", 1);
+	fixture_config(&cfg);
+	fr = fixture_french();
+	return fr ? 0 : -1;              /* the catalogue is part of the build */
+}
+
+static int teardown(void **state)
+{
+	msgcat_free(fr);
+	return 0;
+}
+
+static void test_subject_french(void **state)
+{
+	struct notification n = fixture_alert();
+	char *s = message_subject(&cfg, fr, &n);
+
+	assert_string_equal(s, "[CRITIQUE] TJ-EXV — température baie-A 31,4 °C (max 27 °C) — srv-comci");
+	free(s);
+}
+
+static void test_subject_english(void **state)
+{
+	struct notification n = fixture_alert();
+	char *s;
+
+	n.n_servers = 2;
+	s = message_subject(&cfg, NULL, &n);
+	assert_string_equal(s, "[CRITICAL] TJ-EXV — temperature baie-A 31.4 °C (max 27 °C) — "
+		"srv-comci, srv-numerisation");
+	free(s);
+}
+
+static void test_subject_kinds(void **state)
+{
+	struct notification n = fixture_alert();
+	char *s;
+
+	n.kind = NOTIF_REMINDER;
+	n.seq = 1;
+	s = message_subject(&cfg, fr, &n);
+	assert_true(strncmp(s, "[RAPPEL CRITIQUE] TJ-EXV", 24) == 0);
+	free(s);
+	n.kind = NOTIF_RECOVERY;
+	n.value = 24.2;
+	s = message_subject(&cfg, fr, &n);
+	assert_string_equal(s, "[RÉTABLI] TJ-EXV — température baie-A 24,2 °C — srv-comci");
+	free(s);
+	n = fixture_alert();
+	n.criterion = CRIT_UPS_SOURCE;
+	n.rack = NULL;
+	n.device = "ups-general";
+	n.state = "on_battery";
+	n.value = NAN;
+	s = message_subject(&cfg, fr, &n);
+	assert_string_equal(s, "[CRITIQUE] TJ-EXV — source d'alimentation de l'onduleur ups-general "
+		"sur batterie — srv-comci");
+	free(s);
+}
+
+static void test_numbers(void **state)
+{
+	char buf[32];
+
+	message_number(buf, sizeof(buf), 31.4, 1, true);
+	assert_string_equal(buf, "31,4");
+	message_number(buf, sizeof(buf), 27.0, 1, true);
+	assert_string_equal(buf, "27");
+	message_number(buf, sizeof(buf), -9.5, 1, false);
+	assert_string_equal(buf, "-9.5");
+}
+
+/* Every line of s ends with CRLF and is at most max characters. */
+static void assert_lines(const char *s, size_t max)
+{
+	while (*s) {
+		const char *end = strstr(s, "\r\n");
+		assert_non_null(end);
+		assert_true((size_t)(end - s) <= max);
+		for (const char *p = s; p < end; p++)
+			assert_true(*p != '\r' && *p != '\n');
+		s = end + 2;
+	}
+}
+
+static void test_rfc2047(void **state)
+{
+	struct msg_buf b = { 0 };
+	const char *p;
+	int words = 0;
+
+	message_header_encoded(&b, "Subject", "[CRITIQUE] TJ-EXV — température baie-A 31,4 °C "
+		"(max 27 °C) — srv-comci, srv-numérisation, srv-état-civil");
+	assert_lines(b.s, 78);
+	for (p = b.s; (p = strstr(p, "=?UTF-8?B?")); p++) {
+		const char *end = strstr(p, "?=");
+		assert_non_null(end);
+		assert_true(end + 2 - p <= 75);
+		words++;
+	}
+	assert_true(words >= 3);
+	assert_true(strncmp(b.s, "Subject: =?UTF-8?B?", 19) == 0);
+	free(b.s);
+	b = (struct msg_buf){ 0 };
+	message_header_encoded(&b, "Subject", "plain ascii");
+	assert_string_equal(b.s, "Subject: plain ascii\r\n");
+	free(b.s);
+}
+
+static void test_sanitize(void **state)
+{
+	char *s = message_sanitize("clim\r\nBcc: evil@example.com\x01\xff", 100);
+
+	assert_string_equal(s, "clim  Bcc: evil@example.com ?");
+	free(s);
+	s = message_sanitize("température", 4);   /* never cuts a character */
+	assert_string_equal(s, "temp");
+	free(s);
+}
+
+static void test_no_injection(void **state)
+{
+	struct notification n = fixture_alert();
+	struct notif_server evil[] = { { "srv\r\nBcc: evil@example.com", ROLE_OTHER, "r\nX: y" } };
+	char *msg;
+
+	n.rack = "baie-A\r\nBcc: evil@example.com";
+	n.device = "sonde\nX-Injected: 1";
+	n.state = "alarm\r\n\r\nbody";
+	n.servers = evil;
+	msg = message_format(&cfg, fr, &n);
+	assert_null(strstr(msg, "\nBcc:"));
+	assert_null(strstr(msg, "\nX-Injected"));
+	assert_null(strstr(msg, "\nX: y"));
+	assert_lines(msg, 998);
+	free(msg);
+}
+
+static void test_headers(void **state)
+{
+	struct notification n = fixture_alert();
+	char *msg, *id;
+
+	id = message_id("TJ-EXV", "TJ-EXV-20261123-1", 0);
+	assert_string_equal(id, "<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>");
+	free(id);
+	msg = message_format(&cfg, fr, &n);
+	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
+	assert_non_null(strstr(msg, "\r\nAuto-Submitted: auto-generated\r\n"));
+	assert_non_null(strstr(msg, "\r\nContent-Type: text/plain; charset=UTF-8\r\n"));
+	assert_non_null(strstr(msg, "\r\nDate: Mon, 23 Nov 2026 "));
+	assert_null(strstr(msg, "In-Reply-To"));
+	assert_non_null(strstr(msg, "To: arsit@example.org,\r\n arsit2@example.org\r\n"));
+	assert_non_null(strstr(msg, "Cc: tip@example.org\r\n"));       /* critical */
+	free(msg);
+	n.kind = NOTIF_RECOVERY;
+	n.seq = 2;
+	msg = message_format(&cfg, fr, &n);
+	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.2@envmond.tj-exv.invalid>\r\n"));
+	assert_non_null(strstr(msg, "\r\nIn-Reply-To: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
+	assert_non_null(strstr(msg, "\r\nReferences: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
+	free(msg);
+}
+
+static void test_local_recipients(void **state)
+{
+	struct notification n = fixture_alert();
+	char *msg;
+
+	n.severity = SEV_WARNING;                      /* local list: critical only */
+	assert_false(message_to_local(&cfg, &n));
+	msg = message_format(&cfg, fr, &n);
+	assert_null(strstr(msg, "Cc:"));
+	free(msg);
+	cfg.site.contacts.local_min_severity = SEV_WARNING;
+	assert_true(message_to_local(&cfg, &n));
+	cfg.site.contacts.local_min_severity = SEV_CRITICAL;
+}
+
+/* The body decoded back from quoted-printable holds the facts in French. */
+static void test_body(void **state)
+{
+	struct notification n = fixture_alert();
+	char *msg = message_format(&cfg, fr, &n), *body = strstr(msg, "\r\n\r\n") + 4;
+	char *plain = calloc(1, strlen(body) + 1), *o = plain;
+
+	assert_lines(body, 76);
+	for (const char *p = body; *p; p++) {
+		if (p[0] == '=' && p[1] == '\r') {
+			p += 2;
+		} else if (p[0] == '=') {
+			unsigned v;
+			sscanf(p + 1, "%2X", &v);
+			*o++ = (char)v;
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	assert_non_null(strstr(plain, "Quoi : température 31,4 °C (max 27 °C)"));
+	assert_non_null(strstr(plain, "Depuis le : 23/11/2026 "));
+	assert_non_null(strstr(plain, "Pire valeur : 31,9 °C"));
+	assert_non_null(strstr(plain, "Équipement : sonde-baie-a"));
+	assert_non_null(strstr(plain, "  - srv-comci (COMCI), baie-A"));
+	assert_non_null(strstr(plain, "À vérifier en premier :\r\n  Vérifier que la climatisation fonctionne"));
+	assert_non_null(strstr(plain, "Incident : TJ-EXV-20261123-1 (message 1)"));
+	free(plain);
+	free(msg);
+}
+
+static void test_catalogue(void **state)
+{
+	assert_string_equal(msgcat_get(fr, "temperature"), "température");
+	assert_string_equal(msgcat_get(fr, "no such message"), "no such message");
+	assert_string_equal(msgcat_get(NULL, "temperature"), "temperature");
+	assert_null(msgcat_load_file(TOP_SRCDIR "/po/fr.po"));          /* not a .mo */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_subject_french),
+		cmocka_unit_test(test_subject_english),
+		cmocka_unit_test(test_subject_kinds),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_rfc2047),
+		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_no_injection),
+		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_local_recipients),
+		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_catalogue),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
