@@ -54,15 +54,16 @@ LEVELS = {
     "ups_battery": [0, 1, 2, 2],
     "ups_replace_battery": [0, 2],
     "cooling_state": [0, 1, 2],
+    "ups_selftest": [0, 2, 0, 0],
 }
 STATE_ENV = (NAN, 0.5, NAN, 1.5)
 
 PROBE_DS = ["temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min"]
 UPS_DS = ["ups_source", "ups_battery", "ups_charge", "ups_runtime", "ups_load",
-          "ups_replace_battery", "input_voltage", "input_frequency"]
+          "ups_replace_battery", "ups_selftest", "input_voltage", "input_frequency"]
 COOLING_DS = ["cooling_state"]
 UPS_ORDER = ["ups_source", "ups_runtime", "ups_load", "ups_charge", "ups_battery",
-             "ups_replace_battery", "input_voltage", "input_frequency"]
+             "ups_replace_battery", "ups_selftest", "input_voltage", "input_frequency"]
 
 
 def bucket_index(day, hour, minute=0):
@@ -120,7 +121,8 @@ def generate():
             ups["ups_charge"][s + k] = 100.0 - 12 * (k + 1)
         for k in range(6):
             ups["ups_charge"][s + buckets + k] = max(ups["ups_charge"][s + buckets + k] - 10, 60)
-    # The UPS asks for new batteries from the 27th.
+    # A failed self-test on the 27th at 09:00, then the UPS asks for new batteries.
+    ups["ups_selftest"][bucket_index(27, 9)] = 1
     for i in range(bucket_index(27, 9), n):
         ups["ups_replace_battery"][i] = 1
     # Network trouble: the UPS did not answer for two hours on the 12th.
@@ -400,7 +402,7 @@ def test_csv_figures(site):
                 assert int(r["transfers"]) == e["transfers"] == 3
                 assert float(r["longest_outage_s"]) == e["longest"] == 7 * BUCKET
         compared += 1
-    assert compared == len(exp) == 2 * 14 * 31     # servers x criteria x (30 days + period)
+    assert compared == len(exp) == 2 * 15 * 31     # servers x criteria x (30 days + period)
     # The facts this history was built to show.
     assert exp[("period", "srv-numerisation", "temperature", "sonde-baie-a")]["verdict"] == "fail"
     assert exp[("period", "srv-comci", "ups_runtime", "ups-general")]["verdict"] == "fail"
