@@ -75,6 +75,8 @@ static void test_french_numbers(void **state)
 	assert_string_equal(fmt_num_c(b, sizeof(b), 27.34, 2), "27.34");
 	assert_string_equal(fmt_num_c(b, sizeof(b), NAN, 2), "");
 	assert_string_equal(fmt_share(b, sizeof(b), 0.125), "12,5 %");
+	assert_string_equal(fmt_share(b, sizeof(b), 0.0001), "< 0,1 %");
+	assert_string_equal(fmt_share(b, sizeof(b), 0), "0,0 %");
 	assert_string_equal(fmt_duration(b, sizeof(b), 45), "45 s");
 	assert_string_equal(fmt_duration(b, sizeof(b), 720), "12 min");
 	assert_string_equal(fmt_duration(b, sizeof(b), 7500), "2 h 05 min");
