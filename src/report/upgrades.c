@@ -81,6 +81,13 @@ static bool worse_than_ok(const struct audit_row *r)
 	return r->verdict == VERDICT_WATCH || r->verdict == VERDICT_FAIL;
 }
 
+/* The verdict may come from thin data alone (coverage): an upgrade needs the readings
+ * themselves to have left the recommended envelope. */
+static bool left_envelope(const struct audit_row *r)
+{
+	return worse_than_ok(r) && r->st.out_rec_s > 0;
+}
+
 static void plan_thermal(struct audit *a, size_t *cap, const struct audit_row *r)
 {
 	const struct cfg_server *srv = r->server;
@@ -99,13 +106,13 @@ static void plan_thermal(struct audit *a, size_t *cap, const struct audit_row *r
 		}
 		plan(a, cap, UPG_COOLING, rack_name(srv), reason);
 	}
-	if ((r->crit == CRIT_HUMIDITY || r->crit == CRIT_DEW_POINT) && worse_than_ok(r))
+	if ((r->crit == CRIT_HUMIDITY || r->crit == CRIT_DEW_POINT) && left_envelope(r))
 		plan(a, cap, UPG_HUMIDITY, rack_name(srv), xasprintf(
 			_("%s between %s and %s %s; outside the recommended envelope %s of the time"),
 			_(criterion_label(r->crit)), fmt_num(v1, sizeof(v1), r->st.min, 1),
 			fmt_num(v2, sizeof(v2), r->st.max, 1), audit_crit_unit(r->crit),
 			fmt_share(v3, sizeof(v3), r->st.out_rec_share)));
-	if (r->crit == CRIT_COOLING_STATE && worse_than_ok(r))
+	if (r->crit == CRIT_COOLING_STATE && left_envelope(r))
 		plan(a, cap, UPG_COOLING_SERVICE, r->device->name, xasprintf(
 			_("stopped or in alarm for %s"), fmt_duration(v1, sizeof(v1), r->st.out_rec_s)));
 }
@@ -121,7 +128,7 @@ static void plan_ups(struct audit *a, size_t *cap, const struct audit_row *r)
 			fmt_duration(v2, sizeof(v2), r->env.allow_lo)));
 	if (r->crit == CRIT_UPS_REPLACE_BATTERY && r->st.max > 0)
 		plan(a, cap, UPG_BATTERY, dev, xstrdup(_("the UPS asks for new batteries")));
-	if (r->crit == CRIT_UPS_LOAD && worse_than_ok(r))
+	if (r->crit == CRIT_UPS_LOAD && left_envelope(r))
 		plan(a, cap, UPG_UPS_CAPACITY, dev, xasprintf(_("load up to %s %%"),
 			fmt_num(v1, sizeof(v1), r->st.max, 0)));
 	if (r->crit == CRIT_UPS_SOURCE && r->verdict == VERDICT_FAIL && r->st.out_allow_s > 0)
@@ -135,8 +142,10 @@ static void plan_row(struct audit *a, size_t *cap, const struct audit_row *r)
 
 	plan_thermal(a, cap, r);
 	plan_ups(a, cap, r);
-	/* The self-test is reported rarely by some UPS: its coverage says nothing. */
-	if (r->crit != CRIT_UPS_SELFTEST && r->st.n_points > 0 && r->st.coverage < 0.5)
+	/* The self-test is reported rarely by some UPS, and rates of change are computed by
+	 * envmond once it has enough history: their coverage says nothing of the device. */
+	if (r->crit != CRIT_UPS_SELFTEST && r->crit != CRIT_TEMP_RATE_HOUR &&
+	    r->crit != CRIT_TEMP_RATE_15MIN && r->st.n_points > 0 && r->st.coverage < 0.5)
 		plan(a, cap, UPG_MONITORING, r->device->name, xasprintf(
 			_("measured during only %s of the period"), fmt_share(v, sizeof(v), r->st.coverage)));
 }
