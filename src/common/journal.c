@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "fileio.h"
 #include "journal.h"
 #include "log.h"
 #include "xmem.h"
@@ -74,20 +75,6 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 int journal_append(struct journal *j, struct json_object *rec)
 {
@@ -98,7 +85,7 @@ int journal_append(struct journal *j, struct json_object *rec)
 	json_object_object_add(rec, "v", json_object_new_int(1));
 	text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	line = xasprintf("%s\n", text);
-	rc = write_all(j->fd, line, strlen(line));
+	rc = fileio_write_all(j->fd, line, strlen(line));
 	if (rc == 0)
 		rc = fdatasync(j->fd);
 	if (rc < 0)
@@ -150,39 +137,13 @@ int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *re
 
 /* ------------------------------------------------------------------ snapshot */
 
-static int sync_dir(const char *path)
-{
-	char *copy = xstrdup(path);
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
-
-	free(copy);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int journal_snapshot_write(const char *path, struct json_object *obj)
 {
-	char *tmp = xasprintf("%s.tmp", path);
 	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640), rc = -1;
+	int rc = fileio_replace(path, text, strlen(text), 0640);
 
-	if (fd >= 0) {
-		rc = write_all(fd, text, strlen(text));
-		if (rc == 0)
-			rc = fsync(fd);
-		if (close(fd) < 0)
-			rc = -1;
-	}
-	if (rc == 0)
-		rc = rename(tmp, path);
-	if (rc == 0)
-		rc = sync_dir(path);
 	if (rc < 0)
 		log_err("cannot write state snapshot %s: %s", path, strerror(errno));
-	free(tmp);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "log.h"
+#include "fileio.h"
 #include "silence.h"
 #include "xmem.h"
 
@@ -130,47 +131,22 @@ static struct json_object *entry_json(const char *target, double from, double un
 	return o;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* Temporary file, fsync, rename: the file is always either the old or the new list. */
 static int save(const struct silences *s)
 {
 	struct json_object *root = json_object_new_object(), *list = json_object_new_array();
-	char *tmp = xasprintf("%s.tmp", s->file);
-	const char *text;
-	int fd, rc = -1;
+	char *text;
+	int rc;
 
 	for (size_t i = 0; i < s->n; i++)
 		json_object_array_add(list, entry_json(s->v[i].target, s->v[i].from, s->v[i].until,
 			s->v[i].reason, NULL));
 	json_object_object_add(root, "silences", list);
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd >= 0 && write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0 &&
-	    fsync(fd) == 0 && close(fd) == 0) {
-		fd = -1;
-		rc = rename(tmp, s->file);
-	}
+	text = xasprintf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY));
+	rc = fileio_replace(s->file, text, strlen(text), 0640);
 	if (rc < 0)
 		log_err("cannot save %s: %s", s->file, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	free(tmp);
+	free(text);
 	json_object_put(root);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "message.h"
+#include "fileio.h"
 #include "spool.h"
 #include "xmem.h"
 
@@ -38,18 +39,6 @@ char *spool_file(const struct spool *sp, const char *sub, const char *name)
 const char *spool_path(const struct spool *sp)
 {
 	return sp->dir;
-}
-
-static int fsync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 static int make_dir(const char *path)
@@ -148,43 +137,16 @@ static bool exists(const struct spool *sp, const char *sub, const char *name)
 	return found;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, s, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* tmp/name, fsynced, renamed to new/name, new/ fsynced. */
 static int write_durably(const struct spool *sp, const char *name, const char *message)
 {
 	char *tmp = spool_file(sp, "tmp", name), *dst = spool_file(sp, "new", name);
-	char *newdir = xasprintf("%s/new", sp->dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	int rc = -1;
+	int rc = fileio_publish(tmp, dst, message, strlen(message), 0640);
 
-	if (fd < 0 || write_all(fd, message, strlen(message)) < 0 || fsync(fd) < 0)
-		log_err("spool: cannot write %s: %s", tmp, strerror(errno));
-	else if (close(fd) < 0 || (fd = -1, rename(tmp, dst) < 0))
-		log_err("spool: cannot move %s to new/: %s", tmp, strerror(errno));
-	else if (fsync_dir(newdir) < 0)
-		log_err("spool: cannot sync %s: %s", newdir, strerror(errno));
-	else
-		rc = 0;
-	if (fd >= 0)
-		close(fd);
 	if (rc < 0)
-		unlink(tmp);
+		log_err("spool: cannot write %s: %s", dst, strerror(errno));
 	free(tmp);
 	free(dst);
-	free(newdir);
 	return rc;
 }
 
@@ -289,7 +251,7 @@ int spool_mark_sent(struct spool *sp, const char *name)
 
 	/* The mtime of sent/ files is when they were sent: the rate limit and pruning read it. */
 	utimensat(AT_FDCWD, src, NULL, 0);
-	if (rename(src, dst) < 0 || fsync_dir(sent) < 0 || fsync_dir(newdir) < 0) {
+	if (rename(src, dst) < 0 || fileio_fsync_dir(sent) < 0 || fileio_fsync_dir(newdir) < 0) {
 		log_err("spool: cannot move %s to sent/: %s", name, strerror(errno));
 		rc = -1;
 	}
