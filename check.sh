@@ -69,7 +69,8 @@ run_suite() {  # run_suite DIR NAME
     count_automake "$dir"
     if [ -d tests/system ] && ls tests/system/test_*.py >/dev/null 2>&1; then
         log "system tests against real peers ($name)"
-        ENVMOND_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+        # Most system tests wait on peers and timers: three at a time (pytest-xdist).
+        ENVMOND_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 3 \
             --junitxml="$dir/system.xml" "${select[@]}" tests/system >"$dir/system.out" 2>&1
         tail -25 "$dir/system.out"
         count_junit "$dir/system.xml"
