@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "alert.h"
+#include "silence.h"
 #include "journal.h"
 #include "log.h"
 #include "xmem.h"
@@ -64,6 +65,7 @@ struct cond {
 
 struct alert {
 	const struct config *cfg;
+	const struct silences *silences;   /* envmonctl silence windows (NULL: none) */
 	struct journal *j;
 	char *snapshot_path;
 	notify_fn sink;
@@ -278,15 +280,10 @@ static double result_value(const struct poll_result *res, const struct derived *
 
 /* ------------------------------------------------------------------ maintenance */
 
-static bool target_in_maintenance(const struct config *cfg, const char *name, double now)
+/* A maintenance window of the configuration, or a silence set with `envmonctl silence`. */
+static bool target_in_maintenance(const struct alert *a, const char *name, double now)
 {
-	for (size_t i = 0; i < cfg->n_maintenance; i++) {
-		const struct cfg_maintenance *w = &cfg->maintenance[i];
-
-		if ((double)w->from <= now && now < (double)w->to && strcmp(w->target, name) == 0)
-			return true;
-	}
-	return false;
+	return silence_active(a->silences, a->cfg, name, now, NULL);
 }
 
 /* Mail is silenced when the cause is under maintenance (the device, or every probe of
@@ -295,20 +292,18 @@ static bool in_maintenance(const struct alert *a, const struct cond *c, double n
 {
 	bool all = c->n_servers > 0;
 
-	if (a->cfg->n_maintenance == 0)
-		return false;
-	if (c->dev && target_in_maintenance(a->cfg, c->dev->name, now))
+	if (c->dev && target_in_maintenance(a, c->dev->name, now))
 		return true;
 	if (c->rack && c->rack->n_probes > 0) {
 		bool probes = true;
 
 		for (size_t i = 0; i < c->rack->n_probes; i++)
-			probes = probes && target_in_maintenance(a->cfg, c->rack->probes[i]->name, now);
+			probes = probes && target_in_maintenance(a, c->rack->probes[i]->name, now);
 		if (probes)
 			return true;
 	}
 	for (size_t i = 0; i < c->n_servers; i++)
-		all = all && target_in_maintenance(a->cfg, c->servers[i]->name, now);
+		all = all && target_in_maintenance(a, c->servers[i]->name, now);
 	return all;
 }
 
@@ -1114,4 +1109,38 @@ const struct rules_state *alert_condition(const struct alert *a, const char *key
 size_t alert_condition_count(const struct alert *a)
 {
 	return a->n;
+}
+
+void alert_set_silences(struct alert *a, const struct silences *s)
+{
+	a->silences = s;
+}
+
+struct json_object *alert_incidents_json(const struct alert *a)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct cond *c = &a->conds[i];
+		struct json_object *o, *servers;
+
+		if (!c->id[0])
+			continue;
+		o = json_object_new_object();
+		servers = json_object_new_array();
+		json_object_object_add(o, "id", json_object_new_string(c->id));
+		json_object_object_add(o, "severity", json_object_new_string(severity_name(c->worst_sev)));
+		json_object_object_add(o, "criterion", json_object_new_string(criterion_name(c->crit)));
+		if (c->dev)
+			json_object_object_add(o, "device", json_object_new_string(c->dev->name));
+		if (c->rack)
+			json_object_object_add(o, "rack", json_object_new_string(c->rack->name));
+		json_object_object_add(o, "opened", json_object_new_double(c->since));
+		json_object_object_add(o, "mailed", json_object_new_boolean(c->mailed));
+		for (size_t k = 0; k < c->n_servers; k++)
+			json_object_array_add(servers, json_object_new_string(c->servers[k]->name));
+		json_object_object_add(o, "servers", servers);
+		json_object_array_add(list, o);
+	}
+	return list;
 }

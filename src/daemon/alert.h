@@ -31,4 +31,12 @@ size_t alert_retry(struct alert *a);
 const struct rules_state *alert_condition(const struct alert *a, const char *key, const char **incident_id);
 size_t alert_condition_count(const struct alert *a);
 
+struct silences;
+struct json_object;
+/* Silences set at run time (`envmonctl silence`) count as maintenance windows too. */
+void alert_set_silences(struct alert *a, const struct silences *s);
+/* The open incidents, for `envmonctl status`: [{id, severity, criterion, device|rack,
+ * opened, mailed, servers: [name ...]}]. */
+struct json_object *alert_incidents_json(const struct alert *a);
+
 #endif

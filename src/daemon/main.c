@@ -337,8 +337,10 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 	st->pipe = pipeline_new(new_cfg, spool_notify, st->spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
-	else
+	else {
 		pipeline_set_tap(st->pipe, store_result, NULL);
+		alert_set_silences(pipeline_alert(st->pipe), st->silences);
+	}
 }
 
 /* RRD files: reopened on the new configuration (a device's file keeps its history; a
@@ -511,6 +513,38 @@ static int cmd_test_mail(void *arg, struct json_object *req, struct json_object 
 }
 
 /* Silences, the control socket and systemd notification, once privileges are dropped. */
+/* envmonctl status: the open incidents of the alert lifecycle. */
+static struct json_object *incidents_section(void *arg)
+{
+	struct daemon_state *st = arg;
+
+	return st->pipe ? alert_incidents_json(pipeline_alert(st->pipe)) : json_object_new_array();
+}
+
+/* envmonctl status: the mail spool, as the mailer thread sees it. */
+static struct json_object *spool_section(void *arg)
+{
+	struct daemon_state *st = arg;
+	struct json_object *o = json_object_new_object();
+	struct mailer_status ms;
+
+	if (!st->mailer) {
+		json_object_object_add(o, "pending", json_object_new_int64(0));
+		json_object_object_add(o, "last_error", json_object_new_string(
+			st->cfg->mail.enabled ? "mailer not running" : "no mail server configured"));
+		return o;
+	}
+	mailer_get_status(st->mailer, &ms);
+	json_object_object_add(o, "pending", json_object_new_int64((int64_t)ms.depth));
+	json_object_object_add(o, "failed", json_object_new_int64((int64_t)ms.failures));
+	json_object_object_add(o, "held", json_object_new_int64((int64_t)ms.held));
+	json_object_object_add(o, "sent", json_object_new_int64((int64_t)ms.sent));
+	json_object_object_add(o, "oldest_age_s", json_object_new_double(ms.oldest_age_s));
+	if (ms.last_error[0])
+		json_object_object_add(o, "last_error", json_object_new_string(ms.last_error));
+	return o;
+}
+
 static int start_control(struct daemon_state *st)
 {
 	st->silences = silence_open(st->cfg->paths.state_dir);
@@ -522,6 +556,10 @@ static int start_control(struct daemon_state *st)
 		.started = clock_wall() };
 	daemonctl_attach(&st->dc, st->ctl);
 	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
+	control_add_section(st->ctl, "incidents", incidents_section, st);
+	control_add_section(st->ctl, "spool", spool_section, st);
+	if (st->pipe)
+		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "journal.h"
+#include "silence.h"
 #include "simharness.h"
 #include "xmem.h"
 
@@ -201,6 +202,27 @@ static void test_clim_maintenance(void **state)
 	sim_cleanup(&s);
 }
 
+/* The same, silenced at run time as `envmonctl silence clim 3h entretien` does: the
+ * window counts like one of the configuration. */
+static void test_clim_silenced(void **state)
+{
+	struct sim s;
+	struct silences *sil;
+
+	sim_prepare(&s, "common.scn", "clim-stop.scn", "clim-stop.scn");
+	sim_start(&s, 0);
+	sil = silence_open(s.cfg->paths.state_dir);
+	assert_non_null(sil);
+	assert_int_equal(silence_add(sil, "clim", SIM_T0 + 3600, SIM_T0 + 4 * 3600, "entretien"), 0);
+	alert_set_silences(pipeline_alert(s.pipe), sil);
+	sim_run(&s, 86400);
+	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, ANY), 0);
+	assert_int_equal(sim_count(&s, CRIT_TEMPERATURE, ANY), 2);
+	sim_stop(&s);
+	silence_close(sil);
+	sim_cleanup(&s);
+}
+
 /* ------------------------------------------------------------------ mains failure */
 
 static double runtime(double t)
@@ -380,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_sine_temperature),
 		cmocka_unit_test(test_clim_stops),
 		cmocka_unit_test(test_clim_maintenance),
+		cmocka_unit_test(test_clim_silenced),
 		cmocka_unit_test(test_mains_failure),
 		cmocka_unit_test(test_flapping_probe),
 		cmocka_unit_test(test_probe_silent),

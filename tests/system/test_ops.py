@@ -242,7 +242,11 @@ def test_status_text_and_json(daemon):
     assert srv['name'] == 'srv-comci' and srv['ups'] == ['ups-1']
     temp = [c for c in srv['criteria'] if c['criterion'] == 'temperature'][0]
     assert temp['warn'] == [18.0, 27.0] and temp['crit'] == [15.0, 32.0]
+    # Open incidents (none yet) and the mail spool (no server configured here).
+    assert st['incidents'] == []
+    assert st['spool']['pending'] == 0 and 'last_error' in st['spool']
     text = daemon.ctl('status').stdout
+    assert 'Open incidents: 0' in text and 'Mail spool: 0 waiting' in text, text
     for word in ('TJ-TST', 'ups-1', 'ups-2', 'srv-comci', 'temperature'):
         assert word in text, text
     # Wrong requests get an error, not a hang.
