@@ -393,6 +393,27 @@ def test_silent_device_does_not_delay_another_link(peer, daemon):
     assert any("mute: no answer" in l for l in d.log())
 
 
+def test_silent_modbus_device_does_not_delay_snmp(peer, daemon, snmpsim):
+    """One loop, two drivers: a Modbus device that never answers (2 s timeout, 2 retries:
+    6 s of waiting per poll, in its link's worker thread) and an SNMP UPS (snmpsim) whose
+    polls keep their 5 s pace on the loop thread."""
+    mute = peer()
+    mute.ctl(op="silent", on=True)
+    ups = ('{ name = "ups"; profile = "ups-rfc1628"; interval = 5; timeout = 1000; retries = 1; '
+           'snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "ups-rfc1628"; }; }'
+           % snmpsim.port)
+    d = daemon([tcp_device("mute", "test-three", mute.port, timeout=2000, retries=2), ups],
+               [("test-three", THREE)])
+    d.wait_for(r"ups: ups_load status=0", timeout=10)
+    time.sleep(16)
+    with d.lock:
+        times = [t for t, l in d.lines if l.startswith("envmond: debug: ups: ups_load status=0")]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) >= 2, gaps
+    assert all(4.7 < g < 5.3 for g in gaps), gaps
+    assert any("mute: no answer" in l for l in d.log())
+
+
 # ---------------------------------------------------------------- RTU over a pty pair
 
 @pytest.fixture
