@@ -297,6 +297,60 @@ def test_sigkill_while_writing(tmp_state):
                                                                for i in range(50))
 
 
+def test_sigkill_daemon_while_writing(tmp_path):
+    """The daemon itself, killed 20 times while its 40 simulated probes are polled and
+    stored (first polls spread over the 5 s interval, so files are being created and
+    updated at any moment): every RRD file still opens and reads, its last update is
+    sane, and a final clean run writes a file for every device."""
+    envmond = BUILD / "src" / "daemon" / "envmond"
+    state = tmp_path / "state"
+    devices = ", ".join(
+        '{ name = "probe%02d"; profile = "sim-probe"; interval = 5; sim = { scenario = "%s"; }; }'
+        % (i, TOP / "tests" / "sim" / "scenarios" / "common.scn") for i in range(40))
+    conf = tmp_path / "envmond.conf"
+    conf.write_text('''
+site = { name = "T"; code = "T"; contacts = { arsit = [ "a@example.org" ]; }; };
+paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid";
+          control_socket = "%s/sock"; };
+storage = { step = 5; };
+daemon = { allow_root = true; };
+devices = ( %s );
+''' % (state, TOP / "tests" / "sim" / "profiles", tmp_path, tmp_path, devices))
+    rng = random.Random(7)
+    begin = time.time()
+
+    def check_all():
+        files = sorted((state / "rrd").glob("*.rrd")) if (state / "rrd").exists() else []
+        for f in files:
+            info = subprocess.run(["rrdtool", "info", str(f)], capture_output=True, text=True)
+            assert info.returncode == 0, (f, info.stderr)
+            last = int(re.search(r"^last_update = (\d+)", info.stdout, re.M).group(1))
+            assert begin - 3600 <= last <= time.time() + 1, (f, last)
+            fetch = subprocess.run(["rrdtool", "fetch", str(f), "AVERAGE", "-s", "-300"],
+                                   capture_output=True, text=True)
+            assert fetch.returncode == 0, (f, fetch.stderr)
+        return len(files)
+
+    for _ in range(20):
+        d = subprocess.Popen([str(envmond), "-f", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+        time.sleep(rng.uniform(0.3, 2.0))
+        d.send_signal(signal.SIGKILL)
+        _, err = d.communicate(timeout=30)
+        assert d.returncode == -signal.SIGKILL, err
+        assert "AddressSanitizer" not in err and "runtime error:" not in err, err
+        check_all()
+    d = subprocess.Popen([str(envmond), "-f", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    time.sleep(7)
+    d.send_signal(signal.SIGTERM)
+    _, err = d.communicate(timeout=30)
+    assert d.returncode == 0, err
+    assert "unreadable" not in err, err
+    assert check_all() == 40
+    assert not list((state / "rrd").glob("*.tmp*")), list((state / "rrd").iterdir())
+
+
 # ---------------------------------------------------------------- cost of a cycle
 
 @pytest.mark.parametrize("mode", ["direct", "rrdcached"])
