@@ -13,14 +13,19 @@ static struct {
 	double wall_start;
 } virt;
 
-int64_t clock_mono_ms(void)
+int64_t clock_mono_us(void)
 {
 	struct timespec ts;
 
 	if (virt.on)
-		return virt.mono_ms;
+		return virt.mono_ms * 1000;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t clock_mono_ms(void)
+{
+	return clock_mono_us() / 1000;
 }
 
 double clock_wall(void)

@@ -8,6 +8,8 @@
 
 /* Milliseconds on the monotonic clock (or virtual time), for timers. */
 int64_t clock_mono_ms(void);
+/* Microseconds on the same clock, for measuring short operations (benchmarks). */
+int64_t clock_mono_us(void);
 /* Seconds since the epoch, with fractions (or virtual wall time), for samples. */
 double clock_wall(void);
 

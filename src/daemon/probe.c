@@ -14,6 +14,7 @@
 #include "log.h"
 #include "probe.h"
 #include "sched.h"
+#include "store.h"
 #include "xmem.h"
 
 /* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
@@ -221,12 +222,26 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 
 /* ------------------------------------------------------------------ all devices */
 
+/* One benchmark run. A cycle polls every device at once and keeps each answer's values;
+ * then they are stored as the daemon stores them (store_write: one rrd update per
+ * device), timed apart so that the poll figure stays the network's. The updates are
+ * stamped base + cycle x step: the cycles run back to back, faster than RRD's
+ * one-second resolution. */
+struct bench {
+	unsigned pending;
+	unsigned long writes, write_failures;
+	int64_t write_us;
+};
+
 struct bench_slot {
 	const struct driver_ops *ops;
 	struct drv_device *h;
+	const char *name;
 	bool done, answered;
 	size_t ok_readings;
-	unsigned *pending;
+	struct store_value values[128];
+	size_t n_values;
+	struct bench *run;
 };
 
 static void on_bench_result(void *arg, const struct poll_result *res)
@@ -240,10 +255,11 @@ static void on_bench_result(void *arg, const struct poll_result *res)
 	for (size_t i = 0; i < res->n_readings; i++)
 		if (res->readings[i].status == READING_OK)
 			s->ok_readings++;
-	(*s->pending)--;
+	s->n_values = res->answered ? store_values_from_result(res, NULL, s->values, ARRAY_SIZE(s->values)) : 0;
+	s->run->pending--;
 }
 
-static int open_all(const struct config *cfg, struct bench_slot *slots, unsigned *pending)
+static int open_all(const struct config *cfg, struct bench_slot *slots, struct bench *run)
 {
 	bool up[PROTO_SIM + 1] = { false };
 
@@ -251,7 +267,8 @@ static int open_all(const struct config *cfg, struct bench_slot *slots, unsigned
 		const struct cfg_device *dev = &cfg->devices[i];
 
 		slots[i].ops = driver_for(dev->protocol);
-		slots[i].pending = pending;
+		slots[i].name = dev->name;
+		slots[i].run = run;
 		if (!slots[i].ops)
 			return -1;
 		if (!up[dev->protocol] && slots[i].ops->init && slots[i].ops->init() < 0)
@@ -265,21 +282,22 @@ static int open_all(const struct config *cfg, struct bench_slot *slots, unsigned
 }
 
 /* One cycle: every device polled at once, until the last result. Returns its ms. */
-static int64_t bench_cycle(const struct config *cfg, struct bench_slot *slots, unsigned *pending,
+static int64_t bench_cycle(const struct config *cfg, struct bench_slot *slots, struct bench *run,
 	size_t *answered, size_t *readings)
 {
 	int64_t start = clock_mono_ms(), limit = start + 120000;
 
-	*pending = 0;
+	run->pending = 0;
 	for (size_t i = 0; i < cfg->n_devices; i++) {
 		slots[i].done = false;
 		slots[i].ok_readings = 0;
+		slots[i].n_values = 0;
 		if (slots[i].ops->poll(slots[i].h) == 0)
-			(*pending)++;
+			run->pending++;
 		else
 			slots[i].done = true;
 	}
-	while (*pending > 0 && clock_mono_ms() < limit)
+	while (run->pending > 0 && clock_mono_ms() < limit)
 		if (sched_run_once(limit - clock_mono_ms()) < 0)
 			break;
 	*answered = *readings = 0;
@@ -290,26 +308,35 @@ static int64_t bench_cycle(const struct config *cfg, struct bench_slot *slots, u
 	return clock_mono_ms() - start;
 }
 
-int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
+/* The cycle's answers into the RRD files, one update per device, timed. */
+static void bench_store(const struct config *cfg, struct bench_slot *slots, struct bench *run,
+	double stamp)
 {
-	struct bench_slot *slots = xcalloc(cfg->n_devices + 1, sizeof(*slots));
-	unsigned pending = 0;
-	int rc = ENVMON_EX_OK;
-	bool opened = sched_init() == 0 && open_all(cfg, slots, &pending) == 0;
+	int64_t t0 = clock_mono_us();
 
-	if (!opened) {
-		fprintf(stderr, _("envmond: cannot open every device (see the messages above)\n"));
-		rc = ENVMON_EX_UNAVAILABLE;
+	run->writes = run->write_failures = 0;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		if (slots[i].n_values == 0)
+			continue;
+		if (store_write(slots[i].name, stamp, slots[i].values, slots[i].n_values) == 0)
+			run->writes++;
+		else
+			run->write_failures++;
 	}
-	for (unsigned c = 0; opened && c < cycles; c++) {
-		size_t answered, readings;
-		int64_t ms = bench_cycle(cfg, slots, &pending, &answered, &readings);
+	run->write_us = clock_mono_us() - t0;
+}
 
-		fprintf(out, "cycle %u: %zu devices, %zu answered, %zu readings, %lld ms\n", c + 1,
-			cfg->n_devices, answered, readings, (long long)ms);
-		if (answered < cfg->n_devices)
-			rc = ENVMON_EX_FAIL;
-	}
+static bool bench_open(const struct config *cfg, struct bench_slot *slots, struct bench *run)
+{
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+		return false;
+	if (store_open_config(cfg) < 0 || sched_init() < 0)
+		return false;
+	return open_all(cfg, slots, run) == 0;
+}
+
+static void bench_close(const struct config *cfg, struct bench_slot *slots)
+{
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		if (slots[i].h)
 			slots[i].ops->close(slots[i].h);
@@ -320,6 +347,33 @@ int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
 			ops->fini();
 	}
 	sched_fini();
+	store_fini();
+}
+
+int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
+{
+	struct bench_slot *slots = xcalloc(cfg->n_devices + 1, sizeof(*slots));
+	struct bench run = { 0 };
+	int rc = ENVMON_EX_OK;
+	bool opened = bench_open(cfg, slots, &run);
+	double base = floor(clock_wall());
+
+	if (!opened) {
+		fprintf(stderr, _("envmond: cannot open every device (see the messages above)\n"));
+		rc = ENVMON_EX_UNAVAILABLE;
+	}
+	for (unsigned c = 0; opened && c < cycles; c++) {
+		size_t answered, readings;
+		int64_t ms = bench_cycle(cfg, slots, &run, &answered, &readings);
+
+		bench_store(cfg, slots, &run, base + (double)c * cfg->storage.step_s);
+		fprintf(out, "cycle %u: %zu devices, %zu answered, %zu readings, %lld ms; "
+			"%lu rrd writes, %lu failed, %.1f ms\n", c + 1, cfg->n_devices, answered,
+			readings, (long long)ms, run.writes, run.write_failures, (double)run.write_us / 1000.0);
+		if (answered < cfg->n_devices || run.write_failures > 0)
+			rc = ENVMON_EX_FAIL;
+	}
+	bench_close(cfg, slots);
 	free(slots);
 	return rc;
 }

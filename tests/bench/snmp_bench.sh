@@ -19,6 +19,10 @@
 #   timestamps of one interval (first to last device read) plus one round trip.
 # Figures: cycle wall time, CPU seconds per 1000 samples (user+sys of the whole
 # process, start-up included, over all cycles), peak RSS; then collectd/envmond ratios.
+# envmond also stores every cycle's answers in its RRD files (one file per device, one
+# update per device per cycle, as the daemon does) and reports the writes per cycle and
+# their wall time, apart from the poll time; RRDCACHED=unix:/path sends them through
+# a running rrdcached instead of direct librrd writes.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,6 +57,7 @@ envmond_conf() { # n
 		cat <<EOF
 site = { name = "Banc d'essai"; code = "BENCH"; ressort = "-"; contacts = { arsit = [ "a@example.org" ]; }; };
 paths = { state_dir = "$work"; profiles_dir = "$top/etc/profiles"; pid_file = "$work/pid"; control_socket = "$work/sock"; };
+storage = { step = 30; rrdcached = "${RRDCACHED:-}"; };
 devices = (
 EOF
 		i=0
@@ -103,17 +108,32 @@ EOF
 proc_cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
 proc_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 
-run_envmond() { # n -> sets e_cycle_ms e_cpu e_rss e_samples
+median_of() { # field file: median of that field over the cycle lines but the first
+	awk -v f="$1" '/^cycle/ && $2 != "1:" { print $f }' "$2" | sort -n |
+		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
+
+run_envmond() { # n -> sets e_cycle_ms e_writes e_write_ms e_cpu e_rss e_samples
 	envmond_conf "$1"
+	# A first, unmeasured pass creates the RRD files (~6 MB each, preallocated): the
+	# daemon does that once in its life, not per cycle. Its one update is stamped a
+	# second before the measured run's first one.
+	rm -rf "$work/rrd"
+	"$envmond" -c "$work/envmond.conf" --probe-all 1 >/dev/null 2>"$work/envmond.err" || true
+	sleep 1
 	/usr/bin/time -f "%U %S %M" -o "$work/envmond.time" "$envmond" -c "$work/envmond.conf" \
 		--probe-all "$CYCLES" >"$work/envmond.out" 2>"$work/envmond.err" || {
 		echo "envmond --probe-all failed:"; cat "$work/envmond.out" "$work/envmond.err" | tail -5; }
-	# The first cycle includes the sockets' first use: report the median of the others.
-	e_cycle_ms=$(awk '/^cycle/ && $2 != "1:" { print $(NF-1) }' "$work/envmond.out" | sort -n |
-		awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+	# "cycle K: D devices, A answered, R readings, P ms; W rrd writes, F failed, S ms"
+	# The first cycle includes the sockets' first use and the RRD files' creation:
+	# report the median of the others.
+	e_cycle_ms=$(median_of 9 "$work/envmond.out")
+	e_writes=$(median_of 11 "$work/envmond.out")
+	e_write_ms=$(median_of 16 "$work/envmond.out")
 	e_samples=$(awk '/^cycle/ { s += $7 } END { print s }' "$work/envmond.out")
-	e_cpu=$(awk '{ printf "%.2f", $1 + $2 }' "$work/envmond.time")
-	e_rss=$(awk '{ print $3 }' "$work/envmond.time")
+	# /usr/bin/time writes "Command exited with non-zero status" first on a failure.
+	e_cpu=$(tail -1 "$work/envmond.time" | awk '{ printf "%.2f", $1 + $2 }')
+	e_rss=$(tail -1 "$work/envmond.time" | awk '{ print $3 }')
 }
 
 run_collectd() { # n -> sets c_cycle_ms c_cpu c_rss c_samples
@@ -168,5 +188,7 @@ for m in "$@"; do
 			"$(awk -v a="$c_per" -v b="$e_per" 'BEGIN { printf "%.1fx", (b > 0) ? a / b : 0 }')" \
 			"$(awk -v a="$c_rss" -v b="$e_rss" 'BEGIN { printf "%.1fx", b ? a / b : 0 }')" \
 			"$rtt_ms" "$e_samples" "$c_samples"
+		printf '%6s   envmond storage: %s rrd writes per cycle (one per device), %s ms per cycle (%s)\n' \
+			"" "$e_writes" "$e_write_ms" "${RRDCACHED:-direct librrd writes}"
 	}
 done
