@@ -102,6 +102,7 @@ void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
 	set_bounds(&out[CRIT_UPS_CHARGE], 50.0, NAN, 25.0, NAN, 5.0, 0);
 	set_bounds(&out[CRIT_UPS_RUNTIME], 900.0, NAN, 600.0, NAN, 60.0, 0);
 	set_bounds(&out[CRIT_UPS_LOAD], NAN, 80.0, NAN, 90.0, 2.0, 60);
+	out[CRIT_UPS_LOAD].upper_inclusive = true;
 	set_bounds(&out[CRIT_INPUT_VOLTAGE], 207.0, 253.0, 196.0, 264.0, 2.0, 60);
 	set_bounds(&out[CRIT_INPUT_FREQUENCY], 49.5, 50.5, 49.0, 51.0, 0.1, 60);
 	/* A plain transfer to battery waits a minute; the rest is immediate. */

@@ -92,6 +92,8 @@ struct cfg_threshold {
 	/* Bounds of the envelope; NAN when there is none. Outside warn = warning, outside
 	 * crit = critical. For state criteria the bounds are unused. */
 	double warn_lo, warn_hi, crit_lo, crit_hi;
+	bool upper_inclusive;      /* a value equal to an upper bound is outside (ups_load:
+	                            * warning at >= 80 %, critical at >= 90 %); else inside */
 	double hysteresis;         /* back inside by this margin to clear */
 	unsigned hold_s;           /* out of spec this long before alerting (0 = at once) */
 	unsigned clear_hold_s;     /* back in spec this long before recovering */

@@ -5,9 +5,12 @@
 
 #include "rules.h"
 
-static enum severity against(double lo, double hi, double v, double margin, double *bound, int *dir)
+/* An upper bound is crossed above it, or at it when the criterion says so (ups_load:
+ * UPS MIBs give whole percent, and 90 % is an overload). A lower bound, below it. */
+static enum severity against(double lo, double hi, bool hi_inclusive, double v, double margin,
+	double *bound, int *dir)
 {
-	if (!isnan(hi) && v > hi - margin) {
+	if (!isnan(hi) && (v > hi - margin || (hi_inclusive && v >= hi - margin))) {
 		*bound = hi;
 		*dir = 1;
 		return SEV_WARNING;
@@ -28,16 +31,17 @@ void rules_classify(const struct cfg_threshold *t, double value, struct rules_ve
 	*out = (struct rules_verdict){ .sev = SEV_UNKNOWN, .sev_clear = SEV_UNKNOWN, .bound = NAN };
 	if (isnan(value))
 		return;
-	if (against(t->crit_lo, t->crit_hi, value, 0.0, &b, &d))
+	if (against(t->crit_lo, t->crit_hi, t->upper_inclusive, value, 0.0, &b, &d))
 		out->sev = SEV_CRITICAL;
 	else
-		out->sev = against(t->warn_lo, t->warn_hi, value, 0.0, &b, &d);
+		out->sev = against(t->warn_lo, t->warn_hi, t->upper_inclusive, value, 0.0, &b, &d);
 	out->bound = b;
 	out->bound_dir = d;
-	if (against(t->crit_lo, t->crit_hi, value, t->hysteresis, &bc, &dc))
+	if (against(t->crit_lo, t->crit_hi, t->upper_inclusive, value, t->hysteresis, &bc, &dc))
 		out->sev_clear = SEV_CRITICAL;
 	else
-		out->sev_clear = against(t->warn_lo, t->warn_hi, value, t->hysteresis, &bc, &dc);
+		out->sev_clear = against(t->warn_lo, t->warn_hi, t->upper_inclusive, value,
+			t->hysteresis, &bc, &dc);
 }
 
 double rules_flap_share(uint64_t changes, unsigned window)
@@ -160,12 +164,17 @@ void rules_step(struct rules_state *st, const struct rules_obs *obs, const struc
 			st->level = obs->sev > SEV_WARNING ? obs->sev : SEV_WARNING;
 			st->opened = now;
 			st->bad_since = 0;
+			st->pending = SEV_OK;
 		}
 		st->last_notice = now;
+	}
+	if (st->flapping) {
+		/* Quiet about the wobble, never about worse: an immediate critical (low
+		 * battery, overload ...) or a rise held long enough still goes out. */
+		if (obs->sev > st->level)
+			raise_level(st, obs, p, now, out);
 		return;
 	}
-	if (st->flapping)
-		return;
 	decide(st, obs, p, now, out);
 }
 

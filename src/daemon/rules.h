@@ -10,7 +10,9 @@
 
 #include "conf.h"
 
-/* A value judged against a threshold. A value equal to a bound is inside. */
+/* A value judged against a threshold. A value equal to a bound is inside (27.0 °C is in
+ * the 18-27 °C envelope), except an upper bound of a threshold with upper_inclusive
+ * (ups_load: 90 % is an overload). */
 struct rules_verdict {
 	enum severity sev;         /* SEV_OK, SEV_WARNING, SEV_CRITICAL; SEV_UNKNOWN if value is NAN */
 	enum severity sev_clear;   /* the same against the bounds narrowed by the hysteresis: the
@@ -64,7 +66,10 @@ struct rules_out {
 	double flap_share;         /* the weighted share of changes after this step */
 };
 
-/* Advances st by one observation at time now (seconds) and lists what happened. */
+/* Advances st by one observation at time now (seconds) and lists what happened. While
+ * the condition flaps, only a rise above the notified level gets through (at once when
+ * immediate, else after hold_s), as RULES_WORSEN: no reminder, no recovery, no second
+ * flapping notice. */
 void rules_step(struct rules_state *st, const struct rules_obs *obs, const struct rules_params *p,
 	double now, struct rules_out *out);
 

@@ -31,6 +31,9 @@ static void test_classify_table(void **state)
 	} table[] = {
 		{ CRIT_TEMPERATURE, 22.0, O, O, NAN, 0 },
 		{ CRIT_TEMPERATURE, 27.0, O, W, NAN, 0 },      /* on the bound: inside, but not clear */
+		{ CRIT_TEMPERATURE, 18.0, O, W, NAN, 0 },      /* "18-27 °C": both ends inside */
+		{ CRIT_TEMPERATURE, 32.0, W, C, 27.0, 1 },     /* A1 allowable up to 32.0 included */
+		{ CRIT_UPS_RUNTIME, 600.0, W, C, 900.0, -1 },   /* the budget itself is enough */
 		{ CRIT_TEMPERATURE, 26.4, O, O, NAN, 0 },      /* 0.5 hysteresis */
 		{ CRIT_TEMPERATURE, 27.1, W, W, 27.0, 1 },
 		{ CRIT_TEMPERATURE, 31.8, W, C, 27.0, 1 },
@@ -47,6 +50,11 @@ static void test_classify_table(void **state)
 		{ CRIT_UPS_RUNTIME, 899.0, W, W, 900.0, -1 },
 		{ CRIT_UPS_RUNTIME, 599.0, C, C, 600.0, -1 },
 		{ CRIT_UPS_RUNTIME, 630.0, W, C, 900.0, -1 },   /* 60 s hysteresis */
+		{ CRIT_UPS_LOAD, 79.0, O, W, NAN, 0 },          /* 2 % hysteresis, at or above 78 */
+		{ CRIT_UPS_LOAD, 77.9, O, O, NAN, 0 },
+		{ CRIT_UPS_LOAD, 80.0, W, W, 80.0, 1 },         /* DESIGN §8: warning at >= 80 % */
+		{ CRIT_UPS_LOAD, 89.0, W, C, 80.0, 1 },
+		{ CRIT_UPS_LOAD, 90.0, C, C, 90.0, 1 },         /* critical at >= 90 %: whole percent */
 		{ CRIT_UPS_LOAD, 85.0, W, W, 80.0, 1 },
 		{ CRIT_UPS_LOAD, 95.0, C, C, 90.0, 1 },
 		{ CRIT_INPUT_VOLTAGE, 230.0, O, O, NAN, 0 },
@@ -87,6 +95,7 @@ struct seq_case {
 /* Wall-clock times are epoch seconds: the tables count from T0. */
 #define T0 1767225600.0
 #define P(hold, clear, repeat) { hold, clear, repeat, 0.5, 0.25, 21 }
+#define PF(hold, clear, repeat) { hold, clear, repeat, 0.5, 0.25, 5 }
 
 static const struct seq_case seq_cases[] = {
 	{ "hold then open, clear-hold then recover", P(300, 300, 0), {
@@ -144,6 +153,34 @@ static const struct seq_case seq_cases[] = {
 	{ "clear_hold 0 recovers at once", P(0, 0, 0), {
 		{ 0, W, W, false, "open", W },
 		{ 30, O, O, false, "recover", O },
+		{ -1 } } },
+	/* Flapping (window 5: two changes in a row pass the 0.5 mark) keeps the wobble
+	 * quiet, but not what is worse than the level mailed. */
+	{ "an immediate critical gets through while flapping", PF(300, 300, 3600), {
+		{ 0, O, O, false, "", O },
+		{ 30, W, W, false, "", O },
+		{ 60, O, O, false, "flap_start", W },
+		{ 90, W, W, false, "", W },
+		{ 120, C, C, true, "worsen", C },     /* low battery, overload ... */
+		{ 150, O, O, false, "", C },
+		{ 180, C, C, true, "", C },           /* nothing above critical */
+		{ 210, W, W, false, "", C },
+		{ 4000, W, W, false, "", C },         /* no reminder while flapping */
+		{ -1 } } },
+	{ "a rise held long enough gets through while flapping", PF(60, 300, 0), {
+		{ 0, O, O, false, "", O },
+		{ 30, W, W, false, "", O },
+		{ 60, O, O, false, "flap_start", W },
+		{ 90, C, C, false, "", W },
+		{ 120, C, C, false, "", W },
+		{ 150, C, C, false, "worsen", C },    /* critical held 60 s */
+		{ 180, O, O, false, "", C },
+		{ -1 } } },
+	{ "flapping starts on an immediate critical: one notice, and the rise", PF(0, 600, 0), {
+		{ 0, W, W, false, "open", W },
+		{ 30, O, O, false, "", W },
+		{ 60, C, C, true, "flap_start worsen", C },
+		{ 90, O, O, false, "", C },
 		{ -1 } } },
 	{ "fine from the start: nothing", P(300, 300, 3600), {
 		{ 0, O, O, false, "", O },
