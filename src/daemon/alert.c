@@ -28,8 +28,7 @@
 
 struct devinfo {
 	const struct cfg_device *dev;
-	bool seen;
-	bool fresh;                    /* answered last time and not lost */
+	bool seen;                     /* answered at least once since start-up */
 	struct derived d;              /* its last derived values (probes: the rack's envelope) */
 	const char *ups_source;        /* last state read, for "silent while on battery" */
 };
@@ -57,6 +56,9 @@ struct cond {
 	char id[64];
 	unsigned next_seq;
 	bool mailed;
+	/* When it opened. rules.c forgets it (rs.opened = 0) as the incident recovers, in the
+	 * step whose close record and recovery mail still need it. */
+	double opened;
 	double since, worst, first_value, bound;
 	int bound_dir;
 	enum severity worst_sev;
@@ -361,7 +363,7 @@ static struct json_object *record(const struct cond *c, const char *type, const 
 	json_object_object_add(r, "severity", str(severity_name(strcmp(type, "close") == 0 ?
 		c->worst_sev : c->rs.level)));
 	json_object_object_add(r, "since", num(c->since));
-	json_object_object_add(r, "opened", num(c->rs.opened));
+	json_object_object_add(r, "opened", num(c->opened));
 	json_object_object_add(r, "device", str(c->dev ? c->dev->name : NULL));
 	json_object_object_add(r, "rack", str(c->rack ? c->rack->name : NULL));
 	json_object_object_add(r, "metric", str(c->crit == CRIT_CONTACT ? NULL : criterion_name(c->crit)));
@@ -575,6 +577,7 @@ static void open_incident(struct alert *a, struct cond *c, const struct eval *e,
 	c->bound_dir = e->bound_dir;
 	c->state = c->worst_state = e->state;
 	c->worst_sev = c->rs.level;
+	c->opened = now;
 	if (c->since == 0)
 		c->since = now;
 	rec = record(c, "open", e, now);
@@ -592,7 +595,7 @@ static void close_incident(struct alert *a, struct cond *c, const struct eval *e
 	log_notice("incident %s over: %s", c->id, c->key);
 	decide(a, c, rec, NOTIF_RECOVERY, now);
 	c->id[0] = '\0';
-	c->since = 0;
+	c->since = c->opened = 0;
 	c->worst = c->first_value = c->bound = NAN;
 	c->worst_sev = SEV_OK;
 	c->state = c->worst_state = NULL;
@@ -680,8 +683,11 @@ static struct devinfo *devinfo_of(struct alert *a, const struct cfg_device *dev)
 	return &a->devs[device_index(a->cfg, dev)];
 }
 
+/* Only an answer clears contact. A missed poll before dead_time tells nothing: after a
+ * restart the poller counts misses from zero, and rating them OK closed a lost contact
+ * that was still lost (then opened it again). */
 static void judge_contact(const struct alert *a, const struct cond *c, const struct cfg_threshold *t,
-	bool lost, struct eval *e)
+	const struct poll_result *res, struct eval *e)
 {
 	const char *source = a->devs[device_index(a->cfg, c->dev)].ups_source;
 
@@ -689,15 +695,17 @@ static void judge_contact(const struct alert *a, const struct cond *c, const str
 	e->value = e->bound = NAN;
 	e->thr = t;
 	e->immediate = true;          /* the poller already waited dead_time */
-	e->sev = e->clear = SEV_OK;
-	if (lost) {
+	e->sev = e->clear = res->answered ? SEV_OK : SEV_UNKNOWN;
+	if (res->lost) {
 		/* A UPS last seen on battery that falls silent may be about to cut the power. */
 		e->sev = e->clear = source && strcmp(source, "on_battery") == 0 ? SEV_CRITICAL : SEV_WARNING;
 		e->state = source && strcmp(source, "on_battery") == 0 ? "lost_on_battery" : "lost";
 	}
 }
 
-/* The worst verdict over the rack's probes that are answering. */
+/* The worst verdict over the rack's probes. A silent probe keeps its last-known reading
+ * (DESIGN.md §5), lost or not: skipping it let the probes still answering recover the
+ * rack while its hot probe said nothing. Its silence is the contact incident's news. */
 static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_threshold *t, struct eval *best)
 {
 	best->sev = SEV_UNKNOWN;
@@ -706,7 +714,7 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		struct eval e;
 		double v;
 
-		if (!ds->fresh)
+		if (!ds->seen)
 			continue;
 		switch (c->crit) {
 		case CRIT_TEMPERATURE: v = ds->d.temperature; break;
@@ -736,7 +744,7 @@ static bool judge_cond(struct alert *a, struct cond *c, const struct poll_result
 		if (!t->enabled)
 			continue;
 		if (c->crit == CRIT_CONTACT)
-			judge_contact(a, c, t, res->lost, &e);
+			judge_contact(a, c, t, res, &e);
 		else if (c->rack)
 			judge_rack(a, c, t, &e);
 		else {
@@ -781,11 +789,9 @@ static void note_device(struct alert *a, const struct poll_result *res, const st
 	struct devinfo *di = devinfo_of(a, res->dev);
 	const char *state = NULL;
 
-	di->fresh = res->answered && !res->lost;
-	if (res->answered)
-		di->d = *d;
 	if (!res->answered)
 		return;
+	di->d = *d;
 	result_value(res, d, CRIT_UPS_SOURCE, &state);
 	if (state) {
 		/* Point at the vocabulary's own string: it outlives the poll result. */
@@ -948,7 +954,7 @@ static void replay_open(struct alert *a, struct cond *c, struct json_object *rec
 	c->next_seq = 0;
 	c->mailed = false;
 	c->rs.level = c->worst_sev = sev > SEV_OK ? (enum severity)sev : SEV_WARNING;
-	c->rs.opened = c->rs.last_notice = jnum(rec, "t");
+	c->rs.opened = c->rs.last_notice = c->opened = jnum(rec, "t");
 	c->rs.flapping = jbool(rec, "flapping");
 	c->since = jnum(rec, "since");
 	c->first_value = c->worst = jnum(rec, "value");
@@ -992,7 +998,7 @@ static void reset_incident(struct cond *c)
 {
 	memset(&c->rs, 0, sizeof(c->rs));
 	c->id[0] = '\0';
-	c->since = 0;
+	c->since = c->opened = 0;
 	c->worst = c->first_value = c->bound = NAN;
 	c->worst_sev = SEV_OK;
 	memset(c->hit, 0, c->n_servers * sizeof(bool));

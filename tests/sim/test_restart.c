@@ -95,6 +95,9 @@ static void check_one_episode(struct sim *s, double alert_t, double recovery_t, 
 	assert_int_equal(r->seq, 1);
 	assert_true(fabs(a->time - alert_t) < 1e-3);
 	assert_true(fabs(r->time - recovery_t) < 1e-3);
+	/* The recovery says when the incident opened, replayed or not. */
+	assert_true(fabs(a->opened - alert_t) < 1e-3);
+	assert_true(fabs(r->opened - alert_t) < 1e-3);
 	/* With the temperature episode, if the daemon was up when the rack warmed. */
 	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, count_notices, &st), episodes);
 	assert_int_equal(st.n, 2 * (size_t)episodes);
@@ -181,6 +184,51 @@ static void test_recovery_while_down(void **state)
 	sim_cleanup(&s);
 }
 
+/* Exactly one alert and one recovery of crit, in one incident, the recovery at recovery_t. */
+static void check_one_incident(const struct sim *s, enum criterion crit, double recovery_t)
+{
+	const struct sim_notice *a = sim_find(s, crit, NOTIF_ALERT, 0);
+	const struct sim_notice *r = sim_find(s, crit, NOTIF_RECOVERY, 0);
+
+	if (sim_count(s, crit, NOTIF_ALERT) != 1 || sim_count(s, crit, NOTIF_RECOVERY) != 1 ||
+	    sim_count(s, crit, -1) != 2 || strcmp(a->id, r->id) != 0 || fabs(r->time - recovery_t) > 1e-3) {
+		sim_dump(s);
+		fail_msg("%s: expected one alert and one recovery at %.0f", criterion_name(crit), recovery_t);
+	}
+}
+
+/* Killed at 2 h 30 while dev is silent (2 h to 3 h) and lost, restarted at once: the
+ * new poller counts its misses from zero, and those misses must not close the lost
+ * contact. One alert, one recovery when it answers again at 3 h. */
+static void restart_while_silent(const char *ups, const char *probe, const char *dev)
+{
+	struct sim s;
+
+	sim_prepare(&s, ups, "common.scn", probe);
+	run_and_kill(&s, -1, -1, false, 2.5 * 3600);
+	sim_start(&s, 2.5 * 3600);
+	assert_int_equal(sim_count(&s, CRIT_CONTACT, NOTIF_ALERT), 1);     /* mailed before the kill */
+	sim_run(&s, 86400);
+	check_one_incident(&s, CRIT_CONTACT, sim_poll_at(&s, dev, 3 * 3600));
+	if (strcmp(dev, "ups") == 0)
+		check_one_incident(&s, CRIT_UPS_SOURCE, sim_poll_at(&s, "ups", sim_poll_at(&s, "ups", 3 * 3600) + 60));
+	assert_int_equal(s.n_notices, strcmp(dev, "ups") == 0 ? 4 : 2);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+static void test_restart_while_probe_silent(void **state)
+{
+	restart_while_silent("common.scn", "probe-silent.scn", "probe");
+}
+
+/* The same for a UPS last seen on battery: its critical lost contact, and its on-battery
+ * incident that recovers 60 s after it answers, on mains. */
+static void test_restart_while_ups_silent(void **state)
+{
+	restart_while_silent("ups-silent.scn", "common.scn", "ups");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +237,8 @@ int main(void)
 		cmocka_unit_test(test_kill_after_sink_accepted_recovery),
 		cmocka_unit_test(test_kill_before_sink_had_recovery),
 		cmocka_unit_test(test_recovery_while_down),
+		cmocka_unit_test(test_restart_while_probe_silent),
+		cmocka_unit_test(test_restart_while_ups_silent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

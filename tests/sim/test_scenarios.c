@@ -42,6 +42,29 @@ static void expect(const struct sim *s, enum criterion crit, int kind, size_t nt
 	}
 }
 
+/* Every notice of an incident says when it opened: the time of its first notice (the
+ * alert, or the flapping notice it opened with). A recovery mail said "Depuis le :
+ * 01/01/1970" when the close record lost it. */
+static void expect_opened(const struct sim *s)
+{
+	size_t recoveries = 0;
+
+	for (size_t i = 0; i < s->n_notices; i++) {
+		const struct sim_notice *n = &s->notices[i], *first = NULL;
+
+		for (size_t k = 0; k < s->n_notices && !first; k++)
+			if (strcmp(s->notices[k].id, n->id) == 0 && s->notices[k].seq == 0)
+				first = &s->notices[k];
+		recoveries += n->kind == NOTIF_RECOVERY;
+		if (!first || fabs(n->opened - first->time) > 1e-3 || fabs(n->opened - first->opened) > 1e-3) {
+			sim_dump(s);
+			fail_msg("%s #%u: opened at %.0f, its first notice was at %.0f", n->id, n->seq, n->opened,
+				first ? first->time : -1);
+		}
+	}
+	assert_true(recoveries > 0);
+}
+
 /* The first poll of device at or after from whose value (by f) satisfies pred. */
 static double first_poll(const struct sim *s, const char *dev, double from, double (*f)(double),
 	bool (*pred)(double))
@@ -97,6 +120,7 @@ static void test_sine_temperature(void **state)
 	assert_string_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 1)->id, "TJ-SIM-20260101-2");
 	assert_string_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 5)->id, "TJ-SIM-20260103-2");
 	assert_true(fabs(sim_find(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0)->worst - 28.0) < 0.01);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -175,6 +199,7 @@ static void test_clim_stops(void **state)
 	/* A range that ends before the stop sees nothing. */
 	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 7200, keep_episode, &l), 0);
 	free(journal);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -198,6 +223,7 @@ static void test_clim_maintenance(void **state)
 	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, keep_episode, &l), 2);
 	assert_int_equal(l.n_notices[0], 2);        /* alert and recovery, both silenced */
 	free(journal);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -218,6 +244,7 @@ static void test_clim_silenced(void **state)
 	sim_run(&s, 86400);
 	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, ANY), 0);
 	assert_int_equal(sim_count(&s, CRIT_TEMPERATURE, ANY), 2);
+	expect_opened(&s);
 	sim_stop(&s);
 	silence_close(sil);
 	sim_cleanup(&s);
@@ -282,6 +309,7 @@ static void test_mains_failure(void **state)
 	expect(&s, CRIT_UPS_CHARGE, NOTIF_RECOVERY, 0, first_poll(&s, "ups", 8400, charge, clear_50), SEV_WARNING,
 		"ups", ALL3);
 	assert_int_equal(sim_count(&s, CRIT_INPUT_VOLTAGE, ANY), 0);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -343,6 +371,7 @@ static void test_flapping_probe(void **state)
 		settle_at > clear_from + 300 ? settle_at : sim_poll_at(&s, "probe", clear_from + 300),
 		SEV_WARNING, "baie-A", BAIE_A);
 	assert_int_equal(sim_find(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0)->seq, 1);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -370,6 +399,7 @@ static void test_probe_silent(void **state)
 	assert_int_equal(s.n_notices, 2);
 	expect(&s, CRIT_CONTACT, NOTIF_ALERT, 0, lost_at(&s, "probe", 7200), SEV_WARNING, "probe", BAIE_A);
 	expect(&s, CRIT_CONTACT, NOTIF_RECOVERY, 0, sim_poll_at(&s, "probe", 10800), SEV_WARNING, "probe", BAIE_A);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
@@ -392,6 +422,7 @@ static void test_ups_silent_on_battery(void **state)
 	expect(&s, CRIT_CONTACT, NOTIF_ALERT, 0, lost_at(&s, "ups", 7200), SEV_CRITICAL, "ups", ALL3);
 	expect(&s, CRIT_CONTACT, NOTIF_RECOVERY, 0, back, SEV_CRITICAL, "ups", ALL3);
 	expect(&s, CRIT_UPS_SOURCE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "ups", back + 60), SEV_WARNING, "ups", ALL3);
+	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
 }
