@@ -18,10 +18,12 @@
 #include "simharness.h"
 #include "xmem.h"
 
-static const char conf_fmt[] =
+static const char head_fmt[] =
 	"site = { name = \"TJ de Simuville\"; code = \"TJ-SIM\"; contacts = { arsit = [ \"arsit@example.org\" ]; }; };\n"
 	"paths = { state_dir = \"%s/state\"; profiles_dir = \"%s/tests/sim/profiles\"; };\n"
-	"storage = { step = 30; };\n"
+	"storage = { step = 30; };\n";
+
+static const char conf_fmt[] =
 	"devices = (\n"
 	"  { name = \"ups\"; profile = \"sim-ups\"; interval = 30; sim = { scenario = \"%s/tests/sim/scenarios/%s\"; }; },\n"
 	"  { name = \"clim\"; profile = \"sim-cooling\"; interval = 30; sim = { scenario = \"%s/tests/sim/scenarios/%s\"; }; },\n"
@@ -63,11 +65,34 @@ void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const ch
 	mkdir(state, 0750);
 	path = xasprintf("%s/envmond.conf", s->dir);
 	f = fopen(path, "w");
-	fprintf(f, conf_fmt, s->dir, TOP_SRCDIR, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe);
+	fprintf(f, head_fmt, s->dir, TOP_SRCDIR);
+	fprintf(f, conf_fmt, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe);
 	fputs(extra, f);
 	fclose(f);
 	free(path);
 	free(state);
+}
+
+void sim_write_conf(const struct sim *s, const char *body)
+{
+	char *path = xasprintf("%s/envmond.conf", s->dir);
+	FILE *f = fopen(path, "w");
+	const char *p = body, *at;
+
+	fprintf(f, head_fmt, s->dir, TOP_SRCDIR);
+	while ((at = strstr(p, "@SCN@"))) {
+		fprintf(f, "%.*s%s/tests/sim/scenarios/", (int)(at - p), p, TOP_SRCDIR);
+		p = at + 5;
+	}
+	fputs(p, f);
+	fclose(f);
+	free(path);
+}
+
+void sim_prepare_conf(struct sim *s, const char *body)
+{
+	sim_prepare(s, "common.scn", "common.scn", "common.scn");
+	sim_write_conf(s, body);
 }
 
 /* ------------------------------------------------------------------ the sink */

@@ -50,6 +50,11 @@ struct sim {
 void sim_prepare(struct sim *s, const char *ups, const char *clim, const char *probe);
 /* The same with extra settings appended to envmond.conf (e.g. maintenance windows). */
 void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra);
+/* The same with a configuration of its own: body follows the site, paths and storage
+ * settings; "@SCN@" in it stands for the directory of the scenario files. */
+void sim_prepare_conf(struct sim *s, const char *body);
+/* Rewrites envmond.conf with body (as above), e.g. between sim_stop and sim_start. */
+void sim_write_conf(const struct sim *s, const char *body);
 /* Path of the journal in the state directory (free it). */
 char *sim_journal_path(const struct sim *s);
 /* Starts virtual time at SIM_T0 + at and the daemon's modules (restoring the journal). */

@@ -427,6 +427,40 @@ static void test_ups_silent_on_battery(void **state)
 	sim_cleanup(&s);
 }
 
+/* A rack with two probes, for the tests of one probe's silence. */
+static const char two_probes[] =
+	"devices = (\n"
+	"  { name = \"hot\"; profile = \"sim-probe\"; interval = 30; sim = { scenario = \"@SCN@hot-silent.scn\"; }; },\n"
+	"  { name = \"cool\"; profile = \"sim-probe\"; interval = 30; sim = { scenario = \"@SCN@common.scn\"; }; }\n"
+	");\n"
+	"racks = ( { name = \"baie-A\"; probes = [ \"hot\", \"cool\" ];\n"
+	"    servers = ( { name = \"srv-comci\"; role = \"comci\"; } ); } );\n";
+
+/* The hot probe of a rack falls silent while the other reads 22 °C: the rack keeps the
+ * hot probe's last reading (DESIGN.md §5), so its incident recovers only once that probe
+ * answers again, cool, at 4 h, after the 5 min clear-hold. */
+static void test_hot_probe_silent(void **state)
+{
+	struct sim s;
+	double answers;
+
+	sim_prepare_conf(&s, two_probes);
+	sim_start(&s, 0);
+	sim_run(&s, 86400);
+	answers = sim_poll_at(&s, "hot", 4 * 3600);
+	assert_int_equal(sim_count(&s, CRIT_TEMPERATURE, ANY), 2);
+	expect(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 0, sim_poll_at(&s, "hot", 3600 + 300), SEV_WARNING, "baie-A",
+		"srv-comci");
+	expect(&s, CRIT_TEMPERATURE, NOTIF_RECOVERY, 0, sim_poll_at(&s, "hot", answers + 300), SEV_WARNING,
+		"baie-A", "srv-comci");
+	expect(&s, CRIT_CONTACT, NOTIF_ALERT, 0, lost_at(&s, "hot", 7200), SEV_WARNING, "hot", "srv-comci");
+	expect(&s, CRIT_CONTACT, NOTIF_RECOVERY, 0, answers, SEV_WARNING, "hot", "srv-comci");
+	assert_int_equal(sim_count(&s, CRIT_CONTACT, ANY), 2);   /* (the 7 °C step also alerts on its rates) */
+	expect_opened(&s);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_flapping_probe),
 		cmocka_unit_test(test_probe_silent),
 		cmocka_unit_test(test_ups_silent_on_battery),
+		cmocka_unit_test(test_hot_probe_silent),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
