@@ -3,10 +3,12 @@
  * every mistake in the file. */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -112,6 +114,37 @@ void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
 	out[CRIT_COOLING_STATE].clear_hold_s = 120;
 	out[CRIT_UPS_REPLACE_BATTERY].repeat_s = 24 * 3600;
 	out[CRIT_UPS_SELFTEST].repeat_s = 24 * 3600;
+}
+
+/* Low battery, bypass and an output switched off are critical at once (DESIGN.md §5); a
+ * plain transfer to battery waits its hold; a stopped air conditioner is critical (the
+ * room heats up), one in alarm still blows and is a warning. Keep in step with
+ * src/daemon/alert.c state_severity(). */
+enum severity conf_state_severity(enum criterion crit, const char *state, bool *immediate)
+{
+	static const struct { enum criterion crit; const char *state; enum severity sev; bool now; } map[] = {
+		{ CRIT_UPS_SOURCE, "on_battery", SEV_WARNING, false },
+		{ CRIT_UPS_SOURCE, "bypass", SEV_CRITICAL, true },
+		{ CRIT_UPS_SOURCE, "off", SEV_CRITICAL, true },
+		{ CRIT_UPS_BATTERY, "low", SEV_CRITICAL, true },
+		{ CRIT_UPS_BATTERY, "depleted", SEV_CRITICAL, true },
+		{ CRIT_UPS_BATTERY, "fault", SEV_CRITICAL, true },
+		{ CRIT_UPS_REPLACE_BATTERY, "yes", SEV_WARNING, true },
+		{ CRIT_UPS_SELFTEST, "failed", SEV_WARNING, true },
+		{ CRIT_COOLING_STATE, "stopped", SEV_CRITICAL, false },
+		{ CRIT_COOLING_STATE, "alarm", SEV_WARNING, false },
+	};
+
+	if (immediate)
+		*immediate = false;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (map[i].crit == crit && strcmp(map[i].state, state) == 0) {
+			if (immediate)
+				*immediate = map[i].now;
+			return map[i].sev;
+		}
+	}
+	return SEV_OK;
 }
 
 /* ------------------------------------------------------------------ parsing state */
@@ -248,10 +281,21 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 	}
 }
 
+/* Only an address that cannot leave this machine: 127.0.0.0/8, ::1 (or an IPv4-mapped
+ * 127.x), or the literal "localhost". A name such as "127.attacker.example" is resolved
+ * by DNS and may be anywhere, so it is parsed as an address, never matched as a prefix. */
 static bool host_is_loopback(const char *host)
 {
-	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
-		strcmp(host, "::1") == 0;
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	return false;
 }
 
 static void check_mail(struct parse *ps, const config_setting_t *g, struct cfg_mail *m)
@@ -383,13 +427,33 @@ static const struct profile *find_profile(const struct config *cfg, const char *
 
 /* ------------------------------------------------------------------ devices */
 
+/* The first member of g named in keys[*i...], or NULL; *i moves past it. Settings of
+ * another transport or SNMP version would be silently ignored while the technician who
+ * wrote them believes they are in force, so the callers report each one at its line. */
+static const config_setting_t *next_member(const config_setting_t *g, const char *const *keys, size_t *i)
+{
+	for (; keys[*i]; (*i)++) {
+		const config_setting_t *s = config_setting_get_member(g, keys[*i]);
+
+		if (s) {
+			(*i)++;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 static void parse_snmp(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
 	static const char *const keys[] = { "host", "port", "version", "community", "community_file",
 		"user", "auth", "auth_pass", "auth_pass_file", "priv", "priv_pass", "priv_pass_file",
 		"context", "max_oids", NULL };
 	static const char *const versions[] = { "1", "2c", "3", NULL };
+	static const char *const v1_keys[] = { "community", "community_file", NULL };
+	static const char *const v3_keys[] = { "user", "auth", "auth_pass", "auth_pass_file", "priv",
+		"priv_pass", "priv_pass_file", "context", NULL };
 	struct cfg_snmp *s = &dev->snmp;
+	const config_setting_t *k;
 	int version = 1, auth = SNMP_AUTH_NONE, priv = SNMP_PRIV_NONE;
 
 	cfgparse_check_keys(ps->p, g, keys);
@@ -404,11 +468,14 @@ static void parse_snmp(struct parse *ps, const config_setting_t *g, struct cfg_d
 		get_secret(ps, g, "community", &s->community);
 		if (!s->community)
 			s->community = xstrdup("public");
-		if (config_setting_get_member(g, "user"))
-			cfgparse_error_at(ps->p, g, _("'user' is for SNMP version 3; this device uses version %s"),
-				versions[version]);
+		for (size_t i = 0; (k = next_member(g, v3_keys, &i));)
+			cfgparse_error_at(ps->p, k, _("'%s' is for SNMP version 3; this device uses version %s"),
+				config_setting_name(k), versions[version]);
 		return;
 	}
+	for (size_t i = 0; (k = next_member(g, v1_keys, &i));)
+		cfgparse_error_at(ps->p, k, _("'%s' is for SNMP versions 1 and 2c; this device uses version 3"),
+			config_setting_name(k));
 	cfgparse_string(ps->p, g, "user", true, &s->user);
 	cfgparse_enum(ps->p, g, "auth", auth_names, &auth);
 	cfgparse_enum(ps->p, g, "priv", priv_names, &priv);
@@ -440,7 +507,11 @@ static void parse_modbus(struct parse *ps, const config_setting_t *g, struct cfg
 {
 	static const char *const keys[] = { "host", "port", "serial", "baud", "parity", "data_bits",
 		"stop_bits", "rs485", "turnaround", "unit", NULL };
+	static const char *const serial_keys[] = { "baud", "parity", "data_bits", "stop_bits", "rs485",
+		"turnaround", NULL };
+	static const char *const tcp_keys[] = { "port", NULL };
 	struct cfg_modbus *m = &dev->modbus;
+	const config_setting_t *k;
 	bool has_host = config_setting_get_member(g, "host"), has_serial = config_setting_get_member(g, "serial");
 	int parity = 1;
 
@@ -456,12 +527,16 @@ static void parse_modbus(struct parse *ps, const config_setting_t *g, struct cfg
 		return;
 	}
 	if (has_host) {
+		for (size_t i = 0; (k = next_member(g, serial_keys, &i));)
+			cfgparse_error_at(ps->p, k, _("'%s' applies to serial links only"), config_setting_name(k));
 		dev->protocol = PROTO_MODBUS_TCP;
 		cfgparse_string(ps->p, g, "host", true, &m->host);
 		cfgparse_uint(ps->p, g, "port", 1, 65535, &m->port);
 		cfgparse_uint(ps->p, g, "unit", 0, 255, &m->unit);
 		return;
 	}
+	for (size_t i = 0; (k = next_member(g, tcp_keys, &i));)
+		cfgparse_error_at(ps->p, k, _("'%s' applies to Modbus TCP only"), config_setting_name(k));
 	dev->protocol = PROTO_MODBUS_RTU;
 	get_path(ps, g, "serial", &m->serial);
 	if (cfgparse_uint(ps->p, g, "baud", 300, 921600, &m->baud) && !baud_valid(m->baud))
@@ -823,6 +898,72 @@ static void get_device_refs(struct parse *ps, const config_setting_t *g, const c
 	free(names);
 }
 
+/* Names are how people, the journal and `envmonctl silence` designate things: a rack,
+ * a server and a device may not share one. Racks and servers are checked as they are
+ * read, against the devices and the racks and servers read before them, so that each
+ * clash is reported once, at the line of the second definition (the name itself). */
+static const struct cfg_server *earlier_server(const struct config *cfg, const char *name,
+	const struct cfg_server *self)
+{
+	for (size_t r = 0; r < cfg->n_racks; r++)
+		for (size_t s = 0; s < cfg->racks[r].n_servers; s++) {
+			const struct cfg_server *o = &cfg->racks[r].servers[s];
+
+			if (o == self)
+				return NULL;
+			if (strcmp(o->name, name) == 0)
+				return o;
+		}
+	return NULL;
+}
+
+static const struct cfg_rack *earlier_rack(const struct config *cfg, const char *name,
+	const struct cfg_rack *last)
+{
+	for (size_t r = 0; r < cfg->n_racks && &cfg->racks[r] <= last; r++)
+		if (strcmp(cfg->racks[r].name, name) == 0)
+			return &cfg->racks[r];
+	return NULL;
+}
+
+/* The name setting when there is one: a group may span many lines. */
+static const config_setting_t *name_setting(const config_setting_t *g)
+{
+	const config_setting_t *n = config_setting_get_member(g, "name");
+
+	return n ? n : g;
+}
+
+static void check_rack_name(struct parse *ps, const config_setting_t *g, const struct cfg_rack *rack)
+{
+	const struct cfg_rack *o = rack > ps->cfg->racks ? earlier_rack(ps->cfg, rack->name, rack - 1) : NULL;
+	const struct cfg_server *srv = earlier_server(ps->cfg, rack->name, NULL);
+	const config_setting_t *at = name_setting(g);
+
+	if (o)
+		cfgparse_error_at(ps->p, at, _("rack '%s' is already defined at line %d"), rack->name, o->line);
+	if (srv)
+		cfgparse_error_at(ps->p, at, _("rack '%s' has the name of the server at line %d"),
+			rack->name, srv->line);
+	if (find_device(ps->cfg, rack->name))
+		cfgparse_error_at(ps->p, at, _("rack '%s' has the name of a device"), rack->name);
+}
+
+static void check_server_name(struct parse *ps, const config_setting_t *g, const struct cfg_server *srv)
+{
+	const struct cfg_server *o = earlier_server(ps->cfg, srv->name, srv);
+	const struct cfg_rack *r = earlier_rack(ps->cfg, srv->name, srv->rack);
+	const config_setting_t *at = name_setting(g);
+
+	if (o)
+		cfgparse_error_at(ps->p, at, _("server '%s' is already defined at line %d"), srv->name, o->line);
+	if (r)
+		cfgparse_error_at(ps->p, at, _("server '%s' has the name of the rack at line %d"),
+			srv->name, r->line);
+	if (find_device(ps->cfg, srv->name))
+		cfgparse_error_at(ps->p, at, _("server '%s' has the name of a device"), srv->name);
+}
+
 static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg_rack *rack,
 	struct cfg_server *srv)
 {
@@ -836,6 +977,8 @@ static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg
 	cfgparse_check_keys(ps->p, g, keys);
 	if (!cfgparse_string(ps->p, g, "name", true, &srv->name))
 		srv->name = xstrdup("?");
+	else
+		check_server_name(ps, g, srv);
 	if (!config_setting_get_member(g, "role"))
 		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci or other)"),
 			srv->name);
@@ -865,6 +1008,8 @@ static void parse_rack(struct parse *ps, const config_setting_t *g, struct cfg_r
 	cfgparse_check_keys(ps->p, g, keys);
 	if (!cfgparse_string(ps->p, g, "name", true, &rack->name))
 		rack->name = xstrdup("?");
+	else
+		check_rack_name(ps, g, rack);
 	cfgparse_bool(ps->p, g, "is_rack", &rack->is_rack);
 	get_device_refs(ps, g, "probes", KIND_PROBE, &rack->probes, &rack->n_probes);
 	get_device_refs(ps, g, "cooling", KIND_COOLING, &rack->cooling, &rack->n_cooling);
@@ -881,30 +1026,6 @@ static void parse_rack(struct parse *ps, const config_setting_t *g, struct cfg_r
 		}
 		parse_server(ps, s, rack, &rack->servers[rack->n_servers++]);
 	}
-}
-
-/* Names are how people, the journal and `envmonctl silence` designate things: a rack,
- * a server and a device may not share one. */
-static void check_unique_names(struct parse *ps, const config_setting_t *g, const struct cfg_rack *rack)
-{
-	struct config *cfg = ps->cfg;
-
-	for (size_t r = 0; r < cfg->n_racks; r++) {
-		const struct cfg_rack *o = &cfg->racks[r];
-
-		if (o != rack && strcmp(o->name, rack->name) == 0)
-			cfgparse_error_at(ps->p, g, _("rack '%s' is already defined at line %d"), rack->name, o->line);
-		for (size_t s = 0; s < o->n_servers; s++)
-			for (size_t t = 0; t < rack->n_servers; t++)
-				if (&o->servers[s] != &rack->servers[t] &&
-				    strcmp(o->servers[s].name, rack->servers[t].name) == 0 &&
-				    (o != rack || s < t))
-					cfgparse_error_at(ps->p, g, _("server '%s' is already defined at line %d"),
-						rack->servers[t].name, o->servers[s].line);
-	}
-	for (size_t t = 0; t < rack->n_servers; t++)
-		if (find_device(cfg, rack->servers[t].name))
-			cfgparse_error_at(ps->p, g, _("server '%s' has the name of a device"), rack->servers[t].name);
 }
 
 static void parse_racks(struct parse *ps, const config_setting_t *root)
@@ -927,7 +1048,6 @@ static void parse_racks(struct parse *ps, const config_setting_t *root)
 		}
 		cfg->n_racks++;
 		parse_rack(ps, g, rack);
-		check_unique_names(ps, g, rack);
 	}
 }
 

@@ -208,6 +208,11 @@ const struct cfg_spec *conf_spec(const struct config *cfg, const char *name);
 
 /* Built-in defaults for every criterion (ASHRAE recommended = warning, A1 = critical). */
 void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT]);
+/* What state (metric.c's vocabulary) of state criterion crit means for a server:
+ * SEV_OK for a normal or unlisted state. *immediate (may be NULL): alert without the hold.
+ * The same table as the daemon's alert.c state_severity(); test_report_stats checks
+ * that the two agree, so the report grades a state as the alert mail did. */
+enum severity conf_state_severity(enum criterion crit, const char *state, bool *immediate);
 
 const char *criterion_name(enum criterion c);           /* "temperature", ... as in the file */
 int criterion_lookup(const char *name);                 /* -1 if unknown */

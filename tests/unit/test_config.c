@@ -115,6 +115,23 @@ static const struct bad_case cases[] = {
 	  NULL, "envmond.conf:7:", "'parity' = \"X\" is not one of: N, E, O" },
 	{ "RTU broadcast unit", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; modbus = { serial = \"/dev/ttyS0\"; unit = 0; }; }\n"),
 	  NULL, "envmond.conf:7:", "'unit' = 0 is out of range (1 to 247)" },
+	/* Settings of another transport or SNMP version are errors at their own line. */
+	{ "serial settings on Modbus TCP", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; modbus = { host = \"h\";\n"
+	  " baud = 9600; parity = \"X\"; }; }\n"), NULL, "envmond.conf:8:", "'baud' applies to serial links only" },
+	{ "parity on Modbus TCP", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; modbus = { host = \"h\";\n"
+	  " baud = 9600; parity = \"X\"; }; }\n"), NULL, "envmond.conf:8:", "'parity' applies to serial links only" },
+	{ "stop bits on Modbus TCP", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; modbus = { host = \"h\"; stop_bits = 2; }; }\n"),
+	  NULL, "envmond.conf:7:", "'stop_bits' applies to serial links only" },
+	{ "TCP port on a serial link", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; modbus = { serial = \"/dev/ttyS0\";\n"
+	  " port = 502; }; }\n"), NULL, "envmond.conf:8:", "'port' applies to Modbus TCP only" },
+	{ "SNMPv3 authentication on v2c", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; snmp = { host = \"h\";\n"
+	  " auth = \"SHA\"; priv_pass = \"x\"; }; }\n"), NULL, "envmond.conf:8:", "'auth' is for SNMP version 3; this device uses version 2c" },
+	{ "SNMPv3 privacy pass phrase on v2c", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; snmp = { host = \"h\";\n"
+	  " auth = \"SHA\"; priv_pass = \"x\"; }; }\n"), NULL, "envmond.conf:8:", "'priv_pass' is for SNMP version 3; this device uses version 2c" },
+	{ "SNMPv3 context on v1", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; snmp = { host = \"h\"; version = \"1\"; context = \"c\"; }; }\n"),
+	  NULL, "envmond.conf:7:", "'context' is for SNMP version 3; this device uses version 1" },
+	{ "community on SNMPv3", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; snmp = { host = \"h\"; version = \"3\"; user = \"u\";\n"
+	  " community = \"public\"; }; }\n"), NULL, "envmond.conf:8:", "'community' is for SNMP versions 1 and 2c; this device uses version 3" },
 	{ "rack with an unknown device", L_SITE L_PATHS DEVICES RACK_WITH("\"probe9\"", "\"clim1\"", SERVER), NULL,
 	  "envmond.conf:8:", "'probes': unknown device 'probe9'" },
 	{ "UPS feed that is not a UPS", L_SITE L_PATHS DEVICES
@@ -133,6 +150,42 @@ static const struct bad_case cases[] = {
 	{ "duplicate server", L_SITE L_PATHS DEVICES
 	  RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; }, { name = \"s1\"; role = \"other\"; }"),
 	  NULL, "envmond.conf:8:", "server 's1' is already defined at line 8" },
+	/* Multi-line racks: each clash is reported at the line of the second name. */
+	{ "duplicate server on its own line", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; probes = [ \"probe1\" ]; servers = (\n"
+	  " { name = \"s1\"; role = \"comci\"; },\n"
+	  " { name = \"s1\"; role = \"other\"; } ); } );\n",
+	  NULL, "envmond.conf:10:", "server 's1' is already defined at line 9" },
+	{ "duplicate server in another rack", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; } ); },\n"
+	  " { name = \"r2\"; servers = (\n"
+	  " { name = \"s1\"; role = \"other\"; } ); } );\n",
+	  NULL, "envmond.conf:10:", "server 's1' is already defined at line 8" },
+	{ "duplicate rack", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; } ); },\n"
+	  " { name = \"r1\"; servers = ( ); } );\n",
+	  NULL, "envmond.conf:9:", "rack 'r1' is already defined at line 8" },
+	{ "rack named like a device", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; } ); },\n"
+	  " { servers = ( );\n name = \"clim1\"; } );\n",
+	  NULL, "envmond.conf:10:", "rack 'clim1' has the name of a device" },
+	{ "rack named like a server", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; } ); },\n"
+	  " { name = \"s1\"; servers = ( ); } );\n",
+	  NULL, "envmond.conf:9:", "rack 's1' has the name of the server at line 8" },
+	{ "server named like its rack", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = (\n"
+	  " { name = \"r1\"; role = \"other\"; } ); } );\n",
+	  NULL, "envmond.conf:9:", "server 'r1' has the name of the rack at line 8" },
+	{ "server named like another rack", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; } ); },\n"
+	  " { name = \"r2\"; servers = (\n"
+	  " { name = \"r1\"; role = \"other\"; } ); } );\n",
+	  NULL, "envmond.conf:10:", "server 'r1' has the name of the rack at line 8" },
+	{ "server named like a device, on its own line", L_SITE L_PATHS DEVICES
+	  "racks = ( { name = \"r1\"; servers = (\n"
+	  " { name = \"ups1\"; role = \"other\"; } ); } );\n",
+	  NULL, "envmond.conf:9:", "server 'ups1' has the name of a device" },
 	{ "server named like a device", L_SITE L_PATHS DEVICES
 	  RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"ups1\"; role = \"other\"; }"), NULL,
 	  "envmond.conf:8:", "server 'ups1' has the name of a device" },
@@ -158,6 +211,12 @@ static const struct bad_case cases[] = {
 	{ "maintenance backwards", VALID "maintenance = (\n { target = \"s1\"; from = \"2026-01-01 10:00\"; to = \"2026-01-01 09:00\"; } );\n",
 	  NULL, "envmond.conf:10:", "ends before it starts" },
 	{ "clear text mail across the network", VALID "mail = {\n server = \"smtp.example.org\"; tls = \"none\"; from = \"e@example.org\"; };\n",
+	  NULL, "envmond.conf:9:", "tls = \"none\" is only allowed" },
+	{ "clear text mail to a name that starts with 127.", VALID "mail = {\n server = \"127.attacker.example\"; tls = \"none\"; from = \"e@example.org\"; };\n",
+	  NULL, "envmond.conf:9:", "tls = \"none\" is only allowed" },
+	{ "clear text mail to a name that starts with localhost", VALID "mail = {\n server = \"localhost.attacker.example\"; tls = \"none\"; from = \"e@example.org\"; };\n",
+	  NULL, "envmond.conf:9:", "tls = \"none\" is only allowed" },
+	{ "clear text mail to an IPv4-mapped remote address", VALID "mail = {\n server = \"::ffff:192.0.2.1\"; tls = \"none\"; from = \"e@example.org\"; };\n",
 	  NULL, "envmond.conf:9:", "tls = \"none\" is only allowed" },
 	{ "mail user without password", VALID "mail = {\n server = \"localhost\"; user = \"u\"; from = \"e@example.org\"; };\n",
 	  NULL, "envmond.conf:9:", "'user' is set: give 'password_file' too" },
@@ -360,6 +419,33 @@ static void test_spec_inheritance(void **state)
 	free(dir);
 }
 
+/* Clear-text mail is accepted for a loopback address or the literal "localhost". */
+static void test_loopback_mail_servers(void **state)
+{
+	static const char *const hosts[] = { "localhost", "127.0.0.1", "127.12.34.56", "::1", "::ffff:127.0.0.1" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(hosts); i++) {
+		char *conf = xasprintf(VALID "mail = { server = \"%s\"; tls = \"none\"; from = \"e@example.org\"; };\n",
+			hosts[i]);
+		char *dir = make_site(conf, NULL);
+		char *file = xasprintf("%s/envmond.conf", dir);
+		struct cfgparse p;
+		struct config *cfg;
+
+		cfgparse_init(&p);
+		cfg = conf_load(&p, file);
+		if (!cfg)
+			print_error("server \"%s\" refused:\n", hosts[i]);
+		cfgparse_print(&p, stderr);
+		assert_non_null(cfg);
+		conf_free(cfg);
+		cfgparse_fini(&p);
+		free(file);
+		free(dir);
+		free(conf);
+	}
+}
+
 /* One run lists every error, not just the first. */
 static void test_every_error_reported(void **state)
 {
@@ -448,7 +534,7 @@ static int teardown(void **state)
 int main(void)
 {
 	size_t n = ARRAY_SIZE(cases);
-	struct CMUnitTest *tests = xcalloc(n + 5, sizeof(*tests));
+	struct CMUnitTest *tests = xcalloc(n + 6, sizeof(*tests));
 	int rc;
 
 	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_valid_minimal);
@@ -456,9 +542,10 @@ int main(void)
 	tests[2] = (struct CMUnitTest)cmocka_unit_test(test_every_error_reported);
 	tests[3] = (struct CMUnitTest)cmocka_unit_test(test_state_maps);
 	tests[4] = (struct CMUnitTest)cmocka_unit_test(test_shipped_example);
+	tests[5] = (struct CMUnitTest)cmocka_unit_test(test_loopback_mail_servers);
 	for (size_t i = 0; i < n; i++)
-		tests[5 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
-	rc = _cmocka_run_group_tests("config", tests, n + 5, setup, teardown);
+		tests[6 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
+	rc = _cmocka_run_group_tests("config", tests, n + 6, setup, teardown);
 	free(tests);
 	return rc;
 }
