@@ -8,6 +8,7 @@
 
 #include "audit.h"
 #include "episodes.h"
+#include "metric.h"
 #include "series.h"
 #include "upgrades.h"
 #include "xmem.h"
@@ -20,14 +21,6 @@ static const enum criterion cooling_crits[] = { CRIT_COOLING_STATE };
 static const enum criterion ups_crits[] = { CRIT_UPS_SOURCE, CRIT_UPS_RUNTIME, CRIT_UPS_LOAD,
 	CRIT_UPS_CHARGE, CRIT_UPS_BATTERY, CRIT_UPS_REPLACE_BATTERY, CRIT_UPS_SELFTEST,
 	CRIT_INPUT_VOLTAGE, CRIT_INPUT_FREQUENCY };
-
-/* Level of each state code: 0 fine, 1 outside the recommended envelope (warning),
- * 2 outside the allowable one (critical). Codes are the indexes in metric.c. */
-static const double source_levels[] = { 0, 1, 1, 2 };       /* online on_battery bypass off */
-static const double battery_levels[] = { 0, 1, 2, 2 };      /* normal low depleted fault */
-static const double replace_levels[] = { 0, 2 };            /* no yes */
-static const double cooling_levels[] = { 0, 1, 2 };         /* running stopped alarm */
-static const double selftest_levels[] = { 0, 2, 0, 0 };     /* passed failed in_progress none */
 
 #define STATE_ON_BATTERY 1.0
 
@@ -61,29 +54,22 @@ int audit_crit_decimals(enum criterion c)
 	}
 }
 
-static const double *state_levels(enum criterion c, size_t *n)
+double audit_state_level(enum criterion c, long code)
 {
-	switch (c) {
-	case CRIT_UPS_SOURCE: *n = ARRAY_SIZE(source_levels); return source_levels;
-	case CRIT_UPS_BATTERY: *n = ARRAY_SIZE(battery_levels); return battery_levels;
-	case CRIT_UPS_REPLACE_BATTERY: *n = ARRAY_SIZE(replace_levels); return replace_levels;
-	case CRIT_COOLING_STATE: *n = ARRAY_SIZE(cooling_levels); return cooling_levels;
-	case CRIT_UPS_SELFTEST: *n = ARRAY_SIZE(selftest_levels); return selftest_levels;
-	default: *n = 0; return NULL;
-	}
+	const struct metric_def *def = metric_lookup(criterion_name(c));
+	enum severity sev;
+
+	if (!def || def->type != METRIC_STATE || code < 0 || (size_t)code >= def->n_states)
+		return NAN;
+	sev = conf_state_severity(c, def->states[code], NULL);
+	return sev == SEV_CRITICAL ? 2 : sev == SEV_WARNING ? 1 : 0;
 }
 
 /* Replaces each state code of s by its level; an unknown code stays unknown. */
 static void map_states(struct series *s, enum criterion c)
 {
-	size_t n;
-	const double *levels = state_levels(c, &n);
-
-	for (size_t i = 0; i < s->n; i++) {
-		long code = isnan(s->v[i]) ? -1 : lrint(s->v[i]);
-
-		s->v[i] = code >= 0 && (size_t)code < n ? levels[code] : NAN;
-	}
+	for (size_t i = 0; i < s->n; i++)
+		s->v[i] = isnan(s->v[i]) ? NAN : audit_state_level(c, lrint(s->v[i]));
 }
 
 /* The envelopes of c from the server's spec: recommended = the warning bounds,

@@ -94,6 +94,10 @@ bool audit_crit_is_state(enum criterion c);
 const char *audit_crit_unit(enum criterion c);
 /* Digits after the decimal point for criterion c's figures. */
 int audit_crit_decimals(enum criterion c);
+/* The level of state code of state criterion c, as the figures show it: 0 normal,
+ * 1 warning, 2 critical (the daemon's severity of that state, conf_state_severity);
+ * NAN for a code outside the vocabulary. */
+double audit_state_level(enum criterion c, long code);
 /* The episodes of the journal that concern row r. */
 bool audit_episode_matches(const struct audit_episode *e, const struct audit_row *r);
 

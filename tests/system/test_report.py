@@ -48,13 +48,21 @@ ENVELOPES = {
     "input_voltage": (207.0, 253.0, 196.0, 264.0),
     "input_frequency": (49.5, 50.5, 49.0, 51.0),
 }
-# States: level of each code (audit.c), judged against 0.5 / 1.5.
+# States: the severity of each state code (metric.c's order) as the alerts grade it,
+# written from the domain (DESIGN.md §5, §8) -- 0 normal, 1 warning, 2 critical -- and
+# judged against 0.5 / 1.5.
 LEVELS = {
-    "ups_source": [0, 1, 1, 2],
-    "ups_battery": [0, 1, 2, 2],
-    "ups_replace_battery": [0, 2],
-    "cooling_state": [0, 1, 2],
-    "ups_selftest": [0, 2, 0, 0],
+    # online; on battery: carried, alerted after a short hold; bypass and output off:
+    # the load is unprotected or unpowered
+    "ups_source": [0, 1, 2, 2],
+    # normal; low, depleted, fault: the shutdown is near -- alert at once
+    "ups_battery": [0, 2, 2, 2],
+    # no; yes: new batteries to plan
+    "ups_replace_battery": [0, 1],
+    # running; stopped: the room heats up; alarm: the unit reports a fault but still runs
+    "cooling_state": [0, 2, 1],
+    # passed; failed: batteries to check; in progress; none
+    "ups_selftest": [0, 1, 0, 0],
 }
 STATE_ENV = (NAN, 0.5, NAN, 1.5)
 

@@ -1,5 +1,6 @@
 /* test_report_stats.c — the report's statistics: percentile, envelope shares with
- * unknown points, local days (with a DST change), worst day, runs on battery. */
+ * unknown points, local days (with a DST change), worst day, runs on battery, and the
+ * level of each state, which must be the severity the daemon's alerts give it. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -8,9 +9,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "audit.h"
+#include "conf.h"
+#include "metric.h"
 #include "period.h"
 #include "stats.h"
 
@@ -130,6 +137,97 @@ static void test_runs(void **state)
 	assert_float_equal(r.longest_s, 0, 0);
 }
 
+/* The levels the report gives states, from the domain (DESIGN.md §5, §8), written here
+ * rather than copied from the code: 0 normal, 1 warning, 2 critical. */
+static void test_state_levels(void **state)
+{
+	static const struct { enum criterion c; const char *state; double level; } want[] = {
+		{ CRIT_COOLING_STATE, "running", 0 },
+		{ CRIT_COOLING_STATE, "stopped", 2 },       /* the room heats up: critical */
+		{ CRIT_COOLING_STATE, "alarm", 1 },
+		{ CRIT_UPS_SOURCE, "online", 0 },
+		{ CRIT_UPS_SOURCE, "on_battery", 1 },       /* carried, after a short hold */
+		{ CRIT_UPS_SOURCE, "bypass", 2 },           /* load unprotected */
+		{ CRIT_UPS_SOURCE, "off", 2 },
+		{ CRIT_UPS_BATTERY, "normal", 0 },
+		{ CRIT_UPS_BATTERY, "low", 2 },             /* shutdown is near */
+		{ CRIT_UPS_BATTERY, "depleted", 2 },
+		{ CRIT_UPS_BATTERY, "fault", 2 },
+		{ CRIT_UPS_REPLACE_BATTERY, "no", 0 },
+		{ CRIT_UPS_REPLACE_BATTERY, "yes", 1 },     /* maintenance to plan */
+		{ CRIT_UPS_SELFTEST, "passed", 0 },
+		{ CRIT_UPS_SELFTEST, "failed", 1 },
+		{ CRIT_UPS_SELFTEST, "in_progress", 0 },
+		{ CRIT_UPS_SELFTEST, "none", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct metric_def *def = metric_lookup(criterion_name(want[i].c));
+		int code = metric_state_code(def, want[i].state);
+
+		assert_true(code >= 0);
+		if (audit_state_level(want[i].c, code) != want[i].level)
+			print_error("%s = %s: level %g, want %g\n", criterion_name(want[i].c), want[i].state,
+				audit_state_level(want[i].c, code), want[i].level);
+		assert_true(audit_state_level(want[i].c, code) == want[i].level);
+	}
+	assert_true(isnan(audit_state_level(CRIT_COOLING_STATE, 3)));
+}
+
+/* "CRIT_UPS_SOURCE" -> "ups_source", "SEV_WARNING" -> "warning" */
+static void lower_after(char *dst, size_t size, const char *src, const char *prefix)
+{
+	size_t n = 0;
+
+	assert_int_equal(strncmp(src, prefix, strlen(prefix)), 0);
+	for (src += strlen(prefix); *src && n + 1 < size; src++)
+		dst[n++] = (char)tolower((unsigned char)*src);
+	dst[n] = '\0';
+}
+
+/* The daemon's own table (src/daemon/alert.c, state_severity) and the shared one the
+ * report uses hold the same rows: read the daemon's from its source. */
+static void test_state_severity_matches_daemon(void **state)
+{
+	FILE *f = fopen(TOP_SRCDIR "/src/daemon/alert.c", "r");
+	char line[512], crit[64], st[64], sev[64], now[16], name[64];
+	bool in_map = false, imm;
+	size_t rows = 0, non_ok = 0;
+	enum severity got;
+	int c;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "state_severity(enum criterion"))
+			in_map = true;
+		else if (in_map && strncmp(line, "}", 1) == 0)
+			break;
+		if (!in_map || sscanf(line, " { %63[A-Z_], \"%63[a-z_]\", %63[A-Z_], %15[a-z] }", crit, st, sev, now) != 4)
+			continue;
+		lower_after(name, sizeof(name), crit, "CRIT_");
+		c = criterion_lookup(name);
+		assert_true(c >= 0);
+		got = conf_state_severity((enum criterion)c, st, &imm);
+		lower_after(name, sizeof(name), sev, "SEV_");
+		if (strcmp(severity_name(got), name) != 0 || imm != (strcmp(now, "true") == 0))
+			print_error("alert.c: %s %s = %s %s; conf_state_severity: %s %d\n", crit, st, sev, now,
+				severity_name(got), imm);
+		assert_string_equal(severity_name(got), name);
+		assert_int_equal(imm, strcmp(now, "true") == 0);
+		rows++;
+	}
+	fclose(f);
+	assert_true(rows >= 10);
+	/* ... and no state is graded by the shared table only. */
+	for (int k = 0; k < CRIT_COUNT; k++) {
+		const struct metric_def *def = metric_lookup(criterion_name((enum criterion)k));
+
+		for (size_t i = 0; def && def->type == METRIC_STATE && i < def->n_states; i++)
+			non_ok += conf_state_severity((enum criterion)k, def->states[i], NULL) != SEV_OK;
+	}
+	assert_int_equal(non_ok, rows);
+}
+
 static void test_period(void **state)
 {
 	time_t from, to;
@@ -161,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_worst_day),
 		cmocka_unit_test(test_runs),
 		cmocka_unit_test(test_period),
+		cmocka_unit_test(test_state_levels),
+		cmocka_unit_test(test_state_severity_matches_daemon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
