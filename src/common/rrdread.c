@@ -118,12 +118,16 @@ static void info_take_ds(struct rrdread_info *info, const rrd_info_t *p, size_t 
 	if (i == info->n_ds) {
 		info->ds = xgrow(info->ds, cap, info->n_ds + 1, sizeof(*info->ds));
 		info->last = xrealloc(info->last, *cap * sizeof(*info->last));
+		info->heartbeat_s = xrealloc(info->heartbeat_s, *cap * sizeof(*info->heartbeat_s));
 		info->ds[i] = xstrndup(name, len);
 		info->last[i] = NAN;
+		info->heartbeat_s[i] = 0;
 		info->n_ds++;
 	}
 	if (strcmp(dot, "].last_ds") == 0 && p->type == RD_I_STR)
 		info->last[i] = parse_last(p->value.u_str);
+	else if (strcmp(dot, "].minimal_heartbeat") == 0 && p->type == RD_I_CNT)
+		info->heartbeat_s[i] = p->value.u_cnt;
 }
 
 /* librrd lists data sources in file order, each with its fields. */
@@ -182,6 +186,7 @@ void rrdread_info_free(struct rrdread_info *info)
 		free(info->ds[i]);
 	free(info->ds);
 	free(info->last);
+	free(info->heartbeat_s);
 	memset(info, 0, sizeof(*info));
 }
 

@@ -27,6 +27,8 @@ struct rrdread_info {
 	size_t n_ds;
 	char **ds;                 /* data-source (metric) names, in file order */
 	double *last;              /* the last value given to each data source, NAN if unknown */
+	unsigned long *heartbeat_s; /* each data source's minimal heartbeat: a longer gap
+	                            * between updates is stored as unknown */
 };
 
 /* Every function takes rrdcached, the daemon address from storage.rrdcached (NULL or ""

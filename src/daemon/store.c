@@ -365,6 +365,57 @@ static void remove_stale_temps(void)
 	closedir(dir);
 }
 
+/* "-h DS:heartbeat" arguments of rrd tune for the data sources whose heartbeat is
+ * shorter than d's; NULL if none is. Free with free_names. */
+static char **tune_args(const struct sdev *d, const struct rrdread_info *info, size_t *argc)
+{
+	char **argv = xcalloc(2 + 2 * info->n_ds, sizeof(*argv));
+	size_t n = 0;
+
+	argv[n++] = xstrdup("tune");
+	argv[n++] = xstrdup(d->path);
+	for (size_t i = 0; i < info->n_ds; i++)
+		if (info->heartbeat_s[i] < d->heartbeat_s) {
+			argv[n++] = xstrdup("-h");
+			argv[n++] = xasprintf("%s:%u", info->ds[i], d->heartbeat_s);
+		}
+	*argc = n;
+	if (n > 2)
+		return argv;
+	free_names(argv, n);
+	return NULL;
+}
+
+/* A file made when the device was polled more often has a heartbeat shorter than two of
+ * today's intervals: librrd would store every reading as unknown. librrd 1.7 cannot tune
+ * through rrdcached, so the file is flushed and tuned where it lies; the files of a daemon
+ * on another host are out of reach. */
+static void raise_heartbeat(struct sdev *d, const struct rrdread_info *info)
+{
+	size_t argc;
+	char **argv = tune_args(d, info, &argc), err[512];
+
+	if (!argv)
+		return;
+	if (rrdread_is_remote(st.rrdcached)) {
+		log_warn("storage: %s: heartbeat shorter than two polling intervals (%u s) and "
+			"rrdcached %s is not on this machine: readings will be stored as unknown until "
+			"'rrdtool tune %s -h DS:%u' is run on its host for each data source", d->path,
+			d->heartbeat_s, st.rrdcached, d->path, d->heartbeat_s);
+	} else {
+		if (st.rrdcached)
+			rrdc_flush(d->path);
+		rrd_clear_error();
+		if (rrd_tune((int)argc, argv) != 0)
+			log_err("storage: cannot raise the heartbeat of %s to %u s: %s", d->path,
+				d->heartbeat_s, take_rrd_error(err, sizeof(err)));
+		else
+			log_notice("storage: %s: heartbeat raised to %u s (two polling intervals)",
+				d->path, d->heartbeat_s);
+	}
+	free_names(argv, argc);
+}
+
 /* The wanted metrics the file lacks become pending; data sources of the file stay. */
 static void adopt_file(struct sdev *d, struct rrdread_info *info)
 {
@@ -378,6 +429,8 @@ static void adopt_file(struct sdev *d, struct rrdread_info *info)
 	}
 	char **pending = xcalloc(n_want ? n_want : 1, sizeof(*pending));
 	size_t n_pending = 0;
+
+	raise_heartbeat(d, info);
 
 	for (size_t i = 0; i < n_want; i++)
 		if (rrdread_info_index(info, want[i]) < 0)

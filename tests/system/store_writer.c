@@ -22,6 +22,7 @@ struct opts {
 	int devices, steps, wait_ms, first_device;
 	long start;
 	unsigned step_s;
+	unsigned interval_s;       /* polling interval: one write per device every interval_s */
 };
 
 /* The known series: temperature constant over each hour, humidity 40..49 over 5 minutes,
@@ -103,13 +104,13 @@ static int run_writer(const struct opts *o)
 		return 1;
 	for (int d = 0; d < o->devices; d++) {
 		devs[d] = xasprintf("%s%03d", o->prefix, o->first_device + d);
-		if (store_open(devs[d], names, n, o->step_s) < 0)
+		if (store_open(devs[d], names, n, o->interval_s) < 0)
 			rc = 1;
 	}
 	for (int i = 0; rc == 0 && (o->steps == 0 || i < o->steps); i++) {
 		double t0 = now_ms();
 
-		failed += cycle(o, devs, names, n, o->start + (long)(i + 1) * (long)o->step_s);
+		failed += cycle(o, devs, names, n, o->start + (long)(i + 1) * (long)o->interval_s);
 		if (i == 0)
 			first_ms = now_ms() - t0;
 		else if (o->steps)
@@ -169,7 +170,8 @@ static int run_info(const char *rrdcached, const char *file)
 static void usage(void)
 {
 	fprintf(stderr, "usage: store_writer -d STATE_DIR [-C RRDCACHED] [-n DEVICES] [-s STEPS|0]\n"
-		"         [-t START] [-S STEP_S] [-w WAIT_MS] [-m METRIC,...] [-p PREFIX] [-f FIRST]\n"
+		"         [-t START] [-S STEP_S] [-i INTERVAL_S] [-w WAIT_MS] [-m METRIC,...] [-p PREFIX]\n"
+		"         [-f FIRST]\n"
 		"       store_writer [-C RRDCACHED] --read FILE METRIC CF FROM TO [RESOLUTION]\n"
 		"       store_writer [-C RRDCACHED] --info FILE\n");
 }
@@ -187,7 +189,7 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);  /* as envmond: rrdcached may close its socket */
 	log_init("store_writer", true, LOG_INFO);
-	while ((c = getopt_long(argc, argv, "d:C:n:s:t:S:w:m:p:f:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:C:n:s:t:S:i:w:m:p:f:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': o.dir = optarg; break;
 		case 'C': o.rrdcached = optarg; break;
@@ -195,6 +197,7 @@ int main(int argc, char **argv)
 		case 's': o.steps = atoi(optarg); break;
 		case 't': o.start = atol(optarg); break;
 		case 'S': o.step_s = (unsigned)atoi(optarg); break;
+		case 'i': o.interval_s = (unsigned)atoi(optarg); break;
 		case 'w': o.wait_ms = atoi(optarg); break;
 		case 'm': o.metrics = optarg; break;
 		case 'p': o.prefix = optarg; break;
@@ -208,6 +211,8 @@ int main(int argc, char **argv)
 		return run_read(o.rrdcached, argv + optind, argc - optind);
 	if (mode == MODE_INFO)
 		return optind < argc ? run_info(o.rrdcached, argv[optind]) : 64;
+	if (!o.interval_s)
+		o.interval_s = o.step_s;
 	if (!o.dir || o.devices <= 0 || o.steps < 0) {
 		usage();
 		return 64;

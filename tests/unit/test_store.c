@@ -324,6 +324,51 @@ static void test_new_metric(void **state)
 	free(file);
 }
 
+/* ------------------------------------------------------------------ a longer interval */
+
+/* A file created when the probe was polled every 30 s (heartbeat 60 s), then the interval
+ * set to 120 s: without a longer heartbeat every reading would be stored unknown. */
+static void test_interval_raised(void **state)
+{
+	const char *const m[] = { "temperature", "humidity" };
+	char *file = path_of("probe-i");
+	struct rrdread_series s;
+	struct rrdread_info info;
+	long mid = T0 + 3600, end = T0 + 2 * 3600;
+
+	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_open("probe-i", m, 2, 30), 0);
+	write_series("probe-i", T0 + STEP, mid);
+	store_fini();
+	assert_int_equal(rrdread_info(file, NULL, &info), 0);
+	assert_int_equal(info.heartbeat_s[0], 60);
+	rrdread_info_free(&info);
+
+	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_open("probe-i", m, 2, 120), 0);
+	assert_int_equal(count_lines(LOG_NOTICE, "heartbeat raised to 240 s"), 1);
+	for (long ts = mid + 120; ts <= end; ts += 120)
+		assert_int_equal(store_write("probe-i", (double)ts,
+			(struct store_value[]){ { "temperature", temp_at(ts) } }, 1), 0);
+	assert_int_equal(rrdread_info(file, NULL, &info), 0);
+	assert_int_equal(info.heartbeat_s[0], 240);
+	assert_int_equal(info.heartbeat_s[1], 240);
+	rrdread_info_free(&info);
+	assert_int_equal(rrdread_fetch(file, NULL, "temperature", RRDREAD_AVERAGE, mid, end, STEP,
+		&s), 0);
+	assert_int_equal(s.n_points, 120);
+	assert_int_equal(s.n_unknown, 0);
+	rrdread_series_free(&s);
+	/* Once raised, it stays: no tune at the next start. */
+	store_fini();
+	n_lines = 0;
+	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_open("probe-i", m, 2, 120), 0);
+	assert_int_equal(count_lines(LOG_NOTICE, "heartbeat"), 0);
+	assert_int_equal(count_lines(LOG_ERR, NULL), 0);
+	free(file);
+}
+
 /* ------------------------------------------------------------------ damaged files */
 
 static void test_unreadable_and_stale_files(void **state)
@@ -480,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thirty_days, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_metric, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interval_raised, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_and_stale_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_profile_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup, teardown),
