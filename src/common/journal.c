@@ -297,8 +297,10 @@ static void apply_record(struct episodes *e, struct json_object *rec)
 	if (strcmp(type, "flapping") == 0 && json_object_object_get_ex(rec, "on", &on) &&
 	    json_object_get_boolean(on))
 		ep->flapped = true;
-	if (strcmp(type, "close") == 0)
+	if (strcmp(type, "close") == 0) {
 		ep->end = get_num(rec, "t");
+		ep->end_reason = get_str(rec, "reason");
+	}
 	if (json_object_object_get_ex(rec, "notice", &nt))
 		add_notice(ep, rec, nt);
 }

@@ -14,7 +14,8 @@
  *   remind    still unresolved after `repeat`
  *   flapping  it started changing state too often ("on": true) or settled ("on": false)
  *   unsilence a maintenance window ended on an incident never mailed: mailed now
- *   close     it is over ("end", the worst severity and value)
+ *   close     it is over ("end", the worst severity and value); "reason": "removed" when
+ *             its condition left the configuration (closed at start-up or reload, not mailed)
  *   notified  the notification (id, "seq") was accepted by the mail spool
  * An event that decides a notification carries "notice": { "seq", "kind", "silenced" }
  * with every fact needed to rebuild it; a notice without a later "notified" record is
@@ -78,6 +79,7 @@ struct journal_episode {
 	double since;              /* first out-of-spec reading (start of the hold) */
 	double opened;             /* incident opened (hold elapsed): its start */
 	double end;                /* recovery; 0 while still open */
+	const char *end_reason;    /* NULL for a recovery; JOURNAL_REASON_REMOVED */
 	enum severity severity;    /* the worst severity reached */
 	double first_value;        /* reading when it opened (NAN for states and contact) */
 	double worst;              /* the worst reading (NAN if none) */
@@ -98,6 +100,9 @@ struct journal_episode {
  * passed to fn, or -1 if the journal cannot be read. */
 typedef int (*journal_episode_fn)(void *arg, const struct journal_episode *ep);
 int journal_episodes(const char *path, double from, double to, journal_episode_fn fn, void *arg);
+
+/* The "reason" of a close record whose condition left the configuration. */
+#define JOURNAL_REASON_REMOVED "removed"
 
 /* Default file names inside the state directory. */
 #define JOURNAL_FILE "journal.jsonl"

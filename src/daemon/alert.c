@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "alert.h"
+#include "clock.h"
 #include "silence.h"
 #include "journal.h"
 #include "log.h"
@@ -77,6 +78,9 @@ struct alert {
 	struct devinfo *devs;
 	struct json_object **pending;      /* notice records not yet accepted by the sink */
 	size_t n_pending, cap_pending;
+	struct json_object **orphans;      /* replay: last record of each open incident whose
+	                                    * condition the configuration no longer has */
+	size_t n_orphans, cap_orphans;
 	char id_day[9];                    /* UTC day of the last incident id, and its n */
 	unsigned id_n;
 	bool dirty;                        /* the snapshot is behind */
@@ -1004,6 +1008,54 @@ static void reset_incident(struct cond *c)
 	memset(c->hit, 0, c->n_servers * sizeof(bool));
 }
 
+/* Follows the open incidents of conditions the configuration no longer has (a device
+ * removed, a rack renamed): their last record, until a close. */
+static void replay_orphan(struct alert *a, struct json_object *rec, const char *type, const char *id)
+{
+	size_t i = 0;
+
+	while (i < a->n_orphans && strcmp(jstr(a->orphans[i], "id"), id) != 0)
+		i++;
+	if (i == a->n_orphans) {
+		if (strcmp(type, "open") != 0)
+			return;
+		a->orphans = xgrow(a->orphans, &a->cap_orphans, a->n_orphans + 1, sizeof(*a->orphans));
+		a->n_orphans++;
+	} else {
+		json_object_put(a->orphans[i]);
+	}
+	a->orphans[i] = json_object_get(rec);
+	if (strcmp(type, "close") == 0) {
+		json_object_put(a->orphans[i]);
+		a->orphans[i] = a->orphans[--a->n_orphans];
+	}
+}
+
+/* Closes the incidents replay_orphan found, journal only: nobody can tell whether they
+ * recovered, so no recovery mail; the close record's "reason" says why they ended. */
+static void close_orphans(struct alert *a, double now)
+{
+	for (size_t i = 0; i < a->n_orphans; i++) {
+		struct json_object *r = NULL;
+
+		json_object_deep_copy(a->orphans[i], &r, NULL);
+		json_object_object_del(r, "notice");
+		json_object_object_del(r, "flapping");
+		json_object_object_del(r, "on");
+		json_object_object_add(r, "type", str("close"));
+		json_object_object_add(r, "t", json_object_new_double(now));
+		json_object_object_add(r, "end", json_object_new_double(now));
+		json_object_object_add(r, "reason", str(JOURNAL_REASON_REMOVED));
+		log_notice("incident %s closed: %s is no longer in the configuration", jstr(r, "id"), jstr(r, "cond"));
+		journal_append(a->j, r);
+		json_object_put(r);
+		json_object_put(a->orphans[i]);
+	}
+	free(a->orphans);
+	a->orphans = NULL;
+	a->n_orphans = a->cap_orphans = 0;
+}
+
 static int replay_record(void *arg, struct json_object *rec)
 {
 	struct alert *a = arg;
@@ -1018,8 +1070,10 @@ static int replay_record(void *arg, struct json_object *rec)
 	}
 	if (strcmp(type, "open") == 0)
 		note_id(a, id);
-	if (!c)
-		return 0;      /* a condition the configuration no longer has */
+	if (!c) {
+		replay_orphan(a, rec, type, id);
+		return 0;
+	}
 	if (strcmp(type, "open") == 0)
 		replay_open(a, c, rec, id);
 	else if (strcmp(c->id, id) != 0)
@@ -1053,6 +1107,7 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 		return NULL;
 	}
 	free(path);
+	close_orphans(a, clock_wall());
 	load_snapshot(a);
 	resent = a->n_pending;
 	if (resent > 0)
@@ -1076,6 +1131,9 @@ void alert_free(struct alert *a)
 	}
 	for (size_t i = 0; i < a->n_pending; i++)
 		json_object_put(a->pending[i]);
+	for (size_t i = 0; i < a->n_orphans; i++)
+		json_object_put(a->orphans[i]);
+	free(a->orphans);
 	free(a->pending);
 	free(a->conds);
 	free(a->devs);

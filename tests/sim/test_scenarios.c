@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "journal.h"
 #include "silence.h"
 #include "simharness.h"
@@ -461,6 +463,89 @@ static void test_hot_probe_silent(void **state)
 	sim_cleanup(&s);
 }
 
+/* The default site without its air conditioner. */
+static const char no_clim[] =
+	"devices = (\n"
+	"  { name = \"ups\"; profile = \"sim-ups\"; interval = 30; sim = { scenario = \"@SCN@common.scn\"; }; },\n"
+	"  { name = \"probe\"; profile = \"sim-probe\"; interval = 30; sim = { scenario = \"@SCN@common.scn\"; }; }\n"
+	");\n"
+	"racks = (\n"
+	"  { name = \"baie-A\"; probes = [ \"probe\" ];\n"
+	"    servers = ( { name = \"srv-numerisation\"; role = \"digitization\"; ups = [ \"ups\" ]; },\n"
+	"                { name = \"srv-comci\"; role = \"comci\"; ups = [ \"ups\" ]; } ); },\n"
+	"  { name = \"baie-B\"; servers = ( { name = \"srv-autre\"; role = \"other\"; ups = [ \"ups\" ]; } ); }\n"
+	");\n";
+
+struct closes {
+	int n;
+	const char *id;
+};
+
+static int count_closes(void *arg, struct json_object *rec)
+{
+	struct closes *c = arg;
+	struct json_object *v;
+
+	if (json_object_object_get_ex(rec, "type", &v) && strcmp(json_object_get_string(v), "close") == 0 &&
+	    json_object_object_get_ex(rec, "id", &v) && strcmp(json_object_get_string(v), c->id) == 0)
+		c->n++;
+	return 0;
+}
+
+struct ending {
+	double end;
+	char reason[32];
+};
+
+static int find_cooling(void *arg, const struct journal_episode *ep)
+{
+	struct ending *e = arg;
+
+	if (ep->criterion == CRIT_COOLING_STATE) {
+		e->end = ep->end;
+		snprintf(e->reason, sizeof(e->reason), "%s", ep->end_reason ? ep->end_reason : "");
+	}
+	return 0;
+}
+
+/* The air conditioner stops at 2 h; at 2 h 30 the daemon restarts on a configuration
+ * without it: its incident is closed then, "removed", without a recovery mail, and only
+ * once (a second restart adds nothing). */
+static void test_removed_device(void **state)
+{
+	struct sim s;
+	struct ending ep = { 0 };
+	struct closes closes = { 0 };
+	char *journal, id[64];
+
+	sim_prepare(&s, "common.scn", "clim-stop.scn", "common.scn");
+	sim_start(&s, 0);
+	sim_run(&s, 2.5 * 3600);
+	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, NOTIF_ALERT), 1);
+	snprintf(id, sizeof(id), "%s", sim_find(&s, CRIT_COOLING_STATE, NOTIF_ALERT, 0)->id);
+	sim_stop(&s);
+	sim_write_conf(&s, no_clim);
+	for (int run = 0; run < 2; run++) {
+		sim_start(&s, (2.5 + run) * 3600);
+		sim_run(&s, (3.5 + run) * 3600);
+		sim_stop(&s);
+	}
+	journal = sim_journal_path(&s);
+	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, find_cooling, &ep), 1);
+	assert_true(fabs(ep.end - (SIM_T0 + 2.5 * 3600)) < 1e-3);
+	assert_string_equal(ep.reason, JOURNAL_REASON_REMOVED);
+	closes.id = id;
+	journal_replay(journal, count_closes, &closes);
+	assert_int_equal(closes.n, 1);
+	/* The sink saw the alert only. */
+	sim_start(&s, 4.5 * 3600);
+	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, ANY), 1);
+	assert_int_equal(s.n_notices, 1);
+	sim_stop(&s);
+	free(journal);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_probe_silent),
 		cmocka_unit_test(test_ups_silent_on_battery),
 		cmocka_unit_test(test_hot_probe_silent),
+		cmocka_unit_test(test_removed_device),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
