@@ -22,7 +22,9 @@ enum audit_finding {
 /* An incident from the journal, clipped to the period. */
 struct audit_episode {
 	time_t start, end;         /* end = the period's end when still open */
+	time_t since;              /* first reading out of spec (before the hold), clipped */
 	bool open;                 /* not over at the end of the period */
+	bool on_battery;           /* ups_source: the UPS was on battery (an outage carried) */
 	enum severity severity;
 	enum criterion crit;
 	char *device;              /* the device at the cause, or NULL */

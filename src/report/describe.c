@@ -119,12 +119,26 @@ static void describe_ups(const struct audit_row *r, struct fact *f, size_t *n)
 	char a[48], b[48];
 
 	if (r->crit == CRIT_UPS_SOURCE) {
-		snprintf(add(f, n, _("transfers to battery"))->value, DESCRIBE_VALUE_MAX, "%u",
-			r->battery.count);
-		if (r->battery.count > 0)
+		const struct stats_runs *bat = &r->battery;
+		char c[48];
+
+		if (bat->count_res_s)
+			snprintf(add(f, n, _("transfers to battery"))->value, DESCRIBE_VALUE_MAX,
+				_("%u (to the archive's resolution of %s: closer transfers count as one)"),
+				bat->count, fmt_duration(c, sizeof(c), bat->count_res_s));
+		else
+			snprintf(add(f, n, _("transfers to battery"))->value, DESCRIBE_VALUE_MAX, "%u",
+				bat->count);
+		if (bat->count > 0 && bat->longest_res_s)
 			snprintf(add(f, n, _("longest outage carried"))->value, DESCRIBE_VALUE_MAX,
-				_("%s, from %s"), fmt_duration(a, sizeof(a), r->battery.longest_s),
-				fmt_datetime(b, sizeof(b), r->battery.longest_start));
+				_("%s, from %s (to within %s, the archive's resolution)"),
+				fmt_duration(a, sizeof(a), bat->longest_s),
+				fmt_datetime(b, sizeof(b), bat->longest_start),
+				fmt_duration(c, sizeof(c), bat->longest_res_s));
+		else if (bat->count > 0)
+			snprintf(add(f, n, _("longest outage carried"))->value, DESCRIBE_VALUE_MAX,
+				_("%s, from %s"), fmt_duration(a, sizeof(a), bat->longest_s),
+				fmt_datetime(b, sizeof(b), bat->longest_start));
 	}
 	if (r->crit == CRIT_UPS_RUNTIME)
 		snprintf(add(f, n, _("runtime against the required budget"))->value,

@@ -54,6 +54,11 @@ static int collect_one(void *arg, const struct journal_episode *ep)
 	memset(e, 0, sizeof(*e));
 	e->open = ep->end <= 0 || end > c->to;
 	e->start = start < c->from ? c->from : start;
+	e->since = ep->since > 0 && (time_t)ep->since < start ? (time_t)ep->since : start;
+	if (e->since < c->from)
+		e->since = c->from;
+	e->on_battery = (ep->state && strcmp(ep->state, "on_battery") == 0) ||
+		(ep->worst_state && strcmp(ep->worst_state, "on_battery") == 0);
 	e->end = e->open ? c->to : end;
 	e->severity = ep->severity;
 	e->crit = ep->criterion;

@@ -59,6 +59,8 @@ struct stats_runs {
 	unsigned count;
 	double longest_s;
 	time_t longest_start;
+	unsigned count_res_s;      /* set by the audit: resolution of the archive runs counted, */
+	unsigned longest_res_s;    /* and of the longest; 0 when exact (journal or base step) */
 };
 void stats_state_runs(const struct series *s, double code, struct stats_runs *out);
 

@@ -118,9 +118,14 @@ def generate():
         ups["ups_load"][i] = round(38 + rnd.uniform(-4, 4), 1)
         ups["input_voltage"][i] = round(230 + rnd.uniform(-3, 3), 1)
         ups["input_frequency"][i] = round(50 + rnd.uniform(-0.05, 0.05), 2)
-    # Outages: 10 min on the 8th, 35 min on the 20th (runtime under the budget), 5 min on the 25th.
-    for day, hour, minute, buckets in ((8, 3, 0, 2), (20, 11, 0, 7), (25, 23, 55, 1)):
+    # Outages: 10 min on the 8th, 33 min on the 20th from 11:02:30 (runtime under the
+    # budget; its 5-minute buckets hold 35 min), 5 min on the 25th; the 8th and the 25th
+    # are not in the journal (as if it had been lost). 90 s on the 14th: see SUBSTEPS.
+    for day, hour, minute, buckets in ((8, 3, 0, 2), (20, 11, 0, 7), (25, 23, 55, 1), (14, 14, 0, 1)):
         s = bucket_index(day, hour, minute)
+        if day == 14:
+            ups["ups_source"][s] = 1        # the bucket's maximum; the readings are in SUBSTEPS
+            continue
         for k in range(buckets):
             ups["ups_source"][s + k] = 1
             ups["input_voltage"][s + k] = 0.0
@@ -144,8 +149,39 @@ def generate():
     return {"sonde-baie-a": probe, "ups-general": ups, "clim-1": cooling}
 
 
-def write_rrd(path, series):
-    """An RRD file in the store's layout; every 5-minute bucket written at its end."""
+def at(d, h, m, sec=0):
+    return int(datetime(2026, 3, d, h, m, sec, tzinfo=PARIS).timestamp())
+
+
+# Outages that start or end inside a bucket, as the daemon reads them every 30 s: an
+# update at t gives the value of (previous update, t]. ups_source = 1 on battery.
+# The 20th: on mains until 11:02:00, on battery from the reading of 11:02:30 to that of
+# 11:35:00 (the bucket ends carry the 1s of generate()): 66 readings, 33 min.
+# The 14th: on battery for the readings of 14:02:30, 14:03:00 and 14:03:30 (90 s), back
+# on mains at 14:04:00; its bucket (14:00, 14:05] has a maximum of 1, an average of 0.3.
+SUBSTEPS = {
+    "ups-general": {
+        at(20, 11, 2): {"ups_source": 0},
+        at(14, 14, 2): {"ups_source": 0},
+        at(14, 14, 3, 30): {"ups_source": 1},
+        at(14, 14, 5): {"ups_source": 0},
+    },
+}
+# Each outage carried, as the journal's readings show it: (first reading on battery,
+# seconds on battery, in the journal). Those not in the journal are only known from
+# the 5-minute buckets the month is read from.
+OUTAGES = [
+    (at(8, 3, 0), 2 * BUCKET, False),
+    (at(14, 14, 2, 30), 90, True),
+    (at(20, 11, 2, 30), 66 * 30, True),
+    (at(25, 23, 55), BUCKET, False),
+]
+
+
+def write_rrd(path, series, substeps=None):
+    """An RRD file in the store's layout; every 5-minute bucket written at its end, and
+    the readings of substeps {t: {metric: value}} inside their bucket."""
+    substeps = substeps or {}
     names = list(series)
     rras = []
     for cf in ("AVERAGE", "MIN", "MAX"):
@@ -155,19 +191,29 @@ def write_rrd(path, series):
                    + ["DS:%s:GAUGE:600:U:U" % k for k in names] + rras, check=True)
     n = len(series[names[0]])
     lines = []
-    for i in range(n):
-        vals = ["U" if math.isnan(series[k][i]) else repr(series[k][i]) for k in names]
-        lines.append("%d:%s" % (FROM + (i + 1) * BUCKET, ":".join(vals)))
+    times = sorted(set(FROM + (i + 1) * BUCKET for i in range(n)) | set(substeps))
+    for t in times:
+        i = -(-(t - FROM) // BUCKET) - 1          # the bucket (t - BUCKET, t] lies in
+        row = dict((k, series[k][i]) for k in names)
+        row.update(substeps.get(t, {}))
+        vals = ["U" if math.isnan(row[k]) else repr(row[k]) for k in names]
+        lines.append("%d:%s" % (t, ":".join(vals)))
     for c in range(0, n, 400):
         subprocess.run(["rrdtool", "update", path] + lines[c:c + 400], check=True)
 
 
-# Journal: (criterion, cause device, rack, servers, severity, start, end, value)
+# Journal: (criterion, cause device, rack, servers, severity, opened, end, value[, since,
+# state]); since defaults to 5 min before the opening.
 SERVERS = [("srv-numerisation", "digitization"), ("srv-comci", "comci")]
 EPISODES = [
     ("temperature", None, "baie-A", SERVERS, "critical",
      (10, 13, 30), (10, 16, 30), 33.4),
-    ("ups_source", "ups-general", None, SERVERS, "warning", (20, 11, 1), (20, 11, 35), NAN),
+    # The daemon's record of the outages above: opened after the 60 s hold, closed 60 s
+    # (clear_hold) after the first reading back on mains.
+    ("ups_source", "ups-general", None, SERVERS, "warning", (20, 11, 3, 30), (20, 11, 36, 30), NAN,
+     (20, 11, 2, 30), "on_battery"),
+    ("ups_source", "ups-general", None, SERVERS, "warning", (14, 14, 3, 30), (14, 14, 5, 0), NAN,
+     (14, 14, 2, 30), "on_battery"),
     ("ups_runtime", "ups-general", None, SERVERS[1:], "critical", (20, 11, 25), (20, 11, 35), 240.0),
     ("ups_replace_battery", "ups-general", None, SERVERS, "warning", (27, 9, 0), None, NAN),
     ("humidity", None, "baie-A", SERVERS, "warning", (15, 6, 10), (15, 18, 0), 66.1),
@@ -175,20 +221,22 @@ EPISODES = [
 
 
 def ts(dhm):
-    d, h, m = dhm
-    return int(datetime(2026, 3, d, h, m, tzinfo=PARIS).timestamp())
+    return at(*dhm)
 
 
 def write_journal(state_dir):
     import json
     recs = []
-    for n, (crit, dev, rack, servers, sev, start, end, value) in enumerate(EPISODES, 1):
+    for n, (crit, dev, rack, servers, sev, start, end, value, *more) in enumerate(EPISODES, 1):
         iid = "TJ-EXV-202603%02d-%d" % (start[0], n)
         cond = "device:%s/%s" % (dev, crit) if dev else "rack:%s/%s" % (rack, crit)
+        since = ts(more[0]) if more else ts(start) - 300
         rec = {"type": "open", "t": ts(start), "id": iid, "cond": cond, "criterion": crit,
-               "severity": sev, "since": ts(start) - 300,
+               "severity": sev, "since": since, "opened": ts(start),
                "servers": [{"name": s, "role": r, "rack": "baie-A"} for s, r in servers],
                "notice": {"seq": 1, "kind": "alert", "silenced": False}}
+        if more:
+            rec["state"] = rec["worst_state"] = more[1]
         if dev:
             rec["device"] = dev
         if rack:
@@ -235,7 +283,7 @@ def site():
     os.makedirs(os.path.join(state, "rrd"))
     hist = generate()
     for dev, series in hist.items():
-        write_rrd(os.path.join(state, "rrd", dev + ".rrd"), series)
+        write_rrd(os.path.join(state, "rrd", dev + ".rrd"), series, SUBSTEPS.get(dev))
     write_journal(state)
     conf = os.path.join(tmp, "envmond.conf")
     with open(conf, "w") as f:
@@ -311,19 +359,6 @@ def days_of_period():
     return out
 
 
-def runs(vals, code):
-    count, longest, cur = 0, 0, 0
-    for v in vals:
-        if not math.isnan(v) and v == code:
-            if cur == 0:
-                count += 1
-            cur += BUCKET
-            longest = max(longest, cur)
-        else:
-            cur = 0
-    return count, longest
-
-
 def episode_counts(crit, device, server):
     warn = crit_n = 0
     for c, dev, rack, servers, sev, *_ in EPISODES:
@@ -363,7 +398,8 @@ def expected_rows(hist):
                 for d, first, count in days_of_period():
                     exp[(d, server, crit, dev)] = figures(vals[first:first + count], env)
                 f = figures(vals, env)
-                transfers, longest = runs(raw, 1) if crit == "ups_source" else (0, 0)
+                transfers, longest = (len(OUTAGES), max(o[1] for o in OUTAGES)) \
+                    if crit == "ups_source" else (0, 0)
                 warn, crit_n = episode_counts(crit, dev, server)
                 worst = None
                 best = 0
@@ -407,8 +443,8 @@ def test_csv_figures(site):
             assert int(r["incidents"]) == e["incidents"], key
             assert r["worst_day"] == e["worst_day"], (key, r["worst_day"], e["worst_day"])
             if key[2] == "ups_source":
-                assert int(r["transfers"]) == e["transfers"] == 3
-                assert float(r["longest_outage_s"]) == e["longest"] == 7 * BUCKET
+                assert int(r["transfers"]) == e["transfers"] == 4
+                assert float(r["longest_outage_s"]) == e["longest"] == 33 * 60
         compared += 1
     assert compared == len(exp) == 2 * 15 * 31     # servers x criteria x (30 days + period)
     # The facts this history was built to show.
@@ -431,8 +467,10 @@ def test_text_in_french(site):
     temp = [f for f in figures(site["hist"]["sonde-baie-a"]["temperature"], ENVELOPES["temperature"]).items()]
     tmax = dict(temp)["max"]
     assert ("%.1f °C" % tmax).replace(".", ",") in text
-    assert "transferts sur batterie : 3" in text
-    assert "plus longue coupure supportée : 35 min, à partir du 20/03/2026 11:00" in text
+    # Two outages are only in the 5-minute archive: the count says so; the longest
+    # comes from the journal, to the reading.
+    assert "transferts sur batterie : 4 (à la résolution de l'archive, 5 min" in text
+    assert "plus longue coupure supportée : 33 min, à partir du 20/03/2026 11:02\n" in text
     assert "Remplacer les batteries de l'onduleur — ups-general" in text
     assert "Climatisation complémentaire — baie-A" in text
     assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
