@@ -1,6 +1,7 @@
-/* derive.c — dew point, temperature rates and runtime units. The rates are least-squares
- * slopes rather than end-point differences: one noisy reading at either end of the
- * window does not make a rate alarm. */
+/* derive.c — dew point, temperature changes and runtime units. A change is the rise or
+ * fall between the extremes of a window, as ASHRAE states its limits; each reading is
+ * first replaced by the median of itself and its neighbours, so that one bad reading
+ * does not make a rate alarm (the rate criteria have no hold). */
 #include <config.h>
 
 #include <math.h>
@@ -79,7 +80,8 @@ void derive_history_add(struct derive_history *h, double t, double temp_c)
 	/* Readings must be in time order; a clock step backwards starts afresh. */
 	if (h->n > 0 && t <= h->t[slot(h, h->n - 1)])
 		h->n = 0;
-	while (h->n > 0 && h->t[h->head] <= t - DERIVE_RATE_HOUR_S) {
+	/* One reading before the hour stays: the neighbour that confirms the first inside. */
+	while (h->n > 1 && h->t[slot(h, 1)] < t - DERIVE_RATE_HOUR_S) {
 		h->head = (h->head + 1) % h->cap;
 		h->n--;
 	}
@@ -90,28 +92,43 @@ void derive_history_add(struct derive_history *h, double t, double temp_c)
 	h->n++;
 }
 
-double derive_slope(const struct derive_history *h, double now, double window_s)
+/* Reading i confirmed by its neighbours: the median of the three; NAN for the newest
+ * (not confirmed yet) and the oldest. */
+static double confirmed(const struct derive_history *h, size_t i)
 {
-	double st = 0, sv = 0, stt = 0, stv = 0, first = NAN, last = NAN, n = 0;
+	double a, b, c;
+
+	if (i == 0 || i + 1 >= h->n)
+		return NAN;
+	a = h->v[slot(h, i - 1)];
+	b = h->v[slot(h, i)];
+	c = h->v[slot(h, i + 1)];
+	return fmax(fmin(a, b), fmin(fmax(a, b), c));
+}
+
+double derive_change(const struct derive_history *h, double now, double window_s)
+{
+	double lo = NAN, hi = NAN, t_lo = 0, t_hi = 0;
+	size_t n = 0;
 
 	for (size_t i = 0; i < h->n; i++) {
-		/* Times relative to now keep the sums well conditioned. */
-		double t = h->t[slot(h, i)] - now, v = h->v[slot(h, i)];
+		double t = h->t[slot(h, i)], v = confirmed(h, i);
 
-		if (t <= -window_s || t > 0)
+		if (t < now - window_s || t > now || isnan(v))
 			continue;
-		if (isnan(first))
-			first = t;
-		last = t;
 		n++;
-		st += t;
-		sv += v;
-		stt += t * t;
-		stv += t * v;
+		if (isnan(lo) || v < lo) {
+			lo = v;
+			t_lo = t;
+		}
+		if (isnan(hi) || v > hi) {
+			hi = v;
+			t_hi = t;
+		}
 	}
-	if (n < 3 || last - first < window_s / 2)
+	if (n < 2)
 		return NAN;
-	return (n * stv - st * sv) / (n * stt - st * st);
+	return t_hi >= t_lo ? hi - lo : lo - hi;
 }
 
 static double reading(const struct poll_result *res, const char *name, const char **unit)
@@ -139,8 +156,8 @@ void derive_compute(struct derive_history *h, const struct poll_result *res, str
 	out->dew_point = derive_dew_point(out->temperature, out->humidity);
 	derive_history_add(h, res->time, out->temperature);
 	if (!isnan(out->temperature)) {
-		out->temp_rate_hour = derive_slope(h, res->time, DERIVE_RATE_HOUR_S) * 3600.0;
-		out->temp_rate_15min = derive_slope(h, res->time, DERIVE_RATE_15MIN_S) * 900.0;
+		out->temp_rate_hour = derive_change(h, res->time, DERIVE_RATE_HOUR_S);
+		out->temp_rate_15min = derive_change(h, res->time, DERIVE_RATE_15MIN_S);
 	}
 	runtime = reading(res, "ups_runtime", &unit);
 	out->ups_runtime_s = derive_seconds(runtime, unit);

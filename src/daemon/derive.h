@@ -7,7 +7,10 @@
 
 #include "driver.h"
 
-/* Windows of the two rates (DESIGN.md §8: <= 20 °C/h, <= 5 °C in 15 min). */
+/* Windows of the two rates (DESIGN.md §8: <= 20 °C/h, <= 5 °C in 15 min). ASHRAE TC 9.9
+ * states both as the change of temperature within any such period, not as a rate: a
+ * least-squares slope times the window read a sudden step 1.5 times too large (a 3.4 °C
+ * step as 5.1 °C per 15 min). So both are the change within the window. */
 #define DERIVE_RATE_HOUR_S 3600.0
 #define DERIVE_RATE_15MIN_S 900.0
 
@@ -27,21 +30,26 @@ struct derive_history {
 
 void derive_history_init(struct derive_history *h);
 void derive_history_fini(struct derive_history *h);
-/* Adds a reading at time t and forgets those older than one hour before it. */
+/* Adds a reading at time t and forgets those older than one hour before it (but one,
+ * the neighbour of the oldest inside the hour). */
 void derive_history_add(struct derive_history *h, double t, double temp_c);
 
-/* Least-squares slope of the temperatures in (now - window_s, now], in °C per second.
- * NAN unless at least 3 readings span at least half the window: a rate is not judged
- * from two readings 30 s apart. */
-double derive_slope(const struct derive_history *h, double now, double window_s);
+/* Change of temperature (°C) within [now - window_s, now]: the highest reading minus the
+ * lowest, positive when the highest came last (rising), negative when falling. Each
+ * reading counts as the median of itself and its two neighbours, so a single wild
+ * reading changes nothing and a real change counts once the next reading confirms it:
+ * one poll late, and a steady ramp reads one poll's worth less than ramp x window.
+ * NAN with fewer than two confirmed readings. A short history gives a change no larger
+ * than the true one, never a wild one. */
+double derive_change(const struct derive_history *h, double now, double window_s);
 
 /* What derive adds to a device's poll result. NAN = not available. */
 struct derived {
 	double temperature;        /* the reading, °C (NAN if none) */
 	double humidity;           /* %RH */
 	double dew_point;          /* °C */
-	double temp_rate_hour;     /* slope over the last hour, °C/h (signed) */
-	double temp_rate_15min;    /* slope over the last 15 min x 15 min: °C per 15 min (signed) */
+	double temp_rate_hour;     /* change within the last hour, °C/h (signed) */
+	double temp_rate_15min;    /* change within the last 15 min, °C per 15 min (signed) */
 	double ups_runtime_s;      /* s, whatever unit the profile gives */
 };
 

@@ -1,5 +1,5 @@
-/* test_derive.c — dew point against published Magnus values, rates as least-squares
- * slopes over their windows, runtime units. */
+/* test_derive.c — dew point against published Magnus values, temperature changes within
+ * their windows (steps, ramps, wild readings), runtime units. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -59,42 +59,60 @@ static void test_seconds(void **state)
 	assert_true(isnan(derive_seconds(5, "furlongs")));
 }
 
-/* A linear ramp of 6 °C/h sampled every 30 s: both rates give it exactly. */
-static void test_rates_of_a_ramp(void **state)
-{
-	struct derive_history h;
-	double t0 = 1767225600.0, now = 0;
+/* Changes within the windows, on two hours of readings every 30 s ending at "now" =
+ * 7200 s: a base of 22 °C, a ramp, a step at step_at, one wild reading at spike_at. */
+static const struct change_case {
+	const char *name;
+	double ramp_per_h, step, step_at, spike, spike_at;
+	double want_15min, want_hour;
+} change_table[] = {
+	/* ASHRAE: <= 5 °C within 15 min. A slope x 15 min read this 3.4 °C step 7 min ago
+	 * as 5.1 °C (critical), and the 14 °C step below as 21.0 °C/h. */
+	{ "step up 3.4 °C", 0, 3.4, 6780, 0, -1, 3.4, 3.4 },
+	{ "step down 3.4 °C", 0, -3.4, 6780, 0, -1, -3.4, -3.4 },
+	{ "step of 14 °C: 14 °C in the hour, not 21", 0, 14.0, 5400, 0, -1, 0.0, 14.0 },
+	/* Confirmed by the next reading only: the newest does not count yet. */
+	{ "step at the newest reading", 0, 6.0, 7200, 0, -1, 0.0, 0.0 },
+	{ "step confirmed by one reading", 0, 6.0, 7170, 0, -1, 6.0, 6.0 },
+	/* One poll's worth short of ramp x window: 870 s and 3570 s of the ramp. */
+	{ "ramp of 6 °C/h", 6.0, 0, -1, 0, -1, 1.45, 5.95 },
+	{ "falling ramp of 24 °C/h", -24.0, 0, -1, 0, -1, -5.8, -23.8 },
+	{ "one wild reading changes nothing", 0, 0, -1, 6.0, 6600, 0.0, 0.0 },
+	{ "a wild newest reading changes nothing", 0, 0, -1, -30.0, 7200, 0.0, 0.0 },
+	{ "an old step is out of the 15 min", 0, 4.0, 6000, 0, -1, 0.0, 4.0 },
+};
 
-	derive_history_init(&h);
-	for (int i = 0; i <= 240; i++) {             /* two hours */
-		now = t0 + 30.0 * i;
-		derive_history_add(&h, now, 20.0 + 6.0 * (30.0 * i) / 3600.0);
-	}
-	assert_true(fabs(derive_slope(&h, now, DERIVE_RATE_HOUR_S) * 3600.0 - 6.0) < 1e-6);
-	assert_true(fabs(derive_slope(&h, now, DERIVE_RATE_15MIN_S) * 900.0 - 1.5) < 1e-6);
-	/* Only the last hour is kept. */
-	assert_true(h.n <= 121);
-	derive_history_fini(&h);
+static double case_temp(const struct change_case *c, double t)
+{
+	return 22.0 + c->ramp_per_h * t / 3600.0 + (c->step_at >= 0 && t >= c->step_at ? c->step : 0) +
+		(t == c->spike_at ? c->spike : 0);
 }
 
-/* Noise at the ends of the window barely moves a least-squares slope. */
-static void test_rates_resist_one_outlier(void **state)
+static void test_change_table(void **state)
 {
-	struct derive_history h;
-	double t0 = 1767225600.0, now = 0;
+	double t0 = 1767225600.0;
 
-	derive_history_init(&h);
-	for (int i = 0; i <= 120; i++) {
-		now = t0 + 30.0 * i;
-		derive_history_add(&h, now, i == 120 ? 24.0 : 22.0);   /* one reading 2 °C off */
+	for (size_t i = 0; i < sizeof(change_table) / sizeof(change_table[0]); i++) {
+		const struct change_case *c = &change_table[i];
+		struct derive_history h;
+		double q, hr;
+
+		derive_history_init(&h);
+		for (int k = 0; k <= 240; k++)
+			derive_history_add(&h, t0 + 30.0 * k, case_temp(c, 30.0 * k));
+		q = derive_change(&h, t0 + 7200, DERIVE_RATE_15MIN_S);
+		hr = derive_change(&h, t0 + 7200, DERIVE_RATE_HOUR_S);
+		if (fabs(q - c->want_15min) > 1e-9 || fabs(hr - c->want_hour) > 1e-9)
+			fail_msg("%s: %.4f °C in 15 min, %.4f °C in the hour; expected %.4f, %.4f", c->name,
+				q, hr, c->want_15min, c->want_hour);
+		/* The hour and the reading that confirms its oldest. */
+		assert_true(h.n <= 122);
+		derive_history_fini(&h);
 	}
-	/* A difference over the window would say 2 °C/h; the slope says far less. */
-	assert_true(fabs(derive_slope(&h, now, DERIVE_RATE_HOUR_S) * 3600.0) < 0.2);
-	derive_history_fini(&h);
 }
 
-/* Too short a history gives no rate rather than a wild one. */
-static void test_rates_need_half_a_window(void **state)
+/* Too short a history gives no change, then one no larger than the true one. */
+static void test_change_needs_confirmed_readings(void **state)
 {
 	struct derive_history h;
 	double t0 = 1767225600.0;
@@ -103,12 +121,10 @@ static void test_rates_need_half_a_window(void **state)
 	derive_history_add(&h, t0, 20.0);
 	derive_history_add(&h, t0 + 30, 21.0);
 	derive_history_add(&h, t0 + 60, 22.0);
-	assert_true(isnan(derive_slope(&h, t0 + 60, DERIVE_RATE_15MIN_S)));
-	for (int i = 3; i <= 15; i++)
-		derive_history_add(&h, t0 + 30.0 * i, 20.0 + i);
-	/* 450 s of readings cover half of 15 min: 1 °C per 30 s = 30 °C per 15 min. */
-	assert_true(fabs(derive_slope(&h, t0 + 450, DERIVE_RATE_15MIN_S) * 900.0 - 30.0) < 1e-6);
-	assert_true(isnan(derive_slope(&h, t0 + 450, DERIVE_RATE_HOUR_S)));
+	assert_true(isnan(derive_change(&h, t0 + 60, DERIVE_RATE_15MIN_S)));
+	derive_history_add(&h, t0 + 90, 23.0);
+	assert_true(fabs(derive_change(&h, t0 + 90, DERIVE_RATE_15MIN_S) - 1.0) < 1e-9);
+	assert_true(fabs(derive_change(&h, t0 + 90, DERIVE_RATE_HOUR_S) - 1.0) < 1e-9);
 	/* A clock stepping backwards starts the history afresh. */
 	derive_history_add(&h, t0, 20.0);
 	assert_int_equal(h.n, 1);
@@ -121,9 +137,8 @@ int main(void)
 		cmocka_unit_test(test_dew_point_table),
 		cmocka_unit_test(test_dew_point_invalid),
 		cmocka_unit_test(test_seconds),
-		cmocka_unit_test(test_rates_of_a_ramp),
-		cmocka_unit_test(test_rates_resist_one_outlier),
-		cmocka_unit_test(test_rates_need_half_a_window),
+		cmocka_unit_test(test_change_table),
+		cmocka_unit_test(test_change_needs_confirmed_readings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
