@@ -384,6 +384,46 @@ static struct json_object *build_request(int argc, char **argv, bool *json_out)
 	return req;
 }
 
+/* envmonctl test-mail: the daemon queued the message and its mailer thread sends it;
+ * ask for the outcome until it is known or the daemon's bound ("wait_s", the mail
+ * timeout and a margin) has passed. The server's answer is printed either way. */
+static int wait_test_mail(const char *socket_path, struct json_object *queued)
+{
+	struct json_object *req = json_object_new_object(), *resp = NULL;
+	double wait_s = num(queued, "wait_s");
+	int64_t polls = (int64_t)((isnan(wait_s) ? 75 : wait_s) * 5), i;
+	int rc = ENVMON_EX_FAIL;
+
+	json_object_object_add(req, "command", json_object_new_string("test-mail-result"));
+	json_object_object_add(req, "name", json_object_new_string(str(queued, "queued")));
+	for (i = 0; i < polls; i++, json_object_put(resp), resp = NULL) {
+		struct json_object *done;
+
+		usleep(200000);
+		if (!(resp = ask(socket_path, req)) || !member(resp, "ok") ||
+		    !json_object_get_boolean(member(resp, "ok"))) {
+			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && str(resp, "error") ?
+				str(resp, "error") : _("no answer from envmond"));
+			break;
+		}
+		if (!(done = member(resp, "done")) || !json_object_get_boolean(done))
+			continue;
+		if (json_object_get_boolean(member(resp, "sent"))) {
+			printf(_("test mail sent: the server answered \"%s\"\n"), str(resp, "reply"));
+			rc = ENVMON_EX_OK;
+		} else {
+			fprintf(stderr, _("test mail failed: %s\n"), str(resp, "reply"));
+		}
+		break;
+	}
+	if (i == polls)
+		fprintf(stderr, _("test mail: no outcome after %.0f s; see envmonctl status and the "
+			"daemon's log\n"), wait_s);
+	json_object_put(resp);
+	json_object_put(req);
+	return rc;
+}
+
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
 	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
@@ -405,6 +445,8 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 		printf(_("configuration reloaded: %s\n"), str(resp, "summary"));
 	else if (strcmp(cmd, "silence") == 0)
 		printf(_("silenced until %s\n"), fmt_time(num(resp, "until"), NAN, t, sizeof(t)));
+	else if (strcmp(cmd, "test-mail") == 0)
+		printf(_("test mail queued as %s, waiting for the server's answer...\n"), str(resp, "queued"));
 	else
 		printf(_("done\n"));
 	return ENVMON_EX_OK;
@@ -441,6 +483,8 @@ int main(int argc, char **argv)
 	path = sock ? xstrdup(sock) : socket_from_config(conf);
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;
+	if (rc == ENVMON_EX_OK && strcmp(argv[optind], "test-mail") == 0)
+		rc = wait_test_mail(path, resp);
 	json_object_put(req);
 	json_object_put(resp);
 	free(path);

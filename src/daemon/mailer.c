@@ -70,6 +70,13 @@ struct mailer {
 		unsigned backoff_s;
 	} *refused;
 	size_t n_refused, cap_refused;
+	struct watched {                 /* messages someone waits for (test mail), under lock */
+		char name[96];
+		enum mailer_outcome outcome;
+		bool drop_on_failure;
+		char reply[600];
+	} watched[MAILER_MAX_WATCHED];
+	size_t next_watched;             /* the slot mailer_watch takes next (oldest first) */
 };
 
 /* ------------------------------------------------------------------ settings */
@@ -183,7 +190,9 @@ struct session {
 	size_t n_peers;
 	int fd;                          /* libesmtp's socket once found, or the bridge's end */
 	smtp_message_t message;
-	bool need_tls, tls_ok, auth_ok, auth_failed, in_auth, aborted;
+	bool need_tls, tls_ok, auth_ok, auth_failed, auth_offered, in_auth, aborted;
+	int64_t waiting_since_ms;        /* a command left and no reply came yet, or -1 */
+	char waiting_for[16];            /* that command's verb ("" = the greeting) */
 	char line[1024];                 /* partial reply line */
 	size_t line_len;
 	char reply[512];                 /* last complete reply line of the server */
@@ -257,8 +266,13 @@ static void on_reply_line(struct session *s, const char *line)
 	int code = atoi(line);
 	bool last = strlen(line) > 3 && line[3] == ' ';
 
+	if (code == 250 && strlen(line) > 8 && strncasecmp(line + 4, "AUTH", 4) == 0 &&
+	    (line[8] == ' ' || line[8] == '='))
+		s->auth_offered = true;          /* an EHLO keyword line, "250-AUTH PLAIN LOGIN" */
 	if (!last)
 		return;
+	/* After 354 the message data leaves unseen by the monitor: its reply is awaited now. */
+	s->waiting_since_ms = code == 354 ? clock_mono_ms() : -1;
 	snprintf(s->reply, sizeof(s->reply), "%s", line);
 	if (!s->in_auth)
 		return;
@@ -272,6 +286,40 @@ static void on_reply_line(struct session *s, const char *line)
 	}
 }
 
+/* A command leaves: the clock of "no answer within N s" starts, unless an earlier
+ * command (pipelined) still waits for its reply. */
+static void note_command(struct session *s, const char *buf, int len)
+{
+	int n = 0;
+
+	if (s->waiting_since_ms >= 0)
+		return;
+	s->waiting_since_ms = clock_mono_ms();
+	while (n < len && n < (int)sizeof(s->waiting_for) - 1 && buf[n] >= 'A' && buf[n] <= 'Z')
+		n++;
+	memcpy(s->waiting_for, buf, (size_t)n);
+	s->waiting_for[n] = '\0';
+}
+
+/* Did the session end because the server stayed silent for the whole timeout? libesmtp
+ * does not say (its error is a dropped connection or a stale status), so we time it:
+ * the monitor saw a command (or the connection) wait that long without a reply. */
+static bool timed_out(const struct session *s)
+{
+	return s->waiting_since_ms >= 0 &&
+		clock_mono_ms() - s->waiting_since_ms >= (int64_t)s->ms->timeout_s * 1000 - 500;
+}
+
+static void timeout_error(struct session *s)
+{
+	const char *after = s->waiting_for;
+
+	if (strcmp(s->reply, "354") == 0 || strncmp(s->reply, "354 ", 4) == 0)
+		after = "the message data";
+	session_error(s, "no answer from the server within %u s (%s%s)", s->ms->timeout_s,
+		after[0] ? "waiting for the reply to " : "waiting for its greeting", after);
+}
+
 /* Sees every byte exchanged (after TLS). Written data is never logged: it holds the
  * AUTH exchange. */
 static void monitor_cb(const char *buf, int len, int writing, void *arg)
@@ -279,12 +327,15 @@ static void monitor_cb(const char *buf, int len, int writing, void *arg)
 	struct session *s = arg;
 
 	if (writing) {
+		note_command(s, buf, len);
 		if (len >= 5 && strncasecmp(buf, "AUTH ", 5) == 0)
 			s->in_auth = true;
 		if (len >= 10 && strncasecmp(buf, "MAIL FROM:", 10) == 0) {
 			if (s->ms->user && !s->auth_ok)
 				session_abort(s, s->auth_failed ? "authentication failed: nothing sent"
-					: "the server did not authenticate us (no AUTH offered?): nothing sent");
+					: !s->auth_offered ? "a user is configured but the server offers no AUTH: "
+					"nothing sent unauthenticated"
+					: "the server did not authenticate us: nothing sent");
 			else if (s->need_tls && !s->tls_ok)
 				session_abort(s, "TLS is required but not established: nothing sent");
 		}
@@ -330,12 +381,25 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
 		break;
 	}
 	case SMTP_EV_NO_PEER_CERTIFICATE:
-	case SMTP_EV_WRONG_PEER_CERTIFICATE:
 		ok = va_arg(ap, int *);
 		*ok = 0;
-		session_error(s, "server certificate refused: %s", event == SMTP_EV_NO_PEER_CERTIFICATE ?
-			"none presented" : "it does not name the server");
+		session_error(s, "server certificate refused: none presented");
 		break;
+	case SMTP_EV_WRONG_PEER_CERTIFICATE: {
+		/* libesmtp 1.1 matches the certificate's DNS names only, never an IP address
+		 * (a "FIXME: handle GEN_IPADD" in its smtp-tls.c). Our SSL_CTX already checked
+		 * the chain and the host name or IP during the handshake (tls_context), so
+		 * its complaint is overruled only when that verification passed. */
+		SSL *ssl;
+
+		ok = va_arg(ap, int *);
+		(void)va_arg(ap, const char *);
+		ssl = va_arg(ap, SSL *);
+		*ok = ssl && SSL_get_verify_result(ssl) == X509_V_OK && SSL_get0_peer_certificate(ssl);
+		if (!*ok)
+			session_error(s, "server certificate refused: it does not name the server");
+		break;
+	}
 	case SMTP_EV_WEAK_CIPHER:
 		(void)va_arg(ap, int);
 		ok = va_arg(ap, int *);
@@ -682,7 +746,9 @@ static enum send_result session_result(struct session *s, smtp_session_t session
 	struct rcpt_check rc = { s, 0, 0 };
 	char buf[256];
 
-	if (!s->aborted && started && st->code / 100 == 2) {
+	if (!s->aborted && timed_out(s))
+		timeout_error(s);
+	if (!s->aborted && !s->error[0] && started && st->code / 100 == 2) {
 		smtp_enumerate_recipients(message, check_rcpt, &rc);
 		snprintf(reply, size, "%d %s", st->code, st->text ? st->text : "");
 		reply[strcspn(reply, "\r\n")] = '\0';
@@ -699,7 +765,7 @@ static enum send_result session_result(struct session *s, smtp_session_t session
 		snprintf(reply, size, "%s (%s)", s->error, tls_error);
 	else
 		snprintf(reply, size, "%s", s->error);
-	return st->code / 100 == 5 && !s->aborted ? SEND_REFUSED : SEND_FAILED;
+	return st->code / 100 == 5 && !s->aborted && !timed_out(s) ? SEND_REFUSED : SEND_FAILED;
 }
 
 /* Sends the message in path: SEND_OK (the server said 250), SEND_REFUSED (the server
@@ -708,7 +774,8 @@ static enum send_result session_result(struct session *s, smtp_session_t session
 static enum send_result send_file(const struct mail_settings *ms, SSL_CTX *ctx, const char *path,
 	char *reply, size_t size)
 {
-	struct session s = { .ms = ms, .fd = -1, .need_tls = ms->tls != MAIL_TLS_NONE };
+	struct session s = { .ms = ms, .fd = -1, .need_tls = ms->tls != MAIL_TLS_NONE,
+		.waiting_since_ms = -1 };
 	struct bridge b = { .listen_fd = -1, .plain_fd = -1, .tls_fd = -1 };
 	char *msg = slurp(path), **rcpt = NULL;
 	size_t n_rcpt = msg ? recipients(msg, &rcpt) : 0;
@@ -736,6 +803,7 @@ static enum send_result send_file(const struct mail_settings *ms, SSL_CTX *ctx, 
 	resolve_peers(&s, host, port);
 	auth = auth_setup(&s);
 	session = session_setup(&s, ctx, host, port, auth, msg, rcpt, n_rcpt);
+	s.waiting_since_ms = clock_mono_ms();   /* for the greeting */
 	started = smtp_start_session(session);
 	res = session_result(&s, session, started, reply, size);
 	smtp_destroy_session(session);
@@ -823,6 +891,38 @@ static void set_sent(struct mailer *m)
 	pthread_mutex_unlock(&m->lock);
 }
 
+/* Under lock. */
+static struct watched *watched_find(struct mailer *m, const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(m->watched); i++)
+		if (m->watched[i].name[0] && strcmp(m->watched[i].name, name) == 0)
+			return &m->watched[i];
+	return NULL;
+}
+
+/* The outcome for whoever waits for name; a watched message that must not be retried
+ * (a test mail: sent later, it would answer a question nobody asks any more) leaves
+ * new/ when it failed. */
+static void watched_note(struct mailer *m, const char *name, enum send_result res,
+	const char *reply)
+{
+	struct watched *w;
+	bool drop = false;
+
+	pthread_mutex_lock(&m->lock);
+	if ((w = watched_find(m, name))) {
+		w->outcome = res == SEND_OK ? MAILER_SENT : MAILER_FAILED;
+		snprintf(w->reply, sizeof(w->reply), "%s", reply);
+		drop = res != SEND_OK && w->drop_on_failure;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (drop) {
+		char *path = spool_file(m->spool, "new", name);
+		unlink(path);
+		free(path);
+	}
+}
+
 /* Sends new/name unless another process holds it (envmond --test-mail). false if the
  * server could not be reached: stop this pass. */
 static bool send_entry(struct mailer *m, const char *name)
@@ -845,6 +945,7 @@ static bool send_entry(struct mailer *m, const char *name)
 		if (res == SEND_REFUSED)
 			refused_note(m, name);
 	}
+	watched_note(m, name, res, reply);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -939,7 +1040,17 @@ static void deadline_in(struct timespec *ts, double delay_s)
 	}
 }
 
-/* Waits until kicked, stopped or delay_s passed; true unless stopping. */
+/* Under lock. */
+static bool watch_pending(const struct mailer *m)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(m->watched); i++)
+		if (m->watched[i].name[0] && m->watched[i].outcome == MAILER_PENDING)
+			return true;
+	return false;
+}
+
+/* Waits until kicked, stopped or delay_s passed; true unless stopping. A kick always
+ * wakes the thread while a watched message waits, even during a backoff. */
 static bool wait_for_work(struct mailer *m, double delay_s, bool kick_wakes)
 {
 	struct timespec ts;
@@ -947,10 +1058,10 @@ static bool wait_for_work(struct mailer *m, double delay_s, bool kick_wakes)
 
 	deadline_in(&ts, delay_s > 0 ? delay_s : 0);
 	pthread_mutex_lock(&m->lock);
-	while (!m->stop && !(kick_wakes && m->kicked))
+	while (!m->stop && !((kick_wakes || watch_pending(m)) && m->kicked))
 		if (pthread_cond_timedwait(&m->cond, &m->lock, &ts) == ETIMEDOUT)
 			break;
-	if (kick_wakes)
+	if (kick_wakes || watch_pending(m))
 		m->kicked = false;
 	stop = m->stop;
 	pthread_mutex_unlock(&m->lock);
@@ -970,6 +1081,26 @@ static void maybe_prune(struct mailer *m)
 		log_info("mail: pruned %d sent messages older than %u days", n, m->opt.keep_sent_days);
 }
 
+/* Watched messages already in new/ go first, whatever the backoff: someone waits. */
+static void send_watched(struct mailer *m)
+{
+	char names[MAILER_MAX_WATCHED][96];
+	size_t n = 0;
+
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < ARRAY_SIZE(m->watched); i++)
+		if (m->watched[i].name[0] && m->watched[i].outcome == MAILER_PENDING)
+			memcpy(names[n++], m->watched[i].name, sizeof(names[0]));
+	pthread_mutex_unlock(&m->lock);
+	for (size_t i = 0; i < n && !stopping(m); i++) {
+		char *path = spool_file(m->spool, "new", names[i]);
+
+		if (access(path, F_OK) == 0)
+			send_entry(m, names[i]);
+		free(path);
+	}
+}
+
 static void *mailer_run(void *arg)
 {
 	struct mailer *m = arg;
@@ -978,6 +1109,7 @@ static void *mailer_run(void *arg)
 
 	for (;;) {
 		maybe_prune(m);
+		send_watched(m);
 		left = run_pass(m);
 		pthread_mutex_lock(&m->lock);
 		next_attempt = m->st.next_attempt;
@@ -1058,6 +1190,34 @@ void mailer_stop(struct mailer *m)
 	settings_free(&m->ms);
 	free(m->refused);
 	free(m);
+}
+
+void mailer_watch(struct mailer *m, const char *name, bool drop_on_failure)
+{
+	struct watched *w;
+
+	pthread_mutex_lock(&m->lock);
+	if (!(w = watched_find(m, name))) {
+		w = &m->watched[m->next_watched];
+		m->next_watched = (m->next_watched + 1) % ARRAY_SIZE(m->watched);
+	}
+	*w = (struct watched){ .outcome = MAILER_PENDING, .drop_on_failure = drop_on_failure };
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	pthread_mutex_unlock(&m->lock);
+}
+
+enum mailer_outcome mailer_outcome(struct mailer *m, const char *name, char *reply, size_t size)
+{
+	struct watched *w;
+	enum mailer_outcome o = MAILER_UNKNOWN;
+
+	pthread_mutex_lock(&m->lock);
+	if ((w = watched_find(m, name))) {
+		o = w->outcome;
+		snprintf(reply, size, "%s", w->reply);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return o;
 }
 
 void mailer_get_status(struct mailer *m, struct mailer_status *st)

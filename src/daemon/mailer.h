@@ -47,6 +47,17 @@ void mailer_stop(struct mailer *m);
 /* A copy of the status; any thread. */
 void mailer_get_status(struct mailer *m, struct mailer_status *st);
 
+/* Someone waits for the outcome of new/name (envmonctl test-mail). Call before the
+ * message is queued: the queuing's kick then wakes the thread even during a backoff, and
+ * the message goes before the rest of the queue. drop_on_failure: a failed attempt
+ * deletes it instead of retrying. The last MAILER_MAX_WATCHED names are kept. Any thread. */
+#define MAILER_MAX_WATCHED 8
+enum mailer_outcome { MAILER_PENDING, MAILER_SENT, MAILER_FAILED, MAILER_UNKNOWN };
+void mailer_watch(struct mailer *m, const char *name, bool drop_on_failure);
+/* The outcome of a watched message; reply gets the server's answer (sent) or the
+ * reason (failed). MAILER_UNKNOWN if name is not watched (or no longer). Any thread. */
+enum mailer_outcome mailer_outcome(struct mailer *m, const char *name, char *reply, size_t size);
+
 /* Sends new/name now on the calling thread (test mail, no mailer thread needed) and
  * moves it to sent/ on success. reply receives the server's answer or the reason of the
  * failure. Returns 0 when the server accepted the message (250). */

@@ -492,23 +492,58 @@ static int test_mail(struct daemon_state *st)
 	return rc;
 }
 
-/* envmonctl test-mail: a test message queued in the spool; the mailer sends it like any
- * other (envmond --test-mail sends one synchronously and shows the server's answer). */
+/* envmonctl test-mail: a test message through the real path (spool, mailer thread,
+ * libesmtp), sent before the rest of the queue and never retried. The answer names the
+ * message and how long envmonctl may wait; envmonctl then asks test-mail-result for the
+ * server's reply (a deferred answer would hold the loop's client for a whole SMTP
+ * session: polling keeps the control socket one request, one answer). */
 static int cmd_test_mail(void *arg, struct json_object *req, struct json_object *resp)
 {
+	static unsigned count;
 	struct daemon_state *st = arg;
-	char id[128];
+	char id[128], name[96];
 	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
 		.worst = NAN, .bound = NAN };
 
 	if (!st->cfg->mail.enabled)
 		return control_error(resp, "no mail server is configured");
+	if (!st->mailer)
+		return control_error(resp, "the mailer is not running: see the daemon's log");
 	n.time = n.opened = clock_wall();
-	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
+	snprintf(id, sizeof(id), "TEST-%s-%.0f-%u", st->cfg->site.code, n.time, ++count);
 	n.incident_id = id;
+	spool_name(name, sizeof(name), id, 0);
+	mailer_watch(st->mailer, name, true);
 	if (spool_notify(st->spool, &n) < 0)
 		return control_error(resp, "the test message could not be written in the spool");
-	json_object_object_add(resp, "queued", json_object_new_string(id));
+	json_object_object_add(resp, "queued", json_object_new_string(name));
+	/* A message of the queue may be in flight first: two sessions, and a margin. */
+	json_object_object_add(resp, "wait_s",
+		json_object_new_int64(2 * (int64_t)st->cfg->mail.timeout_s + 10));
+	return 0;
+}
+
+/* envmonctl test-mail, then: {"name": N} -> {"done": false} while the mailer has not
+ * tried it, then {"done": true, "sent": bool, "reply": the server's answer or why}. */
+static int cmd_test_mail_result(void *arg, struct json_object *req, struct json_object *resp)
+{
+	struct daemon_state *st = arg;
+	struct json_object *v;
+	enum mailer_outcome o;
+	char reply[600];
+
+	if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string))
+		return control_error(resp, "test-mail-result needs the name test-mail answered");
+	if (!st->mailer)
+		return control_error(resp, "the mailer is not running: see the daemon's log");
+	o = mailer_outcome(st->mailer, json_object_get_string(v), reply, sizeof(reply));
+	if (o == MAILER_UNKNOWN)
+		return control_error(resp, "no test mail of this name is waiting");
+	json_object_object_add(resp, "done", json_object_new_boolean(o != MAILER_PENDING));
+	if (o != MAILER_PENDING) {
+		json_object_object_add(resp, "sent", json_object_new_boolean(o == MAILER_SENT));
+		json_object_object_add(resp, "reply", json_object_new_string(reply));
+	}
 	return 0;
 }
 
@@ -556,6 +591,7 @@ static int start_control(struct daemon_state *st)
 		.started = clock_wall() };
 	daemonctl_attach(&st->dc, st->ctl);
 	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
+	control_add_command(st->ctl, "test-mail-result", cmd_test_mail_result, st);
 	control_add_section(st->ctl, "incidents", incidents_section, st);
 	control_add_section(st->ctl, "spool", spool_section, st);
 	if (st->pipe)

@@ -91,10 +91,13 @@ class ImplicitTlsSMTP(FixedStartTlsSMTP):
 
 
 class Catcher:
-    """aiosmtpd handler: store messages, or refuse them when asked to."""
+    """aiosmtpd handler: store messages, or refuse them when asked to, or stall."""
 
-    def __init__(self, outdir, fail_rate, fail_first, reject_code, seed):
+    def __init__(self, outdir, fail_rate, fail_first, reject_code, seed, stall_after=None,
+                 no_auth=False):
         self.outdir = outdir
+        self.stall_after = stall_after
+        self.no_auth = no_auth
         self.fail_rate = fail_rate
         self.fail_first = fail_first
         self.reject_code = reject_code
@@ -113,7 +116,27 @@ class Catcher:
             return True
         return self.fail_rate > 0 and self.random.random() < self.fail_rate
 
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        # aiosmtpd advertises AUTH (after TLS) even without an authenticator.
+        session.host_name = hostname
+        if self.no_auth:
+            responses = [r for r in responses if not r.startswith('250-AUTH')]
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # --stall-after ehlo: EHLO was answered, MAIL FROM never is (a server that
+        # hangs mid-session; the client must give up after its own timeout).
+        if self.stall_after == 'ehlo':
+            await stall()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return '250 OK'
+
     async def handle_DATA(self, server, session, envelope):
+        # --stall-after data: DATA got its 354, the message is received, its final
+        # reply never comes.
+        if self.stall_after == 'data':
+            await stall()
         if self._refuse():
             return reject_reply(self.reject_code)
         number = self.number
@@ -137,6 +160,11 @@ class Catcher:
         print('stored %s.eml from %s to %s' % (base, envelope.mail_from,
                                                 ','.join(envelope.rcpt_tos)), flush=True)
         return '250 2.0.0 Ok: stored as %04d' % number
+
+
+async def stall():
+    print('stalling', flush=True)
+    await asyncio.sleep(3600)
 
 
 def reject_reply(code):
@@ -195,6 +223,13 @@ def parse_args(argv):
                    help='implicit TLS from the first byte (submissions, port 465)')
     p.add_argument('--auth', metavar='USER:PASSWORD',
                    help='require AUTH PLAIN or LOGIN with these credentials before MAIL')
+    p.add_argument('--auth-optional', action='store_true',
+                   help='offer and check AUTH, but accept mail without it (a server that '
+                        'would relay for an unauthenticated client)')
+    p.add_argument('--no-auth', action='store_true',
+                   help='advertise no AUTH at all (aiosmtpd offers it after TLS by default)')
+    p.add_argument('--stall-after', choices=('ehlo', 'data'),
+                   help='never answer the command after EHLO (MAIL FROM), or the end of DATA')
     p.add_argument('--auth-without-tls', action='store_true',
                    help='accept AUTH over a clear connection (refused by default)')
     p.add_argument('--fail-rate', type=float, default=0.0,
@@ -220,7 +255,8 @@ def parse_args(argv):
 
 async def serve(args):
     os.makedirs(args.dir, exist_ok=True)
-    handler = Catcher(args.dir, args.fail_rate, args.fail_first, args.reject_code, args.seed)
+    handler = Catcher(args.dir, args.fail_rate, args.fail_first, args.reject_code, args.seed,
+                      args.stall_after, args.no_auth)
     tls_context = (make_tls_context(*args.starttls, args.tls_tickets)
                    if args.starttls else None)
     options = dict(hostname='localhost', tls_context=tls_context,
@@ -229,7 +265,8 @@ async def serve(args):
                    enable_SMTPUTF8=True, decode_data=False)
     if args.auth:
         user, password = args.auth.split(':', 1)
-        options.update(authenticator=make_authenticator(user, password), auth_required=True)
+        options.update(authenticator=make_authenticator(user, password),
+                       auth_required=not args.auth_optional)
     loop = asyncio.get_running_loop()
     smtp_class = SMTP if args.stock_starttls else FixedStartTlsSMTP
     if args.tls:

@@ -18,6 +18,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 BUILD = os.environ.get('ENVMOND_BUILDDIR', os.path.join(TOP, '_build', 'check'))
 ENVMOND = os.path.join(BUILD, 'src', 'daemon', 'envmond')
 FEEDER = os.path.join(BUILD, 'tests', 'system', 'notify_feeder')
+ENVMONCTL = os.path.join(BUILD, 'src', 'ctl', 'envmonctl')
 CATCHER = os.path.join(TOP, 'tests', 'peers', 'smtp_catcher.py')
 MKCA = os.path.join(TOP, 'tests', 'peers', 'mkca.sh')
 PY = '/usr/bin/python3'
@@ -106,11 +107,13 @@ def catchers(tmp_path):
         c.stop()
 
 
-def write_config(tmp, port, tls='none', ca=None, auth=None, lang='fr', extra=''):
+def write_config(tmp, port, tls='none', ca=None, auth=None, lang='fr', extra='', server=None,
+                 timeout=10):
     state = tmp / 'state'
     state.mkdir(exist_ok=True)
-    lines = ['server = "%s";' % ('127.0.0.1' if tls == 'none' else 'localhost'),
-             'port = %d;' % port, 'tls = "%s";' % tls, 'timeout = 10;', 'lang = "%s";' % lang,
+    server = server or ('127.0.0.1' if tls == 'none' else 'localhost')
+    lines = ['server = "%s";' % server,
+             'port = %d;' % port, 'tls = "%s";' % tls, 'timeout = %d;' % timeout, 'lang = "%s";' % lang,
              'from = "envmond TJ-EXV <envmond@example.org>";', extra]
     if ca:
         lines.append('ca_file = "%s";' % ca)
@@ -172,6 +175,26 @@ def run_test_mail(conf, locale_dir):
                        capture_output=True, text=True, timeout=60)
     check_stderr(r.stderr)
     return r
+
+
+def wait_socket(tmp, timeout=10):
+    end = time.time() + timeout
+    while time.time() < end and not os.path.exists(tmp / 'envmond.sock'):
+        time.sleep(0.05)
+
+
+def envmonctl(tmp, *args, timeout=60):
+    r = subprocess.run([ENVMONCTL, '-s', str(tmp / 'envmond.sock')] + list(args),
+                       env=dict(os.environ, LANGUAGE='', LC_ALL='C'),
+                       capture_output=True, text=True, timeout=timeout)
+    check_stderr(r.stderr)
+    return r
+
+
+def spool_status(tmp):
+    r = envmonctl(tmp, 'status', '--json')
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)['spool']
 
 
 def spool_files(tmp, sub):
@@ -246,8 +269,10 @@ def test_starttls_auth(tmp_path, catchers, locale_dir, pki):
 
 
 def test_wrong_password_sends_nothing(tmp_path, catchers, locale_dir, pki):
+    # --auth-optional: this server would take the mail after a failed AUTH, so only our
+    # own abort keeps the message from leaving unauthenticated.
     c = catchers('--starttls', str(pki / 'server.pem'), str(pki / 'server.key'),
-                 '--auth', 'envmond:s3cret')
+                 '--auth', 'envmond:s3cret', '--auth-optional')
     conf = write_config(tmp_path, c.port, tls='starttls', ca=pki / 'ca.pem', auth=('envmond', 'wrong-pw'))
     r = run_test_mail(conf, locale_dir)
     assert r.returncode == 1
@@ -264,6 +289,68 @@ def test_wrong_password_sends_nothing(tmp_path, catchers, locale_dir, pki):
     assert spool_files(tmp_path, 'new') == ['TJ-EXV-20261123-1.000000']
     assert 'authentication refused by the server: 535' in log
     assert 'wrong-pw' not in log
+
+
+def test_user_configured_but_no_auth_offered_sends_nothing(tmp_path, catchers, locale_dir, pki):
+    c = catchers('--starttls', str(pki / 'server.pem'), str(pki / 'server.key'), '--no-auth')
+    conf = write_config(tmp_path, c.port, tls='starttls', ca=pki / 'ca.pem', auth=('envmond', 's3cret'))
+    r = run_test_mail(conf, locale_dir)
+    assert r.returncode == 1
+    assert 'offers no AUTH' in r.stderr, r.stderr
+    time.sleep(0.5)
+    assert c.messages() == []
+
+
+def tls_test_mail(tmp_path, catchers, locale_dir, pki, cert, server):
+    c = catchers('--starttls', str(pki / (cert + '.pem')), str(pki / (cert + '.key')))
+    conf = write_config(tmp_path, c.port, tls='starttls', ca=pki / 'ca.pem', server=server)
+    return c, run_test_mail(conf, locale_dir)
+
+
+def test_starttls_by_ip_address_with_ip_in_certificate(tmp_path, catchers, locale_dir, pki):
+    c, r = tls_test_mail(tmp_path, catchers, locale_dir, pki, 'server', '127.0.0.1')
+    assert r.returncode == 0, r.stderr
+    (meta, m, _), = c.wait(1, 5)
+    assert meta['tls']
+
+
+def test_starttls_by_ip_address_not_in_certificate_is_refused(tmp_path, catchers, locale_dir, pki):
+    c, r = tls_test_mail(tmp_path, catchers, locale_dir, pki, 'dnsonly', '127.0.0.1')
+    assert r.returncode == 1
+    assert 'certificate' in r.stderr and 'IP address mismatch' in r.stderr, r.stderr
+    time.sleep(0.3)
+    assert c.messages() == []
+
+
+def test_starttls_host_name_not_in_certificate_is_refused(tmp_path, catchers, locale_dir, pki):
+    c, r = tls_test_mail(tmp_path, catchers, locale_dir, pki, 'other', 'localhost')
+    assert r.returncode == 1
+    assert 'certificate' in r.stderr and 'hostname mismatch' in r.stderr, r.stderr
+    time.sleep(0.3)
+    assert c.messages() == []
+
+
+def test_starttls_not_offered_is_refused(tmp_path, catchers, locale_dir):
+    c = catchers()                                           # plain SMTP, no STARTTLS
+    conf = write_config(tmp_path, c.port, tls='starttls', server='localhost')
+    r = run_test_mail(conf, locale_dir)
+    assert r.returncode == 1
+    assert 'does not offer STARTTLS' in r.stderr, r.stderr
+    time.sleep(0.3)
+    assert c.messages() == []
+
+
+@pytest.mark.parametrize('stall,waiting', [('ehlo', 'MAIL'), ('data', 'the message data')])
+def test_silent_server_reported_as_timeout(tmp_path, catchers, locale_dir, stall, waiting):
+    c = catchers('--stall-after', stall)
+    conf = write_config(tmp_path, c.port, timeout=5)
+    start = time.time()
+    r = run_test_mail(conf, locale_dir)
+    assert r.returncode == 1
+    assert 'no answer from the server within 5 s (waiting for the reply to %s)' % waiting in r.stderr, \
+        r.stderr
+    assert 'ended early' not in r.stderr and '354' not in r.stderr
+    assert time.time() - start < 20
 
 
 def test_certificate_not_from_our_ca_is_refused(tmp_path, catchers, locale_dir, pki):
@@ -327,3 +414,87 @@ def test_outage_restarts_exactly_once_in_order(tmp_path, catchers, locale_dir):
         assert seqs == [0, 1, 2, 3], (incident, ids)
     assert spool_files(tmp_path, 'new') == []
     assert 'Connection refused' in log
+
+
+def test_envmonctl_test_mail_shows_the_server_reply(tmp_path, catchers, locale_dir):
+    c = catchers()
+    conf = write_config(tmp_path, c.port)
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    r = envmonctl(tmp_path, 'test-mail')
+    (meta, m, _), = c.wait(1, 5)
+    d.stop()
+    assert r.returncode == 0, r.stderr
+    assert 'the server answered "250 2.0.0 Ok: stored as 0001"' in r.stdout, r.stdout
+    assert m['Subject'].startswith('[TEST] TJ-EXV')
+    assert len(spool_files(tmp_path, 'sent')) == 1 and spool_files(tmp_path, 'new') == []
+
+
+def test_envmonctl_test_mail_server_down_shows_the_error(tmp_path, locale_dir):
+    conf = write_config(tmp_path, free_port())
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    r = envmonctl(tmp_path, 'test-mail')
+    time.sleep(0.3)
+    d.stop()
+    assert r.returncode == 1
+    assert 'test mail failed' in r.stderr and 'Connection refused' in r.stderr, r.stderr
+    assert spool_files(tmp_path, 'new') == []          # a failed test mail is not retried
+
+
+def test_envmonctl_test_mail_during_a_backoff(tmp_path, catchers, locale_dir):
+    """The server was down (the mailer waits 30 s before the next try): a test mail
+    does not wait for that, and the queue follows once the server answers again."""
+    port = free_port()
+    conf = write_config(tmp_path, port)
+    feed(conf, locale_dir, 1, 1)
+    e = env(locale_dir)
+    e['ENVMOND_MAIL_RETRY_S'] = '30'
+    err = open(tmp_path / 'envmond.err', 'ab+')
+    proc = subprocess.Popen([ENVMOND, '-f', '-d', '-c', str(conf)], env=e, stdout=err, stderr=err)
+    try:
+        wait_socket(tmp_path)
+        time.sleep(1)                                   # the first attempt fails
+        c = catchers(port=port)
+        start = time.time()
+        r = envmonctl(tmp_path, 'test-mail')
+        assert r.returncode == 0, r.stderr
+        assert time.time() - start < 10
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        err.close()
+
+
+def test_rate_limit_holds_mail_back(tmp_path, catchers, locale_dir):
+    c = catchers()
+    conf = write_config(tmp_path, c.port, extra='max_per_hour = 2;')
+    feed(conf, locale_dir, 1, 4)
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    c.wait(2, 10)
+    time.sleep(1.5)
+    st = spool_status(tmp_path)
+    d.stop()
+    msgs = c.messages()
+    assert [m['Message-ID'] for _, m, _ in msgs] == \
+        ['<TJ-EXV-20261123-1.%d@envmond.tj-exv.invalid>' % i for i in range(2)]
+    assert spool_files(tmp_path, 'new') == ['TJ-EXV-20261123-1.000002', 'TJ-EXV-20261123-1.000003']
+    assert st['pending'] == 2 and st['held'] == 1, st
+
+
+def test_permanent_refusal_stays_visible(tmp_path, catchers, locale_dir):
+    c = catchers('--fail-first', '100', '--reject-code', '554')
+    conf = write_config(tmp_path, c.port)
+    feed(conf, locale_dir, 1, 1)
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    time.sleep(2)
+    st = spool_status(tmp_path)
+    text = envmonctl(tmp_path, 'status').stdout
+    d.stop()
+    assert c.messages() == []
+    assert spool_files(tmp_path, 'new') == ['TJ-EXV-20261123-1.000000']
+    assert st['pending'] == 1 and st['failed'] >= 1, st
+    assert '554 5.3.0 Message refused' in st['last_error'], st
+    assert '554 5.3.0 Message refused' in text, text
