@@ -36,7 +36,9 @@ const char *audit_crit_unit(enum criterion c)
 	case CRIT_TEMPERATURE: case CRIT_DEW_POINT: return "°C";
 	case CRIT_TEMP_RATE_HOUR: return "°C/h";
 	case CRIT_TEMP_RATE_15MIN: return "°C/15 min";
-	case CRIT_HUMIDITY: return "%HR";
+	/* TRANSLATORS: the unit of relative humidity, with a space as in "45 % RH" */
+	/* xgettext:no-c-format */
+	case CRIT_HUMIDITY: return _("% RH");
 	case CRIT_UPS_CHARGE: case CRIT_UPS_LOAD: return "%";
 	case CRIT_UPS_RUNTIME: return "s";
 	case CRIT_INPUT_VOLTAGE: return "V";

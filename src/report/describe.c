@@ -13,7 +13,7 @@ const char *describe_role(enum server_role role)
 {
 	switch (role) {
 	case ROLE_DIGITIZATION: return _("criminal-procedure digitization server");
-	case ROLE_COMCI: return _("COMCI server (electronic exchange with lawyers)");
+	case ROLE_COMCI: return _("COMCI server — electronic exchange with lawyers");
 	default: return _("business server");
 	}
 }
@@ -69,7 +69,9 @@ size_t describe_findings(unsigned findings, const char *out[4])
 	if (findings & FIND_NO_PROBE)
 		out[n++] = _("No probe measures the air at the server's inlet.");
 	if (findings & FIND_NO_COOLING)
-		out[n++] = _("No air-conditioning unit is declared for its rack.");
+		out[n++] = findings & FIND_NO_RACK ?
+			_("No air-conditioning unit is declared where the server stands (it has no rack).") :
+			_("No air-conditioning unit is declared for its rack.");
 	return n;
 }
 
@@ -149,7 +151,7 @@ static void describe_ups(const struct audit_row *r, struct fact *f, size_t *n)
 
 static void describe_history(const struct audit_row *r, struct fact *f, size_t *n)
 {
-	char a[48], b[48];
+	char a[48], b[48], c[48], w[48];
 
 	if (r->worst_day >= 0)
 		snprintf(add(f, n, _("worst day"))->value, DESCRIBE_VALUE_MAX,
@@ -158,10 +160,14 @@ static void describe_history(const struct audit_row *r, struct fact *f, size_t *
 			fmt_duration(b, sizeof(b), r->worst_day_s));
 	else
 		snprintf(add(f, n, _("worst day"))->value, DESCRIBE_VALUE_MAX, "%s",
-			_("none: never outside the recommended envelope"));
+			_("none (never outside the recommended envelope)"));
+	snprintf(c, sizeof(c), ngettext("%u critical", "%u critical", r->crit_episodes),
+		r->crit_episodes);
+	snprintf(w, sizeof(w), ngettext("%u warning", "%u warnings", r->warn_episodes),
+		r->warn_episodes);
+	/* TRANSLATORS: "2 critical, 1 warning; 3 h in all" */
 	snprintf(add(f, n, _("incidents in the journal"))->value, DESCRIBE_VALUE_MAX,
-		_("%u critical, %u warning; %s in all"), r->crit_episodes, r->warn_episodes,
-		fmt_duration(a, sizeof(a), r->episodes_s));
+		_("%s, %s; %s in all"), c, w, fmt_duration(a, sizeof(a), r->episodes_s));
 	snprintf(add(f, n, _("data coverage"))->value, DESCRIBE_VALUE_MAX, "%s",
 		fmt_share(b, sizeof(b), r->st.coverage));
 }

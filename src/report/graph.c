@@ -162,7 +162,7 @@ static void line_if(struct args *g, const struct config *cfg, const struct cfg_d
 static void draw_humidity(struct args *g, const struct config *cfg, const struct cfg_device *dev,
 	const char *path, const struct cfg_spec *spec)
 {
-	line_if(g, cfg, dev, path, "humidity", "AVERAGE", "1F4E79", _("relative humidity (%RH)"));
+	line_if(g, cfg, dev, path, "humidity", "AVERAGE", "1F4E79", _("relative humidity (% RH)"));
 	line_if(g, cfg, dev, path, "dew_point", "AVERAGE", "117A65", _("dew point (°C)"));
 	hrule(g, spec->crit[CRIT_HUMIDITY].warn_hi, "E67E22");
 	hrule(g, spec->crit[CRIT_DEW_POINT].warn_hi, "48C9B0");
@@ -219,7 +219,7 @@ static int render(struct args *g, struct graph_png *out)
 int graph_draw(const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out)
 {
-	static const char *const units[] = { "°C", "%HR, °C", "%, min" };
+	static const char *const units[] = { "°C", "% HR, °C", "%, min" };
 	const char *metric = kind == GRAPH_TEMPERATURE ? "temperature" :
 		kind == GRAPH_HUMIDITY ? "humidity" : "ups_load";
 	struct args g = { 0 };

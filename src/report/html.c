@@ -138,10 +138,11 @@ static void write_summary(FILE *out, const struct audit *a)
 	fputs("</a></p>\n</section>\n", out);
 }
 
-static void put_devices(FILE *out, const struct cfg_device *const *d, size_t n)
+/* none: what to say when there is none ("no probe"; see text.c's write_devices). */
+static void put_devices(FILE *out, const char *none, const struct cfg_device *const *d, size_t n)
 {
 	if (n == 0)
-		fprintf(out, "<span class=\"finding\">%s</span>", _("none"));
+		fprintf(out, "<span class=\"finding\">%s</span>", none);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputs(", ", out);
@@ -166,11 +167,11 @@ static void write_rack(FILE *out, const struct cfg_rack *r)
 		fputs("<br><span class=\"meta\">", out);
 		html_put(out, describe_role(s->role));
 		fputs("</span></td><td>", out);
-		put_devices(out, s->ups, s->n_ups);
+		put_devices(out, _("no UPS"), s->ups, s->n_ups);
 		fputs("</td><td>", out);
-		put_devices(out, r->cooling, r->n_cooling);
+		put_devices(out, _("no air-conditioning unit"), r->cooling, r->n_cooling);
 		fputs("</td><td>", out);
-		put_devices(out, r->probes, r->n_probes);
+		put_devices(out, _("no probe"), r->probes, r->n_probes);
 		fputs("</td></tr>\n", out);
 	}
 }

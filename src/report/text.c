@@ -50,12 +50,14 @@ static void write_summary(FILE *out, const struct audit *a)
 	fputc('\n', out);
 }
 
-static void write_devices(FILE *out, const char *label, const struct cfg_device *const *d,
-	size_t n)
+/* none: what to say when there is none ("no probe"): one word "none" cannot agree in
+ * French with both "sonde" and "onduleur". */
+static void write_devices(FILE *out, const char *label, const char *none,
+	const struct cfg_device *const *d, size_t n)
 {
 	fprintf(out, "    %s :", label);
 	if (n == 0)
-		fprintf(out, " %s", _("none"));
+		fprintf(out, " %s", none);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "%s %s", i ? "," : "", d[i]->name);
 	fputc('\n', out);
@@ -70,14 +72,15 @@ static void write_inventory(FILE *out, const struct audit *a)
 		const struct cfg_rack *r = &cfg->racks[i];
 
 		fprintf(out, r->is_rack ? _("  Rack %s\n") : _("  %s (outside any rack)\n"), r->name);
-		write_devices(out, _("probes"), r->probes, r->n_probes);
-		write_devices(out, _("air conditioning"), r->cooling, r->n_cooling);
+		write_devices(out, _("probes"), _("no probe"), r->probes, r->n_probes);
+		write_devices(out, _("air conditioning"), _("no air-conditioning unit"), r->cooling,
+			r->n_cooling);
 		for (size_t j = 0; j < r->n_servers; j++) {
 			const struct cfg_server *s = &r->servers[j];
 
 			fprintf(out, "    - %s (%s)\n", s->name, describe_role(s->role));
 			fputs("  ", out);
-			write_devices(out, _("UPS"), s->ups, s->n_ups);
+			write_devices(out, _("UPS"), _("no UPS"), s->ups, s->n_ups);
 		}
 	}
 }

@@ -27,11 +27,11 @@ static const char *const labels[] = {
 	[UPG_RACK] = N_("Install the server in a rack"),
 	[UPG_UPS_CONNECT] = N_("Connect the server to the building UPS, or give it a UPS"),
 	[UPG_PROBE] = N_("Install a temperature and humidity probe at the rack's air inlet"),
-	[UPG_COOLING] = N_("Additional cooling"),
+	[UPG_COOLING] = N_("Strengthen the air conditioning"),
 	[UPG_COOLING_SERVICE] = N_("Service the air-conditioning unit"),
 	[UPG_HUMIDITY] = N_("Control the room's humidity"),
 	[UPG_BATTERY] = N_("Replace the UPS batteries"),
-	[UPG_UPS_CAPACITY] = N_("A more powerful UPS, or spread the load"),
+	[UPG_UPS_CAPACITY] = N_("Plan a more powerful UPS or spread the load"),
 	[UPG_POWER] = N_("Review the power supply of the UPS"),
 	[UPG_MONITORING] = N_("Restore the monitoring of the device"),
 };

@@ -14,6 +14,7 @@ import io
 import math
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -472,10 +473,25 @@ def test_text_in_french(site):
     assert "transferts sur batterie : 4 (à la résolution de l'archive, 5 min" in text
     assert "plus longue coupure supportée : 33 min, à partir du 20/03/2026 11:02\n" in text
     assert "Remplacer les batteries de l'onduleur — ups-general" in text
-    assert "Climatisation complémentaire — baie-A" in text
+    assert "Renforcer la climatisation — baie-A" in text
     assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
     for word in ("conforme", "à surveiller", "non conforme"):
         assert word in text
+    # French wording: "none" agrees with its noun, no nested parentheses, no "(s)",
+    # a space before the unit, one colon per line.
+    assert "    sondes : aucune sonde\n    climatisation : aucune climatisation\n" in text
+    assert "onduleur : aucun onduleur" in text
+    assert "srv-comci (serveur COMCI — échanges électroniques avec les avocats) : non conforme" in text
+    assert "(s)" not in text and "%HR" not in text
+    assert "incidents au journal : 1 critique, 0 avertissement ; 3 h 00 min au total" in text
+    assert "incidents au journal : 0 critique, 2 avertissements ; " in text
+    assert "pire journée : aucune (jamais hors de la plage recommandée)" in text
+    assert "(plage : 8,0 % HR – 80,0 % HR)" in text
+    assert ("Aucune climatisation n'est déclarée là où se trouve le serveur "
+            "(il n'est pas dans une baie).") in text
+    assert "Aucune climatisation n'est déclarée pour sa baie." not in text
+    for line in (x for x in text.splitlines() if x.startswith("    ")):   # "label : value"
+        assert re.sub(r"\([^()]*\)", "", line).count(" : ") <= 1, line
 
 
 def test_english_when_asked(site):
@@ -552,7 +568,7 @@ def test_html_in_chromium(site):
     assert html.count("data:image/png;base64,") >= 6      # 2 servers x (2 probe + 1 UPS graphs)
     assert "@media print" in html and "size:A4" in html
     for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
-                 "Climatisation complémentaire"):
+                 "Renforcer la climatisation"):
         assert word in html
     # The images decode: an inline script counts those with a natural size.
     checked = os.path.join(site["tmp"], "checked.html")
