@@ -2,8 +2,9 @@
 # Builds envmond and runs its whole test suite on a Debian 12 machine:
 #   1. installs the build and test packages that are missing (contrib/install-deps.sh),
 #   2. builds twice, plainly and with AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. runs the unit and simulation tests (make check) and the system tests against
-#      real peers (pytest, tests/system) on both builds, then `make distcheck`.
+#   3. checks the test peers themselves (pytest, tests/peers), runs the unit and
+#      simulation tests (make check) and the system tests against real peers (pytest,
+#      tests/system) on both builds, then `make distcheck`.
 # The last line is "N passed, N failed". Exit status 0 only if nothing failed.
 # Options: --quick (plain build only, no distcheck), -k EXPR (pytest selection).
 set -u
@@ -83,6 +84,13 @@ if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Mak
     log "autoreconf"
     autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; echo "0 passed, 1 failed"; exit 1; }
 fi
+
+log "test peers (the simulated agents, servers and relay the system tests rely on)"
+mkdir -p _build
+/usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 --junitxml=_build/peers.xml "${select[@]}" \
+    tests/peers >_build/peers.out 2>&1
+tail -3 _build/peers.out
+count_junit _build/peers.xml
 
 log "build"
 if build _build/check; then
