@@ -270,7 +270,12 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 	cfg->storage.rrdcached = xstrdup("");
 	if (s) {
 		cfgparse_check_keys(ps->p, s, skeys);
-		cfgparse_uint(ps->p, s, "step", 5, 3600, &cfg->storage.step_s);
+		/* The RRD archives of 5 min, 1 h and 1 day are whole numbers of steps. */
+		if (cfgparse_uint(ps->p, s, "step", 5, 3600, &cfg->storage.step_s) &&
+		    300 % cfg->storage.step_s != 0)
+			cfgparse_error_at(ps->p, config_setting_get_member(s, "step"),
+				_("'step' = %u must divide 300 (5, 10, 15, 20, 30, 60, 300 ...): the "
+				"5-minute archive is made of whole steps"), cfg->storage.step_s);
 		cfgparse_string(ps->p, s, "rrdcached", false, &cfg->storage.rrdcached);
 	}
 	if (d) {

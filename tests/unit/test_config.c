@@ -269,6 +269,10 @@ static const struct bad_case cases[] = {
 	  "profile = { name = \"ups-test\"; kind = \"ups\"; protocol = \"snmp\"; metrics = (\n"
 	  " { name = \"ups_load\"; oid = \"1.3.6.1.4.1.1.0\"; } ); };\n",
 	  "profiles/ups-test.conf:1:", "profile \"ups-test\" is also defined in" },
+	{ "step that does not divide 5 min", VALID "storage = { step = 7; };\n", NULL,
+	  "envmond.conf:9:", "'step' = 7 must divide 300" },
+	{ "step longer than 5 min", VALID "storage = {\n step = 600; };\n", NULL,
+	  "envmond.conf:10:", "'step' = 600 must divide 300" },
 };
 
 static char *tmpdir;
