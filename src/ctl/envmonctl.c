@@ -264,7 +264,11 @@ static void print_servers(struct json_object *srvs)
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
 			struct json_object *c = json_object_array_get_idx(cr, k);
 
+			struct json_object *pending = member(c, "pending");
+
 			printf("    %-22s %-9s", str(c, "criterion"), str(c, "state") ? str(c, "state") : "-");
+			if (pending && json_object_get_boolean(pending))
+				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), member(c, "warn"));
 			print_bounds(_("crit"), member(c, "crit"));
 			printf("\n");
@@ -361,6 +365,16 @@ static long long parse_duration(const char *s)
 	return total;
 }
 
+/* The journal records who set a silence: the daemon knows the client's user from the
+ * socket; behind sudo that is root, so the user sudo names is sent too. */
+static void add_sudo_user(struct json_object *req)
+{
+	const char *user = getenv("SUDO_USER");
+
+	if (user && user[0])
+		json_object_object_add(req, "sudo_user", json_object_new_string(user));
+}
+
 static struct json_object *build_request(int argc, char **argv, bool *json_out)
 {
 	struct json_object *req = json_object_new_object();
@@ -373,10 +387,12 @@ static struct json_object *build_request(int argc, char **argv, bool *json_out)
 	} else if ((strcmp(cmd, "reload") == 0 || strcmp(cmd, "test-mail") == 0) && argc == 1) {
 	} else if (strcmp(cmd, "unsilence") == 0 && argc == 2) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
+		add_sudo_user(req);
 	} else if (strcmp(cmd, "silence") == 0 && argc == 4 && (secs = parse_duration(argv[2])) > 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		json_object_object_add(req, "duration", json_object_new_int64(secs));
 		json_object_object_add(req, "reason", json_object_new_string(argv[3]));
+		add_sudo_user(req);
 	} else {
 		json_object_put(req);
 		return NULL;

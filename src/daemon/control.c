@@ -38,6 +38,7 @@ struct client {
 	size_t out_len, out_off;
 	bool closing;              /* close once out is written */
 	struct sched_timer *idle;
+	struct ucred peer;         /* who connected (SO_PEERCRED); pid 0 if unknown */
 };
 
 struct control {
@@ -91,8 +92,19 @@ static const struct command *find_command(const struct control *c, const char *n
 	return NULL;
 }
 
+/* The kernel's word on who sent req, in place of anything the client wrote there. */
+static void add_peer(struct json_object *req, const struct ucred *peer)
+{
+	json_object_object_del(req, "peer_uid");
+	json_object_object_del(req, "peer_pid");
+	if (peer->pid == 0)
+		return;
+	json_object_object_add(req, "peer_uid", json_object_new_int64((int64_t)peer->uid));
+	json_object_object_add(req, "peer_pid", json_object_new_int64((int64_t)peer->pid));
+}
+
 /* Runs one request line; returns the response object. */
-static struct json_object *dispatch(struct control *c, const char *line)
+static struct json_object *dispatch(struct control *c, const struct ucred *peer, const char *line)
 {
 	struct json_object *req = json_tokener_parse(line), *resp = json_object_new_object(), *v;
 	const struct command *cmd;
@@ -107,7 +119,10 @@ static struct json_object *dispatch(struct control *c, const char *line)
 	} else if (!(cmd = find_command(c, name))) {
 		control_error(resp, "unknown command, or not available in this build");
 	} else {
-		int rc = cmd->fn(cmd->arg, req, resp);
+		int rc;
+
+		add_peer(req, peer);
+		rc = cmd->fn(cmd->arg, req, resp);
 
 		if (!json_object_object_get_ex(resp, "ok", NULL))
 			json_object_object_add(resp, "ok", json_object_new_boolean(rc == 0));
@@ -153,7 +168,7 @@ static bool serve_line(struct client *cl)
 	}
 	*nl = '\0';
 	used = (size_t)(nl - cl->in) + 1;
-	set_response(cl, dispatch(cl->owner, cl->in));
+	set_response(cl, dispatch(cl->owner, &cl->peer, cl->in));
 	memmove(cl->in, cl->in + used, cl->in_len - used);
 	cl->in_len -= used;
 	return true;
@@ -233,6 +248,14 @@ static int64_t on_idle(void *arg, int64_t now_ms)
 	return SCHED_STOP;
 }
 
+static void peer_of(int fd, struct ucred *peer)
+{
+	socklen_t len = sizeof(*peer);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, peer, &len) < 0 || len != sizeof(*peer))
+		memset(peer, 0, sizeof(*peer));
+}
+
 static void add_client(struct control *c, int fd)
 {
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
@@ -243,6 +266,7 @@ static void add_client(struct control *c, int fd)
 		cl = xcalloc(1, sizeof(*cl));
 		cl->owner = c;
 		cl->fd = fd;
+		peer_of(fd, &cl->peer);
 		c->clients[i] = cl;
 		sched_add_fd(fd, SCHED_READ, on_client, cl);
 		cl->idle = sched_add_timer(CONTROL_IDLE_MS, on_idle, cl);

@@ -4,6 +4,8 @@
  *
  * Protocol: request  {"command":"status"} | {"command":"reload"} | {"command":"silence",
  *   "target":T,"duration":SECONDS,"reason":R} | {"command":"unsilence","target":T} | ...
+ * A command's req also holds "peer_uid" and "peer_pid", the client's credentials from
+ * the kernel (SO_PEERCRED), replacing any the client sent; absent if unknown.
  * Response: {"ok":true, ...} or {"ok":false,"error":"why"}; "status" answers
  *   {"ok":true,"status":{"<section>":<what its provider returned>, ...}}. */
 #ifndef CONTROL_H

@@ -2,7 +2,9 @@
 #include <config.h>
 
 #include <json-c/json.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,9 +12,12 @@
 #include "conf.h"
 #include "control.h"
 #include "daemonctl.h"
+#include "journal.h"
+#include "log.h"
 #include "poller.h"
 #include "readings.h"
 #include "silence.h"
+#include "xmem.h"
 
 static struct json_object *section_daemon(void *arg)
 {
@@ -76,6 +81,52 @@ static const char *get_string(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
+/* Who asked, as far as the daemon can tell: the client's user from the kernel, and the
+ * user behind sudo when envmonctl runs as root through it (then only root's word). */
+static struct json_object *who_json(struct json_object *req)
+{
+	struct json_object *v;
+	const char *sudo_user = get_string(req, "sudo_user");
+	struct passwd *pw;
+	char *who;
+	uid_t uid;
+
+	if (!json_object_object_get_ex(req, "peer_uid", &v))
+		return NULL;
+	uid = (uid_t)json_object_get_int64(v);
+	pw = getpwuid(uid);
+	who = pw ? xstrdup(pw->pw_name) : xasprintf("uid %ld", (long)uid);
+	if (uid == 0 && sudo_user && sudo_user[0] && strlen(sudo_user) <= 64) {
+		free(who);
+		who = xasprintf("%s (sudo)", sudo_user);
+	}
+	v = json_object_new_string(who);
+	free(who);
+	return v;
+}
+
+/* A "silence" or "silence_end" record (doc/journal.md); a failure is logged, the silence
+ * itself is already saved. */
+static void journal_silence(struct daemonctl *dc, const char *type, struct json_object *req,
+	const char *target, double from, double until, const char *reason)
+{
+	struct json_object *rec;
+
+	if (!dc->journal)
+		return;
+	rec = json_object_new_object();
+	json_object_object_add(rec, "type", json_object_new_string(type));
+	json_object_object_add(rec, "t", json_object_new_double(clock_wall()));
+	json_object_object_add(rec, "target", json_object_new_string(target));
+	json_object_object_add(rec, "from", json_object_new_double(from));
+	json_object_object_add(rec, "until", json_object_new_double(until));
+	json_object_object_add(rec, "reason", reason ? json_object_new_string(reason) : NULL);
+	json_object_object_add(rec, "who", who_json(req));
+	if (journal_append(dc->journal, rec) < 0)
+		log_warn("silence of %s not recorded in the journal (above)", target);
+	json_object_put(rec);
+}
+
 static bool known_target(const struct config *cfg, const char *target)
 {
 	return conf_device(cfg, target) || conf_server(cfg, target);
@@ -101,6 +152,7 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 		return control_error(resp, "give a reason (at most 500 characters)");
 	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
 		return control_error(resp, "the silence could not be saved in the state directory");
+	journal_silence(dc, "silence", req, target, now, now + (double)duration, reason);
 	json_object_object_add(resp, "until", json_object_new_double(now + (double)duration));
 	return 0;
 }
@@ -109,11 +161,22 @@ static int cmd_unsilence(void *arg, struct json_object *req, struct json_object 
 {
 	struct daemonctl *dc = arg;
 	const char *target = get_string(req, "target");
+	struct silence_window w;
+	double now = clock_wall(), from = now;
+	char *reason = NULL;
 	int n;
 
 	if (!target)
 		return control_error(resp, "unsilence needs a target");
+	/* Without the configuration: only the windows set with envmonctl. */
+	if (silence_active(dc->silences, NULL, target, now, &w)) {
+		from = w.from;
+		reason = xstrdup(w.reason);
+	}
 	n = silence_remove(dc->silences, target);
+	if (n > 0)
+		journal_silence(dc, "silence_end", req, target, from, now, reason);
+	free(reason);
 	if (n < 0)
 		return control_error(resp, "the change could not be saved in the state directory");
 	if (n == 0)

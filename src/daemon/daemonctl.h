@@ -1,6 +1,7 @@
 /* daemonctl.h — the daemon's side of envmonctl: the status sections (daemon, devices,
  * servers, silences) and the commands (reload, silence, unsilence) plugged into the
- * control socket. Other modules add their own sections (incidents, spool) and commands
+ * control socket. A silence set or ended with envmonctl is recorded in the journal
+ * (doc/journal.md: "silence", "silence_end"), with who asked. Other modules add their own sections (incidents, spool) and commands
  * (test-mail) with control_add_section / control_add_command. */
 #ifndef DAEMONCTL_H
 #define DAEMONCTL_H
@@ -11,6 +12,7 @@
 
 struct config;
 struct control;
+struct journal;
 struct json_object;
 struct poller;
 struct readings;
@@ -26,9 +28,10 @@ struct daemonctl {
 	struct poller *const *poller;
 	struct readings *readings;
 	struct silences *silences;
+	struct journal *journal;               /* silences are recorded there (NULL: not) */
 	daemonctl_reload_fn reload;
 	void *reload_arg;
-	status_criterion_fn criterion_state;   /* from the alert module; NULL until it exists */
+	status_criterion_fn criterion_state;   /* from the alert module (NULL: states show null) */
 	void *criterion_arg;
 	double started;                        /* wall clock */
 };

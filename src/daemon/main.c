@@ -18,8 +18,10 @@
 
 #include "cfgparse.h"
 #include "conf.h"
+#include "confdiff.h"
 #include "control.h"
 #include "daemonctl.h"
+#include "journal.h"
 #include "log.h"
 #include "clock.h"
 #include "mailer.h"
@@ -34,6 +36,7 @@
 #include "sdnotify.h"
 #include "silence.h"
 #include "spool.h"
+#include "status.h"
 #include "store.h"
 #include "xmem.h"
 
@@ -67,7 +70,9 @@ struct daemon_state {
 	struct silences *silences;
 	struct control *ctl;
 	struct daemonctl dc;
+	struct journal *journal;   /* daemonctl's handle: silences set with envmonctl */
 	struct reload reload;
+	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
 };
 
 static void usage(FILE *out)
@@ -190,15 +195,55 @@ static void pidfile_close(int fd, const char *path)
 	close(fd);
 }
 
-static int daemonize(void)
+/* The parent of a daemon waits for one byte: the exit status of the start-up (0 once the
+ * loop is about to run). A start-up failure after the fork (a locked pid file, a
+ * directory that cannot be prepared) is then not hidden behind an exit status of 0. */
+static int wait_startup(int fd)
 {
-	pid_t pid = fork();
-	int null;
+	unsigned char status;
+	ssize_t n;
 
+	do
+		n = read(fd, &status, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1) {
+		fprintf(stderr, _("envmond: the daemon ended during its start-up; see the system log\n"));
+		return ENVMON_EX_SOFTWARE;
+	}
+	if (status != 0)
+		fprintf(stderr, _("envmond: start-up failed (exit status %d); see the system log\n"), status);
+	return status;
+}
+
+/* Tells the waiting parent (daemon mode) how the start-up went; later calls do nothing. */
+static void report_startup(struct daemon_state *st, int rc)
+{
+	unsigned char status = (unsigned char)rc;
+
+	if (st->startup_fd < 0)
+		return;
+	if (write(st->startup_fd, &status, 1) != 1)
+		log_debug("start-up status not delivered: %s", strerror(errno));
+	close(st->startup_fd);
+	st->startup_fd = -1;
+}
+
+static int daemonize(struct daemon_state *st)
+{
+	int fds[2], null;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
 	if (pid < 0)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(fds[1]);
+		_exit(wait_startup(fds[0]));
+	}
+	close(fds[0]);
+	st->startup_fd = fds[1];
 	if (setsid() < 0)
 		return -1;
 	pid = fork();
@@ -281,6 +326,7 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 }
 
 static void mail_reload(struct daemon_state *st, const struct config *cfg);
+static void mail_restart(struct daemon_state *st, const struct config *cfg);
 
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
@@ -325,16 +371,15 @@ static void readings_participant(void *arg, const struct config *old_cfg, const 
 	readings_reload(st->readings, d);
 }
 
-/* The pipeline has no reload of its own yet: it is rebuilt on the new configuration and
- * finds its durable state (journal, alert state) again as after a restart. */
+/* The pipeline is rebuilt on the new configuration: the alert lifecycle finds its
+ * durable state (journal, alert state) again as after a restart, and the unchanged
+ * devices keep their rate-of-change history (pipeline_reload). */
 static void pipeline_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
 	const struct confdiff *d)
 {
 	struct daemon_state *st = arg;
 
-	mail_reload(st, new_cfg);
-	pipeline_free(st->pipe);
-	st->pipe = pipeline_new(new_cfg, spool_notify, st->spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
@@ -353,12 +398,25 @@ static void store_participant(void *arg, const struct config *old_cfg, const str
 		log_err("storage stopped: the RRD files cannot be used (above)");
 }
 
+/* Mail before the pipeline: the notifications the new pipeline offers again are written
+ * with the new site, contacts and language. */
+static void mail_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
+	const struct confdiff *d)
+{
+	struct daemon_state *st = arg;
+
+	mail_reload(st, new_cfg);
+	if (d->mail_changed)
+		mail_restart(st, new_cfg);
+}
+
 static void reload_participants(struct daemon_state *st)
 {
 	reload_register(&st->reload, "poller", poller_participant, st);
 	reload_register(&st->reload, "readings", readings_participant, st);
 	reload_register(&st->reload, "store", store_participant, st);
-	reload_register(&st->reload, "pipeline+mail", pipeline_participant, st);
+	reload_register(&st->reload, "mail", mail_participant, st);
+	reload_register(&st->reload, "pipeline", pipeline_participant, st);
 }
 
 /* A new configuration replaces the old one only if it is entirely valid; then every
@@ -410,24 +468,48 @@ static int mail_open_spool(struct daemon_state *st)
 	return st->spool ? 0 : -1;
 }
 
-static int mail_start(struct daemon_state *st)
+/* The mailer thread on cfg's mail settings (none if mail is disabled): 0, or -1 if a
+ * configured mailer cannot start. */
+static int mail_launch(struct daemon_state *st, const struct config *cfg)
 {
 	struct mailer_options opt;
 	const char *retry = getenv("ENVMOND_MAIL_RETRY_S");
 
-	if (mail_open_spool(st) < 0)
-		return -1;
 	mailer_default_options(&opt);
 	if (retry && atoi(retry) > 0)
 		opt.retry_min_s = (unsigned)atoi(retry);
-	st->mailer = mailer_start(st->spool, st->cfg, &opt);
+	st->mailer = mailer_start(st->spool, cfg, &opt);
 	if (st->mailer)
 		spool_set_wakeup(st->spool, mailer_kick, st->mailer);
-	else if (st->cfg->mail.enabled)
+	else if (cfg->mail.enabled)
 		return -1;
 	else
 		log_warn("no mail server configured: notifications stay in %s", spool_path(st->spool));
 	return 0;
+}
+
+static int mail_start(struct daemon_state *st)
+{
+	if (mail_open_spool(st) < 0)
+		return -1;
+	return mail_launch(st, st->cfg);
+}
+
+/* The mailer copies its server settings when it starts: new settings take a new thread.
+ * The running one finishes the message in flight (mailer_stop); the others wait in new/,
+ * the source of truth, for the new thread, which sends them first. */
+static void mail_restart(struct daemon_state *st, const struct config *cfg)
+{
+	if (!st->spool)
+		return;
+	spool_set_wakeup(st->spool, NULL, NULL);
+	mailer_stop(st->mailer);
+	st->mailer = NULL;
+	if (mail_launch(st, cfg) < 0)
+		log_err("mail: the mailer cannot start with the new settings (above): "
+			"notifications stay in %s", spool_path(st->spool));
+	else if (st->mailer)
+		log_notice("mail: mailer restarted with the new settings");
 }
 
 /* Joins the mailer: a message in flight is sent or stays in new/ for the next start. */
@@ -441,8 +523,8 @@ static void mail_stop(struct daemon_state *st)
 	st->mail_cat = NULL;
 }
 
-/* New messages follow the new configuration (site, contacts, language); the mailer keeps
- * the server settings it started with until the next start. */
+/* New messages follow the new configuration (site, contacts, language); new server
+ * settings restart the mailer (mail_restart). */
 static void mail_reload(struct daemon_state *st, const struct config *cfg)
 {
 	struct msgcat *cat;
@@ -580,14 +662,28 @@ static struct json_object *spool_section(void *arg)
 	return o;
 }
 
+/* envmonctl status: each server's criteria as the alert lifecycle sees them. */
+static bool criterion_state(void *arg, const struct cfg_server *srv, enum criterion c,
+	struct status_criterion *out)
+{
+	struct daemon_state *st = arg;
+
+	return st->pipe && status_alert_criterion(pipeline_alert(st->pipe), srv, c, out);
+}
+
 static int start_control(struct daemon_state *st)
 {
+	char *journal_path = xasprintf("%s/%s", st->cfg->paths.state_dir, JOURNAL_FILE);
+
+	st->journal = journal_open(journal_path);
+	free(journal_path);
 	st->silences = silence_open(st->cfg->paths.state_dir);
 	st->ctl = control_open(st->cfg->paths.control_socket);
 	if (!st->ctl)
 		return -1;
 	st->dc = (struct daemonctl){ .cfg = &st->cfg, .poller = &st->poller, .readings = st->readings,
-		.silences = st->silences, .reload = reload_config, .reload_arg = st,
+		.silences = st->silences, .journal = st->journal, .reload = reload_config,
+		.reload_arg = st, .criterion_state = criterion_state, .criterion_arg = st,
 		.started = clock_wall() };
 	daemonctl_attach(&st->dc, st->ctl);
 	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
@@ -603,25 +699,48 @@ static void stop_control(struct daemon_state *st)
 {
 	control_close(st->ctl);
 	silence_close(st->silences);
+	journal_close(st->journal);
 	st->ctl = NULL;
 	st->silences = NULL;
+	st->journal = NULL;
 }
 
-/* As root: the state directory and the directory of the control socket, 0750, owned by
- * the daemon user; then the pid file. */
-static int prepare_files(struct daemon_state *st)
+/* privdrop_prepare_dir's hook: the pid file is created while root still owns its
+ * directory (privdrop.h). */
+static int open_pid_file(void *arg)
 {
-	char *copy = xstrdup(st->cfg->paths.control_socket);
-	int rc = privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750);
+	struct daemon_state *st = arg;
 
-	if (rc == 0)
-		rc = privdrop_prepare_dir(&st->pd, dirname(copy), 0750);
-	free(copy);
-	if (rc < 0)
-		return -1;
-	st->pid_path = xstrdup(st->cfg->paths.pid_file);
 	st->pid_fd = pidfile_open(st->pid_path);
 	return st->pid_fd < 0 ? -1 : 0;
+}
+
+/* As root: the state directory, the directory of the control socket and that of the pid
+ * file (each created if missing, once), 0750, owned by the daemon user; the pid file is
+ * created before its directory is handed over. */
+static int prepare_files(struct daemon_state *st)
+{
+	char *sock_copy = xstrdup(st->cfg->paths.control_socket), *pid_copy;
+	const char *dirs[3];
+	int rc = 0;
+
+	st->pid_path = xstrdup(st->cfg->paths.pid_file);
+	pid_copy = xstrdup(st->pid_path);
+	dirs[0] = st->cfg->paths.state_dir;
+	dirs[1] = dirname(sock_copy);
+	dirs[2] = dirname(pid_copy);
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(dirs); i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k < i; k++)
+			seen = seen || strcmp(dirs[k], dirs[i]) == 0;
+		if (!seen)
+			rc = privdrop_prepare_dir(&st->pd, dirs[i], 0750,
+				strcmp(dirs[i], dirs[2]) == 0 ? open_pid_file : NULL, st);
+	}
+	free(sock_copy);
+	free(pid_copy);
+	return rc;
 }
 
 static int run_loop(struct daemon_state *st)
@@ -647,6 +766,7 @@ static int run_loop(struct daemon_state *st)
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
 	sdnotify_start(daemonctl_summary, &st->dc);
+	report_startup(st, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
@@ -660,11 +780,15 @@ static int run(struct daemon_state *st)
 
 	if (privdrop_init(&st->pd, st->cfg) < 0)
 		return ENVMON_EX_CONFIG;
-	if (!st->opt->foreground && daemonize() < 0) {
+	if (!st->opt->foreground && daemonize(st) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
+		report_startup(st, ENVMON_EX_SOFTWARE);
 		return ENVMON_EX_SOFTWARE;
 	}
 	if (prepare_files(st) < 0) {
+		report_startup(st, ENVMON_EX_UNAVAILABLE);
+		pidfile_close(st->pid_fd, st->pid_path);
+		free(st->pid_path);
 		privdrop_fini(&st->pd);
 		return ENVMON_EX_UNAVAILABLE;
 	}
@@ -674,6 +798,7 @@ static int run(struct daemon_state *st)
 	} else {
 		rc = run_loop(st);
 	}
+	report_startup(st, rc);
 	stop_control(st);
 	monitoring_stop(st);
 	mail_stop(st);
@@ -699,7 +824,7 @@ static char *absolute_config(struct options *opt)
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
-	struct daemon_state st = { .opt = &opt, .pid_fd = -1 };
+	struct daemon_state st = { .opt = &opt, .pid_fd = -1, .startup_fd = -1 };
 	char *config_path;
 	int rc;
 

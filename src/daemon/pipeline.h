@@ -18,6 +18,15 @@ typedef void (*pipeline_tap_fn)(void *arg, const struct poll_result *res, const 
 struct pipeline *pipeline_new(const struct config *cfg, notify_fn sink, void *sink_arg);
 void pipeline_free(struct pipeline *p);
 
+struct confdiff;
+/* A configuration reload: frees old and builds the pipeline for new_cfg, like
+ * pipeline_new (the alert lifecycle comes back from its journal and snapshot), keeping
+ * old's tap and the rate-of-change history of every device d calls SAME or RETUNED (a
+ * changed transport or profile may be another device: it starts afresh). old may be
+ * NULL. NULL (logged) if the journal cannot be used. */
+struct pipeline *pipeline_reload(struct pipeline *old, const struct config *new_cfg,
+	const struct confdiff *d, notify_fn sink, void *sink_arg);
+
 /* The poller's sink (a poll_cb): arg is the pipeline. */
 void pipeline_result(void *arg, const struct poll_result *res);
 

@@ -81,22 +81,39 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
-static int take_over(const struct privdrop *pd, const char *path, mode_t mode)
+/* The mode first, while root still owns the directory: once it belongs to the daemon
+ * user, chmod() would need CAP_FOWNER, which the systemd unit does not grant. fn (the pid
+ * file) runs in between, for the same reason: creating a file in the daemon user's
+ * directory would need CAP_DAC_OVERRIDE. */
+static int take_over(const struct privdrop *pd, const char *path, mode_t mode,
+	privdrop_dir_fn fn, void *arg)
 {
-	if (chown(path, pd->uid, pd->gid) < 0 || chmod(path, mode) < 0) {
+	if (chmod(path, mode) < 0) {
+		log_err("cannot set the mode of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fn && fn(arg) < 0)
+		return -1;
+	if (chown(path, pd->uid, pd->gid) < 0) {
 		log_err("cannot give %s to user %s: %s", path, pd->user, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-int privdrop_prepare_dir(const struct privdrop *pd, const char *path, mode_t mode)
+static int run_fn(privdrop_dir_fn fn, void *arg)
+{
+	return fn ? fn(arg) : 0;
+}
+
+int privdrop_prepare_dir(const struct privdrop *pd, const char *path, mode_t mode,
+	privdrop_dir_fn fn, void *arg)
 {
 	struct stat st;
 
 	if (mkdir(path, mode) == 0) {
 		log_info("created directory %s", path);
-		return pd->drop ? take_over(pd, path, mode) : 0;
+		return pd->drop ? take_over(pd, path, mode, fn, arg) : run_fn(fn, arg);
 	}
 	if (errno != EEXIST || stat(path, &st) < 0) {
 		log_err("cannot create directory %s: %s", path, strerror(errno));
@@ -107,12 +124,12 @@ int privdrop_prepare_dir(const struct privdrop *pd, const char *path, mode_t mod
 		return -1;
 	}
 	if (!pd->drop || st.st_uid == pd->uid)
-		return 0;
+		return run_fn(fn, arg);
 	if (st.st_uid == 0 && dir_is_empty(path))
-		return take_over(pd, path, mode);
+		return take_over(pd, path, mode, fn, arg);
 	/* Someone else's directory: leave it alone; access may still work through the group. */
 	log_warn("directory %s belongs to uid %ld, not to %s", path, (long)st.st_uid, pd->user);
-	return 0;
+	return run_fn(fn, arg);
 }
 
 static int verify_dropped(const struct privdrop *pd)

@@ -3,7 +3,9 @@
 
 #include <json-c/json.h>
 #include <math.h>
+#include <stdio.h>
 
+#include "alert.h"
 #include "status.h"
 
 static struct json_object *bound(double v)
@@ -82,4 +84,55 @@ struct json_object *status_servers_json(const struct config *cfg, status_criteri
 		for (size_t s = 0; s < cfg->racks[r].n_servers; s++)
 			json_object_array_add(a, server_json(&cfg->racks[r].servers[s], fn, arg));
 	return a;
+}
+
+/* Folds the condition kind:name/c into out, keeping the worst; *any once one was seen. */
+static void fold_condition(const struct alert *a, const char *kind, const char *name, enum criterion c,
+	struct status_criterion *out, bool *any)
+{
+	char key[512];
+	const struct rules_state *rs;
+	bool pending;
+
+	snprintf(key, sizeof(key), "%s:%s/%s", kind, name, criterion_name(c));
+	rs = alert_condition(a, key, NULL);
+	if (!rs || !rs->seen)
+		return;
+	pending = rs->bad_since > 0;
+	if (*any && (rs->level < out->severity || (rs->level == out->severity && !pending)))
+		return;
+	out->severity = rs->level;
+	out->pending = pending;
+	out->since = rs->level > SEV_OK ? rs->opened : pending ? rs->bad_since : 0;
+	out->value = NAN;
+	*any = true;
+}
+
+static void fold_devices(const struct alert *a, const struct cfg_device *const *devs, size_t n,
+	enum criterion c, struct status_criterion *out, bool *any)
+{
+	for (size_t i = 0; i < n; i++)
+		fold_condition(a, "device", devs[i]->name, c, out, any);
+}
+
+bool status_alert_criterion(void *alert, const struct cfg_server *srv, enum criterion c,
+	struct status_criterion *out)
+{
+	const struct alert *a = alert;
+	const struct cfg_rack *rack = srv->rack;
+	bool any = false;
+
+	if (c <= CRIT_TEMP_RATE_15MIN) {
+		if (rack->n_probes > 0)
+			fold_condition(a, "rack", rack->name, c, out, &any);
+	} else if (c == CRIT_COOLING_STATE) {
+		fold_devices(a, rack->cooling, rack->n_cooling, c, out, &any);
+	} else if (c < CRIT_CONTACT) {
+		fold_devices(a, srv->ups, srv->n_ups, c, out, &any);
+	} else {
+		fold_devices(a, rack->probes, rack->n_probes, c, out, &any);
+		fold_devices(a, rack->cooling, rack->n_cooling, c, out, &any);
+		fold_devices(a, srv->ups, srv->n_ups, c, out, &any);
+	}
+	return any;
 }

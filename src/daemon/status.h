@@ -19,6 +19,17 @@ struct status_criterion {
 typedef bool (*status_criterion_fn)(void *arg, const struct cfg_server *srv, enum criterion c,
 	struct status_criterion *out);
 
+struct alert;
+/* A status_criterion_fn over the alert lifecycle (arg: the struct alert): the state of
+ * the conditions that judge (srv, c), the worst of them. Those are the rack's probes for
+ * the thermal criteria, each cooling unit of the rack for cooling_state, each UPS of the
+ * server for the UPS and power criteria, and the contact of every one of these devices
+ * (alert.c). A condition shared by several servers has the worst state of them. Its
+ * state is the severity of the open incident (ok if none), pending while out of spec
+ * within the hold time, since = when the incident opened or the hold began; no value. */
+bool status_alert_criterion(void *alert, const struct cfg_server *srv, enum criterion c,
+	struct status_criterion *out);
+
 /* [{name, rack, in_rack, role, spec, ups: [...], criteria: [{criterion, warn: [lo, hi],
  *   crit: [lo, hi], hold, state, since, value, pending}]}]; fn may be NULL. */
 struct json_object *status_servers_json(const struct config *cfg, status_criterion_fn fn, void *arg);

@@ -54,19 +54,31 @@ static char *def_path(const struct config *cfg, const char *device)
 	return out;
 }
 
-/* Labels of the time axis, numeric so that they read the same in every locale. */
+/* Labels of the time axis, numeric so that they read the same in every locale: for
+ * each longest period, rrdtool's --x-grid (base grid, major grid, labels every, label
+ * precision, strftime format), so that an hour as well as a year gets 3 to 16 labels. */
+const char *graph_time_grid(time_t from, time_t to)
+{
+	static const struct { double max_h; const char *grid; } grids[] = {
+		{ 3, "MINUTE:5:MINUTE:15:MINUTE:15:0:%H:%M" },
+		{ 8, "MINUTE:15:HOUR:1:HOUR:1:0:%H:%M" },
+		{ 24, "MINUTE:30:HOUR:2:HOUR:2:0:%H:%M" },
+		{ 48, "HOUR:1:HOUR:6:HOUR:6:0:%H h" },
+		{ 16 * 24, "HOUR:6:DAY:1:DAY:1:86400:%d/%m" },
+		{ 70 * 24, "DAY:1:WEEK:1:DAY:7:86400:%d/%m" },
+		{ 200 * 24, "WEEK:1:MONTH:1:MONTH:1:2592000:%m/%Y" },
+	};
+	double hours = difftime(to, from) / 3600.0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(grids); i++)
+		if (hours <= grids[i].max_h)
+			return grids[i].grid;
+	return "MONTH:1:MONTH:3:MONTH:2:2592000:%m/%Y";
+}
+
 static void time_axis(struct args *g, time_t from, time_t to)
 {
-	double days = difftime(to, from) / 86400.0;
-
-	if (days <= 2)
-		arg(g, "--x-grid=HOUR:1:HOUR:6:HOUR:6:0:%%H h");
-	else if (days <= 16)
-		arg(g, "--x-grid=HOUR:6:DAY:1:DAY:1:86400:%%d/%%m");
-	else if (days <= 70)
-		arg(g, "--x-grid=DAY:1:WEEK:1:DAY:7:86400:%%d/%%m");
-	else
-		arg(g, "--x-grid=WEEK:1:MONTH:1:MONTH:1:2592000:%%m/%%Y");
+	arg(g, "--x-grid=%s", graph_time_grid(from, to));
 }
 
 static void common_args(struct args *g, const struct audit *a, const char *title,

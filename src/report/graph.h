@@ -25,6 +25,8 @@ struct graph_png {
 int graph_draw(const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out);
 void graph_png_free(struct graph_png *g);
+/* rrdtool's --x-grid for a graph of [from, to): "BASE:n:MAJOR:n:LABEL:n:precision:format". */
+const char *graph_time_grid(time_t from, time_t to);
 
 /* The base64 text (RFC 4648) of size bytes of data; a new string. */
 char *graph_base64(const unsigned char *data, size_t size);

@@ -302,7 +302,7 @@ static void write_server(FILE *out, const struct audit *a, const struct audit_se
 
 static void write_episode(FILE *out, const struct audit_episode *e)
 {
-	char d1[32], d2[32], d3[32];
+	char d1[32], d2[32], d3[32], v[48];
 
 	fprintf(out, "<tr><td>%s</td><td>%s</td><td>%s%s</td><td>", fmt_datetime(d1, sizeof(d1),
 		e->start), fmt_datetime(d2, sizeof(d2), e->end), fmt_duration(d3, sizeof(d3),
@@ -313,6 +313,10 @@ static void write_episode(FILE *out, const struct audit_episode *e)
 	fputs("</td><td>", out);
 	html_put(out, e->device ? e->device : e->rack);
 	fputs("</td><td>", out);
+	/* The journal's reading, as the alert mail gave it: the archive's consolidated
+	 * maximum can be lower than the reading that raised the alert. */
+	html_put(out, describe_value(v, sizeof(v), e->crit, e->worst));
+	fputs("</td><td>", out);
 	html_put(out, e->servers);
 	fputs("</td></tr>\n", out);
 }
@@ -320,7 +324,7 @@ static void write_episode(FILE *out, const struct audit_episode *e)
 static void write_episodes(FILE *out, const struct audit *a)
 {
 	static const char *const cols[] = { N_("start"), N_("end"), N_("duration"),
-		N_("severity"), N_("criterion"), N_("cause"), N_("servers") };
+		N_("severity"), N_("criterion"), N_("cause"), N_("worst value"), N_("servers") };
 
 	fputs("<section class=\"episodes\">\n<h2>", out);
 	html_put(out, _("Incidents recorded"));

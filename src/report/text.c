@@ -1,6 +1,7 @@
 /* text.c — the report as plain text: the same sections as the HTML, without graphs. */
 #include <config.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,7 +114,7 @@ static void write_server(FILE *out, const struct audit *a, const struct audit_se
 
 static void write_episodes(FILE *out, const struct audit *a)
 {
-	char d1[32], d2[32], d3[32];
+	char d1[32], d2[32], d3[32], v[48];
 
 	heading(out, _("Incidents recorded"));
 	if (a->n_episodes == 0)
@@ -126,6 +127,10 @@ static void write_episodes(FILE *out, const struct audit *a)
 			difftime(e->end, e->start)), e->open ? _(", still open") : "",
 			describe_severity(e->severity), _(criterion_label(e->crit)),
 			e->device ? e->device : e->rack ? e->rack : "");
+		/* The journal's reading, as the alert mail gave it (see html.c). */
+		if (!isnan(e->worst))
+			fprintf(out, " — %s %s", _("worst value"), describe_value(v, sizeof(v), e->crit,
+				e->worst));
 		if (e->servers)
 			fprintf(out, " — %s", e->servers);
 		fputc('\n', out);

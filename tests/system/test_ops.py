@@ -1,10 +1,11 @@
 """Unattended operation (issue #9): install, systemd unit, privilege drop, control socket
 and envmonctl, reload without losing state, durable silences, sd_notify.
 
-The daemon runs as root from the build tree and must drop to a test user; its devices
-point at closed ports on 127.0.0.1. (This branch has no acquisition driver yet: devices
-show as "unopened" and count failed polls, which is enough to see their state carried
-over or reset by a reload.)
+The daemon runs as root from the build tree and must drop to a test user. Its devices
+are SNMP devices on closed ports of 127.0.0.1 (they count failed polls, enough to see
+their state carried over or reset by a reload) and simulated devices (protocol "sim",
+tests/sim/profiles, src/daemon/simdrv.h) whose readings come from a scenario file: a
+probe that reads 35 °C opens a critical temperature incident at its first poll.
 """
 
 import grp
@@ -57,35 +58,54 @@ DEVICE = ('{ name = "%s"; profile = "ups-rfc1628"; interval = 5; dead_time = 2; 
           'snmp = { host = "127.0.0.1"; port = %d; }; }')
 
 
+SIM = '{ name = "%s"; profile = "%s"; interval = 5; sim = { scenario = "%s"; }; }'
+# No hold: the incident of a probe out of spec opens at its first poll.
+FAST_SPEC = 'specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };'
+
+
+def sim_device(base, name, scenario, profile='sim-probe'):
+    return SIM % (name, profile, base / scenario)
+
+
 def config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; ups = [ "ups-1" ]; }',
-                extra=''):
+                extra='', probes=(), mail=None, pid_file=None):
+    rack = 'name = "baie-A"; '
+    if probes:
+        rack += 'probes = [ %s ]; ' % ', '.join('"%s"' % p for p in probes)
     lines = [
         'site = { name = "Tribunal judiciaire de Test"; code = "TJ-TST";',
         '  contacts = { arsit = [ "arsit@example.org" ]; }; };',
         'paths = { state_dir = "%s/state"; profiles_dir = "profiles";' % base,
-        '  pid_file = "%s/run/envmond.pid"; control_socket = "%s/run/envmond.sock"; };' % (base, base),
+        '  pid_file = "%s"; control_socket = "%s/run/envmond.sock"; };'
+        % (pid_file or '%s/run/envmond.pid' % base, base),
         'daemon = { user = "%s"; };' % TEST_USER,
         'devices = ( %s );' % ', '.join(devices),
-        'racks = ( { name = "baie-A"; servers = ( %s ); } );' % servers,
+        'racks = ( { %sservers = ( %s ); } );' % (rack, servers),
         extra,
     ]
+    if mail:
+        lines.append('mail = { server = "localhost"; port = %d; tls = "none"; '
+                     'from = "envmond TJ-TST <envmond@example.org>"; };' % mail)
     return '\n'.join(lines) + '\n'
 
 
 class Daemon:
-    def __init__(self, base, env=None):
+    def __init__(self, base, env=None, wrapper=(), umask=-1):
         self.base = base
         self.conf = base / 'envmond.conf'
         self.sock = base / 'run' / 'envmond.sock'
         self.err = base / 'envmond.err'
         self.proc = None
         self.env = env
+        self.wrapper = list(wrapper)    # e.g. setpriv and its options
+        self.umask = umask
 
     def start(self):
         env = dict(os.environ, **(self.env or {}))
         self.errf = open(self.err, 'ab')
-        self.proc = subprocess.Popen([str(ENVMOND), '-f', '-d', '-c', str(self.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=self.errf, env=env)
+        self.proc = subprocess.Popen(self.wrapper + [str(ENVMOND), '-f', '-d', '-c', str(self.conf)],
+                                     stdout=subprocess.DEVNULL, stderr=self.errf, env=env,
+                                     umask=self.umask)
         assert wait_until(lambda: self.sock.exists() or self.proc.poll() is not None), self.log()
         assert self.proc.poll() is None, self.log()
 
@@ -98,6 +118,16 @@ class Daemon:
 
     def status(self):
         return json.loads(self.ctl('status', '--json').stdout)
+
+    def journal(self):
+        path = self.base / 'state' / 'journal.jsonl'
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def server(self, name='srv-comci'):
+        return [s for s in self.status()['servers'] if s['name'] == name][0]
+
+    def criterion(self, name, server='srv-comci'):
+        return [c for c in self.server(server)['criteria'] if c['criterion'] == name][0]
 
     def device(self, name):
         for d in self.status()['devices']:
@@ -130,6 +160,13 @@ def site():
     base = Path(tempfile.mkdtemp(prefix='envmond-ops-'))
     os.chmod(base, 0o755)
     shutil.copytree(REPO / 'etc' / 'profiles', base / 'profiles')
+    for prof in (REPO / 'tests' / 'sim' / 'profiles').glob('*.conf'):
+        shutil.copy(prof, base / 'profiles' / prof.name)
+    (base / 'hot.scn').write_text('temperature = 35\nhumidity = 40\n')
+    (base / 'cool.scn').write_text('temperature = 22.5\nhumidity = 41\n')
+    (base / 'ups.scn').write_text('ups_source = online\nups_battery = normal\nups_charge = 100\n'
+                                  'ups_runtime = 2400\nups_load = 35\ninput_voltage = 230\n'
+                                  'input_frequency = 500\n')
     (base / 'envmond.conf').write_text(config_text(base, [DEVICE % ('ups-1', 16161)]))
     yield base
     shutil.rmtree(base, ignore_errors=True)
@@ -215,6 +252,62 @@ def test_privileges_dropped(daemon):
     assert not daemon.sock.exists()
 
 
+def unit_bounding_set():
+    """setpriv's --bounding-set for the CapabilityBoundingSet= of the built unit."""
+    unit = (BUILD / 'contrib' / 'envmond.service').read_text()
+    caps = re.search(r'^CapabilityBoundingSet=(.*)$', unit, re.M).group(1).split()
+    assert caps and all(c.startswith('CAP_') for c in caps), caps
+    umask = int(re.search(r'^UMask=(\d+)$', unit, re.M).group(1), 8)
+    return ','.join(['-all'] + ['+' + c[4:].lower() for c in caps]), umask
+
+
+def fresh_root_dirs(base):
+    """What systemd's StateDirectory=/RuntimeDirectory= make without User=: empty
+    directories owned by root, 0750. The run directory is made anew at each start."""
+    shutil.rmtree(base / 'run', ignore_errors=True)
+    for name in ('state', 'run'):
+        if not (base / name).exists():
+            (base / name).mkdir()
+            os.chown(base / name, 0, 0)
+        # StateDirectoryMode=: the mode is set at each start, the owner left alone.
+        os.chmod(base / name, 0o750)
+
+
+@needs_root
+def test_unit_capabilities_suffice(site):
+    """The daemon starts under the unit's own bounding set, on the directories systemd
+    creates, twice (the second time the state directory is the daemon's and not empty)."""
+    uid, gid = ensure_test_user()
+    bounding, umask = unit_bounding_set()
+    wrapper = ['setpriv', '--bounding-set', bounding, '--no-new-privs']
+    (site / 'envmond.conf').write_text(config_text(
+        site, [DEVICE % ('ups-1', 16161), sim_device(site, 'sonde-1', 'cool.scn')],
+        probes=['sonde-1']))
+    for attempt in range(2):
+        fresh_root_dirs(site)
+        d = Daemon(site, wrapper=wrapper, umask=umask)
+        try:
+            d.start()
+            assert wait_until(lambda: d.device('sonde-1')['answers'] >= 1, 15), d.log()
+            st = proc_status(d.proc.pid)
+            assert st['Uid'] == [str(uid)] * 4 and st['Gid'] == [str(gid)] * 4, (st['Uid'], d.log())
+            for cap in ('CapEff', 'CapPrm', 'CapAmb'):
+                assert int(st[cap][0], 16) == 0, (cap, st[cap])
+            assert int(st['NoNewPrivs'][0]) == 1
+            for name in ('state', 'run'):
+                info = os.stat(site / name)
+                assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (uid, gid, 0o750), name
+            pid_file = site / 'run' / 'envmond.pid'
+            assert pid_file.read_text().strip() == str(d.proc.pid)
+            assert (site / 'state' / 'rrd' / 'sonde-1.rrd').exists()
+            d.stop()
+            assert not pid_file.exists()
+        finally:
+            if d.proc and d.proc.poll() is None:
+                d.proc.kill()
+                d.proc.wait()
+
+
 @needs_root
 def test_refuses_root_without_user(site):
     conf = site / 'envmond.conf'
@@ -225,30 +318,93 @@ def test_refuses_root_without_user(site):
     assert 'refusing to run as root' in r.stderr
 
 
+@needs_root
+def test_daemon_mode_reports_startup(site):
+    """Without -f the exit status tells how the start-up went, after the fork: 0 once
+    the daemon runs; non-zero when the pid file is locked by another envmond. The pid
+    file's own directory (here not the socket's) is created."""
+    ensure_test_user()
+    conf = site / 'envmond.conf'
+    pid_file = site / 'pid' / 'envmond.pid'
+    conf.write_text(config_text(site, [DEVICE % ('ups-1', 16161)], pid_file=str(pid_file)))
+    r = subprocess.run([str(ENVMOND), '-c', str(conf)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r
+    pid = int(pid_file.read_text())
+    try:
+        assert proc_status(pid)['Uid'][0] == str(pwd.getpwnam(TEST_USER).pw_uid)
+        assert (site / 'run' / 'envmond.sock').exists()
+        # A second instance on the same configuration: the lock is taken.
+        r = subprocess.run([str(ENVMOND), '-c', str(conf)], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 69, r
+        assert 'start-up failed' in r.stderr, r.stderr
+        assert int(pid_file.read_text()) == pid        # the running one's file is untouched
+    finally:
+        os.kill(pid, signal.SIGTERM)
+    assert wait_until(lambda: not Path('/proc/%d' % pid).exists(), 15)
+    assert not pid_file.exists()
+
+
 # ---------------------------------------------------------------- status
 
 @needs_root
 def test_status_text_and_json(daemon):
-    conf = daemon.conf
-    conf.write_text(config_text(daemon.base, [DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16162)]))
+    base = daemon.base
+    daemon.conf.write_text(config_text(
+        base, [DEVICE % ('ups-1', 16161), sim_device(base, 'ups-sim', 'ups.scn', 'sim-ups'),
+               sim_device(base, 'sonde-1', 'hot.scn'), sim_device(base, 'sonde-2', 'cool.scn')],
+        servers='{ name = "srv-comci"; role = "comci"; ups = [ "ups-1" ]; }, '
+                '{ name = "srv-num"; role = "digitization"; ups = [ "ups-sim" ]; }',
+        probes=['sonde-1', 'sonde-2'], extra=FAST_SPEC))
     daemon.start()
+    assert wait_until(lambda: all(daemon.device(n)['answers'] >= 1
+                                  for n in ('ups-sim', 'sonde-1', 'sonde-2')), 20), daemon.status()
     st = daemon.status()
-    assert [d['name'] for d in st['devices']] == ['ups-1', 'ups-2']
+    assert [d['name'] for d in st['devices']] == ['ups-1', 'ups-sim', 'sonde-1', 'sonde-2']
     assert st['daemon']['code'] == 'TJ-TST' and st['daemon']['pid'] == daemon.proc.pid
-    dev = st['devices'][0]
+    by_name = {d['name']: d for d in st['devices']}
+    dev = by_name['ups-1']
     assert dev['protocol'] == 'snmp' and dev['address'] == '127.0.0.1:16161'
-    assert dev['state'] in ('waiting', 'unopened')
+    assert dev['state'] in ('waiting', 'unopened', 'silent', 'lost')
+    # The simulated devices answer with their scenario's readings.
+    for name in ('ups-sim', 'sonde-1', 'sonde-2'):
+        assert by_name[name]['protocol'] == 'sim' and by_name[name]['state'] == 'ok', by_name[name]
+    readings = {n: {r['metric']: r for r in by_name[n]['readings']} for n in by_name}
+    assert readings['sonde-1']['temperature']['value'] == pytest.approx(35.0)
+    assert readings['sonde-2']['temperature']['value'] == pytest.approx(22.5)
+    assert readings['sonde-2']['humidity']['value'] == pytest.approx(41.0)
+    assert readings['ups-sim']['ups_source']['state'] == 'online'
+    assert readings['ups-sim']['ups_runtime']['value'] == pytest.approx(2400)
     srv = st['servers'][0]
     assert srv['name'] == 'srv-comci' and srv['ups'] == ['ups-1']
     temp = [c for c in srv['criteria'] if c['criterion'] == 'temperature'][0]
     assert temp['warn'] == [18.0, 27.0] and temp['crit'] == [15.0, 32.0]
-    # Open incidents (none yet) and the mail spool (no server configured here).
-    assert st['incidents'] == []
+    # The criteria states come from the alert lifecycle: the rack's hottest probe reads
+    # 35 °C, beyond the critical 32 °C, for both servers of the rack.
+    assert wait_until(lambda: daemon.criterion('temperature')['state'] == 'critical', 15), \
+        daemon.server()
+    st = daemon.status()
+    srv_num = [s for s in st['servers'] if s['name'] == 'srv-num'][0]
+    states = {c['criterion']: c for c in srv_num['criteria']}
+    assert states['temperature']['state'] == 'critical' and states['temperature']['since'] > 0
+    assert states['humidity']['state'] == 'ok'
+    assert states['ups_source']['state'] == 'ok'          # ups-sim is online
+    assert states['contact']['state'] == 'ok'
+    assert len(st['incidents']) == 1 and st['incidents'][0]['criterion'] == 'temperature'
+    # The mail spool (no server configured here).
     assert st['spool']['pending'] == 0 and 'last_error' in st['spool']
     text = daemon.ctl('status').stdout
-    assert 'Open incidents: 0' in text and 'Mail spool: 0 waiting' in text, text
-    for word in ('TJ-TST', 'ups-1', 'ups-2', 'srv-comci', 'temperature'):
+    assert 'Open incidents: 1' in text and 'Mail spool: 0 waiting' in text, text
+    for word in ('TJ-TST', 'ups-1', 'ups-sim', 'sonde-1', 'srv-comci', 'srv-num'):
         assert word in text, text
+    # Readings in the text: the probe's 35 °C, the UPS's state.
+    assert re.search(r'^\s+temperature\s+35 °C$', text, re.M), text
+    assert re.search(r'^\s+humidity\s+41 %$', text, re.M), text
+    assert re.search(r'^\s+ups_source\s+online$', text, re.M), text
+    # Criteria states in the text, per server.
+    srv_num_text = text[text.index('srv-num ('):]
+    assert re.search(r'^\s+temperature\s+critical ', srv_num_text, re.M), text
+    assert re.search(r'^\s+ups_source\s+ok ', srv_num_text, re.M), text
     # Wrong requests get an error, not a hang.
     assert daemon.ctl('test-mail', check=False).returncode == 1
     assert daemon.ctl('status', '--bogus', check=False).returncode == 64
@@ -262,24 +418,39 @@ def polls(daemon, name):
     return d['polls'] if d else None
 
 
+def open_incidents(daemon, criterion='temperature'):
+    """The open incidents of one criterion (the SNMP devices on closed ports lose contact)."""
+    return [(i['id'], i['criterion'], i.get('rack')) for i in daemon.status()['incidents']
+            if i['criterion'] == criterion]
+
+
 @needs_root
 def test_reload_valid_keeps_state(daemon):
     base = daemon.base
-    daemon.conf.write_text(config_text(base, [DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16162)]))
+    probe = sim_device(base, 'sonde-1', 'hot.scn')
+
+    def conf(devices, spec=FAST_SPEC):
+        return config_text(base, [probe] + devices, probes=['sonde-1'], extra=spec)
+    daemon.conf.write_text(conf([DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16162)]))
     daemon.start()
     daemon.ctl('silence', 'ups-1', '2h', 'remplacement des batteries')
     assert wait_until(lambda: polls(daemon, 'ups-1') >= 2 and polls(daemon, 'ups-2') >= 2, 20)
+    # An open incident: the probe reads 35 °C.
+    assert wait_until(lambda: len(open_incidents(daemon)) == 1, 15), daemon.status()['incidents']
+    incident = open_incidents(daemon)[0]
+    assert incident[1:] == ('temperature', 'baie-A')
     before = {n: polls(daemon, n) for n in ('ups-1', 'ups-2')}
 
     # ups-1 unchanged, ups-2 moved to another port (a new session), ups-3 added, and the
     # comci temperature threshold tightened.
-    daemon.conf.write_text(config_text(
-        base, [DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16172), DEVICE % ('ups-3', 16163)],
-        extra='specs = { comci = { temperature = { warn = [ 19.0, 25.0 ]; }; }; };'))
+    daemon.conf.write_text(conf(
+        [DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16172), DEVICE % ('ups-3', 16163)],
+        spec='specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; '
+             'comci = { inherit = "default"; temperature = { warn = [ 19.0, 25.0 ]; }; }; };'))
     r = daemon.ctl('reload')
     assert 'reloaded' in r.stdout and '1 added' in r.stdout and '1 changed' in r.stdout, r.stdout
     st = daemon.status()
-    assert [d['name'] for d in st['devices']] == ['ups-1', 'ups-2', 'ups-3']
+    assert [d['name'] for d in st['devices']] == ['sonde-1', 'ups-1', 'ups-2', 'ups-3']
     by_name = {d['name']: d for d in st['devices']}
     assert by_name['ups-1']['polls'] >= before['ups-1']          # carried over
     assert by_name['ups-2']['polls'] <= 1                         # a new session, fresh counters
@@ -287,14 +458,25 @@ def test_reload_valid_keeps_state(daemon):
     assert by_name['ups-3']['polls'] <= 1
     temp = [c for c in st['servers'][0]['criteria'] if c['criterion'] == 'temperature'][0]
     assert temp['warn'] == [19.0, 25.0]
+    assert temp['state'] == 'critical'
     assert [s['target'] for s in st['silences'] if s['source'] == 'envmonctl'] == ['ups-1']
+    # The incident survived the reload: the same id, still open, and the probe's next
+    # polls neither close it nor open another.
+    assert open_incidents(daemon) == [incident]
+    answers = daemon.device('sonde-1')['answers']
+    assert wait_until(lambda: daemon.device('sonde-1')['answers'] >= answers + 2, 20)
+    assert open_incidents(daemon) == [incident]
+    records = [r for r in daemon.journal() if r.get('id') == incident[0]]
+    assert [r['type'] for r in records if r['type'] in ('open', 'close')] == ['open'], records
 
     # SIGHUP does the same: ups-3 removed.
-    daemon.conf.write_text(config_text(base, [DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16172)]))
+    daemon.conf.write_text(conf([DEVICE % ('ups-1', 16161), DEVICE % ('ups-2', 16172)]))
     daemon.proc.send_signal(signal.SIGHUP)
-    assert wait_until(lambda: [d['name'] for d in daemon.status()['devices']] == ['ups-1', 'ups-2'])
+    assert wait_until(lambda: [d['name'] for d in daemon.status()['devices']] ==
+                      ['sonde-1', 'ups-1', 'ups-2'])
     assert polls(daemon, 'ups-1') >= before['ups-1']
     assert 'device ups-3 removed' in daemon.log()
+    assert open_incidents(daemon) == [incident]
     daemon.stop()
 
 
@@ -337,6 +519,88 @@ def test_restart_keeps_silences(daemon):
     assert 85 * 60 < sil[0]['until'] - time.time() <= 90 * 60
     daemon.ctl('unsilence', 'srv-comci')
     assert daemon.status()['silences'] == []
+    daemon.stop()
+
+
+@needs_root
+def test_silences_journaled(daemon):
+    """envmonctl silence and unsilence are recorded in the journal; the report and the
+    daemon's own replay read past those records."""
+    base = daemon.base
+    daemon.conf.write_text(config_text(
+        base, [DEVICE % ('ups-1', 16161), sim_device(base, 'sonde-1', 'hot.scn')],
+        probes=['sonde-1'], extra=FAST_SPEC))
+    daemon.start()
+    assert wait_until(lambda: len(open_incidents(daemon)) == 1, 15)
+    incident = open_incidents(daemon)[0]
+    t0 = time.time()
+    daemon.ctl('silence', 'srv-comci', '2h', 'déménagement de la baie')
+    env = dict(os.environ, SUDO_USER='tip-exv')
+    r = subprocess.run([str(ENVMONCTL), '-s', str(daemon.sock), 'unsilence', 'srv-comci'],
+                       capture_output=True, text=True, timeout=30, env=env)
+    assert r.returncode == 0, r
+    records = [rec for rec in daemon.journal() if rec['type'] in ('silence', 'silence_end')]
+    assert [rec['type'] for rec in records] == ['silence', 'silence_end'], records
+    sil, end = records
+    assert sil['target'] == 'srv-comci' and sil['reason'] == 'déménagement de la baie'
+    assert t0 - 1 <= sil['from'] <= sil['t'] <= t0 + 10
+    assert sil['until'] == pytest.approx(sil['from'] + 7200)
+    assert sil['who'] == 'root' and sil['v'] == 1 and 'id' not in sil
+    assert end['target'] == 'srv-comci' and end['from'] == sil['from']
+    assert sil['t'] <= end['until'] <= end['t'] + 1 and end['reason'] == sil['reason']
+    assert end['who'] == 'tip-exv (sudo)'
+    # A restart replays the journal: the incident is still the open one.
+    daemon.stop()
+    daemon.start()
+    assert open_incidents(daemon) == [incident]
+    daemon.stop()
+    # The report reads the journal with these records in it and shows the incident.
+    day = time.strftime('%Y-%m-%d', time.localtime(t0))
+    tomorrow = time.strftime('%Y-%m-%d', time.localtime(t0 + 86400))
+    rep = subprocess.run([str(BUILD / 'src' / 'report' / 'envmon-report'), '-c', str(daemon.conf),
+                          '--from', day, '--to', tomorrow, '--format', 'text'],
+                         capture_output=True, text=True, timeout=120,
+                         env=dict(os.environ, LC_ALL='C', LANGUAGE=''))
+    assert rep.returncode == 0, rep.stderr
+    section = rep.stdout[rep.stdout.index('Incidents recorded'):]
+    assert re.search(r'still open.*baie-A', section), rep.stdout
+
+
+@needs_root
+def test_reload_applies_mail_settings(daemon, smtp_catcher):
+    """A reload that adds a mail server starts the mailer, which sends what waited in
+    the spool; one that changes the server restarts it on the new one."""
+    base = daemon.base
+    first, second = smtp_catcher(), smtp_catcher()
+    devices = [sim_device(base, 'sonde-1', 'hot.scn')]
+    daemon.conf.write_text(config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                                       probes=['sonde-1'], extra=FAST_SPEC))
+    daemon.start()
+    assert wait_until(lambda: len(open_incidents(daemon)) == 1, 15)
+    spool_new = base / 'state' / 'spool' / 'new'
+    assert wait_until(lambda: len(list(spool_new.iterdir())) == 1, 10)
+
+    # Mail added: the message waiting in the spool goes to the first server.
+    daemon.conf.write_text(config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                                       probes=['sonde-1'], extra=FAST_SPEC, mail=first.port))
+    daemon.ctl('reload')
+    msgs = first.wait_for(1, 30)
+    assert b'sonde-1' in msgs[0][1] or b'baie-A' in msgs[0][1], msgs[0][1][:2000]
+    assert wait_until(lambda: not list(spool_new.iterdir()), 10)
+
+    # Mail changed (another port) together with a new rack whose probe is too hot: its
+    # alert goes to the second server only.
+    devices.append(sim_device(base, 'sonde-2', 'hot.scn'))
+    text = config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                       probes=['sonde-1'], extra=FAST_SPEC, mail=second.port)
+    text = text.replace('racks = (', 'racks = ( { name = "baie-B"; probes = [ "sonde-2" ]; '
+                        'servers = ( { name = "srv-b"; role = "other"; } ); },')
+    daemon.conf.write_text(text)
+    daemon.ctl('reload')
+    msgs = second.wait_for(1, 30)
+    assert b'baie-B' in msgs[0][1], msgs[0][1][:2000]
+    assert len(first.messages()) == 1
+    assert 'mailer restarted with the new settings' in daemon.log()
     daemon.stop()
 
 

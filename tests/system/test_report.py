@@ -490,6 +490,8 @@ def test_text_in_french(site):
     assert ("Aucune climatisation n'est déclarée là où se trouve le serveur "
             "(il n'est pas dans une baie).") in text
     assert "Aucune climatisation n'est déclarée pour sa baie." not in text
+    # Each incident shows the journal's worst reading, the figure of the alert mail.
+    assert "critique — température — baie-A — valeur la plus défavorable 33,4 °C — " in text
     for line in (x for x in text.splitlines() if x.startswith("    ")):   # "label : value"
         assert re.sub(r"\([^()]*\)", "", line).count(" : ") <= 1, line
 
@@ -568,7 +570,8 @@ def test_html_in_chromium(site):
     assert html.count("data:image/png;base64,") >= 6      # 2 servers x (2 probe + 1 UPS graphs)
     assert "@media print" in html and "size:A4" in html
     for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
-                 "Renforcer la climatisation"):
+                 "Renforcer la climatisation", "<th>valeur la plus défavorable</th>",
+                 "<td>33,4 °C</td>"):
         assert word in html
     # The images decode: an inline script counts those with a natural size.
     checked = os.path.join(site["tmp"], "checked.html")

@@ -1,6 +1,7 @@
 /* test_confdiff.c — the configuration diff that drives a reload: devices and servers
  * matched by name, each change classified, restart-only settings listed. Real files
- * loaded by conf_load, one table row per kind of edit. */
+ * loaded by conf_load, one table row per kind of edit. And what the pipeline does with
+ * it: a reload keeps the rate-of-change history of the devices the diff keeps. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "confdiff.h"
+#include "pipeline.h"
 #include "xmem.h"
 
 static const char ups_profile[] =
@@ -76,6 +79,9 @@ static int setup(void **state)
 		return -1;
 	prof = xasprintf("%s/profiles", dir);
 	mkdir(prof, 0755);
+	free(prof);
+	prof = xasprintf("%s/state", dir);
+	mkdir(prof, 0750);
 	free(prof);
 	write_file("profiles/ups.conf", ups_profile);
 	write_file("profiles/probe.conf", probe_profile);
@@ -193,11 +199,74 @@ static void test_profile_edit(void **state)
 	write_file("profiles/ups.conf", ups_profile);
 }
 
+static void on_derived(void *arg, const struct poll_result *res, const struct derived *d)
+{
+	*(double *)arg = d->temp_rate_15min;
+}
+
+/* One answer of probe1 reading temp_c at time t; the tap's rate lands in the tap's arg. */
+static void feed_probe(struct pipeline *p, const struct config *cfg, double t, double temp_c)
+{
+	struct reading r = { .status = READING_OK, .value = temp_c, .raw = temp_c * 10 };
+	struct poll_result res = { .dev = conf_device(cfg, "probe1"), .time = t, .answered = true,
+		.readings = &r, .n_readings = 1 };
+
+	assert_non_null(res.dev);
+	pipeline_result(p, &res);
+}
+
+static struct pipeline *reload_pipeline(struct pipeline *p, const struct config *from,
+	const struct config *to)
+{
+	struct confdiff d;
+
+	confdiff_compute(&d, from, to);
+	p = pipeline_reload(p, to, &d, pipeline_log_sink, NULL);
+	confdiff_free(&d);
+	assert_non_null(p);
+	return p;
+}
+
+/* The 15-minute rate needs readings over half its window: after a reload that keeps
+ * probe1 (a device added elsewhere), the next reading still has one; after one that
+ * moves probe1 to another address (maybe another probe), it starts afresh. */
+static void test_reload_keeps_rate_history(void **state)
+{
+	struct config *a = load(BASE);
+	struct config *b = load(SITE PATHS "devices = ( " UPS ", " PROBE ", { name = \"ups2\"; profile = "
+		"\"ups-test\"; snmp = { host = \"127.0.0.2\"; }; } );\n" RACK(SRV));
+	struct config *c = load(SITE PATHS "devices = ( " UPS ", { name = \"probe1\"; profile = "
+		"\"probe-test\"; modbus = { host = \"127.0.0.9\"; }; } );\n" RACK(SRV));
+	const double t0 = 1767225600.0;
+	double rate = NAN;
+	struct pipeline *p = pipeline_new(a, pipeline_log_sink, NULL);
+
+	assert_non_null(p);
+	pipeline_set_tap(p, on_derived, &rate);
+	for (int i = 0; i < 10; i++)          /* 0.1 °C a minute for 9 minutes */
+		feed_probe(p, a, t0 + 60.0 * i, 20.0 + 0.1 * i);
+	assert_false(isnan(rate));
+	assert_true(rate > 0.5);
+	p = reload_pipeline(p, a, b);
+	rate = NAN;
+	feed_probe(p, b, t0 + 600.0, 21.0);
+	assert_false(isnan(rate));            /* a fresh history would have one reading */
+	assert_true(rate > 0.5);
+	p = reload_pipeline(p, b, c);
+	feed_probe(p, c, t0 + 660.0, 21.1);
+	assert_true(isnan(rate));
+	pipeline_free(p);
+	conf_free(a);
+	conf_free(b);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_profile_edit),
+		cmocka_unit_test(test_reload_keeps_rate_history),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

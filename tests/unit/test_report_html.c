@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "graph.h"
 #include "html.h"
 
 static void test_escape(void **state)
@@ -65,11 +66,48 @@ static void test_page_is_inert(void **state)
 	free(page);
 }
 
+static double unit_s(const char *u)
+{
+	static const struct { const char *name; double s; } units[] = {
+		{ "MINUTE", 60 }, { "HOUR", 3600 }, { "DAY", 86400 }, { "WEEK", 7 * 86400 },
+		{ "MONTH", 30 * 86400 },
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcmp(units[i].name, u) == 0)
+			return units[i].s;
+	fail_msg("unknown grid unit %s", u);
+	return 0;
+}
+
+/* From an hour to two years, the time axis has labels: between 2 and 16 of them. */
+static void test_time_axis_labels(void **state)
+{
+	static const double hours[] = { 1, 2, 3, 5, 8, 12, 24, 36, 48, 72, 7 * 24, 16 * 24,
+		30 * 24, 70 * 24, 90 * 24, 200 * 24, 366 * 24, 731 * 24 };
+
+	for (size_t i = 0; i < sizeof(hours) / sizeof(hours[0]); i++) {
+		const char *grid = graph_time_grid(0, (time_t)(hours[i] * 3600));
+		char base[16], major[16], label[16];
+		long nb, nm, nl, precision;
+		double labels;
+
+		assert_int_equal(sscanf(grid, "%15[A-Z]:%ld:%15[A-Z]:%ld:%15[A-Z]:%ld:%ld:", base, &nb,
+			major, &nm, label, &nl, &precision), 7);
+		labels = hours[i] * 3600 / (unit_s(label) * (double)nl);
+		if (labels < 2 || labels > 16)
+			print_error("%g h: grid %s gives %g labels\n", hours[i], grid, labels);
+		assert_true(labels >= 2 && labels <= 16);
+		assert_true(unit_s(base) * (double)nb <= unit_s(major) * (double)nm);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_page_is_inert),
+		cmocka_unit_test(test_time_axis_labels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
