@@ -22,6 +22,8 @@
 struct journal {
 	char *path;
 	int fd;
+	off_t good_size;   /* when torn: the size before the failed write, to cut back to */
+	bool torn;         /* a failed write may have left part of a line, not cut off yet */
 };
 
 /* ------------------------------------------------------------------ writer */
@@ -75,21 +77,44 @@ void journal_close(struct journal *j)
 	free(j);
 }
 
+/* Cuts off what a failed write left (half a line on a full disk), so that the next
+ * record is not glued onto it. */
+static int cut_back(struct journal *j)
+{
+	if (ftruncate(j->fd, j->good_size) < 0) {
+		log_err("cannot cut journal %s back to %lld bytes: %s", j->path, (long long)j->good_size,
+			strerror(errno));
+		return -1;
+	}
+	j->torn = false;
+	return 0;
+}
 
 int journal_append(struct journal *j, struct json_object *rec)
 {
 	const char *text;
 	char *line;
+	struct stat st;
 	int rc;
 
+	if (j->torn && cut_back(j) < 0)
+		return -1;
+	if (fstat(j->fd, &st) < 0) {
+		log_err("cannot stat journal %s: %s", j->path, strerror(errno));
+		return -1;
+	}
 	json_object_object_add(rec, "v", json_object_new_int(1));
 	text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	line = xasprintf("%s\n", text);
 	rc = fileio_write_all(j->fd, line, strlen(line));
 	if (rc == 0)
 		rc = fdatasync(j->fd);
-	if (rc < 0)
+	if (rc < 0) {
 		log_err("cannot write journal %s: %s", j->path, strerror(errno));
+		j->good_size = st.st_size;
+		j->torn = true;
+		cut_back(j);
+	}
 	free(line);
 	return rc;
 }

@@ -38,7 +38,9 @@ struct journal;
  * NULL (logged) on error. */
 struct journal *journal_open(const char *path);
 void journal_close(struct journal *j);
-/* Appends rec (adding "v": 1) as one line and syncs it to disk. 0, or -1 (logged). */
+/* Appends rec (adding "v": 1) as one line and syncs it to disk. 0, or -1 (logged): then
+ * the file is cut back to its size before the call (or at the next call, if that failed
+ * too), so it holds whole lines only and the record can be appended again later. */
 int journal_append(struct journal *j, struct json_object *rec);
 
 /* Calls fn with every complete record of path in order; fn returns 0 to go on. A missing

@@ -78,6 +78,8 @@ struct alert {
 	struct devinfo *devs;
 	struct json_object **pending;      /* notice records not yet accepted by the sink */
 	size_t n_pending, cap_pending;
+	struct json_object **unwritten;    /* records the journal refused (disk full), in order */
+	size_t n_unwritten, cap_unwritten;
 	struct json_object **orphans;      /* replay: last record of each open incident whose
 	                                    * condition the configuration no longer has */
 	size_t n_orphans, cap_orphans;
@@ -402,6 +404,13 @@ static double jnum(struct json_object *o, const char *key)
 	return json_object_get_double(v);
 }
 
+static bool jbool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
 static int lookup_name(const char *s, const char *(*name)(int), int n)
 {
 	for (int i = 0; s && i < n; i++)
@@ -509,6 +518,47 @@ size_t alert_retry(struct alert *a)
 	return kept;
 }
 
+static bool to_offer(struct json_object *rec)
+{
+	struct json_object *nt;
+
+	return json_object_object_get_ex(rec, "notice", &nt) && !jbool(nt, "silenced");
+}
+
+/* Writes the records the journal refused, in order, each offered once written. */
+static void flush_unwritten(struct alert *a)
+{
+	size_t done = 0;
+
+	while (done < a->n_unwritten && journal_append(a->j, a->unwritten[done]) == 0) {
+		if (to_offer(a->unwritten[done]))
+			deliver(a, a->unwritten[done]);
+		json_object_put(a->unwritten[done++]);
+	}
+	if (done == 0)
+		return;
+	log_notice("journal writable again: %zu record(s) written late", done);
+	memmove(a->unwritten, a->unwritten + done, (a->n_unwritten - done) * sizeof(*a->unwritten));
+	a->n_unwritten -= done;
+}
+
+/* Journals rec (taking it over), behind any record still waiting, and offers its notice
+ * only once it is on disk: a mail whose record is not could go out again after a
+ * restart, and the next record would be glued to a torn one. A refused record waits for
+ * the next evaluation. */
+static void commit(struct alert *a, struct json_object *rec)
+{
+	flush_unwritten(a);
+	if (a->n_unwritten == 0 && journal_append(a->j, rec) == 0) {
+		if (to_offer(rec))
+			deliver(a, rec);
+		json_object_put(rec);
+		return;
+	}
+	a->unwritten = xgrow(a->unwritten, &a->cap_unwritten, a->n_unwritten + 1, sizeof(*a->unwritten));
+	a->unwritten[a->n_unwritten++] = rec;
+}
+
 /* Journals rec with its notice (seq, kind; silenced in maintenance), then offers it. */
 static void decide(struct alert *a, struct cond *c, struct json_object *rec, enum notif_kind kind, double now)
 {
@@ -523,16 +573,12 @@ static void decide(struct alert *a, struct cond *c, struct json_object *rec, enu
 	json_object_object_add(rec, "notice", nt);
 	if (!silenced)
 		c->mailed = true;
-	journal_append(a->j, rec);
-	if (!silenced)
-		deliver(a, rec);
-	json_object_put(rec);
+	commit(a, rec);
 }
 
 static void journal_only(struct alert *a, struct json_object *rec)
 {
-	journal_append(a->j, rec);
-	json_object_put(rec);
+	commit(a, rec);
 }
 
 /* ------------------------------------------------------------------ incidents */
@@ -860,13 +906,6 @@ static int jint(struct json_object *o, const char *key)
 	return isnan(v) ? 0 : (int)v;
 }
 
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 /* The soft state (pending hold, clear-hold, flap history) comes from the snapshot when
  * it speaks of the same incident as the journal; the journal is the authority on
  * incidents, the snapshot may lag one step behind it. */
@@ -1134,6 +1173,11 @@ void alert_free(struct alert *a)
 	for (size_t i = 0; i < a->n_orphans; i++)
 		json_object_put(a->orphans[i]);
 	free(a->orphans);
+	if (a->n_unwritten > 0)
+		log_err("stopping with %zu journal record(s) never written (disk full?)", a->n_unwritten);
+	for (size_t i = 0; i < a->n_unwritten; i++)
+		json_object_put(a->unwritten[i]);
+	free(a->unwritten);
 	free(a->pending);
 	free(a->conds);
 	free(a->devs);
@@ -1143,6 +1187,8 @@ void alert_free(struct alert *a)
 
 void alert_result(struct alert *a, const struct poll_result *res, const struct derived *d)
 {
+	if (a->n_unwritten > 0)
+		flush_unwritten(a);
 	note_device(a, res, d);
 	for (size_t i = 0; i < a->n; i++) {
 		struct cond *c = &a->conds[i];

@@ -13,9 +13,12 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -546,6 +549,71 @@ static void test_removed_device(void **state)
 	sim_cleanup(&s);
 }
 
+static int count_record(void *arg, struct json_object *rec)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Whole lines only: every line of the journal ends with '\n' and parses. */
+static void expect_line_valid(const char *journal)
+{
+	FILE *f = fopen(journal, "r");
+	int lines = 0, records = 0, ch, last = '\n';
+
+	while (f && (ch = fgetc(f)) != EOF) {
+		lines += ch == '\n';
+		last = ch;
+	}
+	if (f)
+		fclose(f);
+	assert_int_equal(last, '\n');
+	assert_int_equal(journal_replay(journal, count_record, &records), lines);
+	assert_int_equal(records, lines);
+}
+
+/* The disk fills up (RLIMIT_FSIZE: the journal may grow by 40 more bytes) just before
+ * the air conditioner's alert is decided, and frees up 10 minutes later: no mail while
+ * its record is not on disk, the journal keeps whole lines, then the alert goes out
+ * once with its original time, and the recovery follows as usual. */
+static void test_journal_full(void **state)
+{
+	struct sim s;
+	struct rlimit old, lim;
+	struct stat st;
+	struct episode_list l = { 0 };
+	char *journal;
+	double decided;
+
+	sim_prepare(&s, "common.scn", "clim-stop.scn", "common.scn");
+	journal = sim_journal_path(&s);
+	sim_start(&s, 0);
+	sim_run(&s, 7200 + 60);
+	assert_int_equal(stat(journal, &st), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = (struct rlimit){ (rlim_t)st.st_size + 40, old.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	sim_run(&s, 7200 + 600);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, ANY), 0);
+	expect_line_valid(journal);
+	sim_run(&s, 86400);
+	expect_line_valid(journal);
+	decided = sim_poll_at(&s, "clim", sim_poll_at(&s, "clim", 7200) + 120);
+	assert_int_equal(s.n_notices, 2);
+	expect(&s, CRIT_COOLING_STATE, NOTIF_ALERT, 0, decided, SEV_CRITICAL, "clim", ALL3);
+	expect(&s, CRIT_COOLING_STATE, NOTIF_RECOVERY, 0,
+		sim_poll_at(&s, "clim", sim_poll_at(&s, "clim", 10800) + 120), SEV_CRITICAL, "clim", ALL3);
+	assert_int_equal(journal_episodes(journal, SIM_T0, SIM_T0 + 86400, keep_episode, &l), 1);
+	assert_int_equal(l.n_notices[0], 2);
+	assert_true(l.accepted[0]);
+	expect_opened(&s);
+	free(journal);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_ups_silent_on_battery),
 		cmocka_unit_test(test_hot_probe_silent),
 		cmocka_unit_test(test_removed_device),
+		cmocka_unit_test(test_journal_full),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */

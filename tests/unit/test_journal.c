@@ -11,9 +11,11 @@
 
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +91,45 @@ static void test_torn_tail(void **state)
 	free(path);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* A disk that fills up in the middle of a record (RLIMIT_FSIZE stands for it: the write
+ * stops at the limit, then fails with EFBIG): the append fails, the file is cut back to
+ * its whole lines, and the records after it are whole again once there is room. */
+static void test_failed_write(void **state)
+{
+	char *path = xasprintf("%s/full.jsonl", dir);
+	struct journal *j = journal_open(path);
+	struct rlimit old, lim;
+	struct json_object *r;
+	off_t before;
+	int n = 0;
+
+	append(j, rec("open", "X-20260101-1", 1.0));
+	before = file_size(path);
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = (struct rlimit){ (rlim_t)before + 10, old.rlim_max };
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	r = rec("close", "X-20260101-1", 2.0);
+	assert_int_equal(journal_append(j, r), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	assert_int_equal(file_size(path), before);
+	/* Written again later (by the caller that kept it), then one more. */
+	append(j, r);
+	append(j, rec("open", "X-20260101-2", 3.0));
+	journal_close(j);
+	assert_int_equal(journal_replay(path, count, &n), 3);
+	assert_int_equal(n, 3);
+	free(path);
+}
+
 static void test_snapshot(void **state)
 {
 	char *path = xasprintf("%s/state.json", dir), *tmp = xasprintf("%s/state.json.tmp", dir);
@@ -159,6 +200,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_torn_tail),
+		cmocka_unit_test(test_failed_write),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_episode_folding),
 	};
