@@ -31,8 +31,8 @@
 #include "sched.h"
 #include "xmem.h"
 
-/* How to open a link: copied from the first device on it, so that the worker never
- * reads the configuration. */
+/* How to open a link: copied from a device on it, so that the worker never reads
+ * the configuration. */
 struct mb_transport {
 	bool rtu;
 	char *host;
@@ -50,8 +50,13 @@ struct mb_job;
 struct mb_link {
 	struct mb_link *next;
 	char *name;                 /* "host:port" or the serial device, for logs */
-	struct mb_transport tr;
-	const char *first_device;   /* the device whose settings the link uses */
+	struct mb_transport tr;     /* worker thread while it runs; the loop's when stopped */
+	char *settings_of;          /* the device whose settings the link uses (a copy: the
+	                             * configuration it came from is freed on reload) */
+	unsigned n_open;            /* devices open on the link (not closed) */
+	unsigned n_handles;         /* device handles alive, closed ones with a job out included */
+	bool retired;               /* off the list, worker joined: freed with its last handle */
+	bool running;               /* thread started and not joined */
 	pthread_t thread;
 	pthread_mutex_t mu;         /* guards head, tail and stop */
 	pthread_cond_t cv;
@@ -387,10 +392,16 @@ static void job_free(struct mb_job *j)
 	free(j);
 }
 
+static void link_free(struct mb_link *l);
+
 static void device_free(struct drv_device *h)
 {
+	struct mb_link *l = h->link;
+
 	mbplan_free(&h->plan);
 	free(h);
+	if (--l->n_handles == 0 && l->retired)
+		link_free(l);
 }
 
 static void describe(int err, char *buf, size_t size)
@@ -539,32 +550,63 @@ static bool same_serial_settings(const struct mb_transport *a, const struct mb_t
 		a->stop_bits == b->stop_bits && a->rs485 == b->rs485 && a->turnaround_ms == b->turnaround_ms;
 }
 
+static void transport_free(struct mb_transport *tr)
+{
+	free(tr->host);
+	free(tr->serial);
+	tr->host = tr->serial = NULL;
+}
+
 static void link_free(struct mb_link *l)
 {
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
-	free(l->tr.host);
-	free(l->tr.serial);
+	transport_free(&l->tr);
+	free(l->settings_of);
 	free(l->name);
 	free(l);
 }
 
-static struct mb_link *link_start(const struct cfg_device *dev, const char *name)
+static int link_spawn(struct mb_link *l)
 {
-	struct mb_link *l = xcalloc(1, sizeof(*l));
 	sigset_t all, old;
 	int rc;
 
-	l->name = xstrdup(name);
-	l->first_device = dev->name;
-	transport_of(dev, &l->tr);
-	pthread_mutex_init(&l->mu, NULL);
-	pthread_cond_init(&l->cv, NULL);
+	l->stop = false;
 	/* Signals stay with the loop thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&l->thread, NULL, link_main, l);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	l->running = rc == 0;
+	return rc;
+}
+
+/* The worker finishes the read it is in (at most one device timeout: link_read checks
+ * stop between tries), closes the port and exits; queued jobs stay queued. */
+static void link_join(struct mb_link *l)
+{
+	if (!l->running)
+		return;
+	l->running = false;
+	pthread_mutex_lock(&l->mu);
+	l->stop = true;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	pthread_join(l->thread, NULL);
+}
+
+static struct mb_link *link_start(const struct cfg_device *dev, const char *name)
+{
+	struct mb_link *l = xcalloc(1, sizeof(*l));
+	int rc;
+
+	l->name = xstrdup(name);
+	l->settings_of = xstrdup(dev->name);
+	transport_of(dev, &l->tr);
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	rc = link_spawn(l);
 	if (rc != 0) {
 		log_err("%s: cannot start a thread for Modbus link %s: %s", dev->name, name, strerror(rc));
 		link_free(l);
@@ -573,6 +615,26 @@ static struct mb_link *link_start(const struct cfg_device *dev, const char *name
 	l->next = mb.links;
 	mb.links = l;
 	return l;
+}
+
+/* The device whose settings the bus uses was reopened (a reload) with other ones:
+ * the bus takes them. The worker is stopped while its transport changes. */
+static void link_resettle(struct mb_link *l, const struct cfg_device *dev, struct mb_transport *tr)
+{
+	int rc;
+
+	link_join(l);
+	transport_free(&l->tr);
+	l->tr = *tr;
+	*tr = (struct mb_transport){ 0 };
+	l->rs485_warned = false;
+	rc = link_spawn(l);
+	if (rc != 0) {
+		/* Jobs then stay queued and the devices count as silent until a reload. */
+		log_err("%s: cannot restart the thread of Modbus link %s: %s", dev->name, l->name, strerror(rc));
+		return;
+	}
+	log_notice("Modbus link %s: serial settings of %s applied", l->name, dev->name);
 }
 
 /* The link of dev: devices on one serial port or one host:port share it. */
@@ -590,14 +652,49 @@ static struct mb_link *link_get(const struct cfg_device *dev)
 		if (l->tr.rtu != rtu || strcmp(l->name, name) != 0)
 			continue;
 		transport_of(dev, &tr);
-		if (rtu && !same_serial_settings(&l->tr, &tr))
-			log_warn("%s: shares %s with %s but asks for other serial settings; the bus keeps %s's",
-				dev->name, name, l->first_device, l->first_device);
-		free(tr.host);
-		free(tr.serial);
+		if (rtu && !same_serial_settings(&l->tr, &tr)) {
+			if (strcmp(l->settings_of, dev->name) == 0)
+				link_resettle(l, dev, &tr);
+			else
+				log_warn("%s: shares %s with %s but asks for other serial settings; the bus keeps "
+					"%s's", dev->name, name, l->settings_of, l->settings_of);
+		}
+		transport_free(&tr);
 		return l;
 	}
 	return link_start(dev, name);
+}
+
+static void links_unlink(struct mb_link *l)
+{
+	for (struct mb_link **pp = &mb.links; *pp; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			return;
+		}
+}
+
+/* The last device of l closed: its worker stops now (no thread or port left behind
+ * when a reload moves the devices elsewhere, and a device reopened on the same port
+ * gets a new link with its new settings). The job that was running comes back
+ * through the pipe later; l is freed with the last handle. */
+static void link_retire(struct mb_link *l)
+{
+	struct mb_job *queued;
+
+	links_unlink(l);
+	link_join(l);
+	queued = l->head;
+	l->head = l->tail = NULL;
+	while (queued) {
+		struct mb_job *j = queued;
+
+		queued = j->next;
+		job_finish(j, false);
+	}
+	l->retired = true;
+	if (l->n_handles == 0)
+		link_free(l);
 }
 
 static void link_enqueue(struct mb_link *l, struct mb_job *j)
@@ -618,6 +715,7 @@ static void links_stop(void)
 {
 	struct mb_job *j;
 
+	/* All told to stop first, so that their last reads overlap. */
 	for (struct mb_link *l = mb.links; l; l = l->next) {
 		pthread_mutex_lock(&l->mu);
 		l->stop = true;
@@ -625,7 +723,7 @@ static void links_stop(void)
 		pthread_mutex_unlock(&l->mu);
 	}
 	for (struct mb_link *l = mb.links; l; l = l->next)
-		pthread_join(l->thread, NULL);
+		link_join(l);
 	while (read(mb.pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		job_finish(j, false);
 	while (mb.links) {
@@ -686,6 +784,8 @@ static struct drv_device *mb_open(const struct cfg_device *dev, poll_cb cb, void
 	h = xcalloc(1, sizeof(*h));
 	h->dev = dev;
 	h->link = l;
+	l->n_open++;
+	l->n_handles++;
 	h->cb = cb;
 	h->arg = arg;
 	mbplan_build(&h->plan, dev->profile->metrics, dev->profile->n_metrics,
@@ -706,12 +806,16 @@ static int mb_poll(struct drv_device *h)
 
 static void mb_close(struct drv_device *h)
 {
+	struct mb_link *l;
+
 	if (!h)
 		return;
-	if (h->in_flight)
-		h->closed = true;   /* freed when its job comes back */
-	else
-		device_free(h);
+	l = h->link;
+	h->closed = true;
+	if (!h->in_flight)
+		device_free(h);   /* else freed when its job comes back */
+	if (--l->n_open == 0)
+		link_retire(l);
 }
 
 const struct driver_ops modbus_driver = {

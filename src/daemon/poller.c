@@ -19,6 +19,7 @@ struct poll_slot {
 	struct sched_timer *timer;
 	bool in_flight;
 	bool in_timer;                 /* inside on_timer: a driver may answer synchronously */
+	int64_t poll_start_ms;         /* monotonic start of the last poll */
 	struct device_status st;
 	struct log_complaint silent;   /* "no answer" logged once, then at growing intervals */
 	struct log_complaint unopened; /* "cannot open" likewise */
@@ -88,20 +89,36 @@ static void track_contact(struct poll_slot *s, struct poll_result *res)
 	}
 }
 
+/* The next poll delay_ms after the start of the last one (not after its answer:
+ * a slow or silent device would otherwise drift by its timeout at each poll). */
+static void reschedule_from_start(struct poll_slot *s, unsigned delay_ms)
+{
+	int64_t left = s->poll_start_ms + (int64_t)delay_ms - clock_mono_ms();
+
+	sched_reschedule(s->timer, left > 0 ? left : 0);
+}
+
 static void on_result(void *arg, const struct poll_result *res)
 {
 	struct poll_slot *s = arg;
 	struct poll_result r = *res;
+	unsigned missed_before = s->st.missed;
 
 	r.dev = s->dev;   /* the driver's pointer may predate a reload */
 	s->in_flight = false;
 	track_contact(s, &r);
 	r.lost = s->st.lost;
 	s->owner->sink(s->owner->sink_arg, &r);
-	/* Backing off: the next poll is timed from this failure. (Within on_timer, its
-	 * return value does it.) */
-	if (!r.answered && s->st.missed > s->dev->dead_intervals && s->timer && !s->in_timer)
-		sched_reschedule(s->timer, poller_backoff_ms(s->dev, s->st.missed));
+	/* on_timer armed the next poll when this one started, before its answer: with the
+	 * backoff of the misses so far. An answer brings back the normal pace; one more
+	 * miss past dead_time, the next step of the backoff. (A synchronous answer, within
+	 * on_timer, is handled by its return value.) */
+	if (!s->timer || s->in_timer)
+		return;
+	if (r.answered && missed_before > s->dev->dead_intervals)
+		reschedule_from_start(s, s->dev->interval_s * 1000u);
+	else if (!r.answered && s->st.missed > s->dev->dead_intervals)
+		reschedule_from_start(s, poller_backoff_ms(s->dev, s->st.missed));
 }
 
 /* A poll that failed before reaching the device counts as "no answer". */
@@ -126,6 +143,7 @@ static int64_t on_timer(void *arg, int64_t now_ms)
 		log_debug("%s: previous poll still in flight, skipping this one", s->dev->name);
 		return s->dev->interval_s * 1000;
 	}
+	s->poll_start_ms = now_ms;
 	if (!s->h && open_slot(s) < 0) {
 		report_failure(s, "the device could not be opened");
 		return poller_backoff_ms(s->dev, s->st.missed);

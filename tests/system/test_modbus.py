@@ -82,6 +82,16 @@ class Daemon:
         shutil.copytree(TOP / "etc" / "profiles", prof_dir, dirs_exist_ok=True)
         for name, text in profiles:
             (prof_dir / f"{name}.conf").write_text(text)
+        conf = self.write_conf(devices)
+        self.lines = []
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen([str(ENVMOND), "-f", "-d", "-c", str(conf)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def write_conf(self, devices):
+        tmp_path = self.dir
         conf = tmp_path / "envmond.conf"
         conf.write_text(f"""
 site = {{ name = "Test"; code = "T"; ressort = "R"; contacts = {{ arsit = [ "a@example.org" ]; }}; }};
@@ -92,12 +102,15 @@ daemon = {{ allow_root = true; }};
 devices = ( {", ".join(devices)} );
 racks = ( );
 """)
-        self.lines = []
-        self.lock = threading.Lock()
-        self.proc = subprocess.Popen([str(ENVMOND), "-f", "-d", "-c", str(conf)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
+        return conf
+
+    def reload(self, devices):
+        """Rewrites the configuration with devices and reloads (SIGHUP); returns the
+        index of the log line that says it is done."""
+        start = len(self.log())
+        self.write_conf(devices)
+        self.proc.send_signal(signal.SIGHUP)
+        return self.wait_for(r"configuration reloaded", start=start)
 
     def _read(self):
         for line in self.proc.stderr:
@@ -458,6 +471,62 @@ def test_rtu_bus_two_probes(peer, daemon, pty_pair, parity):
     if cflag & termios.PARENB:
         assert parity != "N" and not cflag & termios.PARODD
     assert cflag & termios.CSIZE == termios.CS8 and not cflag & termios.CSTOPB
+
+
+def rtu_probe(name, tty, parity, unit):
+    return (f'{{ name = "{name}"; profile = "probe-xy-md02"; interval = 5; timeout = 1000; '
+            f'modbus = {{ serial = "{tty}"; baud = 9600; parity = "{parity}"; unit = {unit}; }}; }}')
+
+
+def input_parity_check(tty):
+    """Whether envmond's end of the pty checks the parity of input (INPCK), and PARODD."""
+    fd = os.open(tty, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        iflag, _, cflag = termios.tcgetattr(fd)[:3]
+    finally:
+        os.close(fd)
+    return bool(iflag & termios.INPCK), bool(cflag & termios.PARENB and cflag & termios.PARODD)
+
+
+@pytest.mark.parametrize("units", [(1,), (1, 2)])
+def test_rtu_reload_applies_new_serial_settings(peer, daemon, pty_pair, units):
+    """A reload that changes the parity reopens the port with it, twice in a row (the
+    second reload used to read the freed name of the first configuration's device).
+    One probe: its link is retired and a new one opened; two probes on the bus: the
+    bus takes the new settings of the device it followed."""
+    ours, theirs = pty_pair
+    p = peer("--serial", str(theirs), "--parity", "N", "--units", ",".join(map(str, units)), tcp=False)
+    for u in units:
+        p.set("input", 1, [200 + u, 500], unit=u)
+    d = daemon([rtu_probe(f"sonde-{u}", ours, "E", u) for u in units])
+    d.readings("sonde-1")
+    assert input_parity_check(ours)[0]
+    for k, parity in enumerate(("N", "O")):
+        i = d.reload([rtu_probe(f"sonde-{u}", ours, parity, u) for u in units])
+        for u in units:
+            p.set("input", 1, [210 + 10 * k + u, 500], unit=u)
+        for u in units:
+            d.wait_for(rf"sonde-{u}: temperature status=0 raw={210 + 10 * k + u} ", start=i)
+        checks, odd = input_parity_check(ours)
+        assert checks == (parity != "N"), parity
+        assert not odd or parity == "O"
+    assert not any("asks for other serial settings" in l for l in d.log())
+    assert not any("no answer" in l for l in d.log())
+
+
+def test_reload_to_another_host_stops_the_old_worker(peer, daemon):
+    """A TCP device moved to another gateway: the old link's thread ends."""
+    a, b = peer(), peer()
+    for x in (a, b):
+        x.set("holding", 0, [1, 2, 3])
+    d = daemon([tcp_device("dev", "test-three", a.port)], [("test-three", THREE)])
+    d.readings("dev")
+    threads = len(os.listdir(f"/proc/{d.proc.pid}/task"))
+    for x in (b, a, b):
+        x.set("holding", 0, [x.port % 1000, 2, 3])
+        i = d.reload([tcp_device("dev", "test-three", x.port)])
+        d.wait_for(rf"dev: m0 status=0 raw={x.port % 1000} ", start=i)
+    assert len(os.listdir(f"/proc/{d.proc.pid}/task")) == threads
 
 
 def test_rtu_adapter_unplugged_and_back(peer, daemon, tmp_path):

@@ -471,3 +471,39 @@ def test_daemon_polls_and_tracks_contact(sim, tmp_path):
             assert '%s: no answer' % name not in log and '%s: contact' % name not in log
     finally:
         gone.cleanup()
+
+
+def test_normal_pace_once_contact_returns(tmp_path):
+    """An agent away for two polls, then back: the poll after its first answer comes
+    one interval later, not after the backoff of the misses (up to 5 intervals)."""
+    agent = Snmpd()
+    try:
+        conf = write_config(tmp_path, [device('ups', 'ups-rfc1628', snmp_block(agent.port, community='public'),
+                                              interval=5, timeout=500, retries=0, dead_time=1)])
+        proc = subprocess.Popen([ENVMOND, '-f', '-d', '-c', conf], stderr=subprocess.PIPE, text=True,
+                                bufsize=1)
+        lines = []
+        answer = r'ups: ups_runtime status=0 '
+        try:
+            wait_for(proc, lines, answer, 15)
+            agent.stop()
+            wait_for(proc, lines, r'ups: contact lost after 1 polls', 15)
+            time.sleep(6)   # a second miss: the backoff doubles the delay
+            agent.start()
+            wait_for(proc, lines, answer, 30)
+            first = time.monotonic()
+            wait_for(proc, lines, answer, 30)
+            gap = time.monotonic() - first
+            proc.send_signal(signal.SIGTERM)
+            _, rest = proc.communicate(timeout=10)
+            lines.append(rest)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        log = ''.join(lines)
+        no_sanitizer_report(log)
+        assert 4.5 < gap < 5.8, (gap, log)
+        assert proc.returncode == 0, log
+    finally:
+        agent.cleanup()
