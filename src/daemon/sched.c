@@ -1,11 +1,13 @@
 /* sched.c — timers in a binary min-heap ordered by (due time, insertion order), fds
- * through poll(2), signals through a self-pipe. Only the loop thread calls it. */
+ * through epoll(7), signals through a self-pipe. Only the loop thread calls it.
+ * epoll rather than poll: a court polls a few dozen devices, but one SNMP session is one
+ * socket, and a turn of poll(2) costs every registered fd; epoll costs the ready ones. */
 #include <config.h>
 
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,13 @@ struct sched_timer {
 	void *arg;
 };
 
+/* Handlers are indexed by fd. gen tells a handler from an earlier one of the same fd
+ * number, so that an event read before a handler was replaced is not given to the new. */
 struct fd_handler {
 	sched_fd_fn fn;
 	void *arg;
+	uint32_t gen;
+	bool used;
 };
 
 struct signal_handler {
@@ -39,16 +45,17 @@ static struct {
 	struct sched_timer **heap;
 	size_t n_timers, cap_timers;
 	uint64_t next_seq;
-	struct pollfd *pfds;
-	struct fd_handler *fds;
-	size_t n_fds, cap_fds, cap_handlers;
+	int epfd;
+	struct fd_handler *fds;     /* by fd number */
+	size_t n_fds, cap_handlers;
+	uint32_t next_gen;
 	struct signal_handler signals[16];
 	size_t n_signals;
 	int sig_pipe[2];
 	bool stop;
 	struct sched_timer *running;   /* timer whose callback is executing */
 	bool running_deleted;
-} S = { .sig_pipe = { -1, -1 } };
+} S = { .epfd = -1, .sig_pipe = { -1, -1 } };
 
 /* ------------------------------------------------------------------ timer heap */
 
@@ -185,48 +192,63 @@ static void dispatch_timers(int64_t now)
 
 /* ------------------------------------------------------------------ descriptors */
 
-static int fd_slot(int fd)
+static struct fd_handler *handler_of(int fd)
 {
-	for (size_t i = 0; i < S.n_fds; i++)
-		if (S.pfds[i].fd == fd)
-			return (int)i;
-	return -1;
+	return fd >= 0 && (size_t)fd < S.cap_handlers && S.fds[fd].used ? &S.fds[fd] : NULL;
 }
 
-static short to_poll(unsigned events)
+static uint32_t to_epoll(unsigned events)
 {
-	return (short)(((events & SCHED_READ) ? POLLIN : 0) | ((events & SCHED_WRITE) ? POLLOUT : 0));
+	return ((events & SCHED_READ) ? EPOLLIN : 0u) | ((events & SCHED_WRITE) ? EPOLLOUT : 0u);
+}
+
+static int epoll_set(int op, int fd, unsigned events, uint32_t gen)
+{
+	struct epoll_event ev = { .events = to_epoll(events) };
+
+	ev.data.u64 = (uint64_t)gen << 32 | (uint32_t)fd;
+	return epoll_ctl(S.epfd, op, fd, &ev);
 }
 
 int sched_add_fd(int fd, unsigned events, sched_fd_fn fn, void *arg)
 {
-	if (fd < 0 || fd_slot(fd) >= 0)
+	uint32_t gen = S.next_gen++;
+
+	if (fd < 0 || handler_of(fd))
 		return -1;
-	S.pfds = xgrow(S.pfds, &S.cap_fds, S.n_fds + 1, sizeof(*S.pfds));
-	S.fds = xgrow(S.fds, &S.cap_handlers, S.n_fds + 1, sizeof(*S.fds));
-	S.pfds[S.n_fds] = (struct pollfd){ .fd = fd, .events = to_poll(events) };
-	S.fds[S.n_fds] = (struct fd_handler){ fn, arg };
+	if (epoll_set(EPOLL_CTL_ADD, fd, events, gen) < 0) {
+		log_err("epoll_ctl(add %d): %s", fd, strerror(errno));
+		return -1;
+	}
+	if ((size_t)fd >= S.cap_handlers) {
+		size_t old_cap = S.cap_handlers;
+
+		S.fds = xgrow(S.fds, &S.cap_handlers, (size_t)fd + 1, sizeof(*S.fds));
+		memset(S.fds + old_cap, 0, (S.cap_handlers - old_cap) * sizeof(*S.fds));
+	}
+	S.fds[fd] = (struct fd_handler){ fn, arg, gen, true };
 	S.n_fds++;
 	return 0;
 }
 
 void sched_set_fd_events(int fd, unsigned events)
 {
-	int i = fd_slot(fd);
+	struct fd_handler *h = handler_of(fd);
 
-	if (i >= 0)
-		S.pfds[i].events = to_poll(events);
+	if (h && epoll_set(EPOLL_CTL_MOD, fd, events, h->gen) < 0)
+		log_err("epoll_ctl(mod %d): %s", fd, strerror(errno));
 }
 
 void sched_del_fd(int fd)
 {
-	int i = fd_slot(fd);
+	struct fd_handler *h = handler_of(fd);
 
-	if (i < 0)
+	if (!h)
 		return;
+	/* Fails harmlessly when the caller closed fd first: closing removed it. */
+	(void)epoll_ctl(S.epfd, EPOLL_CTL_DEL, fd, NULL);
+	h->used = false;
 	S.n_fds--;
-	S.pfds[i] = S.pfds[S.n_fds];
-	S.fds[i] = S.fds[S.n_fds];
 }
 
 unsigned sched_fd_count(void)
@@ -234,27 +256,19 @@ unsigned sched_fd_count(void)
 	return (unsigned)S.n_fds;
 }
 
-static void dispatch_fds(int ready)
+/* Handlers may add or remove fds, their own or others, while the batch is dispatched:
+ * each event is checked against the handler registered now. */
+static void dispatch_fds(const struct epoll_event *evs, int n)
 {
-	/* Handlers may add or remove fds: walk a snapshot of the ready ones. */
-	struct { int fd; unsigned ev; } hits[64];
-	size_t n = 0;
+	for (int i = 0; i < n; i++) {
+		int fd = (int)(uint32_t)evs[i].data.u64;
+		uint32_t gen = (uint32_t)(evs[i].data.u64 >> 32), re = evs[i].events;
+		struct fd_handler *h = handler_of(fd);
 
-	for (size_t i = 0; i < S.n_fds && ready > 0 && n < ARRAY_SIZE(hits); i++) {
-		short re = S.pfds[i].revents;
-
-		if (!re)
+		if (!h || h->gen != gen)
 			continue;
-		ready--;
-		hits[n].fd = S.pfds[i].fd;
-		hits[n++].ev = ((re & (POLLIN | POLLHUP | POLLERR)) ? SCHED_READ : 0) |
-			((re & POLLOUT) ? SCHED_WRITE : 0);
-	}
-	for (size_t k = 0; k < n; k++) {
-		int i = fd_slot(hits[k].fd);
-
-		if (i >= 0)
-			S.fds[i].fn(S.fds[i].arg, hits[k].fd, hits[k].ev);
+		h->fn(h->arg, fd, ((re & (EPOLLIN | EPOLLHUP | EPOLLERR)) ? SCHED_READ : 0) |
+			((re & EPOLLOUT) ? SCHED_WRITE : 0));
 	}
 }
 
@@ -301,7 +315,8 @@ int sched_on_signal(int signo, sched_signal_fn fn, void *arg)
 
 int sched_init(void)
 {
-	if (pipe2(S.sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+	S.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (S.epfd < 0 || pipe2(S.sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	S.stop = false;
 	return sched_add_fd(S.sig_pipe[0], SCHED_READ, dispatch_signals, NULL);
@@ -319,14 +334,15 @@ void sched_fini(void)
 		free(t);
 	}
 	free(S.heap);
-	free(S.pfds);
 	free(S.fds);
 	if (S.sig_pipe[0] >= 0) {
 		close(S.sig_pipe[0]);
 		close(S.sig_pipe[1]);
 	}
+	if (S.epfd >= 0)
+		close(S.epfd);
 	memset(&S, 0, sizeof(S));
-	S.sig_pipe[0] = S.sig_pipe[1] = -1;
+	S.epfd = S.sig_pipe[0] = S.sig_pipe[1] = -1;
 }
 
 void sched_stop(void)
@@ -334,7 +350,7 @@ void sched_stop(void)
 	S.stop = true;
 }
 
-/* How long poll may sleep: until the next timer, within max_wait_ms (-1 = no limit). */
+/* How long epoll_wait may sleep: until the next timer, within max_wait_ms (-1 = no limit). */
 static int poll_timeout(int64_t now, int64_t max_wait_ms)
 {
 	int64_t wait = max_wait_ms;
@@ -354,15 +370,16 @@ static int poll_timeout(int64_t now, int64_t max_wait_ms)
 
 int sched_run_once(int64_t max_wait_ms)
 {
+	struct epoll_event evs[64];
 	int64_t now = clock_mono_ms();
-	int ready = poll(S.pfds, S.n_fds, poll_timeout(now, max_wait_ms));
+	int ready = epoll_wait(S.epfd, evs, ARRAY_SIZE(evs), poll_timeout(now, max_wait_ms));
 
 	if (ready < 0 && errno != EINTR) {
-		log_err("poll: %s", strerror(errno));
+		log_err("epoll_wait: %s", strerror(errno));
 		return -1;
 	}
 	if (ready > 0)
-		dispatch_fds(ready);
+		dispatch_fds(evs, ready);
 	/* Virtual time: nothing else to do now, so jump to the next timer. */
 	if (clock_is_virtual() && ready <= 0 && S.n_timers > 0 && S.heap[0]->due_ms > now) {
 		int64_t jump = S.heap[0]->due_ms - now;

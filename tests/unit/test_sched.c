@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -167,6 +168,90 @@ static void test_fd_handler(void **state)
 	close(fds[1]);
 }
 
+/* Two ready pipes; whichever handler runs first closes the other pipe and registers a
+ * fresh, empty one, which takes the closed fd number: the event already read for the
+ * old pipe must not reach the new handler. */
+struct swap {
+	int a[2], b[2], fresh[2];
+	int calls, fresh_calls;
+};
+
+static void on_fresh(void *arg, int fd, unsigned events)
+{
+	((struct swap *)arg)->fresh_calls++;
+}
+
+static void on_swap(void *arg, int fd, unsigned events)
+{
+	struct swap *sw = arg;
+	int *other = fd == sw->a[0] ? sw->b : sw->a;
+
+	sw->calls++;
+	sched_del_fd(fd);
+	if (sw->calls > 1)
+		return;
+	sched_del_fd(other[0]);
+	close(other[0]);
+	assert_int_equal(pipe(sw->fresh), 0);
+	assert_int_equal(sw->fresh[0], other[0]);   /* the lowest free number comes back */
+	assert_int_equal(sched_add_fd(sw->fresh[0], SCHED_READ, on_fresh, sw), 0);
+	other[0] = -1;
+}
+
+static void test_fd_replaced_during_dispatch(void **state)
+{
+	struct swap sw = { .calls = 0 };
+
+	assert_int_equal(pipe(sw.a), 0);
+	assert_int_equal(pipe(sw.b), 0);
+	assert_int_equal(sched_add_fd(sw.a[0], SCHED_READ, on_swap, &sw), 0);
+	assert_int_equal(sched_add_fd(sw.b[0], SCHED_READ, on_swap, &sw), 0);
+	assert_int_equal(write(sw.a[1], "x", 1), 1);
+	assert_int_equal(write(sw.b[1], "y", 1), 1);
+	assert_int_equal(sched_run_once(0), 0);
+	assert_int_equal(sw.calls, 1);
+	assert_int_equal(sw.fresh_calls, 0);
+	sched_del_fd(sw.fresh[0]);
+	{
+		int all[] = { sw.a[0], sw.a[1], sw.b[0], sw.b[1], sw.fresh[0], sw.fresh[1] };
+
+		for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+			if (all[k] >= 0)
+				close(all[k]);
+	}
+}
+
+/* More descriptors than select()'s FD_SETSIZE (1024): one SNMP session is one socket. */
+static void test_many_fds(void **state)
+{
+	enum { N = 1100 };
+	static int pipes[N][2];
+	struct rlimit rl;
+	int got = 0, opened = 0;
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < 2 * N + 64) {
+		rl.rlim_cur = rl.rlim_max < 2 * N + 64 ? rl.rlim_max : 2 * N + 64;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	if (rl.rlim_cur < 2 * N + 64)
+		skip();
+	for (; opened < N; opened++) {
+		assert_int_equal(pipe(pipes[opened]), 0);
+		assert_int_equal(sched_add_fd(pipes[opened][0], SCHED_READ, on_readable, &got), 0);
+	}
+	assert_true(pipes[N - 1][0] >= 1024);
+	assert_int_equal(write(pipes[N - 1][1], "z", 1), 1);
+	assert_int_equal(sched_run_once(0), 0);
+	assert_int_equal(got, 'z');
+	assert_int_equal(sched_fd_count(), N);   /* N - 1 pipes and the signal pipe */
+	for (int k = 0; k < N; k++) {
+		sched_del_fd(pipes[k][0]);
+		close(pipes[k][0]);
+		close(pipes[k][1]);
+	}
+}
+
 static void on_hup(void *arg, int signo)
 {
 	*(int *)arg = signo;
@@ -193,6 +278,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reschedule, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fd_handler, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fd_replaced_during_dispatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_fds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signal, setup, teardown),
 	};
 
