@@ -9,7 +9,13 @@ n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
 echo "1..5"
-"$envmond" -t -c "$top_srcdir/etc/envmond.conf" >"$tmp/example" 2>&1
+# With the secret files its comments ask for, beside it and mode 0600.
+mkdir "$tmp/example.d"
+cp "$top_srcdir/etc/envmond.conf" "$tmp/example.d/"
+cp -R "$top_srcdir/etc/profiles" "$tmp/example.d/"
+(umask 077; for f in smtp.secret ups-general.auth ups-general.priv; do
+  echo "example-secret-$f" >"$tmp/example.d/$f"; done)
+"$envmond" -t -c "$tmp/example.d/envmond.conf" >"$tmp/example" 2>&1
 ok $? "the shipped example passes envmond -t"
 
 mkdir "$tmp/profiles"

@@ -502,21 +502,51 @@ static void test_state_maps(void **state)
 	free(dir);
 }
 
-/* The example shipped in etc/ and every shipped profile are valid. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = xcalloc(1, 1 << 16);
+
+	assert_non_null(f);
+	assert_true(fread(text, 1, (1 << 16) - 1, f) > 0);
+	fclose(f);
+	return text;
+}
+
+/* The example shipped in etc/ and every shipped profile are valid, with the secret
+ * files its comments ask for (mode 0600, beside it). */
 static void test_shipped_example(void **state)
 {
+	char *text = read_text(TOP_SRCDIR "/etc/envmond.conf");
+	char *dir = make_site(text, NULL);
+	char *file = xasprintf("%s/envmond.conf", dir);
+	char *profiles = xasprintf("%s/profiles", dir);
+	char *cmd = xasprintf("rm -rf '%s' && ln -s '%s/etc/profiles' '%s'", profiles, TOP_SRCDIR, profiles);
 	struct cfgparse p;
 	struct config *cfg;
 
+	assert_int_equal(system(cmd), 0);
+	write_file(dir, "smtp.secret", "smtp-password\n", 0600);
+	write_file(dir, "ups-general.auth", "auth-pass-phrase\n", 0600);
+	write_file(dir, "ups-general.priv", "priv-pass-phrase\n", 0600);
 	cfgparse_init(&p);
-	cfg = conf_load(&p, TOP_SRCDIR "/etc/envmond.conf");
+	cfg = conf_load(&p, file);
 	cfgparse_print(&p, stderr);
 	assert_non_null(cfg);
 	assert_true(cfg->n_profiles >= 3);
 	assert_true(cfg->mail.enabled);
 	assert_string_equal(cfg->site.code, "TJ-EXV");
+	/* The secrets come from the files: the example teaches no inline secret. */
+	assert_string_equal(cfg->mail.password, "smtp-password");
+	assert_string_equal(conf_device(cfg, "ups-general")->snmp.auth_pass, "auth-pass-phrase");
+	assert_string_equal(conf_device(cfg, "ups-general")->snmp.priv_pass, "priv-pass-phrase");
 	conf_free(cfg);
 	cfgparse_fini(&p);
+	free(cmd);
+	free(profiles);
+	free(file);
+	free(dir);
+	free(text);
 }
 
 static int setup(void **state)
