@@ -692,6 +692,8 @@ static void unsilence(struct alert *a, struct cond *c, const struct eval *e, dou
 {
 	if (!c->id[0] || c->mailed || c->rs.flapping || in_maintenance(a, c, now))
 		return;
+	/* The first mail people get: the reminder counts from it, as replay_event does. */
+	c->rs.last_notice = now;
 	decide(a, c, record(c, "unsilence", e, now), NOTIF_ALERT, now);
 }
 

@@ -614,6 +614,38 @@ static void test_journal_full(void **state)
 	sim_cleanup(&s);
 }
 
+/* The air conditioner stops at 2 h under maintenance (1 h to 4 h) and stays stopped
+ * until 10 h: its alert is mailed when the window ends, and the reminder comes 4 h after
+ * that mail, the same whether the daemon ran through or restarted at 5 h (the journal's
+ * replay counts from the unsilence mail). */
+static void test_reminder_after_maintenance(void **state)
+{
+	static const char window[] = "maintenance = ( { target = \"clim\"; from = \"2026-01-01 01:00\"; "
+		"to = \"2026-01-01 04:00\"; reason = \"entretien\"; } );\n";
+
+	for (int restart = 0; restart < 2; restart++) {
+		struct sim s;
+		double unsilenced;
+
+		sim_prepare_with(&s, "common.scn", "clim-long-stop.scn", "common.scn", window);
+		sim_start(&s, 0);
+		if (restart) {
+			sim_run(&s, 5 * 3600);
+			sim_stop(&s);
+			sim_start(&s, 5 * 3600);
+		}
+		sim_run(&s, 12 * 3600);
+		unsilenced = sim_find(&s, CRIT_COOLING_STATE, NOTIF_ALERT, 0)->time;
+		assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, NOTIF_ALERT), 1);
+		assert_true(unsilenced >= 4 * 3600 && unsilenced < 4 * 3600 + 30);
+		assert_int_equal(sim_count(&s, CRIT_COOLING_STATE, NOTIF_REMINDER), 1);
+		expect(&s, CRIT_COOLING_STATE, NOTIF_REMINDER, 0, sim_poll_at(&s, "clim", unsilenced + 4 * 3600),
+			SEV_CRITICAL, "clim", ALL3);
+		sim_stop(&s);
+		sim_cleanup(&s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_hot_probe_silent),
 		cmocka_unit_test(test_removed_device),
 		cmocka_unit_test(test_journal_full),
+		cmocka_unit_test(test_reminder_after_maintenance),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
