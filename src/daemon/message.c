@@ -344,7 +344,8 @@ void message_header_encoded(struct msg_buf *b, const char *name, const char *val
 	free(clean);
 }
 
-char *message_id(const char *site_code, const char *incident_id, unsigned seq)
+char *message_id(const char *site_code, const char *instance, const char *incident_id,
+	unsigned seq)
 {
 	struct msg_buf b = { 0 };
 	const char *s;
@@ -352,7 +353,13 @@ char *message_id(const char *site_code, const char *incident_id, unsigned seq)
 	add(&b, "<");
 	for (s = incident_id; *s; s++)
 		msg_buf_printf(&b, "%c", isalnum((unsigned char)*s) || *s == '-' ? *s : '_');
-	msg_buf_printf(&b, ".%u@envmond.", seq);
+	msg_buf_printf(&b, ".%u", seq);
+	if (instance && instance[0]) {
+		add(&b, ".");
+		for (s = instance; *s; s++)
+			msg_buf_printf(&b, "%c", isalnum((unsigned char)*s) ? *s : '_');
+	}
+	add(&b, "@envmond.");
 	for (s = site_code; *s; s++)
 		msg_buf_printf(&b, "%c", isalnum((unsigned char)*s) || *s == '-' ?
 			(char)tolower((unsigned char)*s) : '-');
@@ -423,9 +430,9 @@ static void add_from(struct msg_buf *b, const char *from)
 }
 
 static void add_headers(struct msg_buf *b, const struct config *cfg, const struct msgcat *cat,
-	const struct notification *n)
+	const char *instance, const struct notification *n)
 {
-	char *id = message_id(cfg->site.code, n->incident_id, n->seq);
+	char *id = message_id(cfg->site.code, instance, n->incident_id, n->seq);
 	char *subject = message_subject(cfg, cat, n);
 
 	add_from(b, cfg->mail.from);
@@ -436,7 +443,7 @@ static void add_headers(struct msg_buf *b, const struct config *cfg, const struc
 	rfc5322_date(b, n->time);
 	msg_buf_printf(b, "Message-ID: %s\r\n", id);
 	if (n->seq > 0) {
-		char *first = message_id(cfg->site.code, n->incident_id, 0);
+		char *first = message_id(cfg->site.code, instance, n->incident_id, 0);
 		msg_buf_printf(b, "In-Reply-To: %s\r\nReferences: %s\r\n", first, first);
 		free(first);
 	}
@@ -568,13 +575,13 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 	return b.s;
 }
 
-char *message_format(const struct config *cfg, const struct msgcat *cat,
+char *message_format(const struct config *cfg, const struct msgcat *cat, const char *instance,
 	const struct notification *n)
 {
 	struct msg_buf b = { 0 };
 	char *body = body_text(cfg, cat, n);
 
-	add_headers(&b, cfg, cat, n);
+	add_headers(&b, cfg, cat, instance, n);
 	add(&b, "\r\n");
 	message_qp(&b, body);
 	if (b.len < 2 || strcmp(b.s + b.len - 2, "\r\n") != 0)

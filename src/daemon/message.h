@@ -20,13 +20,17 @@ void msg_buf_add(struct msg_buf *b, const char *s, size_t len);
 void msg_buf_printf(struct msg_buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
 /* The whole message, CRLF line ends, headers then a quoted-printable UTF-8 body.
- * cat translates (NULL = English); now is the wall clock used for nothing but the Date
- * header when n->time is 0. Returns a malloc'd string. */
-char *message_format(const struct config *cfg, const struct msgcat *cat,
+ * cat translates (NULL = English); instance goes into the Message-IDs (message_id).
+ * Returns a malloc'd string. */
+char *message_format(const struct config *cfg, const struct msgcat *cat, const char *instance,
 	const struct notification *n);
 
-/* "<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>": stable for (incident_id, seq). */
-char *message_id(const char *site_code, const char *incident_id, unsigned seq);
+/* "<TJ-EXV-20261123-1.0.5f0c2a9e81d3b4a7@envmond.tj-exv.invalid>": stable for
+ * (instance, incident_id, seq), so reminders thread under the first mail. instance is
+ * the spool's random token (spool_instance): incident ids restart when the state
+ * directory is lost, the token does not come back with them. NULL or "" = none. */
+char *message_id(const char *site_code, const char *instance, const char *incident_id,
+	unsigned seq);
 /* The subject before encoding, e.g. "[CRITIQUE] TJ-EXV — température baie-A 31,4 °C
  * (max 27 °C) — srv-comci". */
 char *message_subject(const struct config *cfg, const struct msgcat *cat,

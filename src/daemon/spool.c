@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,8 +22,12 @@
 #include "spool.h"
 #include "xmem.h"
 
+/* 64 random bits, in hex, kept in <spool>/instance. */
+#define INSTANCE_HEX 16
+
 struct spool {
 	char *dir;
+	char instance[INSTANCE_HEX + 1];
 	const struct config *cfg;
 	const struct msgcat *cat;
 	void (*wakeup)(void *arg);
@@ -70,6 +75,46 @@ static void clean_tmp(const struct spool *sp)
 	free(tmp);
 }
 
+static bool valid_instance(const char *s)
+{
+	return strlen(s) == INSTANCE_HEX && strspn(s, "0123456789abcdef") == INSTANCE_HEX;
+}
+
+/* The Message-ID token of this installation (message_id): read back, or drawn from
+ * getrandom() the first time, and whenever the state directory was lost with it. */
+static int load_instance(struct spool *sp)
+{
+	char *path = xasprintf("%s/instance", sp->dir), buf[INSTANCE_HEX + 2] = "";
+	unsigned char rnd[INSTANCE_HEX / 2];
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	if (valid_instance(buf)) {
+		memcpy(sp->instance, buf, sizeof(sp->instance));
+	} else if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		log_err("spool: getrandom: %s", strerror(errno));
+		rc = -1;
+	} else {
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			snprintf(sp->instance + 2 * i, 3, "%02x", rnd[i]);
+		snprintf(buf, sizeof(buf), "%s\n", sp->instance);
+		if ((rc = fileio_replace(path, buf, strlen(buf), 0640)) < 0)
+			log_err("spool: cannot write %s: %s", path, strerror(errno));
+	}
+	free(path);
+	return rc;
+}
+
+const char *spool_instance(const struct spool *sp)
+{
+	return sp->instance;
+}
+
 struct spool *spool_open(const char *state_dir, const struct config *cfg, const struct msgcat *cat)
 {
 	struct spool *sp = xcalloc(1, sizeof(*sp));
@@ -85,6 +130,8 @@ struct spool *spool_open(const char *state_dir, const struct config *cfg, const 
 		rc = make_dir(sub);
 		free(sub);
 	}
+	if (rc == 0)
+		rc = load_instance(sp);
 	if (rc < 0) {
 		spool_close(sp);
 		return NULL;
@@ -173,7 +220,7 @@ int spool_notify(void *spool, const struct notification *n)
 		log_info("spool: %s already queued or sent: not queued again", name);
 		return 0;
 	}
-	msg = message_format(sp->cfg, sp->cat, n);
+	msg = message_format(sp->cfg, sp->cat, sp->instance, n);
 	rc = spool_enqueue(sp, name, msg);
 	free(msg);
 	if (rc == 0)

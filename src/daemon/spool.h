@@ -31,6 +31,9 @@ void spool_set_config(struct spool *sp, const struct config *cfg, const struct m
 /* fn(arg) is called after each new message, from the thread that queued it. */
 void spool_set_wakeup(struct spool *sp, void (*fn)(void *arg), void *arg);
 const char *spool_path(const struct spool *sp);     /* the spool directory */
+/* The random token of this spool (16 hex digits, kept in <spool>/instance) that the
+ * Message-IDs carry (message_id). */
+const char *spool_instance(const struct spool *sp);
 
 /* The notify_fn sink (notify.h): formats n and queues it durably. Returns 0 when the
  * message is in new/ or was already queued or sent (same incident_id and seq), -1 when

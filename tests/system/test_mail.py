@@ -197,6 +197,12 @@ def spool_status(tmp):
     return json.loads(r.stdout)['spool']
 
 
+def mid(tmp, incident, seq):
+    """Our Message-ID for (incident, seq): it carries the spool's random instance token."""
+    instance = (tmp / 'state' / 'spool' / 'instance').read_text().strip()
+    return '<TJ-EXV-20261123-%d.%d.%s@envmond.tj-exv.invalid>' % (incident, seq, instance)
+
+
 def spool_files(tmp, sub):
     return sorted(os.listdir(tmp / 'state' / 'spool' / sub))
 
@@ -213,7 +219,7 @@ def test_plain_french_threaded_no_injection(tmp_path, catchers, locale_dir):
     d.stop()
     assert len(msgs) == 4
     by_id = {m['Message-ID']: (meta, m, raw) for meta, m, raw in msgs}
-    first = by_id['<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>'][1]
+    first = by_id[mid(tmp_path, 1, 0)][1]
     assert first['Subject'] == ('[CRITIQUE] TJ-EXV — température baie-A 31,4 °C (max 27 °C) — '
                                 'srv-comci, srv-numerisation')
     assert first['Auto-Submitted'] == 'auto-generated'
@@ -221,20 +227,23 @@ def test_plain_french_threaded_no_injection(tmp_path, catchers, locale_dir):
     assert first.get_content_charset() == 'utf-8'
     body = first.get_content()
     assert 'Équipement : sonde-baie-a' in body
+    assert 'Constat : température baie-A 31,4 °C (max 27 °C)' in body or \
+        'Constat : température 31,4 °C (max 27 °C)' in body, body
+    assert 'Valeur la plus défavorable : 31,9 °C' in body
     assert 'srv-numerisation (numérisation des procédures pénales), baie-A' in body
     assert 'Vérifier que la climatisation fonctionne' in body
     assert 'Incident : TJ-EXV-20261123-1' in body
     # reminder and recovery thread under the first mail
     for seq, tag in ((1, '[RAPPEL CRITIQUE]'), (2, '[RÉTABLI]')):
-        m = by_id['<TJ-EXV-20261123-1.%d@envmond.tj-exv.invalid>' % seq][1]
+        m = by_id[mid(tmp_path, 1, seq)][1]
         assert m['Subject'].startswith(tag)
-        assert m['In-Reply-To'] == '<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>'
-        assert m['References'] == '<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>'
+        assert m['In-Reply-To'] == mid(tmp_path, 1, 0)
+        assert m['References'] == mid(tmp_path, 1, 0)
     # order within the incident
     order = [m['Message-ID'] for _, m, _ in msgs if '-1.' in m['Message-ID']]
-    assert order == ['<TJ-EXV-20261123-1.%d@envmond.tj-exv.invalid>' % i for i in range(3)]
+    assert order == [mid(tmp_path, 1, i) for i in range(3)]
     # device text with CR/LF: no header of its own, envelope untouched
-    meta, evil, raw = by_id['<TJ-EXV-20261123-9.0@envmond.tj-exv.invalid>']
+    meta, evil, raw = by_id[mid(tmp_path, 9, 0)]
     assert evil['Bcc'] is None and evil['X-Injected'] is None
     assert not any(line.lower().startswith((b'bcc:', b'x-injected:')) for line in raw.split(b'\r\n'))
     assert sorted(meta['rcpt_tos']) == ['arsit@example.org', 'tip@example.org']
@@ -410,7 +419,7 @@ def test_outage_restarts_exactly_once_in_order(tmp_path, catchers, locale_dir):
     ids = [m['Message-ID'] for _, m, _ in msgs]
     assert len(ids) == 20 and len(set(ids)) == 20, ids
     for incident in range(1, 6):
-        seqs = [int(i.split('.')[1].split('@')[0]) for i in ids if '-20261123-%d.' % incident in i]
+        seqs = [int(i.split('.')[1]) for i in ids if '-20261123-%d.' % incident in i]
         assert seqs == [0, 1, 2, 3], (incident, ids)
     assert spool_files(tmp_path, 'new') == []
     assert 'Connection refused' in log
@@ -478,7 +487,7 @@ def test_rate_limit_holds_mail_back(tmp_path, catchers, locale_dir):
     d.stop()
     msgs = c.messages()
     assert [m['Message-ID'] for _, m, _ in msgs] == \
-        ['<TJ-EXV-20261123-1.%d@envmond.tj-exv.invalid>' % i for i in range(2)]
+        [mid(tmp_path, 1, i) for i in range(2)]
     assert spool_files(tmp_path, 'new') == ['TJ-EXV-20261123-1.000002', 'TJ-EXV-20261123-1.000003']
     assert st['pending'] == 2 and st['held'] == 1, st
 

@@ -15,6 +15,8 @@
 #include "message.h"
 #include "mail_fixture.h"
 
+#define INSTANCE "5f0c2a9e81d3b4a7"
+
 static struct config cfg;
 static struct msgcat *fr;
 
@@ -150,7 +152,7 @@ static void test_no_injection(void **state)
 	n.device = "sonde\nX-Injected: 1";
 	n.state = "alarm\r\n\r\nbody";
 	n.servers = evil;
-	msg = message_format(&cfg, fr, &n);
+	msg = message_format(&cfg, fr, INSTANCE, &n);
 	assert_null(strstr(msg, "\nBcc:"));
 	assert_null(strstr(msg, "\nX-Injected"));
 	assert_null(strstr(msg, "\nX: y"));
@@ -163,11 +165,12 @@ static void test_headers(void **state)
 	struct notification n = fixture_alert();
 	char *msg, *id;
 
-	id = message_id("TJ-EXV", "TJ-EXV-20261123-1", 0);
+	id = message_id("TJ-EXV", NULL, "TJ-EXV-20261123-1", 0);
 	assert_string_equal(id, "<TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>");
 	free(id);
-	msg = message_format(&cfg, fr, &n);
-	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.0." INSTANCE
+		"@envmond.tj-exv.invalid>\r\n"));
 	assert_non_null(strstr(msg, "\r\nAuto-Submitted: auto-generated\r\n"));
 	assert_non_null(strstr(msg, "\r\nContent-Type: text/plain; charset=UTF-8\r\n"));
 	assert_non_null(strstr(msg, "\r\nDate: Mon, 23 Nov 2026 "));
@@ -177,11 +180,33 @@ static void test_headers(void **state)
 	free(msg);
 	n.kind = NOTIF_RECOVERY;
 	n.seq = 2;
-	msg = message_format(&cfg, fr, &n);
-	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.2@envmond.tj-exv.invalid>\r\n"));
-	assert_non_null(strstr(msg, "\r\nIn-Reply-To: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
-	assert_non_null(strstr(msg, "\r\nReferences: <TJ-EXV-20261123-1.0@envmond.tj-exv.invalid>\r\n"));
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nMessage-ID: <TJ-EXV-20261123-1.2." INSTANCE
+		"@envmond.tj-exv.invalid>\r\n"));
+	assert_non_null(strstr(msg, "\r\nIn-Reply-To: <TJ-EXV-20261123-1.0." INSTANCE
+		"@envmond.tj-exv.invalid>\r\n"));
+	assert_non_null(strstr(msg, "\r\nReferences: <TJ-EXV-20261123-1.0." INSTANCE
+		"@envmond.tj-exv.invalid>\r\n"));
 	free(msg);
+}
+
+/* The same incident id and seq from another installation (or after the state directory
+ * was lost and the incident counter restarted) never gives the same Message-ID. */
+static void test_message_id_instance(void **state)
+{
+	char *a = message_id("TJ-EXV", "5f0c2a9e81d3b4a7", "TJ-EXV-20261123-1", 0);
+	char *b = message_id("TJ-EXV", "0123456789abcdef", "TJ-EXV-20261123-1", 0);
+	char *c = message_id("TJ-EXV", "5f0c2a9e81d3b4a7", "TJ-EXV-20261123-1", 0);
+	char *d = message_id("TJ-EXV", "5f0c>\r\nX: y", "TJ-EXV-20261123-1", 0);
+
+	assert_string_equal(a, "<TJ-EXV-20261123-1.0.5f0c2a9e81d3b4a7@envmond.tj-exv.invalid>");
+	assert_string_not_equal(a, b);
+	assert_string_equal(a, c);                    /* stable: reminders thread */
+	assert_string_equal(d, "<TJ-EXV-20261123-1.0.5f0c___X__y@envmond.tj-exv.invalid>");
+	free(a);
+	free(b);
+	free(c);
+	free(d);
 }
 
 static void test_local_recipients(void **state)
@@ -191,7 +216,7 @@ static void test_local_recipients(void **state)
 
 	n.severity = SEV_WARNING;                      /* local list: critical only */
 	assert_false(message_to_local(&cfg, &n));
-	msg = message_format(&cfg, fr, &n);
+	msg = message_format(&cfg, fr, INSTANCE, &n);
 	assert_null(strstr(msg, "Cc:"));
 	free(msg);
 	cfg.site.contacts.local_min_severity = SEV_WARNING;
@@ -199,11 +224,10 @@ static void test_local_recipients(void **state)
 	cfg.site.contacts.local_min_severity = SEV_CRITICAL;
 }
 
-/* The body decoded back from quoted-printable holds the facts in French. */
-static void test_body(void **state)
+/* The body of msg decoded back from quoted-printable (malloc'd). */
+static char *plain_body(const char *msg)
 {
-	struct notification n = fixture_alert();
-	char *msg = message_format(&cfg, fr, &n), *body = strstr(msg, "\r\n\r\n") + 4;
+	const char *body = strstr(msg, "\r\n\r\n") + 4;
 	char *plain = calloc(1, strlen(body) + 1), *o = plain;
 
 	assert_lines(body, 76);
@@ -219,13 +243,44 @@ static void test_body(void **state)
 			*o++ = *p;
 		}
 	}
-	assert_non_null(strstr(plain, "Quoi : température 31,4 °C (max 27 °C)"));
+	return plain;
+}
+
+/* The body holds the facts in French. */
+static void test_body(void **state)
+{
+	struct notification n = fixture_alert();
+	char *msg = message_format(&cfg, fr, INSTANCE, &n), *plain = plain_body(msg);
+
+	assert_non_null(strstr(plain, "Les conditions d'hébergement des serveurs ci-dessous dépassent "
+		"les seuils fixés."));
+	assert_non_null(strstr(plain, "Constat : température 31,4 °C (max 27 °C)"));
 	assert_non_null(strstr(plain, "Depuis le : 23/11/2026 "));
-	assert_non_null(strstr(plain, "Pire valeur : 31,9 °C"));
+	assert_non_null(strstr(plain, "Valeur la plus défavorable : 31,9 °C"));
 	assert_non_null(strstr(plain, "Équipement : sonde-baie-a"));
 	assert_non_null(strstr(plain, "  - srv-comci (COMCI), baie-A"));
 	assert_non_null(strstr(plain, "À vérifier en premier :\r\n  Vérifier que la climatisation fonctionne"));
 	assert_non_null(strstr(plain, "Incident : TJ-EXV-20261123-1 (message 1)"));
+	assert_non_null(strstr(plain, "la surveillance de la salle serveurs."));
+	free(plain);
+	free(msg);
+}
+
+static void test_body_recovery(void **state)
+{
+	struct notification n = fixture_alert();
+	char *msg, *plain;
+
+	n.kind = NOTIF_RECOVERY;
+	n.seq = 2;
+	n.value = 24.2;
+	n.closed = 1795460000;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "L'incident est terminé : les conditions sont revenues dans "
+		"les seuils fixés."));
+	assert_non_null(strstr(plain, "\r\nFin : 23/11/2026 "));
+	assert_null(strstr(plain, "Fin le"));
 	free(plain);
 	free(msg);
 }
@@ -249,8 +304,10 @@ int main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_no_injection),
 		cmocka_unit_test(test_headers),
+		cmocka_unit_test(test_message_id_instance),
 		cmocka_unit_test(test_local_recipients),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_body_recovery),
 		cmocka_unit_test(test_catalogue),
 	};
 

@@ -145,6 +145,44 @@ static void test_tmp_cleaned_and_prune(void **state)
 	assert_int_equal(count(sp, "sent"), 1);
 }
 
+/* The Message-ID token: drawn at random for a new state directory, kept across
+ * restarts, drawn again when the state directory (and its incident counter) is lost. */
+static void test_instance(void **state)
+{
+	struct spool *sp = *state, *other;
+	struct notification n = fixture_alert();
+	char first[32], other_dir[64], *cmd, *path, *msg;
+	FILE *f;
+
+	snprintf(first, sizeof(first), "%s", spool_instance(sp));
+	assert_int_equal(strlen(first), 16);
+	assert_int_equal(strspn(first, "0123456789abcdef"), 16);
+	spool_close(sp);
+	*state = sp = spool_open(dir, &cfg, NULL);                 /* a restart */
+	assert_string_equal(spool_instance(sp), first);
+	snprintf(other_dir, sizeof(other_dir), "/tmp/test_spool.XXXXXX");
+	assert_non_null(mkdtemp(other_dir));
+	other = spool_open(other_dir, &cfg, NULL);                 /* state directory lost */
+	assert_non_null(other);
+	assert_string_not_equal(spool_instance(other), first);
+	spool_close(other);
+	cmd = xasprintf("rm -rf %s", other_dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	assert_int_equal(spool_notify(sp, &n), 0);                /* the token is in the mail */
+	path = spool_file(sp, "new", "TJ-EXV-20261123-1.000000");
+	msg = calloc(1, 4096);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_true(fread(msg, 1, 4095, f) > 0);
+	fclose(f);
+	cmd = xasprintf("Message-ID: <TJ-EXV-20261123-1.0.%s@", first);
+	assert_non_null(strstr(msg, cmd));
+	free(cmd);
+	free(msg);
+	free(path);
+}
+
 static void test_backoff(void **state)
 {
 	struct mailer_options opt;
@@ -169,6 +207,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_tmp_cleaned_and_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_instance, setup, teardown),
 		cmocka_unit_test(test_backoff),
 	};
 
