@@ -86,6 +86,12 @@ static struct envelope crit_envelope(const struct cfg_threshold *t, enum criteri
 		e.rec_lo = -e.rec_hi;
 		e.allow_lo = -e.allow_hi;
 	}
+	/* As the rules judge it: a value at an inclusive upper bound (a UPS load of 80 %)
+	 * is outside; the bound moved down by one ulp makes the strict test agree. */
+	if (t->upper_inclusive) {
+		e.rec_hi = nextafter(e.rec_hi, -INFINITY);
+		e.allow_hi = nextafter(e.allow_hi, -INFINITY);
+	}
 	return e;
 }
 

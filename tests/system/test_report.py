@@ -44,7 +44,7 @@ ENVELOPES = {
     "temp_rate_hour": (-10.0, 10.0, -20.0, 20.0),
     "temp_rate_15min": (-3.0, 3.0, -5.0, 5.0),
     "ups_runtime": (900.0, NAN, 600.0, NAN),
-    "ups_load": (NAN, 80.0, NAN, 90.0),
+    "ups_load": (NAN, 80.0, NAN, 90.0, True),   # at or above the bound is outside (DESIGN §8)
     "ups_charge": (50.0, NAN, 25.0, NAN),
     "input_voltage": (207.0, 253.0, 196.0, 264.0),
     "input_frequency": (49.5, 50.5, 49.0, 51.0),
@@ -119,6 +119,9 @@ def generate():
         ups["ups_load"][i] = round(38 + rnd.uniform(-4, 4), 1)
         ups["input_voltage"][i] = round(230 + rnd.uniform(-3, 3), 1)
         ups["input_frequency"][i] = round(50 + rnd.uniform(-0.05, 0.05), 2)
+    # A load of exactly 80 % for 15 minutes on the 12th: a warning (>= 80 %), not inside.
+    for k in range(3):
+        ups["ups_load"][bucket_index(12, 10) + k] = 80.0
     # Outages: 10 min on the 8th, 33 min on the 20th from 11:02:30 (runtime under the
     # budget; its 5-minute buckets hold 35 min), 5 min on the 25th; the 8th and the 25th
     # are not in the journal (as if it had been lost). 90 s on the 14th: see SUBSTEPS.
@@ -320,8 +323,8 @@ def run_report(site, fmt, extra_env=None):
 
 # ---------------------------------------------------------------- independent figures
 
-def outside(v, lo, hi):
-    return (not math.isnan(lo) and v < lo) or (not math.isnan(hi) and v > hi)
+def outside(v, lo, hi, upper_inclusive=False):
+    return (not math.isnan(lo) and v < lo) or (not math.isnan(hi) and (v > hi or (upper_inclusive and v == hi)))
 
 
 def percentile(vals, p):
@@ -335,8 +338,9 @@ def percentile(vals, p):
 
 def figures(vals, env):
     known = [v for v in vals if not math.isnan(v)]
-    rec = sum(BUCKET for v in known if outside(v, env[0], env[1]))
-    allow = sum(BUCKET for v in known if outside(v, env[2], env[3]))
+    incl = len(env) > 4 and env[4]
+    rec = sum(BUCKET for v in known if outside(v, env[0], env[1], incl))
+    allow = sum(BUCKET for v in known if outside(v, env[2], env[3], incl))
     ks = len(known) * BUCKET
     return {
         "points": len(vals), "known": len(known),
