@@ -85,6 +85,7 @@ struct alert {
 	size_t n_orphans, cap_orphans;
 	char id_day[9];                    /* UTC day of the last incident id, and its n */
 	unsigned id_n;
+	double grace_until;                /* alerts.startup_grace: no new incident before */
 	bool dirty;                        /* the snapshot is behind */
 	bool worst_moved;                  /* only a worst reading is newer than the snapshot */
 	double snapshot_time;              /* when it was last written */
@@ -706,6 +707,11 @@ static void step(struct alert *a, struct cond *c, const struct eval *e, double n
 	struct rules_state before = c->rs;
 	struct rules_out out;
 
+	/* alerts.startup_grace: readings right after start-up (devices and the rates'
+	 * history settling) open nothing; holds start when it ends. Incidents restored from
+	 * the journal go on (a recovery while down is still mailed). */
+	if (now < a->grace_until && !c->id[0] && e->sev > SEV_OK)
+		return;
 	if (e->sev > SEV_OK) {
 		if (c->since == 0)
 			c->since = now;
@@ -1137,6 +1143,7 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 	a->sink = sink;
 	a->sink_arg = sink_arg;
 	a->snapshot_path = xasprintf("%s/%s", cfg->paths.state_dir, JOURNAL_SNAPSHOT_FILE);
+	a->grace_until = clock_wall() + cfg->alerts.startup_grace_s;
 	a->devs = xcalloc(cfg->n_devices + 1, sizeof(*a->devs));
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		a->devs[i].dev = &cfg->devices[i];

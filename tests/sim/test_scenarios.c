@@ -646,6 +646,26 @@ static void test_reminder_after_maintenance(void **state)
 	}
 }
 
+/* alerts.startup_grace = 600: the air conditioner stopped at start-up opens nothing
+ * during the first 10 minutes; its 120 s hold starts with the first poll after them. */
+static void test_startup_grace(void **state)
+{
+	struct sim s;
+	double first;
+
+	sim_prepare_with(&s, "common.scn", "clim-stopped-at-start.scn", "common.scn",
+		"alerts = { startup_grace = 600; };\n");
+	sim_start(&s, 0);
+	sim_run(&s, 2 * 3600);
+	first = sim_poll_at(&s, "clim", 600);
+	assert_int_equal(s.n_notices, 2);
+	expect(&s, CRIT_COOLING_STATE, NOTIF_ALERT, 0, sim_poll_at(&s, "clim", first + 120), SEV_CRITICAL, "clim",
+		ALL3);
+	expect_opened(&s);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_removed_device),
 		cmocka_unit_test(test_journal_full),
 		cmocka_unit_test(test_reminder_after_maintenance),
+		cmocka_unit_test(test_startup_grace),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
