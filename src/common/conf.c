@@ -179,7 +179,9 @@ static void get_path(struct parse *ps, const config_setting_t *g, const char *ke
 }
 
 /* A secret is given inline (key) or, better, in a file only its owner reads (key_file). */
-static void get_secret(struct parse *ps, const config_setting_t *g, const char *key, char **out)
+/* Reads key (inline) or key_file into *out. Returns whether either was given, so that a
+ * file that could not be read (already reported) brings no second, misleading error. */
+static bool get_secret(struct parse *ps, const config_setting_t *g, const char *key, char **out)
 {
 	char *file_key = xasprintf("%s_file", key);
 	config_setting_t *fs = cfgparse_member(ps->p, g, file_key, CONFIG_TYPE_STRING, false);
@@ -194,6 +196,7 @@ static void get_secret(struct parse *ps, const config_setting_t *g, const char *
 		free(path);
 	}
 	free(file_key);
+	return fs || inline_given;
 }
 
 /* ------------------------------------------------------------------ site, paths, mail */
@@ -271,7 +274,7 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 	if (s) {
 		cfgparse_check_keys(ps->p, s, skeys);
 		/* The RRD archives of 5 min, 1 h and 1 day are whole numbers of steps. */
-		if (cfgparse_uint(ps->p, s, "step", 5, 3600, &cfg->storage.step_s) &&
+		if (cfgparse_uint(ps->p, s, "step", 5, 300, &cfg->storage.step_s) &&
 		    300 % cfg->storage.step_s != 0)
 			cfgparse_error_at(ps->p, config_setting_get_member(s, "step"),
 				_("'step' = %u must divide 300 (5, 10, 15, 20, 30, 60, 300 ...): the "
@@ -312,7 +315,8 @@ static void check_mail(struct parse *ps, const config_setting_t *g, struct cfg_m
 	if (m->tls == MAIL_TLS_NONE && m->server && !host_is_loopback(m->server))
 		cfgparse_error_at(ps->p, g, _("tls = \"none\" is only allowed with a mail server on this machine "
 			"(localhost): passwords and alerts would cross the network in clear"));
-	if (m->user && !m->password)
+	/* A password file that could not be read was reported already. */
+	if (m->user && !m->password && !config_setting_get_member(g, "password_file"))
 		cfgparse_error_at(ps->p, g, _("'user' is set: give 'password_file' too"));
 	if (!m->user && m->password)
 		cfgparse_error_at(ps->p, g, _("a password is set without 'user'"));
@@ -487,14 +491,15 @@ static void parse_snmp(struct parse *ps, const config_setting_t *g, struct cfg_d
 	s->auth = (enum snmp_auth)auth;
 	s->priv = (enum snmp_priv)priv;
 	cfgparse_string(ps->p, g, "context", false, &s->context);
-	get_secret(ps, g, "auth_pass", &s->auth_pass);
-	get_secret(ps, g, "priv_pass", &s->priv_pass);
+	bool auth_given = get_secret(ps, g, "auth_pass", &s->auth_pass);
+	bool priv_given = get_secret(ps, g, "priv_pass", &s->priv_pass);
+
 	if (s->priv != SNMP_PRIV_NONE && s->auth == SNMP_AUTH_NONE)
 		cfgparse_error_at(ps->p, g, _("SNMPv3 privacy (priv) needs authentication (auth) too"));
 	/* RFC 3414 §11.2: pass phrases are at least 8 characters; Net-SNMP refuses shorter. */
-	if (s->auth != SNMP_AUTH_NONE && (!s->auth_pass || strlen(s->auth_pass) < 8))
+	if (s->auth != SNMP_AUTH_NONE && (s->auth_pass ? strlen(s->auth_pass) < 8 : !auth_given))
 		cfgparse_error_at(ps->p, g, _("'auth_pass' (or 'auth_pass_file') of at least 8 characters is required"));
-	if (s->priv != SNMP_PRIV_NONE && (!s->priv_pass || strlen(s->priv_pass) < 8))
+	if (s->priv != SNMP_PRIV_NONE && (s->priv_pass ? strlen(s->priv_pass) < 8 : !priv_given))
 		cfgparse_error_at(ps->p, g, _("'priv_pass' (or 'priv_pass_file') of at least 8 characters is required"));
 }
 

@@ -8,15 +8,31 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-echo "1..5"
-# With the secret files its comments ask for, beside it and mode 0600.
+echo "1..7"
+"$envmond" -t -c "$top_srcdir/etc/envmond.conf" >"$tmp/example" 2>&1
+ok $? "the shipped example passes envmond -t as it is"
+
+# With the secret settings its comments describe uncommented (SMTP AUTH, SNMPv3), and
+# the secret files beside it: valid when only the daemon can read them, refused when
+# others can.
 mkdir "$tmp/example.d"
-cp "$top_srcdir/etc/envmond.conf" "$tmp/example.d/"
+sed -e 's/^  #\(user\|password_file\) =/  \1 =/' \
+    -e 's/^    #snmp = /    snmp = /' -e 's/^    #         /             /' \
+    -e '/version = "2c"; community/d' \
+    "$top_srcdir/etc/envmond.conf" >"$tmp/example.d/envmond.conf"
 cp -R "$top_srcdir/etc/profiles" "$tmp/example.d/"
 (umask 077; for f in smtp.secret ups-general.auth ups-general.priv; do
   echo "example-secret-$f" >"$tmp/example.d/$f"; done)
-"$envmond" -t -c "$tmp/example.d/envmond.conf" >"$tmp/example" 2>&1
-ok $? "the shipped example passes envmond -t"
+"$envmond" -t -c "$tmp/example.d/envmond.conf" >"$tmp/example.secrets" 2>&1
+rc=$?; sed 's/^/# /' "$tmp/example.secrets"
+[ $rc -eq 0 ] && grep -q "auth_pass_file" "$tmp/example.d/envmond.conf" &&
+  grep -q "^  password_file" "$tmp/example.d/envmond.conf"
+ok $? "the example with its secret files (0600) passes envmond -t"
+chmod 644 "$tmp/example.d/smtp.secret"
+"$envmond" -t -c "$tmp/example.d/envmond.conf" >"$tmp/example.open" 2>&1
+rc=$?; sed 's/^/# /' "$tmp/example.open"
+[ $rc -eq 78 ] && grep -q "envmond.conf:[0-9]*: .*smtp.secret" "$tmp/example.open"
+ok $? "a secret file readable by others is refused with file:line"
 
 mkdir "$tmp/profiles"
 cp "$top_srcdir"/etc/profiles/*.conf "$tmp/profiles/"
