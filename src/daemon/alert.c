@@ -1254,7 +1254,8 @@ struct json_object *alert_incidents_json(const struct alert *a)
 			json_object_object_add(o, "device", json_object_new_string(c->dev->name));
 		if (c->rack)
 			json_object_object_add(o, "rack", json_object_new_string(c->rack->name));
-		json_object_object_add(o, "opened", json_object_new_double(c->since));
+		json_object_object_add(o, "opened", json_object_new_double(c->opened));
+		json_object_object_add(o, "since", json_object_new_double(c->since));
 		json_object_object_add(o, "mailed", json_object_new_boolean(c->mailed));
 		for (size_t k = 0; k < c->n_servers; k++)
 			json_object_array_add(servers, json_object_new_string(c->servers[k]->name));

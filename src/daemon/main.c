@@ -748,6 +748,9 @@ static int run_loop(struct daemon_state *st)
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit makes a write fail with EFBIG, which the journal and the store
+	 * handle, instead of killing the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 	sched_on_signal(SIGTERM, on_terminate, st);
 	sched_on_signal(SIGINT, on_terminate, st);
 	sched_on_signal(SIGHUP, on_hangup, st);
