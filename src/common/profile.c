@@ -20,7 +20,7 @@ static const char *const convert_names[] = { "none", "f_to_c", NULL };
 static const char *const profile_keys[] = { "profile", NULL };
 static const char *const header_keys[] = { "name", "kind", "protocol", "description", "metrics", NULL };
 static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "fallback_scale",
-	"sensor_scale_oid", "sensor_precision_oid", "scale", "offset", "convert", "unit",
+	"sensor_scale_oid", "sensor_precision_oid", "sensor_status_oid", "scale", "offset", "convert", "unit",
 	"invalid", "states", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
@@ -250,6 +250,7 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		cfgparse_double(p, m, "fallback_scale", -1e9, 1e9, &pm->fallback_scale);
 		get_oid(p, m, "sensor_scale_oid", false, &pm->sensor_scale_oid);
 		get_oid(p, m, "sensor_precision_oid", false, &pm->sensor_precision_oid);
+		get_oid(p, m, "sensor_status_oid", false, &pm->sensor_status_oid);
 	} else {
 		parse_modbus_address(p, m, pm);
 	}
@@ -338,6 +339,7 @@ static void metric_free(struct profile_metric *m)
 	free(m->fallback_oid);
 	free(m->sensor_scale_oid);
 	free(m->sensor_precision_oid);
+	free(m->sensor_status_oid);
 	free(m->invalid);
 	free(m->states);
 	for (size_t i = 0; i < m->n_state_names; i++)

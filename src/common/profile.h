@@ -46,6 +46,8 @@ struct profile_metric {
 	double fallback_scale;         /* NAN: the same as scale */
 	char *sensor_scale_oid;        /* ENTITY-SENSOR-MIB entPhySensorScale of this value */
 	char *sensor_precision_oid;    /* ENTITY-SENSOR-MIB entPhySensorPrecision */
+	char *sensor_status_oid;       /* ENTITY-SENSOR-MIB entPhySensorOperStatus: not ok(1)
+	                                * makes the value invalid (unknown) */
 
 	/* Modbus */
 	enum modbus_table table;

@@ -16,10 +16,14 @@ enum reading_status {
 	READING_ERROR,    /* the value could not be read or decoded (type, exception, state not mapped) */
 };
 
+/* Rounds of requests a poll may take, each with its own timeout x (retries + 1). */
+#define DRIVER_MAX_ROUNDS 3
+
 struct reading {
 	enum reading_status status;
 	double value;     /* NAN unless READING_OK */
 	double raw;       /* the value as read, before scale and state mapping (NAN if none) */
+	bool from_fallback; /* SNMP: read from the metric's fallback OID */
 };
 
 struct poll_result {
@@ -49,7 +53,8 @@ struct driver_ops {
 	/* Prepares dev for polling. cb is called on the loop thread with each result. */
 	struct drv_device *(*open)(const struct cfg_device *dev, poll_cb cb, void *arg);
 	/* Starts one asynchronous poll; the result comes later through cb, exactly once,
-	 * within dev->timeout_ms x (dev->retries + 1) plus a small margin. 0 or -1. */
+	 * within DRIVER_MAX_ROUNDS x dev->timeout_ms x (dev->retries + 1) plus a small
+	 * margin (SNMP: v3 discovery, the main GETs, the fallback GETs). 0 or -1. */
 	int (*poll)(struct drv_device *h);
 	/* Stops dev; a poll in flight is abandoned and its callback not called. */
 	void (*close)(struct drv_device *h);

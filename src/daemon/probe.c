@@ -51,13 +51,14 @@ static const char *status_name(enum reading_status s)
 	return names[s];
 }
 
-/* Where the value comes from: the OID, or the Modbus table and address. */
-static char *source_of(const struct profile_metric *m)
+/* Where the value comes from: the OID read (the fallback's when it gave the value),
+ * or the Modbus table and address. */
+static char *source_of(const struct profile_metric *m, const struct reading *r)
 {
 	static const char *const tables[] = { "?", "coil", "discrete", "holding", "input" };
 
 	if (m->oid)
-		return xstrdup(m->oid);
+		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
@@ -70,16 +71,23 @@ static const char *state_of(const struct profile_metric *m, const struct reading
 	return m->state_names[(size_t)r->value];
 }
 
+/* Printed with 6 significant digits, as the table does: -5.2, not the nearest double
+ * -5.2000000000000002. */
 static json_object *json_number(double v)
 {
-	return isnan(v) ? NULL : json_object_new_double(v);
+	char text[32];
+
+	if (isnan(v))
+		return NULL;
+	snprintf(text, sizeof(text), "%.6g", v);
+	return json_object_new_double_s(v, text);
 }
 
 static json_object *metric_json(const struct profile_metric *m, const struct reading *r)
 {
 	json_object *o = json_object_new_object();
 	const char *state = state_of(m, r);
-	char *src = source_of(m);
+	char *src = source_of(m, r);
 
 	json_object_object_add(o, "name", json_object_new_string(m->name));
 	json_object_object_add(o, "source", json_object_new_string(src));
@@ -123,7 +131,7 @@ static void format_number(char *buf, size_t size, double v)
 
 static void print_row(const struct profile_metric *m, const struct reading *r, FILE *out)
 {
-	char raw[32], value[32], *src = source_of(m);
+	char raw[32], value[32], *src = source_of(m, r);
 	const char *state = state_of(m, r);
 	const char *what = state ? state :
 		r->status == READING_OK ? "" :
@@ -157,7 +165,8 @@ static int poll_once(const struct driver_ops *ops, const struct cfg_device *dev,
 
 	if (!h)
 		return -1;
-	limit = clock_mono_ms() + (int64_t)dev->timeout_ms * (dev->retries + 1) + PROBE_SLACK_MS;
+	limit = clock_mono_ms() + DRIVER_MAX_ROUNDS * (int64_t)dev->timeout_ms * (dev->retries + 1) +
+		PROBE_SLACK_MS;
 	if (ops->poll(h) == 0)
 		while (!st->done && clock_mono_ms() < limit)
 			if (sched_run_once(limit - clock_mono_ms()) < 0)

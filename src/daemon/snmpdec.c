@@ -170,12 +170,21 @@ bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *
 	enum snmpdec_status st = use_fallback ? in->fallback : in->main;
 	double raw = use_fallback ? in->fallback_value : in->main_value;
 
+	out->from_fallback = false;
+	if (in->main == SNMPDEC_ABSENT && in->fallback_failed) {
+		set_status(out, READING_ERROR);
+		return false;
+	}
 	if (st == SNMPDEC_ABSENT) {
 		set_status(out, READING_ABSENT);
+	} else if (in->status_read && in->status_value != SNMPDEC_SENSOR_OK) {
+		set_status(out, READING_INVALID);
+		out->raw = raw;
 	} else if (st == SNMPDEC_NOT_NUMBER || isnan(in->factor)) {
 		set_status(out, READING_ERROR);
 	} else {
 		decode_value(m, raw, in->factor, use_fallback, out);
 	}
-	return use_fallback && st != SNMPDEC_ABSENT;
+	out->from_fallback = use_fallback && st != SNMPDEC_ABSENT;
+	return out->from_fallback;
 }

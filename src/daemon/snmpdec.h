@@ -38,18 +38,29 @@ const char *snmpdec_exception_name(const netsnmp_variable_list *vb);
 double snmpdec_sensor_factor(double scale, double precision);
 
 /* What was read for one metric. main/fallback: SNMPDEC_* of each OID (fallback only
- * read when main was absent, else ignored); *_value their numbers. factor: the
- * ENTITY-SENSOR factor (1 when the metric has none, NAN when it could not be read). */
+ * read when main was absent, else ignored); *_value their numbers. fallback_failed:
+ * the fallback was asked and got no answer (timeout, error-status). factor: the
+ * ENTITY-SENSOR factor (1 when the metric has none, NAN when it could not be read).
+ * status_read: the ENTITY-SENSOR entPhySensorOperStatus of the value was read, as
+ * status_value. */
 struct snmpdec_input {
 	enum snmpdec_status main, fallback;
 	double main_value, fallback_value;
-	bool fallback_read;
+	bool fallback_read, fallback_failed;
 	double factor;
+	bool status_read;
+	double status_value;
 };
 
-/* Fills out from in: the profile's sentinels apply to the raw device value, then the
- * sensor factor, the scale (fallback_scale for the fallback OID), offset, conversion
- * and state map (driver_decode). Returns true if the fallback OID gave the value. */
+/* RFC 3433 EntitySensorStatus: ok(1), unavailable(2), nonoperational(3). */
+#define SNMPDEC_SENSOR_OK 1
+
+/* Fills out from in: a sensor status other than ok(1) makes it READING_INVALID (an
+ * unplugged sensor reads 0); a failed fallback READING_ERROR (not absent: the device
+ * may have it). Otherwise the profile's sentinels apply to the raw device value, then
+ * the sensor factor, the scale (fallback_scale for the fallback OID), offset,
+ * conversion and state map (driver_decode). Returns true if the fallback OID gave the
+ * value. */
 bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *in,
 	struct reading *out);
 

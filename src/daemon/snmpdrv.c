@@ -4,7 +4,7 @@
  * snmp_sess_timeout). No select(), so no FD_SETSIZE limit on the number of devices.
  *
  * A poll is one or two rounds of GETs: first every metric's OID (and the
- * ENTITY-SENSOR scale/precision OIDs), split into max_oids chunks, then the
+ * ENTITY-SENSOR scale/precision/status OIDs), split into max_oids chunks, then the
  * fallback OIDs of the metrics whose main OID is absent. A chunk answered tooBig is
  * halved and resent; an SNMPv1 noSuchName drops the OID it names and resends the
  * rest. SNMPv3 engine discovery is done asynchronously too (SNMP_FLAGS_DONT_PROBE:
@@ -27,10 +27,12 @@
 #include "snmpdrv.h"
 #include "xmem.h"
 
-/* Beyond Net-SNMP's own timeout x (retries + 1), before the poll is cut short. */
+/* Beyond Net-SNMP's own timeout x (retries + 1) after the last request sent, before
+ * the poll is cut short: each round (discovery, main, fallback) and each resend
+ * (tooBig, noSuchName) gets the whole budget. */
 #define DEADLINE_SLACK_MS 200
 
-enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION };
+enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS };
 enum round { ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
@@ -55,7 +57,7 @@ struct request {
 };
 
 struct metric_items {
-	int main, fallback, scale, precision;   /* indexes in items, -1 if none */
+	int main, fallback, scale, precision, status;   /* indexes in items, -1 if none */
 };
 
 struct drv_device {
@@ -73,6 +75,7 @@ struct drv_device {
 	struct log_complaint *absent;     /* per profile metric */
 	struct log_complaint send_failed;
 	struct reading *readings;
+	size_t chunk_oids;                /* OIDs per GET: max_oids, or less once tooBig said so */
 
 	/* The poll in progress. */
 	bool busy;
@@ -174,13 +177,20 @@ static void note_error(struct drv_device *d, const char *what, const char *detai
 		snprintf(d->error, sizeof(d->error), "%s", what);
 }
 
+static bool item_read(const struct item *it)
+{
+	return it && it->done && !it->failed && it->status == SNMPDEC_OK;
+}
+
 static void decode_metric(struct drv_device *d, size_t i)
 {
 	const struct metric_items *mi = &d->mi[i];
 	const struct item *main = &d->items[mi->main];
 	const struct item *fb = mi->fallback >= 0 ? &d->items[mi->fallback] : NULL;
+	const struct item *st = mi->status >= 0 ? &d->items[mi->status] : NULL;
 	struct snmpdec_input in = { .main = main->status, .main_value = main->value,
-		.fallback_read = fb && fb->done && !fb->failed, .factor = sensor_factor(d, mi) };
+		.fallback_read = fb && fb->done && !fb->failed, .fallback_failed = fb && fb->done && fb->failed,
+		.factor = sensor_factor(d, mi), .status_read = item_read(st), .status_value = st ? st->value : NAN };
 	struct reading *r = &d->readings[i];
 	const char *name = d->dev->profile->metrics[i].name;
 
@@ -189,17 +199,21 @@ static void decode_metric(struct drv_device *d, size_t i)
 		in.fallback_value = fb->value;
 	}
 	if (main->failed || !main->done) {
-		*r = (struct reading){ READING_ERROR, NAN, NAN };
+		*r = (struct reading){ READING_ERROR, NAN, NAN, false };
 		note_error(d, name, main->why ? main->why : "no value");
 		return;
 	}
 	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
 		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
-	if (r->status == READING_ABSENT)
+	if (r->status == READING_INVALID && in.status_read && in.status_value != SNMPDEC_SENSOR_OK)
+		log_debug("%s: %s: the sensor's status is %.0f, not ok(1)", d->dev->name, name, in.status_value);
+	if (in.main == SNMPDEC_ABSENT && in.fallback_failed)
+		note_error(d, name, fb->why ? fb->why : "no value from the fallback OID");
+	else if (r->status == READING_ABSENT)
 		complain_absent(d, i, fb && fb->done ? fb : main);
 	else
 		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, name);
-	if (r->status == READING_ERROR)
+	if (r->status == READING_ERROR && !(in.main == SNMPDEC_ABSENT && in.fallback_failed))
 		note_error(d, name, isnan(in.factor) ? "sensor scale/precision unreadable" :
 			"value is not a number or an unmapped state");
 }
@@ -226,7 +240,7 @@ static void finish(struct drv_device *d)
 	}
 	if (!res.answered)
 		for (size_t i = 0; i < res.n_readings; i++)
-			d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN };
+			d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN, false };
 	res.error = d->error[0] ? d->error : NULL;
 	d->cb(d->cb_arg, &res);
 }
@@ -260,6 +274,16 @@ static void add_request(struct drv_device *d, long reqid, long msgid, const size
 		memcpy(rq->items, idx, n * sizeof(size_t));
 }
 
+/* The poll may last until Net-SNMP has given up on this request too. */
+static void extend_deadline(struct drv_device *d)
+{
+	int64_t until = clock_mono_ms() + (int64_t)d->dev->timeout_ms * (d->dev->retries + 1) +
+		DEADLINE_SLACK_MS;
+
+	if (until > d->deadline_ms)
+		d->deadline_ms = until;
+}
+
 static int send_pdu(struct drv_device *d, netsnmp_pdu *pdu, const size_t *idx, size_t n, bool discovery)
 {
 	long msgid = pdu->msgid;
@@ -279,6 +303,7 @@ static int send_pdu(struct drv_device *d, netsnmp_pdu *pdu, const size_t *idx, s
 		return -1;
 	}
 	add_request(d, reqid, msgid, idx, n, discovery);
+	extend_deadline(d);
 	return 0;
 }
 
@@ -293,7 +318,7 @@ static int send_get(struct drv_device *d, const size_t *idx, size_t n)
 
 static int send_chunks(struct drv_device *d, const size_t *idx, size_t n)
 {
-	size_t per = d->dev->snmp.max_oids;
+	size_t per = d->chunk_oids;
 	int rc = 0;
 
 	for (size_t k = 0; k < n; k += per)
@@ -404,6 +429,12 @@ static void on_response(struct drv_device *d, const struct request *rq, netsnmp_
 		if (rq->n <= 1) {
 			fail_items(d, rq->items, rq->n, "tooBig");
 			return;
+		}
+		/* Remembered: the next polls need not be refused first. */
+		if (d->chunk_oids > (rq->n + 1) / 2) {
+			d->chunk_oids = (rq->n + 1) / 2;
+			log_info("%s: the agent answered tooBig: %zu OIDs per request from now on",
+				d->dev->name, d->chunk_oids);
 		}
 		send_get(d, rq->items, rq->n / 2);
 		send_get(d, rq->items + rq->n / 2, rq->n - rq->n / 2);
@@ -577,8 +608,7 @@ static int snmpdrv_poll(struct drv_device *d)
 	d->sec_hint = false;
 	d->lib_note[0] = '\0';
 	d->sec_error[0] = d->error[0] = '\0';
-	d->deadline_ms = clock_mono_ms() + (int64_t)d->dev->timeout_ms * (d->dev->retries + 1) +
-		DEADLINE_SLACK_MS;
+	d->deadline_ms = 0;   /* set by each request sent */
 	if (need_discovery(d))
 		send_discovery(d);
 	else
@@ -615,13 +645,13 @@ static void build_items(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
 
-	d->items = xcalloc(prof->n_metrics * 4 + 1, sizeof(*d->items));
+	d->items = xcalloc(prof->n_metrics * 5 + 1, sizeof(*d->items));
 	d->mi = xcalloc(prof->n_metrics + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
 		const struct profile_metric *m = &prof->metrics[i];
 		struct metric_items *mi = &d->mi[i];
 
-		mi->fallback = mi->scale = mi->precision = -1;
+		mi->fallback = mi->scale = mi->precision = mi->status = -1;
 		add_item(d, i, ITEM_MAIN, m->oid, &mi->main);
 		if (m->fallback_oid)
 			add_item(d, i, ITEM_FALLBACK, m->fallback_oid, &mi->fallback);
@@ -629,6 +659,8 @@ static void build_items(struct drv_device *d)
 			add_item(d, i, ITEM_SCALE, m->sensor_scale_oid, &mi->scale);
 		if (m->sensor_precision_oid)
 			add_item(d, i, ITEM_PRECISION, m->sensor_precision_oid, &mi->precision);
+		if (m->sensor_status_oid)
+			add_item(d, i, ITEM_STATUS, m->sensor_status_oid, &mi->status);
 	}
 }
 
@@ -725,6 +757,7 @@ static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb,
 	d->cb = cb;
 	d->cb_arg = arg;
 	d->fd = -1;
+	d->chunk_oids = dev->snmp.max_oids;
 	d->readings = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->readings));
 	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
 	build_items(d);

@@ -240,6 +240,32 @@ def test_apc_fallback_to_basic_oids(sim, tmp_path):
     assert m['ups_load']['raw'] == 35 and m['input_voltage']['raw'] == 230
 
 
+def test_unplugged_entity_sensor_is_unknown(sim, tmp_path):
+    """entPhySensorOperStatus unavailable(2) with a value of 0: unknown, not 0 °C."""
+    conf = write_config(tmp_path, [device('p', 'probe-entity-sensor',
+                                          snmp_block(sim.port, community='probe-entity-sensor-unplugged'))])
+    m = probe_ok(conf, 'p')
+    assert m['temperature']['status'] == 'invalid' and m['temperature']['value'] is None, m['temperature']
+    assert m['temperature']['raw'] == 0
+    assert m['humidity']['status'] == 'ok' and m['humidity']['value'] == 45
+
+
+def test_rfc1628_source_other_is_unknown_not_off(sim, tmp_path):
+    conf = write_config(tmp_path, [device('ups', 'ups-rfc1628',
+                                          snmp_block(sim.port, community='ups-rfc1628-source-other'))])
+    m = probe_ok(conf, 'ups')
+    assert m['ups_source']['status'] == 'invalid' and m['ups_source']['state'] is None, m['ups_source']
+    assert m['ups_source']['raw'] == 1
+
+
+def test_apc_econversion_and_no_battery(sim, tmp_path):
+    conf = write_config(tmp_path, [device('ups', 'ups-apc-powernet',
+                                          snmp_block(sim.port, community='ups-apc-econversion'))])
+    m = probe_ok(conf, 'ups')
+    assert m['ups_source']['state'] == 'online', m['ups_source']
+    assert m['ups_battery']['state'] == 'fault', m['ups_battery']
+
+
 def test_table_output(sim, tmp_path):
     conf = write_config(tmp_path, [device('ups', 'ups-rfc1628', snmp_block(sim.port, community='ups-rfc1628'))])
     p = probe(conf, 'ups', json_out=False)
@@ -394,6 +420,41 @@ def test_slow_agent_within_timeout(slow_sim, tmp_path):
     assert p.elapsed >= 1.4
     m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
     check_metrics(m, EXPECTED['ups-rfc1628'])
+
+
+APC_FALLBACK = ('ups_charge', 'ups_load', 'input_voltage', 'input_frequency', 'output_voltage',
+                'battery_temperature')
+
+
+def test_slow_fallback_round_has_its_own_timeout(slow_sim, tmp_path):
+    """Main round and fallback round 1.2 s each, timeout 2 s: each round within its
+    timeout, so every metric reads, from the OID actually read."""
+    conf = write_config(tmp_path, [device('apc', 'ups-apc-powernet',
+                                          snmp_block(slow_sim.port, community='ups-apc-basic-slow'),
+                                          timeout=2000, retries=0)])
+    p = probe(conf, 'apc')
+    assert p.returncode == 0, p.stderr
+    assert p.elapsed >= 2.3
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, input_voltage=230,
+                input_frequency=50, output_voltage=230, battery_temperature=24)
+    check_metrics(m, want)
+    assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad
+    assert m['ups_source']['source'] == '1.3.6.1.4.1.318.1.1.1.4.1.1.0'
+
+
+def test_failed_fallback_is_an_error_not_absent(slow_sim, tmp_path):
+    conf = write_config(tmp_path, [device('apc', 'ups-apc-powernet',
+                                          snmp_block(slow_sim.port, community='ups-apc-basic-late-fallback'),
+                                          timeout=1000, retries=0)])
+    p = probe(conf, 'apc')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    for name in APC_FALLBACK:
+        assert m[name]['status'] == 'error', m[name]
+    assert m['ups_source']['state'] == 'online' and m['ups_runtime']['value'] == 2520
+    assert 'absent' not in p.stderr, p.stderr
+    time.sleep(1.6)   # the agent still sleeps on the late answer: let the next test find it free
 
 
 def test_mute_agent_times_out(sim, tmp_path):

@@ -228,6 +228,10 @@ static void test_state_maps(void **state)
 	static const struct { long raw; const char *state; } rfc_cases[] = {
 		{ 3, "online" }, { 6, "online" }, { 7, "online" }, { 4, "bypass" }, { 5, "on_battery" }, { 2, "off" },
 	};
+	static const struct { long raw; const char *state; } apc_cases[] = {
+		{ 2, "online" }, { 20, "online" }, { 23, "online" }, { 25, "online" }, { 27, "online" },
+		{ 28, "on_battery" }, { 19, "bypass" }, { 24, "bypass" }, { 26, "off" },
+	};
 	struct reading r;
 
 	for (size_t i = 0; i < sizeof(rfc_cases) / sizeof(rfc_cases[0]); i++) {
@@ -237,8 +241,19 @@ static void test_state_maps(void **state)
 	}
 	/* A raw value the map does not know is an error, not a guess. */
 	assert_int_equal(through(src, ASN_INTEGER, 42).status, READING_ERROR);
-	/* upsBatteryStatus 1 = unknown is a sentinel. */
+	/* upsBatteryStatus 1 = unknown is a sentinel; so is upsOutputSource other(1),
+	 * which is not "off" (an immediate critical). */
 	assert_int_equal(through(metric(rfc, "ups_battery"), ASN_INTEGER, 1).status, READING_INVALID);
+	assert_int_equal(through(src, ASN_INTEGER, 1).status, READING_INVALID);
+	for (size_t i = 0; i < sizeof(apc_cases) / sizeof(apc_cases[0]); i++) {
+		r = through(metric(apc, "ups_source"), ASN_INTEGER, apc_cases[i].raw);
+		assert_int_equal(r.status, READING_OK);
+		assert_string_equal(metric(apc, "ups_source")->state_names[(int)r.value], apc_cases[i].state);
+	}
+	/* noBatteryPresent(5). */
+	r = through(metric(apc, "ups_battery"), ASN_INTEGER, 5);
+	assert_int_equal(r.status, READING_OK);
+	assert_string_equal(metric(apc, "ups_battery")->state_names[(int)r.value], "fault");
 	r = through(metric(apc, "ups_source"), ASN_INTEGER, 3);
 	assert_string_equal(metric(apc, "ups_source")->state_names[(int)r.value], "on_battery");
 	r = through(metric(apc, "ups_source"), ASN_INTEGER, 17);
@@ -274,6 +289,18 @@ static void test_fallback(void **state)
 	in.fallback_read = false;
 	snmpdec_metric(load_m, &in, &r);
 	assert_int_equal(r.status, READING_ABSENT);
+	/* Main absent and the fallback asked but unanswered (timeout): an error, not
+	 * "the device does not have it". */
+	in.fallback_failed = true;
+	assert_false(snmpdec_metric(load_m, &in, &r));
+	assert_int_equal(r.status, READING_ERROR);
+	assert_false(r.from_fallback);
+	in.fallback_failed = false;
+	/* The fallback's value says where it came from. */
+	in.fallback = SNMPDEC_OK;
+	in.fallback_read = true;
+	assert_true(snmpdec_metric(load_m, &in, &r));
+	assert_true(r.from_fallback);
 	/* A value that is not a number. */
 	in.main = SNMPDEC_NOT_NUMBER;
 	snmpdec_metric(load_m, &in, &r);
@@ -300,6 +327,22 @@ static void test_entity_sensor(void **state)
 	in.factor = snmpdec_sensor_factor(8, 0);
 	snmpdec_metric(t, &in, &r);
 	assert_float_equal(r.value, 23.5, 1e-9);
+	/* entPhySensorOperStatus: ok(1) reads; unavailable(2) or nonoperational(3) (an
+	 * unplugged sensor reads 0) is unknown. */
+	assert_non_null(t->sensor_status_oid);
+	in.main_value = 0;
+	in.factor = 1.0;
+	in.status_read = true;
+	in.status_value = 1;
+	snmpdec_metric(t, &in, &r);
+	assert_int_equal(r.status, READING_OK);
+	for (int st = 2; st <= 3; st++) {
+		in.status_value = st;
+		snmpdec_metric(t, &in, &r);
+		assert_int_equal(r.status, READING_INVALID);
+		assert_true(isnan(r.value));
+	}
+	in.status_read = false;
 	/* Scale or precision unreadable: no guess. */
 	in.factor = NAN;
 	snmpdec_metric(t, &in, &r);
