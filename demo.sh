@@ -102,7 +102,7 @@ sed -e "s|@OUT@|$out|g" -e "s|@TOP@|$top|g" -e "s|@SNMP_PORT@|$snmp_port|" \
 "$bin/src/daemon/envmond" -t -c "$out/court.conf"
 
 say "envmond starts watching the room"
-from=$(date '+%Y-%m-%d %H:%M')
+from=$(date '+%Y-%m-%d %H:%M:%S')
 "$bin/src/daemon/envmond" -f -c "$out/court.conf" 2>"$out/envmond.log" &
 pids+=($!)
 rack_temperature 23.4
@@ -126,7 +126,7 @@ echo "all mails received:"; subjects
 
 say "envmond stops; envmon-report writes the site-audit report"
 kill -TERM "$(cat "$out/envmond.pid")"; sleep 1
-to=$(date -d '+1 minute' '+%Y-%m-%d %H:%M')
+to=$(date '+%Y-%m-%d %H:%M:%S')
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format html -o "$out/rapport.html"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format text -o "$out/rapport.txt"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format csv -o "$out/rapport.csv"

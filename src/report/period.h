@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <time.h>
 
-/* Parses s as a local date or date and time. With is_end, a bare date means the
+/* Parses s as a local date (YYYY-MM-DD) or date and time ("YYYY-MM-DD HH:MM", seconds
+ * optional). With is_end, a bare date means the
  * midnight that ends that day. 0, or -1 if s is not a valid date. */
 int period_parse(const char *s, bool is_end, time_t *out);
 

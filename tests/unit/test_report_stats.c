@@ -240,6 +240,12 @@ static void test_period(void **state)
 	assert_int_equal(from, 1772319600);                 /* 2026-02-28T23:00:00Z */
 	assert_int_equal(period_parse("2026-03-01 08:30", true, &to), 0);
 	assert_int_equal(to - from, 8 * 3600 + 1800);
+	assert_int_equal(period_parse("2026-03-01 08:30:15", true, &to), 0);
+	assert_int_equal(to - from, 8 * 3600 + 1815);
+	assert_int_equal(period_parse("2026-03-01 08:30:60", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01 08:30:1", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01 08:30:", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01 08:30:15x", false, &to), -1);
 	assert_int_equal(period_parse("2026-02-28", true, &to), 0);
 	assert_int_equal(to, from);
 	assert_int_equal(period_parse("2026-02-30", false, &from), -1);
