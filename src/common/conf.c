@@ -42,8 +42,9 @@ static const char *const criterion_labels[CRIT_COUNT] = {
 static const char *const role_names[] = { "digitization", "comci", "other", NULL };
 static const char *const severity_names[] = { "ok", "warning", "critical", "unknown", NULL };
 static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim" };
+/* Then Net-SNMP's spellings (snmpd.conf, snmpget -a), SHA-224 .. SHA-512: index - 4. */
 static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
-	"SHA512", NULL };
+	"SHA512", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL };
 static const char *const priv_names[] = { "none", "DES", "AES", "AES192", "AES256", NULL };
 static const char *const tls_names[] = { "starttls", "tls", "none", NULL };
 static const char *const lang_names[] = { "fr", "en", NULL };
@@ -488,7 +489,7 @@ static void parse_snmp(struct parse *ps, const config_setting_t *g, struct cfg_d
 	cfgparse_string(ps->p, g, "user", true, &s->user);
 	cfgparse_enum(ps->p, g, "auth", auth_names, &auth);
 	cfgparse_enum(ps->p, g, "priv", priv_names, &priv);
-	s->auth = (enum snmp_auth)auth;
+	s->auth = (enum snmp_auth)(auth > SNMP_AUTH_SHA512 ? auth - 4 : auth);
 	s->priv = (enum snmp_priv)priv;
 	cfgparse_string(ps->p, g, "context", false, &s->context);
 	bool auth_given = get_secret(ps, g, "auth_pass", &s->auth_pass);

@@ -23,6 +23,8 @@ struct poll_slot {
 	struct device_status st;
 	struct log_complaint silent;   /* "no answer" logged once, then at growing intervals */
 	struct log_complaint unopened; /* "cannot open" likewise */
+	struct log_complaint unreadable; /* answered, but some metric failed (a Modbus
+	                                  * exception, an unmapped state ...) likewise */
 };
 
 struct poller {
@@ -77,6 +79,10 @@ static void track_contact(struct poll_slot *s, struct poll_result *res)
 			res->contact_restored = true;
 		}
 		log_release(&s->silent, LOG_NOTICE, "%s: answering again", dev->name);
+		if (res->error)
+			log_complain(&s->unreadable, LOG_NOTICE, "%s: %s", dev->name, res->error);
+		else
+			log_release(&s->unreadable, LOG_NOTICE, "%s: every metric read again", dev->name);
 		return;
 	}
 	s->st.missed++;
@@ -290,6 +296,7 @@ static void renew_slot(struct poll_slot *s, const struct cfg_device *dev)
 	s->dev = dev;
 	memset(&s->st, 0, sizeof(s->st));
 	memset(&s->silent, 0, sizeof(s->silent));
+	memset(&s->unreadable, 0, sizeof(s->unreadable));
 	open_slot(s);
 	if (s->timer)
 		sched_reschedule(s->timer, first_delay_ms(dev));

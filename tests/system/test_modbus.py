@@ -1,10 +1,10 @@
 """Modbus acquisition against a real Modbus server (pymodbus 3.0, tests/system/modbus_peer.py)
 on 127.0.0.1 and, for RTU, on a pseudo-terminal pair made by socat.
 
-The daemon runs in the foreground with -d: until the store is wired, main.c's sink logs
-every reading as "DEVICE: METRIC status=S raw=R value=V" (S: 0 ok, 1 invalid, 2 absent,
-3 error), which these tests read. (envmond --probe is not in main yet: these tests go
-through the running daemon's log, as the issue allows.)"""
+The daemon runs in the foreground with -d, which logs every reading as
+"DEVICE: METRIC status=S raw=R value=V" (S: 0 ok, 1 invalid, 2 absent, 3 error): these
+tests read that log, since most of them follow a running daemon over several polls
+(reloads, a server going away); test_probe_json reads `envmond --probe --json`."""
 import json
 import os
 import re
@@ -307,6 +307,24 @@ def test_liebert_and_xy_md02_profiles(peer, daemon):
     assert r["cooling_state"] == (OK, 0, 1)       # off: stopped
 
 
+def test_probe_json(peer, tmp_path):
+    """envmond --probe --json on a Modbus probe: numbers with 6 significant digits
+    (-5.2, not the nearest double -5.2000000000000002), the register read."""
+    p = peer()
+    p.set("input", 1, [(-52) & 0xFFFF, 612])
+    d = Daemon.__new__(Daemon)
+    d.dir = tmp_path
+    shutil.copytree(TOP / "etc" / "profiles", tmp_path / "profiles", dirs_exist_ok=True)
+    conf = d.write_conf([tcp_device("sonde", "probe-xy-md02", p.port)])
+    out = subprocess.run([str(ENVMOND), "-c", str(conf), "--probe", "sonde", "--json"],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    assert "-5.2000" not in out.stdout and "61.2000" not in out.stdout, out.stdout
+    m = {x["name"]: x for x in json.loads(out.stdout)["metrics"]}
+    assert m["temperature"]["value"] == -5.2 and m["temperature"]["raw"] == -52
+    assert m["humidity"]["value"] == 61.2 and m["temperature"]["source"] == "input 1"
+
+
 # ---------------------------------------------------------------- exceptions
 
 THREE = """
@@ -349,6 +367,12 @@ def test_exception_marks_the_request_metrics(peer, daemon, code, text):
     assert r["m9"] == (OK, 99, 99)
     d.wait_for(rf"dev: m0: {text}; m1: {text}; m2: {text}")
     assert not any("no answer" in l for l in d.log())   # the device did answer
+    # Beyond debug, as a notice, rate-limited: once for these polls.
+    d.wait_for(rf"^envmond: notice: dev: m0: {text}")
+    d.readings("dev")
+    assert sum(l.startswith("envmond: notice: dev: m0:") for l in d.log()) == 1
+    p.ctl(op="exception", table="holding", address=0, code=0)
+    d.wait_for(r"^envmond: notice: dev: every metric read again", timeout=15)
 
 
 def test_gateway_target_failed_is_no_answer(peer, daemon):
@@ -402,8 +426,8 @@ def test_server_restart_and_dropped_connection(peer, daemon):
 
 def test_silent_device_does_not_delay_another_link(peer, daemon):
     """Two TCP links: one device never answers (2 s timeout, 2 retries: 6 s per poll,
-    longer than the interval); the other's polls keep their 5 s pace. (The SNMP driver
-    is not in main yet: this shows it for two Modbus links.)"""
+    longer than the interval); the other's polls keep their 5 s pace. (For Modbus
+    beside SNMP, see test_silent_modbus_device_does_not_delay_snmp.)"""
     mute, good = peer(), peer()
     mute.ctl(op="silent", on=True)
     good.set("holding", 0, [1, 2, 3])

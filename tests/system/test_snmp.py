@@ -568,3 +568,14 @@ def test_normal_pace_once_contact_returns(tmp_path):
         assert proc.returncode == 0, log
     finally:
         agent.cleanup()
+
+
+@pytest.mark.parametrize('auth', ['SHA-224', 'SHA-256', 'SHA-384', 'SHA-512', 'SHA256'])
+def test_net_snmp_auth_spellings_accepted(tmp_path, auth):
+    """auth = "SHA-256" as snmpd.conf and snmpget -a write it, besides "SHA256"."""
+    snmp = snmp_block(161, version='3', user='u', auth=auth, auth_pass=AUTH_PASS, priv='AES',
+                      priv_pass=PRIV_PASS)
+    conf = write_config(tmp_path, [device('ups', 'ups-rfc1628', snmp)])
+    p = subprocess.run([ENVMOND, '-t', '-c', conf], capture_output=True, text=True, timeout=30)
+    no_sanitizer_report(p.stderr)
+    assert p.returncode == 0, p.stderr
