@@ -80,5 +80,23 @@ static char *fmt_time(char *buf, size_t size, time_t t, bool with_time, bool iso
 }
 
 char *fmt_date(char *buf, size_t size, time_t t) { return fmt_time(buf, size, t, false, false); }
+
+static bool at_midnight(time_t t)
+{
+	struct tm tm;
+
+	return localtime_r(&t, &tm) && tm.tm_hour == 0 && tm.tm_min == 0 && tm.tm_sec == 0;
+}
+
+void fmt_period(char *first, char *last, size_t size, time_t from, time_t to)
+{
+	if (at_midnight(from) && at_midnight(to)) {
+		fmt_date(first, size, from);
+		fmt_date(last, size, to - 1);
+	} else {
+		fmt_time(first, size, from, true, false);
+		fmt_time(last, size, to, true, false);
+	}
+}
 char *fmt_datetime(char *buf, size_t size, time_t t) { return fmt_time(buf, size, t, true, false); }
 char *fmt_date_iso(char *buf, size_t size, time_t t) { return fmt_time(buf, size, t, false, true); }

@@ -17,6 +17,9 @@ char *fmt_duration(char *buf, size_t size, double seconds);
 /* Local date "12/03/2026", date and time "12/03/2026 14:05", ISO date "2026-03-12". */
 char *fmt_date(char *buf, size_t size, time_t t);
 char *fmt_datetime(char *buf, size_t size, time_t t);
+/* The period [from, to) for its heading: its first and last days when it is made of
+ * whole local days, else its first and end minutes ("01/12/2026 09:09"). */
+void fmt_period(char *first, char *last, size_t size, time_t from, time_t to);
 char *fmt_date_iso(char *buf, size_t size, time_t t);
 
 #endif

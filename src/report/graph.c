@@ -60,6 +60,8 @@ static char *def_path(const struct config *cfg, const char *device)
 const char *graph_time_grid(time_t from, time_t to)
 {
 	static const struct { double max_h; const char *grid; } grids[] = {
+		{ 0.25, "SECOND:30:MINUTE:1:MINUTE:1:0:%H:%M" },
+		{ 1, "MINUTE:1:MINUTE:5:MINUTE:5:0:%H:%M" },
 		{ 3, "MINUTE:5:MINUTE:15:MINUTE:15:0:%H:%M" },
 		{ 8, "MINUTE:15:HOUR:1:HOUR:1:0:%H:%M" },
 		{ 24, "MINUTE:30:HOUR:2:HOUR:2:0:%H:%M" },

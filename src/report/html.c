@@ -104,8 +104,8 @@ static void write_head(FILE *out, const struct audit *a)
 		html_put(out, cfg->site.ressort);
 	}
 	fputs("</p>\n<p class=\"meta\">", out);
-	fprintf(out, _("Period: from %s to %s"), fmt_date(d1, sizeof(d1), a->from),
-		fmt_date(d2, sizeof(d2), a->to - 1));
+	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
+	fprintf(out, _("Period: from %s to %s"), d1, d2);
 	fputs("</p>\n</header>\n", out);
 }
 

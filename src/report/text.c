@@ -32,8 +32,8 @@ static void write_header(FILE *out, const struct audit *a)
 	fprintf(out, "%s (%s)\n", cfg->site.name, cfg->site.code);
 	if (cfg->site.ressort && cfg->site.ressort[0])
 		fprintf(out, _("Jurisdiction: %s\n"), cfg->site.ressort);
-	fprintf(out, _("Period: from %s to %s"), fmt_date(d1, sizeof(d1), a->from),
-		fmt_date(d2, sizeof(d2), a->to - 1));
+	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
+	fprintf(out, _("Period: from %s to %s"), d1, d2);
 	fputc('\n', out);
 }
 

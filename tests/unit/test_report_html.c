@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "fmt.h"
 #include "graph.h"
 #include "html.h"
 
@@ -69,7 +70,7 @@ static void test_page_is_inert(void **state)
 static double unit_s(const char *u)
 {
 	static const struct { const char *name; double s; } units[] = {
-		{ "MINUTE", 60 }, { "HOUR", 3600 }, { "DAY", 86400 }, { "WEEK", 7 * 86400 },
+		{ "SECOND", 1 }, { "MINUTE", 60 }, { "HOUR", 3600 }, { "DAY", 86400 }, { "WEEK", 7 * 86400 },
 		{ "MONTH", 30 * 86400 },
 	};
 
@@ -83,7 +84,7 @@ static double unit_s(const char *u)
 /* From an hour to two years, the time axis has labels: between 2 and 16 of them. */
 static void test_time_axis_labels(void **state)
 {
-	static const double hours[] = { 1, 2, 3, 5, 8, 12, 24, 36, 48, 72, 7 * 24, 16 * 24,
+	static const double hours[] = { 2.0 / 60, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 12, 24, 36, 48, 72, 7 * 24, 16 * 24,
 		30 * 24, 70 * 24, 90 * 24, 200 * 24, 366 * 24, 731 * 24 };
 
 	for (size_t i = 0; i < sizeof(hours) / sizeof(hours[0]); i++) {
@@ -102,12 +103,30 @@ static void test_time_axis_labels(void **state)
 	}
 }
 
+/* The heading of a month is its days; of a demo's few minutes, its minutes. */
+static void test_period_heading(void **state)
+{
+	char a[32], b[32];
+
+	setenv("TZ", "Europe/Paris", 1);
+	tzset();
+	fmt_period(a, b, sizeof(a), 1772319600, 1774994400);   /* 2026-03-01 .. 04-01 00:00 */
+	assert_string_equal(a, "01/03/2026");
+	assert_string_equal(b, "31/03/2026");
+	fmt_period(a, b, sizeof(a), 1796112540, 1796112690);   /* 2026-12-01 09:09:00 .. 09:11:30 */
+	assert_string_equal(a, "01/12/2026 09:09");
+	assert_string_equal(b, "01/12/2026 09:11");
+	unsetenv("TZ");
+	tzset();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escape),
 		cmocka_unit_test(test_page_is_inert),
 		cmocka_unit_test(test_time_axis_labels),
+		cmocka_unit_test(test_period_heading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
