@@ -119,8 +119,8 @@ void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
 
 /* Low battery, bypass and an output switched off are critical at once (DESIGN.md §5); a
  * plain transfer to battery waits its hold; a stopped air conditioner is critical (the
- * room heats up), one in alarm still blows and is a warning. Keep in step with
- * src/daemon/alert.c state_severity(). */
+ * room heats up), one in alarm still blows and is a warning. The one table: the alerts
+ * (src/daemon/alert.c) and the report (src/report/audit.c) both read it. */
 enum severity conf_state_severity(enum criterion crit, const char *state, bool *immediate)
 {
 	static const struct { enum criterion crit; const char *state; enum severity sev; bool now; } map[] = {

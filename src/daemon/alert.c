@@ -189,34 +189,6 @@ static struct cond *cond_find(const struct alert *a, const char *key)
 
 /* ------------------------------------------------------------------ judging */
 
-/* States of state metrics (metric.c's vocabulary) and what they mean for a server.
- * Low battery, bypass and an output switched off are critical at once (DESIGN.md §5);
- * a plain transfer to battery waits its hold. */
-static enum severity state_severity(enum criterion crit, const char *state, bool *immediate)
-{
-	static const struct { enum criterion crit; const char *state; enum severity sev; bool now; } map[] = {
-		{ CRIT_UPS_SOURCE, "on_battery", SEV_WARNING, false },
-		{ CRIT_UPS_SOURCE, "bypass", SEV_CRITICAL, true },
-		{ CRIT_UPS_SOURCE, "off", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "low", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "depleted", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "fault", SEV_CRITICAL, true },
-		{ CRIT_UPS_REPLACE_BATTERY, "yes", SEV_WARNING, true },
-		{ CRIT_UPS_SELFTEST, "failed", SEV_WARNING, true },
-		{ CRIT_COOLING_STATE, "stopped", SEV_CRITICAL, false },
-		{ CRIT_COOLING_STATE, "alarm", SEV_WARNING, false },
-	};
-
-	*immediate = false;
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-		if (map[i].crit == crit && strcmp(map[i].state, state) == 0) {
-			*immediate = map[i].now;
-			return map[i].sev;
-		}
-	}
-	return SEV_OK;
-}
-
 static bool is_state_criterion(enum criterion c)
 {
 	return c == CRIT_COOLING_STATE || c == CRIT_UPS_SOURCE || c == CRIT_UPS_BATTERY ||
@@ -235,7 +207,7 @@ static void judge(const struct cfg_threshold *t, enum criterion crit, double val
 	e->state = state;
 	e->thr = t;
 	if (is_state_criterion(crit)) {
-		e->sev = e->clear = state ? state_severity(crit, state, &e->immediate) : SEV_UNKNOWN;
+		e->sev = e->clear = state ? conf_state_severity(crit, state, &e->immediate) : SEV_UNKNOWN;
 		return;
 	}
 	/* Rates count both ways: cooling down too fast harms as much as heating up. */
