@@ -10,6 +10,8 @@
 int64_t clock_mono_ms(void);
 /* Microseconds on the same clock, for measuring short operations (benchmarks). */
 int64_t clock_mono_us(void);
+/* CPU microseconds used by the process so far, all threads (benchmarks). */
+int64_t clock_cpu_us(void);
 /* Seconds since the epoch, with fractions (or virtual wall time), for samples. */
 double clock_wall(void);
 

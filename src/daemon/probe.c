@@ -373,12 +373,14 @@ int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
 	}
 	for (unsigned c = 0; opened && c < cycles; c++) {
 		size_t answered, readings;
-		int64_t ms = bench_cycle(cfg, slots, &run, &answered, &readings);
+		int64_t cpu0 = clock_cpu_us(), ms = bench_cycle(cfg, slots, &run, &answered, &readings);
+		double cpu_ms = (double)(clock_cpu_us() - cpu0) / 1000.0;
 
 		bench_store(cfg, slots, &run, base + (double)c * cfg->storage.step_s);
 		fprintf(out, "cycle %u: %zu devices, %zu answered, %zu readings, %lld ms; "
-			"%lu rrd writes, %lu failed, %.1f ms\n", c + 1, cfg->n_devices, answered,
-			readings, (long long)ms, run.writes, run.write_failures, (double)run.write_us / 1000.0);
+			"%lu rrd writes, %lu failed, %.1f ms; poll cpu %.1f ms\n", c + 1, cfg->n_devices,
+			answered, readings, (long long)ms, run.writes, run.write_failures,
+			(double)run.write_us / 1000.0, cpu_ms);
 		if (answered < cfg->n_devices || run.write_failures > 0)
 			rc = ENVMON_EX_FAIL;
 	}

@@ -15,7 +15,8 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out);
 
 /* Benchmark mode (--probe-all N): opens every device and its RRD file (the configured
  * storage), then N times polls them all at once, waits for the last result and stores
- * the answers, printing each cycle's poll wall time and its RRD writes with their time.
+ * the answers, printing each cycle's poll wall time and CPU time and its RRD writes with
+ * their time.
  * 0, or 1 if a device did not answer or a write failed. */
 int probe_all(const struct config *cfg, unsigned cycles, FILE *out);
 
