@@ -86,6 +86,7 @@ struct alert {
 	char id_day[9];                    /* UTC day of the last incident id, and its n */
 	unsigned id_n;
 	double grace_until;                /* alerts.startup_grace: no new incident before */
+	unsigned max_gap_s;                /* the longest dead time of the devices */
 	bool dirty;                        /* the snapshot is behind */
 	bool worst_moved;                  /* only a worst reading is newer than the snapshot */
 	double snapshot_time;              /* when it was last written */
@@ -675,7 +676,7 @@ static void step(struct alert *a, struct cond *c, const struct eval *e, double n
 	const struct cfg_threshold *t = e->thr;
 	struct rules_obs obs = { e->sev, e->clear, e->immediate };
 	struct rules_params p = { t->hold_s, t->clear_hold_s, t->repeat_s, a->cfg->alerts.flap_high,
-		a->cfg->alerts.flap_low, a->cfg->alerts.flap_window };
+		a->cfg->alerts.flap_low, a->cfg->alerts.flap_window, a->max_gap_s };
 	struct rules_state before = c->rs;
 	struct rules_out out;
 
@@ -851,6 +852,7 @@ static struct json_object *cond_snapshot(const struct cond *c)
 	json_object_object_add(o, "bad_since", json_object_new_double(rs->bad_since));
 	json_object_object_add(o, "pending", json_object_new_int(rs->pending));
 	json_object_object_add(o, "clear_since", json_object_new_double(rs->clear_since));
+	json_object_object_add(o, "last_seen", json_object_new_double(rs->last_seen));
 	json_object_object_add(o, "changes", json_object_new_int64((int64_t)rs->changes));
 	json_object_object_add(o, "evals", json_object_new_int((int)rs->evals));
 	json_object_object_add(o, "since", json_object_new_double(c->since));
@@ -902,6 +904,9 @@ static void restore_cond(struct cond *c, struct json_object *o)
 	rs->bad_since = jnum(o, "bad_since");
 	rs->pending = (enum severity)jint(o, "pending");
 	rs->clear_since = jnum(o, "clear_since");
+	rs->last_seen = jnum(o, "last_seen");
+	if (isnan(rs->last_seen))
+		rs->last_seen = 0;      /* a snapshot from before it was kept */
 	rs->changes = (uint64_t)json_object_get_int64(json_object_object_get(o, "changes"));
 	rs->evals = (unsigned)jint(o, "evals");
 	if (!c->id[0])
@@ -1116,6 +1121,12 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 	a->sink_arg = sink_arg;
 	a->snapshot_path = xasprintf("%s/%s", cfg->paths.state_dir, JOURNAL_SNAPSHOT_FILE);
 	a->grace_until = clock_wall() + cfg->alerts.startup_grace_s;
+	for (size_t i = 0; i < cfg->n_devices; i++) {
+		unsigned dead_s = cfg->devices[i].interval_s * cfg->devices[i].dead_intervals;
+
+		if (dead_s > a->max_gap_s)
+			a->max_gap_s = dead_s;
+	}
 	a->devs = xcalloc(cfg->n_devices + 1, sizeof(*a->devs));
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		a->devs[i].dev = &cfg->devices[i];

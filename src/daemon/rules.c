@@ -157,6 +157,14 @@ void rules_step(struct rules_state *st, const struct rules_obs *obs, const struc
 	track_flapping(st, obs, p, out);
 	st->raw = obs->sev;
 	st->seen = true;
+	/* Hours without data (a silent device, a daemon that was down): what the condition
+	 * did meanwhile is unknown, so a hold or clear-hold started before is not counted
+	 * across the gap; it starts again now. */
+	if (p->max_gap_s > 0 && st->last_seen > 0 && now - st->last_seen > p->max_gap_s) {
+		st->bad_since = st->clear_since = 0;
+		st->pending = SEV_OK;
+	}
+	st->last_seen = now;
 	track_timers(st, obs, now);
 	if (out->n > 0 && out->ev[0] == RULES_FLAP_START) {
 		/* One notice for the flapping; an incident opens if none was. */

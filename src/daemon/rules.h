@@ -34,6 +34,8 @@ struct rules_params {
 	unsigned hold_s, clear_hold_s, repeat_s;
 	double flap_high, flap_low;        /* marks on the weighted share of changes, 0..1 */
 	unsigned flap_window;              /* evaluations, 3..64 */
+	unsigned max_gap_s;                /* a longer gap between two observations restarts
+	                                    * the hold and clear-hold timers (0 = none) */
 };
 
 /* A condition's lifecycle state; zero-initialised = fine, never evaluated. */
@@ -47,6 +49,7 @@ struct rules_state {
 	double clear_since;        /* back inside (with hysteresis) since (0 = not) */
 	double opened;             /* when the incident opened */
 	double last_notice;        /* last alert, reminder or flapping notice (for repeat) */
+	double last_seen;          /* time of the last observation (0 = none) */
 	uint64_t changes;          /* bit i set: the state changed i evaluations ago */
 	unsigned evals;            /* evaluations recorded in changes, up to flap_window */
 };

@@ -96,6 +96,7 @@ struct seq_case {
 #define T0 1767225600.0
 #define P(hold, clear, repeat) { hold, clear, repeat, 0.5, 0.25, 21 }
 #define PF(hold, clear, repeat) { hold, clear, repeat, 0.5, 0.25, 5 }
+#define PG(hold, clear, gap) { hold, clear, 0, 0.5, 0.25, 21, gap }
 
 static const struct seq_case seq_cases[] = {
 	{ "hold then open, clear-hold then recover", P(300, 300, 0), {
@@ -108,6 +109,25 @@ static const struct seq_case seq_cases[] = {
 		{ 600, O, O, false, "", W },
 		{ 690, O, O, false, "recover", O },
 		{ 720, O, O, false, "", O },
+		{ -1 } } },
+	{ "no hold counted across a gap without data", PG(300, 300, 400), {
+		{ 0, W, W, false, "", O },
+		{ 30, W, W, false, "", O },
+		{ 7230, W, W, false, "", O },         /* two hours silent: the hold starts again */
+		{ 7500, W, W, false, "", O },
+		{ 7530, W, W, false, "open", W },
+		{ 7560, O, O, false, "", W },
+		{ 7800, O, O, false, "", W },
+		{ 20000, O, O, false, "", W },        /* nor a clear-hold */
+		{ 20270, O, O, false, "", W },
+		{ 20300, O, O, false, "recover", O },
+		{ -1 } } },
+	{ "a gap within max_gap keeps the hold", PG(300, 300, 400), {
+		{ 0, W, W, false, "", O },
+		{ 90, W, W, false, "", O },
+		{ 180, W, W, false, "", O },
+		{ 270, W, W, false, "", O },
+		{ 300, W, W, false, "open", W },
 		{ -1 } } },
 	{ "a dip resets the hold", P(300, 300, 0), {
 		{ 0, W, W, false, "", O },
