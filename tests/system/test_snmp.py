@@ -473,20 +473,44 @@ def test_unknown_device(sim, tmp_path):
 
 # ------------------------------------------------------------------ tests: the running daemon
 
-def wait_for(proc, lines, pattern, timeout_s):
-    """Reads the daemon's stderr into lines until pattern matches a line."""
-    deadline = time.monotonic() + timeout_s
-    rx = re.compile(pattern)
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            if proc.poll() is not None:
-                break
-            continue
-        lines.append(line)
-        if rx.search(line):
-            return line
-    raise AssertionError('no line matching %r in:\n%s' % (pattern, ''.join(lines)))
+class Daemon:
+    """envmond -f -d on conf: wait() reads its stderr until a line matches; stop() sends
+    SIGTERM and returns the whole log (the daemon is killed if the test failed before)."""
+
+    def __init__(self, conf):
+        self.proc = subprocess.Popen([ENVMOND, '-f', '-d', '-c', conf], stderr=subprocess.PIPE,
+                                     text=True, bufsize=1)
+        self.lines = []
+
+    def wait(self, pattern, timeout_s):
+        deadline = time.monotonic() + timeout_s
+        rx = re.compile(pattern)
+        while time.monotonic() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            self.lines.append(line)
+            if rx.search(line):
+                return line
+        raise AssertionError('no line matching %r in:\n%s' % (pattern, ''.join(self.lines)))
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        _, rest = self.proc.communicate(timeout=10)
+        self.lines.append(rest)
+        log = ''.join(self.lines)
+        no_sanitizer_report(log)
+        return log
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def test_daemon_polls_and_tracks_contact(sim, tmp_path):
@@ -499,32 +523,20 @@ def test_daemon_polls_and_tracks_contact(sim, tmp_path):
                           interval=5),
                    device('ups-gone', 'ups-rfc1628', snmp_block(gone.port, community='public'),
                           interval=5, timeout=500, retries=0, dead_time=1)]
-        conf = write_config(tmp_path, devices)
-        proc = subprocess.Popen([ENVMOND, '-f', '-d', '-c', conf], stderr=subprocess.PIPE, text=True,
-                                bufsize=1)
-        lines = []
-        try:
+        with Daemon(write_config(tmp_path, devices)) as d:
             seen = set()
             while len(seen) < 4:
-                line = wait_for(proc, lines, r'(ups-a: ups_runtime status=0 raw=\S+ value=2520$|'
-                                r'ups-b: ups_load status=0 raw=\S+ value=35.2$|'
-                                r'probe-c: temperature status=0 raw=\S+ value=23.5$|'
-                                r'ups-gone: ups_runtime status=0 raw=\S+ value=2520$)', 15)
+                line = d.wait(r'(ups-a: ups_runtime status=0 raw=\S+ value=2520$|'
+                              r'ups-b: ups_load status=0 raw=\S+ value=35.2$|'
+                              r'probe-c: temperature status=0 raw=\S+ value=23.5$|'
+                              r'ups-gone: ups_runtime status=0 raw=\S+ value=2520$)', 15)
                 seen.add(re.search(r'debug: ([a-z-]+):', line).group(1))
             gone.stop()
-            wait_for(proc, lines, r'ups-gone: contact lost after 1 polls', 20)
+            d.wait(r'ups-gone: contact lost after 1 polls', 20)
             gone.start()
-            wait_for(proc, lines, r'ups-gone: answering again', 30)
-            proc.send_signal(signal.SIGTERM)
-            _, rest = proc.communicate(timeout=10)
-            lines.append(rest)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        log = ''.join(lines)
-        no_sanitizer_report(log)
-        assert proc.returncode == 0, log
+            d.wait(r'ups-gone: answering again', 30)
+            log = d.stop()
+        assert d.proc.returncode == 0, log
         assert log.count('contact lost') == 1, log
         assert log.count('answering again') == 1, log
         assert log.count('warning: ups-gone: no answer') == 1, log   # rate-limited: once
@@ -541,31 +553,20 @@ def test_normal_pace_once_contact_returns(tmp_path):
     try:
         conf = write_config(tmp_path, [device('ups', 'ups-rfc1628', snmp_block(agent.port, community='public'),
                                               interval=5, timeout=500, retries=0, dead_time=1)])
-        proc = subprocess.Popen([ENVMOND, '-f', '-d', '-c', conf], stderr=subprocess.PIPE, text=True,
-                                bufsize=1)
-        lines = []
         answer = r'ups: ups_runtime status=0 '
-        try:
-            wait_for(proc, lines, answer, 15)
+        with Daemon(conf) as d:
+            d.wait(answer, 15)
             agent.stop()
-            wait_for(proc, lines, r'ups: contact lost after 1 polls', 15)
+            d.wait(r'ups: contact lost after 1 polls', 15)
             time.sleep(6)   # a second miss: the backoff doubles the delay
             agent.start()
-            wait_for(proc, lines, answer, 30)
+            d.wait(answer, 30)
             first = time.monotonic()
-            wait_for(proc, lines, answer, 30)
+            d.wait(answer, 30)
             gap = time.monotonic() - first
-            proc.send_signal(signal.SIGTERM)
-            _, rest = proc.communicate(timeout=10)
-            lines.append(rest)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        log = ''.join(lines)
-        no_sanitizer_report(log)
+            log = d.stop()
         assert 4.5 < gap < 5.8, (gap, log)
-        assert proc.returncode == 0, log
+        assert d.proc.returncode == 0, log
     finally:
         agent.cleanup()
 
