@@ -387,7 +387,7 @@ static void event_cb(smtp_session_t session, int event, void *arg, ...)
 		break;
 	case SMTP_EV_WRONG_PEER_CERTIFICATE: {
 		/* libesmtp 1.1 matches the certificate's DNS names only, never an IP address
-		 * (a "FIXME: handle GEN_IPADD" in its smtp-tls.c). Our SSL_CTX already checked
+		 * (its smtp-tls.c leaves GEN_IPADD entries unhandled). Our SSL_CTX already checked
 		 * the chain and the host name or IP during the handshake (tls_context), so
 		 * its complaint is overruled only when that verification passed. */
 		SSL *ssl;
