@@ -1197,6 +1197,11 @@ void alert_result(struct alert *a, const struct poll_result *res, const struct d
 	}
 }
 
+struct journal *alert_journal(const struct alert *a)
+{
+	return a->j;
+}
+
 const struct rules_state *alert_condition(const struct alert *a, const char *key, const char **incident_id)
 {
 	const struct cond *c = cond_find(a, key);

@@ -29,6 +29,9 @@ size_t alert_retry(struct alert *a);
 /* For status and tests: the condition called key ("rack:<rack>/<criterion>",
  * "device:<device>/<criterion>"): its lifecycle state and open incident id ("" if none). */
 const struct rules_state *alert_condition(const struct alert *a, const char *key, const char **incident_id);
+/* The journal a writes, for the daemon's other records in the same file (silences):
+ * one handle, one writer. */
+struct journal *alert_journal(const struct alert *a);
 size_t alert_condition_count(const struct alert *a);
 
 struct silences;

@@ -112,7 +112,7 @@ static void journal_silence(struct daemonctl *dc, const char *type, struct json_
 {
 	struct json_object *rec;
 
-	if (!dc->journal)
+	if (!dc->record)
 		return;
 	rec = json_object_new_object();
 	json_object_object_add(rec, "type", json_object_new_string(type));
@@ -122,7 +122,7 @@ static void journal_silence(struct daemonctl *dc, const char *type, struct json_
 	json_object_object_add(rec, "until", json_object_new_double(until));
 	json_object_object_add(rec, "reason", reason ? json_object_new_string(reason) : NULL);
 	json_object_object_add(rec, "who", who_json(req));
-	if (journal_append(dc->journal, rec) < 0)
+	if (dc->record(dc->record_arg, rec) < 0)
 		log_warn("silence of %s not recorded in the journal (above)", target);
 	json_object_put(rec);
 }

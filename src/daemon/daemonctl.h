@@ -22,13 +22,17 @@ struct silences;
  * message") added to the JSON array errors. */
 typedef int (*daemonctl_reload_fn)(void *arg, struct json_object *errors, char *summary, size_t len);
 
+/* Appends rec to the journal: 0, or -1 (logged). */
+typedef int (*daemonctl_record_fn)(void *arg, struct json_object *rec);
+
 /* What the sections read. Pointers to pointers: a reload replaces the configuration. */
 struct daemonctl {
 	struct config *const *cfg;
 	struct poller *const *poller;
 	struct readings *readings;
 	struct silences *silences;
-	struct journal *journal;               /* silences are recorded there (NULL: not) */
+	daemonctl_record_fn record;            /* appends a record to the journal (NULL: not) */
+	void *record_arg;
 	daemonctl_reload_fn reload;
 	void *reload_arg;
 	status_criterion_fn criterion_state;   /* from the alert module (NULL: states show null) */

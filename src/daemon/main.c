@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "cfgparse.h"
 #include "conf.h"
 #include "confdiff.h"
@@ -70,7 +71,6 @@ struct daemon_state {
 	struct silences *silences;
 	struct control *ctl;
 	struct daemonctl dc;
-	struct journal *journal;   /* daemonctl's handle: silences set with envmonctl */
 	struct reload reload;
 	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
 };
@@ -671,18 +671,27 @@ static bool criterion_state(void *arg, const struct cfg_server *srv, enum criter
 	return st->pipe && status_alert_criterion(pipeline_alert(st->pipe), srv, c, out);
 }
 
+/* Silences set with envmonctl go to the journal through the alert lifecycle's handle. */
+static int record_in_journal(void *arg, struct json_object *rec)
+{
+	struct daemon_state *st = arg;
+	struct journal *j = st->pipe ? alert_journal(pipeline_alert(st->pipe)) : NULL;
+
+	if (!j) {
+		log_err("no journal open (monitoring stopped): record not written");
+		return -1;
+	}
+	return journal_append(j, rec);
+}
+
 static int start_control(struct daemon_state *st)
 {
-	char *journal_path = xasprintf("%s/%s", st->cfg->paths.state_dir, JOURNAL_FILE);
-
-	st->journal = journal_open(journal_path);
-	free(journal_path);
 	st->silences = silence_open(st->cfg->paths.state_dir);
 	st->ctl = control_open(st->cfg->paths.control_socket);
 	if (!st->ctl)
 		return -1;
 	st->dc = (struct daemonctl){ .cfg = &st->cfg, .poller = &st->poller, .readings = st->readings,
-		.silences = st->silences, .journal = st->journal, .reload = reload_config,
+		.silences = st->silences, .record = record_in_journal, .record_arg = st, .reload = reload_config,
 		.reload_arg = st, .criterion_state = criterion_state, .criterion_arg = st,
 		.started = clock_wall() };
 	daemonctl_attach(&st->dc, st->ctl);
@@ -699,10 +708,8 @@ static void stop_control(struct daemon_state *st)
 {
 	control_close(st->ctl);
 	silence_close(st->silences);
-	journal_close(st->journal);
 	st->ctl = NULL;
 	st->silences = NULL;
-	st->journal = NULL;
 }
 
 /* privdrop_prepare_dir's hook: the pid file is created while root still owns its
