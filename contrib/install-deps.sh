@@ -6,9 +6,11 @@ set -eu
 
 build="autoconf automake autopoint libtool pkg-config gettext make gcc
        libsnmp-dev libmodbus-dev librrd-dev libesmtp-dev libconfig-dev
-       libsystemd-dev libjson-c-dev libssl-dev libcmocka-dev"
+       libsystemd-dev libjson-c-dev libssl-dev libcmocka-dev
+       libupsclient-dev libipmimonitoring-dev"
 test="snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio socat
-      python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base"
+      python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base
+      nut-server nut-client openipmi"
 bench="collectd-core"
 browser="chromium"
 

@@ -41,7 +41,7 @@ static const char *const criterion_labels[CRIT_COUNT] = {
 };
 static const char *const role_names[] = { "digitization", "comci", "other", NULL };
 static const char *const severity_names[] = { "ok", "warning", "critical", "unknown", NULL };
-static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim" };
+static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim", "nut", "ipmi" };
 /* Then Net-SNMP's spellings (snmpd.conf, snmpget -a), SHA-224 .. SHA-512: index - 4. */
 static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
 	"SHA512", "SHA-224", "SHA-256", "SHA-384", "SHA-512", NULL };
@@ -562,40 +562,105 @@ static void parse_modbus(struct parse *ps, const config_setting_t *g, struct cfg
 	cfgparse_uint(ps->p, g, "unit", 1, 247, &m->unit);
 }
 
+/* NUT's upsd (its default port 3493); user and password are optional: LIST VAR needs no
+ * login, but a site may give one so that upsd's logs name the client. */
+static void parse_nut(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	static const char *const keys[] = { "host", "port", "ups", "user", "password", "password_file", NULL };
+	struct cfg_nut *n = &dev->nut;
+
+	cfgparse_check_keys(ps->p, g, keys);
+	n->port = 3493;
+	cfgparse_string(ps->p, g, "host", true, &n->host);
+	cfgparse_uint(ps->p, g, "port", 1, 65535, &n->port);
+	if (cfgparse_string(ps->p, g, "ups", true, &n->ups) && strpbrk(n->ups, " \t\"@"))
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "ups"),
+			_("'ups' = \"%s\" is not a NUT UPS name (no spaces, quotes or '@')"), n->ups);
+	cfgparse_string(ps->p, g, "user", false, &n->user);
+	get_secret(ps, g, "password", &n->password);
+	if (n->password && !n->user)
+		cfgparse_error_at(ps->p, g, _("a NUT 'password' goes with a 'user'"));
+}
+
+/* A BMC over LAN 2.0 (host), or the local BMC in-band (no host). */
+static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	static const char *const keys[] = { "host", "user", "password", "password_file", "workarounds", NULL };
+	struct cfg_ipmi *m = &dev->ipmi;
+
+	cfgparse_check_keys(ps->p, g, keys);
+	cfgparse_string(ps->p, g, "host", false, &m->host);
+	cfgparse_string(ps->p, g, "user", false, &m->user);
+	get_secret(ps, g, "password", &m->password);
+	cfgparse_strings(ps->p, g, "workarounds", &m->workarounds, &m->n_workarounds);
+	if (!m->host && (m->user || m->password))
+		cfgparse_error_at(ps->p, g, _("IPMI 'user' and 'password' are for a remote BMC ('host')"));
+}
+
 static void parse_transport(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
-	config_setting_t *snmp = cfgparse_member(ps->p, g, "snmp", CONFIG_TYPE_GROUP, false);
-	config_setting_t *modbus = cfgparse_member(ps->p, g, "modbus", CONFIG_TYPE_GROUP, false);
-	config_setting_t *sim = cfgparse_member(ps->p, g, "sim", CONFIG_TYPE_GROUP, false);
+	static const char *const names[] = { "snmp", "modbus", "sim", "nut", "ipmi", NULL };
 	static const char *const sim_keys[] = { "scenario", NULL };
+	config_setting_t *t[5] = { NULL };
+	int given = 0, present = 0;
 
-	if (!!snmp + !!modbus + !!sim != 1) {
-		if (!config_setting_get_member(g, "snmp") && !config_setting_get_member(g, "modbus") &&
-		    !config_setting_get_member(g, "sim"))
-			cfgparse_error_at(ps->p, g, _("device '%s' needs one of 'snmp', 'modbus' or 'sim'"), dev->name);
-		else if (!!snmp + !!modbus + !!sim > 1)
-			cfgparse_error_at(ps->p, g, _("device '%s' has more than one of 'snmp', 'modbus', 'sim'"),
+	for (int i = 0; names[i]; i++) {
+		t[i] = cfgparse_member(ps->p, g, names[i], CONFIG_TYPE_GROUP, false);
+		given += !!t[i];
+		present += !!config_setting_get_member(g, names[i]);
+	}
+	if (given != 1) {
+		if (present == 0)
+			cfgparse_error_at(ps->p, g, _("device '%s' needs one of 'snmp', 'modbus', 'nut', 'ipmi' or 'sim'"),
 				dev->name);
+		else if (given > 1)
+			cfgparse_error_at(ps->p, g, _("device '%s' has more than one of 'snmp', 'modbus', 'nut', "
+				"'ipmi', 'sim'"), dev->name);
 		return;
 	}
-	if (snmp) {
+	if (t[0]) {
 		dev->protocol = PROTO_SNMP;
-		parse_snmp(ps, snmp, dev);
-	} else if (modbus) {
-		parse_modbus(ps, modbus, dev);
+		parse_snmp(ps, t[0], dev);
+	} else if (t[1]) {
+		parse_modbus(ps, t[1], dev);
+	} else if (t[3]) {
+		dev->protocol = PROTO_NUT;
+		parse_nut(ps, t[3], dev);
+	} else if (t[4]) {
+		dev->protocol = PROTO_IPMI;
+		parse_ipmi(ps, t[4], dev);
 	} else {
 		dev->protocol = PROTO_SIM;
-		cfgparse_check_keys(ps->p, sim, sim_keys);
-		if (!config_setting_get_member(sim, "scenario"))
-			cfgparse_error_at(ps->p, sim, _("missing setting '%s'"), "scenario");
-		get_path(ps, sim, "scenario", &dev->sim.scenario);
+		cfgparse_check_keys(ps->p, t[2], sim_keys);
+		if (!config_setting_get_member(t[2], "scenario"))
+			cfgparse_error_at(ps->p, t[2], _("missing setting '%s'"), "scenario");
+		get_path(ps, t[2], "scenario", &dev->sim.scenario);
 	}
+}
+
+/* The profile protocol a device's transport reads; -1 for the simulator (any). */
+static int profile_protocol_of(enum protocol proto)
+{
+	switch (proto) {
+	case PROTO_SNMP: return PROFILE_SNMP;
+	case PROTO_MODBUS_TCP: case PROTO_MODBUS_RTU: return PROFILE_MODBUS;
+	case PROTO_NUT: return PROFILE_NUT;
+	case PROTO_IPMI: return PROFILE_IPMI;
+	default: return -1;
+	}
+}
+
+static const char *profile_protocol_label(enum profile_protocol p)
+{
+	static const char *const labels[] = { "SNMP", "Modbus", "NUT", "IPMI" };
+
+	return labels[p];
 }
 
 static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
 	static const char *const keys[] = { "name", "profile", "interval", "timeout", "retries",
-		"dead_time", "snmp", "modbus", "sim", NULL };
+		"dead_time", "snmp", "modbus", "sim", "nut", "ipmi", NULL };
 	char *profile = NULL;
 
 	dev->line = (int)config_setting_source_line(g);
@@ -620,13 +685,12 @@ static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg
 		if (!dev->profile)
 			cfgparse_error_at(ps->p, config_setting_get_member(g, "profile"),
 				_("unknown profile \"%s\" (not in %s)"), profile, ps->cfg->paths.profiles_dir);
-		else if ((dev->protocol == PROTO_SNMP && dev->profile->protocol != PROFILE_SNMP) ||
-			 ((dev->protocol == PROTO_MODBUS_TCP || dev->protocol == PROTO_MODBUS_RTU) &&
-			  dev->profile->protocol != PROFILE_MODBUS))
+		else if (profile_protocol_of(dev->protocol) >= 0 &&
+			 (int)dev->profile->protocol != profile_protocol_of(dev->protocol))
 			cfgparse_error_at(ps->p, config_setting_get_member(g, "profile"),
 				_("profile \"%s\" is for %s devices, but device '%s' uses %s"), profile,
-				dev->profile->protocol == PROFILE_SNMP ? "SNMP" : "Modbus", dev->name,
-				dev->protocol == PROTO_SNMP ? "SNMP" : "Modbus");
+				profile_protocol_label(dev->profile->protocol), dev->name,
+				profile_protocol_label((enum profile_protocol)profile_protocol_of(dev->protocol)));
 	}
 	free(profile);
 }
@@ -1214,6 +1278,14 @@ static void device_free(struct cfg_device *d)
 	free(d->modbus.host);
 	free(d->modbus.serial);
 	free(d->sim.scenario);
+	free(d->nut.host);
+	free(d->nut.ups);
+	free(d->nut.user);
+	free_secret(d->nut.password);
+	free(d->ipmi.host);
+	free(d->ipmi.user);
+	free_secret(d->ipmi.password);
+	free_strings(d->ipmi.workarounds, d->ipmi.n_workarounds);
 }
 
 static void racks_free(struct config *cfg)

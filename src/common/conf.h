@@ -11,7 +11,8 @@
 
 struct cfgparse;
 
-enum protocol { PROTO_SNMP, PROTO_MODBUS_TCP, PROTO_MODBUS_RTU, PROTO_SIM };
+enum protocol { PROTO_SNMP, PROTO_MODBUS_TCP, PROTO_MODBUS_RTU, PROTO_SIM, PROTO_NUT, PROTO_IPMI };
+#define PROTO_COUNT (PROTO_IPMI + 1)
 enum server_role { ROLE_DIGITIZATION, ROLE_COMCI, ROLE_OTHER };
 enum snmp_auth { SNMP_AUTH_NONE, SNMP_AUTH_MD5, SNMP_AUTH_SHA, SNMP_AUTH_SHA224,
 	SNMP_AUTH_SHA256, SNMP_AUTH_SHA384, SNMP_AUTH_SHA512 };
@@ -73,6 +74,24 @@ struct cfg_sim {
 	char *scenario;            /* scenario file driving the simulated device (tests, demo) */
 };
 
+/* A UPS served by NUT's upsd: envmond is one of its clients. */
+struct cfg_nut {
+	char *host;
+	unsigned port;
+	char *ups;                 /* the UPS name in upsd (ups.conf's section) */
+	char *user;                /* optional: LIST VAR needs no login */
+	char *password;            /* secret: never logged */
+};
+
+/* A BMC over IPMI LAN 2.0, or the local one (host NULL: in-band, /dev/ipmi0). */
+struct cfg_ipmi {
+	char *host;
+	char *user;
+	char *password;            /* secret: never logged */
+	char **workarounds;        /* FreeIPMI workaround flags ("opensesspriv", ...) */
+	size_t n_workarounds;
+};
+
 struct cfg_device {
 	char *name;
 	int line;
@@ -85,6 +104,8 @@ struct cfg_device {
 	struct cfg_snmp snmp;
 	struct cfg_modbus modbus;
 	struct cfg_sim sim;
+	struct cfg_nut nut;
+	struct cfg_ipmi ipmi;
 };
 
 struct cfg_threshold {

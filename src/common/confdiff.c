@@ -37,7 +37,8 @@ static bool metric_eq(const struct profile_metric *a, const struct profile_metri
 	    !str_eq(a->fallback_oid, b->fallback_oid) || !num_eq(a->fallback_scale, b->fallback_scale) ||
 	    !str_eq(a->sensor_scale_oid, b->sensor_scale_oid) ||
 	    !str_eq(a->sensor_precision_oid, b->sensor_precision_oid) || a->table != b->table ||
-	    a->address != b->address || a->type != b->type || a->order != b->order || a->bit != b->bit)
+	    a->address != b->address || a->type != b->type || a->order != b->order || a->bit != b->bit ||
+	    !str_eq(a->var, b->var) || !strings_eq(a->sensors, a->n_sensors, b->sensors, b->n_sensors))
 		return false;
 	if (a->n_invalid != b->n_invalid || a->n_states != b->n_states ||
 	    !strings_eq(a->state_names, a->n_state_names, b->state_names, b->n_state_names))
@@ -81,10 +82,23 @@ static bool modbus_eq(const struct cfg_modbus *a, const struct cfg_modbus *b)
 		a->turnaround_ms == b->turnaround_ms && a->unit == b->unit;
 }
 
+static bool nut_eq(const struct cfg_nut *a, const struct cfg_nut *b)
+{
+	return str_eq(a->host, b->host) && a->port == b->port && str_eq(a->ups, b->ups) &&
+		str_eq(a->user, b->user) && str_eq(a->password, b->password);
+}
+
+static bool ipmi_eq(const struct cfg_ipmi *a, const struct cfg_ipmi *b)
+{
+	return str_eq(a->host, b->host) && str_eq(a->user, b->user) && str_eq(a->password, b->password) &&
+		strings_eq(a->workarounds, a->n_workarounds, b->workarounds, b->n_workarounds);
+}
+
 enum confdiff_change confdiff_compare_devices(const struct cfg_device *a, const struct cfg_device *b)
 {
 	if (a->protocol != b->protocol || !snmp_eq(&a->snmp, &b->snmp) ||
 	    !modbus_eq(&a->modbus, &b->modbus) || !str_eq(a->sim.scenario, b->sim.scenario) ||
+	    !nut_eq(&a->nut, &b->nut) || !ipmi_eq(&a->ipmi, &b->ipmi) ||
 	    !profile_eq(a->profile, b->profile))
 		return CONFDIFF_CHANGED;
 	if (a->interval_s != b->interval_s || a->timeout_ms != b->timeout_ms ||

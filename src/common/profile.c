@@ -10,7 +10,7 @@
 #include "xmem.h"
 
 static const char *const kind_names[] = { "ups", "cooling", "probe", NULL };
-static const char *const protocol_names[] = { "snmp", "modbus", NULL };
+static const char *const protocol_names[] = { "snmp", "modbus", "nut", "ipmi", NULL };
 /* Indexed so that table_names[i] reads with function code i + 1. */
 static const char *const table_names[] = { "coil", "discrete", "holding", "input", NULL };
 static const char *const type_names[] = { "int16", "uint16", "int32", "uint32", "float32", "bit", NULL };
@@ -24,6 +24,14 @@ static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "
 	"invalid", "states", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
+/* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a
+ * raw-number map: no "states" there. */
+static const char *const nut_metric_keys[] = { "name", "var", "scale", "offset", "convert", "unit",
+	"invalid", NULL };
+static const char *const ipmi_metric_keys[] = { "name", "sensors", "scale", "offset", "convert", "unit",
+	NULL };
+static const char *const *const metric_keys[] = { snmp_metric_keys, modbus_metric_keys, nut_metric_keys,
+	ipmi_metric_keys };
 
 const char *device_kind_name(enum device_kind kind)
 {
@@ -141,7 +149,8 @@ static void parse_state(struct cfgparse *p, const config_setting_t *e, struct pr
 
 /* states = { online = [ 3, 6, 7 ]; bypass = 4; ... }: each state with the raw values
  * that mean it. A raw value may map to one state only. */
-static void parse_states(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm)
+static void parse_states(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
+	bool driver_maps)
 {
 	config_setting_t *g = cfgparse_member(p, m, "states", CONFIG_TYPE_GROUP, false);
 
@@ -150,7 +159,7 @@ static void parse_states(struct cfgparse *p, const config_setting_t *m, struct p
 		pm->state_names = xcalloc(pm->n_state_names, sizeof(char *));
 		for (size_t i = 0; i < pm->n_state_names; i++)
 			pm->state_names[i] = xstrdup(pm->def->states[i]);
-		if (!config_setting_get_member(m, "states"))
+		if (!config_setting_get_member(m, "states") && !driver_maps)
 			cfgparse_error_at(p, m, _("metric '%s' is a state: it needs a 'states' map"), pm->name);
 	}
 	if (!g)
@@ -230,7 +239,7 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 	pm->scale = 1.0;
 	pm->fallback_scale = NAN;
 	pm->bit = -1;
-	cfgparse_check_keys(p, m, prof->protocol == PROFILE_SNMP ? snmp_metric_keys : modbus_metric_keys);
+	cfgparse_check_keys(p, m, metric_keys[prof->protocol]);
 	if (!cfgparse_string(p, m, "name", true, &pm->name))
 		pm->name = xstrdup("?");
 	else if (!metric_name_valid(pm->name))
@@ -251,8 +260,14 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		get_oid(p, m, "sensor_scale_oid", false, &pm->sensor_scale_oid);
 		get_oid(p, m, "sensor_precision_oid", false, &pm->sensor_precision_oid);
 		get_oid(p, m, "sensor_status_oid", false, &pm->sensor_status_oid);
-	} else {
+	} else if (prof->protocol == PROFILE_MODBUS) {
 		parse_modbus_address(p, m, pm);
+	} else if (prof->protocol == PROFILE_NUT) {
+		cfgparse_string(p, m, "var", true, &pm->var);
+	} else if (cfgparse_strings(p, m, "sensors", &pm->sensors, &pm->n_sensors) && pm->n_sensors == 0) {
+		cfgparse_error_at(p, m, _("metric '%s': 'sensors' lists no sensor name"), pm->name);
+	} else if (!config_setting_get_member(m, "sensors")) {
+		cfgparse_error_at(p, m, _("metric '%s': missing setting 'sensors'"), pm->name);
 	}
 	cfgparse_double(p, m, "scale", -1e9, 1e9, &pm->scale);
 	if (pm->scale == 0.0)
@@ -267,7 +282,7 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 	if (!pm->unit)
 		pm->unit = xstrdup(pm->def ? pm->def->unit : "");
 	parse_invalid(p, m, pm);
-	parse_states(p, m, pm);
+	parse_states(p, m, pm, prof->protocol == PROFILE_NUT || prof->protocol == PROFILE_IPMI);
 }
 
 static void parse_profile(struct cfgparse *p, const config_setting_t *g, struct profile *prof)
@@ -340,6 +355,10 @@ static void metric_free(struct profile_metric *m)
 	free(m->sensor_scale_oid);
 	free(m->sensor_precision_oid);
 	free(m->sensor_status_oid);
+	free(m->var);
+	for (size_t i = 0; i < m->n_sensors; i++)
+		free(m->sensors[i]);
+	free(m->sensors);
 	free(m->invalid);
 	free(m->states);
 	for (size_t i = 0; i < m->n_state_names; i++)

@@ -11,7 +11,7 @@
 struct cfgparse;
 
 enum device_kind { KIND_UPS, KIND_COOLING, KIND_PROBE };
-enum profile_protocol { PROFILE_SNMP, PROFILE_MODBUS };
+enum profile_protocol { PROFILE_SNMP, PROFILE_MODBUS, PROFILE_NUT, PROFILE_IPMI };
 
 /* Modbus tables, numbered by the function code that reads them. */
 enum modbus_table {
@@ -55,6 +55,13 @@ struct profile_metric {
 	enum value_type type;
 	enum word_order order;
 	int bit;                       /* VT_BIT in a register: bit number 0..15 */
+
+	/* NUT */
+	char *var;                     /* NUT variable name ("battery.charge") */
+
+	/* IPMI */
+	char **sensors;                /* sensor names, in order of preference (exact match) */
+	size_t n_sensors;
 
 	long long *invalid;            /* raw values that mean "unknown" */
 	size_t n_invalid;

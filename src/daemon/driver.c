@@ -5,6 +5,7 @@
 
 #include "driver.h"
 #include "mbdriver.h"
+#include "nutdrv.h"
 #include "simdrv.h"
 #include "snmpdrv.h"
 
@@ -18,6 +19,8 @@ const struct driver_ops *driver_for(enum protocol proto)
 		return &sim_driver;
 	case PROTO_SNMP:
 		return &snmp_driver;
+	case PROTO_NUT:
+		return &nut_driver;
 	default:
 		return NULL;
 	}

@@ -34,7 +34,7 @@ struct poller {
 	struct poll_slot **slots;      /* pointers: drivers hold them across a reload */
 	size_t n;
 	bool started;
-	bool drivers_up[PROTO_SIM + 1];
+	bool drivers_up[PROTO_COUNT];
 };
 
 unsigned poller_backoff_ms(const struct cfg_device *dev, unsigned missed)
@@ -256,7 +256,7 @@ void poller_free(struct poller *p)
 		return;
 	for (size_t i = 0; i < p->n; i++)
 		free_slot(p->slots[i]);
-	for (int proto = 0; proto <= PROTO_SIM; proto++) {
+	for (int proto = 0; proto < PROTO_COUNT; proto++) {
 		const struct driver_ops *ops = driver_for((enum protocol)proto);
 
 		if (p->drivers_up[proto] && ops && ops->fini)

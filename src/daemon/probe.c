@@ -59,6 +59,8 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
+	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
+		return xstrdup(m->var ? m->var : m->sensors[0]);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
@@ -270,7 +272,7 @@ static void on_bench_result(void *arg, const struct poll_result *res)
 
 static int open_all(const struct config *cfg, struct bench_slot *slots, struct bench *run)
 {
-	bool up[PROTO_SIM + 1] = { false };
+	bool up[PROTO_COUNT] = { false };
 
 	for (size_t i = 0; i < cfg->n_devices; i++) {
 		const struct cfg_device *dev = &cfg->devices[i];
@@ -349,7 +351,7 @@ static void bench_close(const struct config *cfg, struct bench_slot *slots)
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		if (slots[i].h)
 			slots[i].ops->close(slots[i].h);
-	for (int proto = 0; proto <= PROTO_SIM; proto++) {
+	for (int proto = 0; proto < PROTO_COUNT; proto++) {
 		const struct driver_ops *ops = driver_for((enum protocol)proto);
 
 		if (ops && ops->fini)

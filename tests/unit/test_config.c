@@ -84,7 +84,7 @@ static const struct bad_case cases[] = {
 	{ "unknown device setting", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; intervall = 30; modbus = { host = \"h\"; }; }\n"),
 	  NULL, "envmond.conf:7:", "unknown setting 'intervall'" },
 	{ "device without transport", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; }\n"),
-	  NULL, "envmond.conf:7:", "needs one of 'snmp', 'modbus' or 'sim'" },
+	  NULL, "envmond.conf:7:", "needs one of 'snmp', 'modbus', 'nut', 'ipmi' or 'sim'" },
 	{ "device with two transports", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; "
 	  "modbus = { host = \"h\"; }; snmp = { host = \"h\"; }; }\n"), NULL, "envmond.conf:7:", "more than one of" },
 	{ "duplicate device", L_SITE L_PATHS DEVICES_WITH(", { name = \"ups1\"; profile = \"ups-test\"; snmp = { host = \"h\"; }; }\n"),
