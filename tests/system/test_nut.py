@@ -1,0 +1,198 @@
+"""The NUT driver against NUT's own upsd and dummy-ups on 127.0.0.1 (tests/peers/nutpeer.py):
+the values of `envmond --probe --json` as upsrw changes them, each way upsd or the UPS
+can be lost, a upsd that accepts and never answers, configuration errors, and a running
+daemon through an outage OL -> OB -> OB LB -> OL with its alert and recovery mails, a
+driver killed (contact lost) and back, while a second UPS on a mute upsd does not slow
+the first. Skipped only when NUT's programs are not installed."""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parent.parent
+sys.path.insert(0, str(TOP / 'tests' / 'peers'))
+
+import nutpeer  # noqa: E402
+from peerlib import HOST, free_port, program  # noqa: E402
+
+pytestmark = pytest.mark.skipif(nutpeer.missing() is not None, reason=str(nutpeer.missing()))
+
+ENVMOND = program('envmond')
+
+ONDULEUR = {
+    'ups.status': 'OL CHRG', 'battery.charge': '100', 'battery.runtime': '1800', 'ups.load': '23',
+    'input.voltage': '230.5', 'input.frequency': '50.0', 'output.voltage': '229.8',
+    'battery.voltage': '27.3', 'ups.temperature': '31.5', 'ambient.temperature': '24.2',
+    'ambient.humidity': '41.0', 'battery.date': '2021/03/15', 'battery.mfr.date': '03/01/2021',
+    'ups.test.result': 'Done and passed', 'device.model': 'Say "hi" \\o/',
+}
+
+
+@pytest.fixture
+def upsd(tmp_path):
+    servers = []
+
+    def start(ups=None, port=None):
+        server = nutpeer.NutServer(tmp_path / ('nut-%d' % len(servers)),
+                                   ups or {'onduleur': dict(ONDULEUR)}, port=port)
+        servers.append(server)
+        return server.start()
+    yield start
+    for s in servers:
+        s.stop()
+
+
+def write_conf(tmp, devices, extra=''):
+    (tmp / 'state').mkdir(exist_ok=True)
+    conf = tmp / 'envmond.conf'
+    conf.write_text('''
+site = { name = "Tribunal judiciaire d'Exempleville"; code = "TJ-EXV"; ressort = "CA d'Exempleville";
+  contacts = { arsit = [ "arsit@example.org" ]; }; };
+paths = { state_dir = "%s/state"; profiles_dir = "%s/etc/profiles"; pid_file = "%s/envmond.pid";
+          control_socket = "%s/envmond.sock"; };
+storage = { step = 5; };
+daemon = { allow_root = true; };
+devices = ( %s );
+%s
+''' % (tmp, TOP, tmp, tmp, ', '.join(devices), extra))
+    return conf
+
+
+def nut_device(name, port, ups='onduleur', extra='', nut_extra=''):
+    return ('{ name = "%s"; profile = "ups-nut"; interval = 5; timeout = 1000; retries = 0; %s '
+            'nut = { host = "%s"; port = %d; ups = "%s"; %s }; }' % (name, extra, HOST, port, ups, nut_extra))
+
+
+def probe(conf, device='onduleur'):
+    p = subprocess.run([str(ENVMOND), '-c', str(conf), '--probe', device, '--json'],
+                       capture_output=True, text=True, timeout=30)
+    assert 'AddressSanitizer' not in p.stderr and 'runtime error' not in p.stderr, p.stderr
+    return p
+
+
+def metrics(p):
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out['protocol'] == 'nut' and out['answered'], out
+    return {m['name']: m for m in out['metrics']}
+
+
+def test_probe_reads_and_follows_upsrw(tmp_path, upsd):
+    server = upsd()
+    conf = write_conf(tmp_path, [nut_device('onduleur', server.port)])
+    m = metrics(probe(conf))
+    assert [m[k]['state'] for k in ('ups_source', 'ups_battery', 'ups_replace_battery', 'ups_selftest')] == \
+        ['online', 'normal', 'no', 'passed']
+    expect = {'ups_charge': 100, 'ups_runtime': 1800, 'ups_load': 23, 'input_voltage': 230.5,
+              'input_frequency': 50, 'output_voltage': 229.8, 'battery_voltage': 27.3,
+              'ups_temperature': 31.5, 'temperature': 24.2, 'humidity': 41}
+    for name, value in expect.items():
+        assert m[name]['status'] == 'ok' and m[name]['value'] == pytest.approx(value), m[name]
+    assert m['ups_charge']['source'] == 'battery.charge'
+    # Two spellings of the same kind of date (NUT drivers differ): both an age in days.
+    assert m['battery_age']['value'] == pytest.approx(m['battery_mfr_age']['value'] - 14, abs=0.01)
+    assert m['battery_age']['value'] > 365
+    assert m['ambient1_temp']['status'] == 'absent'
+
+    # The outage as a driver reports it: on battery, no mains, runtime counting down.
+    server.set('onduleur', ups_status='OB DISCHRG LB', battery_charge=18, battery_runtime=240,
+               input_voltage=0)
+    m = metrics(probe(conf))
+    assert (m['ups_source']['state'], m['ups_battery']['state']) == ('on_battery', 'low')
+    assert m['ups_charge']['value'] == 18 and m['ups_runtime']['value'] == 240
+    assert m['input_voltage']['status'] == 'invalid'     # not a second, mains alert
+    # Replace battery and NUT's "unknown" runtime; a runtime of 0 on mains is unknown too.
+    server.set('onduleur', ups_status='OL RB', battery_runtime=65535, input_voltage=228)
+    m = metrics(probe(conf))
+    assert (m['ups_source']['state'], m['ups_replace_battery']['state']) == ('online', 'yes')
+    assert m['ups_runtime']['status'] == 'invalid' and m['input_voltage']['value'] == 228
+    server.set('onduleur', ups_status='OL BYPASS OVER', battery_runtime=0, ups_test_result='Done and error')
+    m = metrics(probe(conf))
+    assert m['ups_source']['state'] == 'bypass' and m['ups_runtime']['status'] == 'invalid'
+    assert m['ups_selftest']['state'] == 'failed'
+
+
+def test_probe_with_login(tmp_path, upsd):
+    """USERNAME and PASSWORD are sent (upsd logs who reads); upsd itself checks the
+    password only for commands that need one (SET, INSTCMD, LOGIN), never LIST VAR."""
+    server = upsd()
+    secret = tmp_path / 'nut.secret'
+    secret.write_text(nutpeer.PASSWORD + '\n')
+    os.chmod(secret, 0o600)
+    good = 'user = "%s"; password_file = "%s";' % (nutpeer.USER, secret)
+    conf = write_conf(tmp_path, [nut_device('onduleur', server.port, nut_extra=good)])
+    p = probe(conf)
+    assert metrics(p)['ups_charge']['value'] == 100
+    assert nutpeer.PASSWORD not in p.stdout + p.stderr
+    os.chmod(secret, 0o644)     # a secret others may read is refused
+    p = probe(conf)
+    assert p.returncode == 78 and 'nut.secret' in p.stderr, p.stderr
+
+
+def test_each_way_of_losing_the_ups(tmp_path, upsd):
+    server = upsd()
+    conf = write_conf(tmp_path, [nut_device('onduleur', server.port), nut_device('nope', server.port, ups='nope')])
+    p = probe(conf, 'nope')
+    assert p.returncode == 1 and 'serves no UPS called "nope"' in p.stderr, p.stderr
+
+    server.freeze_driver('onduleur')
+    deadline = time.monotonic() + 3 * nutpeer.MAXAGE_S + 5
+    while True:
+        p = probe(conf)
+        if p.returncode == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert p.returncode == 1 and 'data stale' in p.stderr, p.stderr
+    server.thaw_driver('onduleur')
+    server.kill_driver('onduleur')
+    time.sleep(0.3)
+    p = probe(conf)
+    assert p.returncode == 1 and 'NUT driver is not running' in p.stderr, p.stderr
+
+    server.start_driver('onduleur')
+    assert metrics(probe(conf))['ups_charge']['status'] == 'ok'
+    server.stop_upsd()
+    p = probe(conf)
+    assert p.returncode == 1 and 'Connection refused' in p.stderr, p.stderr
+
+
+def test_mute_upsd_bounded_by_the_timeout(tmp_path):
+    """A upsd that accepts and never answers costs the device's timeout, rounded up to
+    the second (libupsclient's read timeout), not libupsclient's own 5 s."""
+    with socket.socket() as listener:
+        listener.bind((HOST, 0))
+        listener.listen(8)
+        conf = write_conf(tmp_path, [nut_device('onduleur', listener.getsockname()[1])])
+        start = time.monotonic()
+        p = probe(conf)
+        elapsed = time.monotonic() - start
+    assert p.returncode == 1 and 'no answer within 1000 ms' in p.stderr, p.stderr
+    assert 0.9 < elapsed < 3.0, elapsed
+
+
+@pytest.mark.parametrize('device, message', [
+    ('{ name = "u"; profile = "ups-nut"; nut = { host = "127.0.0.1"; }; }', "missing setting 'ups'"),
+    ('{ name = "u"; profile = "ups-nut"; nut = { host = "127.0.0.1"; ups = "a b"; }; }',
+     'is not a NUT UPS name'),
+    ('{ name = "u"; profile = "ups-nut"; nut = { host = "h"; ups = "u"; password = "x"; }; }',
+     "a NUT 'password' goes with a 'user'"),
+    ('{ name = "u"; profile = "ups-nut"; nut = { host = "h"; ups = "u"; community = "x"; }; }',
+     "community"),
+    ('{ name = "u"; profile = "ups-rfc1628"; nut = { host = "h"; ups = "u"; }; }',
+     'is for SNMP devices, but device \'u\' uses NUT'),
+    ('{ name = "u"; profile = "ups-nut"; snmp = { host = "h"; }; }',
+     'is for NUT devices, but device \'u\' uses SNMP'),
+])
+def test_config_errors_name_the_line(tmp_path, device, message):
+    conf = write_conf(tmp_path, [device])
+    p = subprocess.run([str(ENVMOND), '-c', str(conf), '-t'], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 78, p.stdout + p.stderr
+    assert re.search(r'envmond\.conf:\d+: .*' + re.escape(message), p.stdout + p.stderr), p.stdout + p.stderr
