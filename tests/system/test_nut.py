@@ -196,3 +196,126 @@ def test_config_errors_name_the_line(tmp_path, device, message):
     p = subprocess.run([str(ENVMOND), '-c', str(conf), '-t'], capture_output=True, text=True, timeout=30)
     assert p.returncode == 78, p.stdout + p.stderr
     assert re.search(r'envmond\.conf:\d+: .*' + re.escape(message), p.stdout + p.stderr), p.stdout + p.stderr
+
+
+class Daemon:
+    """envmond -f -d; stderr lines kept with their arrival time."""
+
+    def __init__(self, conf):
+        env = dict(os.environ, ENVMOND_MAIL_RETRY_S='1', TZ='Europe/Paris')
+        self.lines = []
+        self.lock = threading.Lock()
+        self.proc = subprocess.Popen([str(ENVMOND), '-f', '-d', '-c', str(conf)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stderr:
+            with self.lock:
+                self.lines.append((time.monotonic(), line.rstrip('\n')))
+
+    def log(self):
+        with self.lock:
+            return list(self.lines)
+
+    def wait_for(self, pattern, timeout=20, start=0):
+        """Index of the first line from start on that matches pattern."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            lines = self.log()
+            for i in range(start, len(lines)):
+                if rx.search(lines[i][1]):
+                    return i
+            assert self.proc.poll() is None, 'envmond died:\n' + '\n'.join(l for _, l in lines)
+            time.sleep(0.05)
+        raise AssertionError('no line matching %r within %d s:\n%s'
+                             % (pattern, timeout, '\n'.join(l for _, l in self.log())))
+
+    def next_state(self, device, metric, timeout=20):
+        """Waits for device's next reading of metric; returns (line index, raw)."""
+        start = len(self.log())
+        i = self.wait_for(r'^envmond: debug: %s: %s status=' % (device, metric), timeout, start)
+        return i, self.log()[i][1].split('raw=')[1].split()[0]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        rc = self.proc.wait(timeout=30)
+        self.reader.join(timeout=5)
+        text = '\n'.join(l for _, l in self.log())
+        assert rc == 0, 'envmond exited %d:\n%s' % (rc, text)
+        assert 'AddressSanitizer' not in text and 'runtime error:' not in text, text
+        return text
+
+
+def subjects(catcher):
+    import email
+    from email.header import decode_header, make_header
+    return [str(make_header(decode_header(email.message_from_bytes(raw)['Subject'])))
+            for _, raw in catcher.messages()]
+
+
+def wait_subject(catcher, pattern, timeout_s=15):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(re.search(pattern, s) for s in subjects(catcher)):
+            return
+        time.sleep(0.1)
+    raise AssertionError('no mail matching %r: %s' % (pattern, subjects(catcher)))
+
+
+def test_daemon_outage_mail_contact_loss_and_a_mute_upsd(tmp_path, upsd, smtp_plain):
+    """OL -> OB -> OB LB -> OL through a running daemon: an alert mail and a recovery
+    mail; the driver killed: contact lost after dead_time, then answering again. A
+    second UPS whose upsd accepts and never answers (3 s timeout) does not delay it."""
+    server = upsd()
+    mute = socket.socket()
+    mute.bind((HOST, 0))
+    mute.listen(8)
+    devices = [nut_device('onduleur', server.port, extra='dead_time = 1;'),
+               nut_device('muet', mute.getsockname()[1]).replace('timeout = 1000', 'timeout = 3000')]
+    extra = '''
+mail = { server = "127.0.0.1"; port = %d; tls = "none"; from = "envmond <envmond@example.org>"; };
+alerts = { startup_grace = 0; };
+racks = ( { name = "baie-A"; servers = ( { name = "srv-numerisation"; role = "digitization";
+                                           ups = [ "onduleur" ]; } ); } );
+specs = { default = { ups_source = { hold = 0; clear_hold = 0; }; ups_battery = { clear_hold = 0; }; }; };
+''' % smtp_plain.port
+    daemon = Daemon(write_conf(tmp_path, devices, extra))
+    try:
+        daemon.next_state('onduleur', 'ups_source')
+        server.set('onduleur', ups_status='OB DISCHRG', input_voltage=0)
+        daemon.next_state('onduleur', 'ups_source')
+        smtp_plain.wait_for(1, timeout_s=15)
+        server.set('onduleur', ups_status='OB DISCHRG LB', battery_charge=15)
+        daemon.next_state('onduleur', 'ups_battery')
+        server.set('onduleur', ups_status='OL CHRG', input_voltage=230)
+        daemon.next_state('onduleur', 'ups_source')
+        wait_subject(smtp_plain, r'^\[RECOVERED\] .*UPS power source onduleur on mains power')
+
+        killed_at = time.monotonic()
+        server.kill_driver('onduleur')
+        daemon.wait_for(r'onduleur: contact lost after 1 polls', timeout=15)
+        server.start_driver('onduleur')
+        daemon.wait_for(r'onduleur: answering again', timeout=15)
+    finally:
+        text = daemon.stop()
+        mute.close()
+    subj = subjects(smtp_plain)
+    for pattern in (r'^\[WARNING\] TJ-EXV .*UPS power source onduleur on battery .*srv-numerisation',
+                    r'^\[CRITICAL\] .*UPS battery onduleur low',
+                    r'^\[RECOVERED\] .*UPS power source onduleur on mains power',
+                    r'^\[WARNING\] .*contact with the device onduleur lost'):
+        assert any(re.search(pattern, s) for s in subj), (pattern, subj)
+    # No mains while on battery is the outage itself, not a second (voltage) alert.
+    assert not any('input voltage' in s for s in subj), subj
+    assert 'NUT driver is not running' in text
+    assert re.search(r'muet: no answer \(upsd .*no answer within 3000 ms', text), text
+
+    # The live UPS kept its 5 s pace although the mute one blocks 3 s per poll.
+    times = [t for t, l in daemon.log()
+             if t < killed_at and re.match(r'envmond: debug: onduleur: ups_charge status=', l)]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) >= 3 and max(gaps) < 6.5, gaps
