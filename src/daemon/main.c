@@ -32,6 +32,7 @@
 #include "privdrop.h"
 #include "readings.h"
 #include "reload.h"
+#include "nutdrv.h"
 #include "probe.h"
 #include "sched.h"
 #include "sdnotify.h"
@@ -54,6 +55,7 @@ struct options {
 	bool json;
 	bool test_mail;
 	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
+	const char *discover;       /* --discover HOST[:PORT]: a NUT upsd's UPS units */
 };
 
 struct daemon_state {
@@ -93,11 +95,12 @@ static void usage(FILE *out)
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
+	fprintf(out, _("      --discover HOST[:PORT]  list the UPS units a NUT upsd serves, then exit\n"));
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -107,6 +110,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
 		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
+		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -124,6 +128,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_JSON: opt->json = true; break;
 		case OPT_TEST_MAIL: opt->test_mail = true; break;
 		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
+		case OPT_DISCOVER: opt->discover = optarg; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -841,6 +846,8 @@ int main(int argc, char **argv)
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
+	if (opt.discover)   /* needs no configuration */
+		return nutdrv_discover(opt.discover, 5000, stdout);
 	config_path = absolute_config(&opt);
 	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
 		opt.probe_all_cycles,

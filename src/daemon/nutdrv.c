@@ -28,6 +28,7 @@
 #include <upsclient.h>
 
 #include "clock.h"
+#include "envmon.h"
 #include "log.h"
 #include "nutdrv.h"
 #include "nutmap.h"
@@ -530,3 +531,71 @@ const struct driver_ops nut_driver = {
 	.poll = nut_poll,
 	.close = nut_close,
 };
+
+/* ================================================================ --discover */
+
+static int discover_list(UPSCONN_t *conn, const char *where, unsigned timeout_ms, FILE *out)
+{
+	char line[UPSCLI_NETBUF_LEN], safe_name[UPSCLI_NETBUF_LEN], safe_desc[UPSCLI_NETBUF_LEN];
+	time_t wait_s = (time_t)((timeout_ms + 999) / 1000);
+	unsigned n = 0;
+
+	if (upscli_sendline_timeout(conn, "LIST UPS\n", 9, wait_s) != 0 ||
+	    upscli_readline_timeout(conn, line, sizeof(line), wait_s) != 0) {
+		fprintf(stderr, _("envmond: upsd %s: %s\n"), where, upscli_strerror(conn));
+		return ENVMON_EX_FAIL;
+	}
+	while (upscli_readline_timeout(conn, line, sizeof(line), wait_s) == 0) {
+		char *name, *desc;
+
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strcmp(line, "END LIST UPS") == 0) {
+			if (n == 0)
+				fprintf(out, _("upsd %s serves no UPS\n"), where);
+			return ENVMON_EX_OK;
+		}
+		if (!nutmap_parse_ups_line(line, &name, &desc))
+			continue;
+		safe_copy(safe_name, sizeof(safe_name), name);
+		safe_copy(safe_desc, sizeof(safe_desc), desc);
+		fprintf(out, "%s\t%s\n", safe_name, safe_desc);
+		n++;
+		free(name);
+		free(desc);
+	}
+	fprintf(stderr, _("envmond: upsd %s: %s\n"), where, upscli_strerror(conn));
+	return ENVMON_EX_FAIL;
+}
+
+int nutdrv_discover(const char *address, unsigned timeout_ms, FILE *out)
+{
+	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
+	char *copy = xstrdup(address), *colon = strrchr(copy, ':'), *where;
+	unsigned long port = 3493;
+	UPSCONN_t conn;
+	int rc;
+
+	if (colon) {
+		char *end;
+
+		*colon = '\0';
+		port = strtoul(colon + 1, &end, 10);
+		if (*end || port == 0 || port > 65535 || !copy[0]) {
+			fprintf(stderr, _("envmond: --discover wants HOST or HOST:PORT, not '%s'\n"), address);
+			free(copy);
+			return ENVMON_EX_USAGE;
+		}
+	}
+	where = xasprintf("%s:%lu", copy, port);
+	if (!fd_room() || upscli_tryconnect(&conn, copy, (uint16_t)port, 0, &tv) < 0) {
+		fprintf(stderr, _("envmond: upsd %s: %s\n"), where, fd_room() ? upscli_strerror(&conn) :
+			"no descriptor below FD_SETSIZE");
+		rc = ENVMON_EX_FAIL;
+	} else {
+		rc = discover_list(&conn, where, timeout_ms, out);
+		upscli_disconnect(&conn);
+	}
+	free(where);
+	free(copy);
+	return rc;
+}

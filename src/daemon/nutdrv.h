@@ -11,8 +11,9 @@
 /* For PROTO_NUT. */
 extern const struct driver_ops nut_driver;
 
-/* `envmond --discover`: prints the UPS units upsd at host:port serves (LIST UPS), one
- * "name<TAB>description" per line. 0, or 1 with the reason on stderr. */
-int nutdrv_discover(const char *host, unsigned port, unsigned timeout_ms, FILE *out);
+/* `envmond --discover HOST[:PORT]`: prints the UPS units the upsd there serves (LIST
+ * UPS), one "name<TAB>description" per line. Returns the exit status: 0, 1 if upsd did not answer (the reason on stderr), 64 for
+ * an address that does not parse. */
+int nutdrv_discover(const char *address, unsigned timeout_ms, FILE *out);
 
 #endif

@@ -49,23 +49,56 @@ static const char *next_word(const char *s, char **out)
 	return s;
 }
 
+/* The first n words of line into w[] (new strings); false if it has fewer. */
+static bool words(const char *line, char **w, int n)
+{
+	const char *s = line;
+
+	for (int i = 0; i < n; i++) {
+		if (!(s = next_word(s, &w[i]))) {
+			while (i-- > 0)
+				free(w[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
 bool nutmap_parse_var_line(const char *line, char **name, char **value)
 {
-	char *w[4] = { NULL };
-	const char *s = line;
-	bool ok = true;
+	char *w[4];
 
-	for (int i = 0; i < 4 && ok; i++)
-		ok = (s = next_word(s, &w[i])) != NULL;
-	ok = ok && strcmp(w[0], "VAR") == 0;
-	if (ok) {
-		*name = w[2];
-		*value = w[3];
-		w[2] = w[3] = NULL;
+	if (!words(line, w, 4))
+		return false;
+	free(w[1]);
+	if (strcmp(w[0], "VAR") != 0) {
+		free(w[0]);
+		free(w[2]);
+		free(w[3]);
+		return false;
 	}
-	for (int i = 0; i < 4; i++)
-		free(w[i]);
-	return ok;
+	free(w[0]);
+	*name = w[2];
+	*value = w[3];
+	return true;
+}
+
+bool nutmap_parse_ups_line(const char *line, char **name, char **description)
+{
+	char *w[3];
+
+	if (!words(line, w, 3))
+		return false;
+	if (strcmp(w[0], "UPS") != 0) {
+		free(w[0]);
+		free(w[1]);
+		free(w[2]);
+		return false;
+	}
+	free(w[0]);
+	*name = w[1];
+	*description = w[2];
+	return true;
 }
 
 void nutmap_vars_add(struct nut_vars *vars, char *name, char *value)

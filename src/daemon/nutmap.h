@@ -33,6 +33,8 @@ enum nut_status_bit {
  * NUT's backslash escapes), into *name and *value (new strings). false for any other
  * line. */
 bool nutmap_parse_var_line(const char *line, char **name, char **value);
+/* One line of a LIST UPS answer, `UPS <name> "<description>"`. */
+bool nutmap_parse_ups_line(const char *line, char **name, char **description);
 /* Adds a variable (takes the strings), finds one (NULL if absent), frees them all. */
 void nutmap_vars_add(struct nut_vars *vars, char *name, char *value);
 const char *nutmap_vars_get(const struct nut_vars *vars, const char *name);

@@ -164,6 +164,23 @@ def test_each_way_of_losing_the_ups(tmp_path, upsd):
     assert p.returncode == 1 and 'Connection refused' in p.stderr, p.stderr
 
 
+def test_discover_lists_the_ups_units(tmp_path, upsd):
+    server = upsd({'onduleur': dict(ONDULEUR), 'salle2': {'ups.status': 'OL', 'battery.charge': '90'}})
+    p = subprocess.run([str(ENVMOND), '--discover', '%s:%d' % (HOST, server.port)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert sorted(p.stdout.splitlines()) == ['onduleur\ttest onduleur', 'salle2\ttest salle2'], p.stdout
+    # The other unit answers through the same upsd.
+    conf = write_conf(tmp_path, [nut_device('salle2', server.port, ups='salle2')])
+    assert metrics(probe(conf, 'salle2'))['ups_charge']['value'] == 90
+    server.stop_upsd()
+    p = subprocess.run([str(ENVMOND), '--discover', '%s:%d' % (HOST, server.port)],
+                       capture_output=True, text=True, timeout=30)
+    assert p.returncode == 1 and 'Connection refused' in p.stderr, p.stderr
+    p = subprocess.run([str(ENVMOND), '--discover', 'host:notaport'], capture_output=True, text=True)
+    assert p.returncode == 64, p.stderr
+
+
 def test_mute_upsd_bounded_by_the_timeout(tmp_path):
     """A upsd that accepts and never answers costs the device's timeout, rounded up to
     the second (libupsclient's read timeout), not libupsclient's own 5 s."""
