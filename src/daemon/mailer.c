@@ -77,6 +77,12 @@ struct mailer {
 		char reply[600];
 	} watched[MAILER_MAX_WATCHED];
 	size_t next_watched;             /* the slot mailer_watch takes next (oldest first) */
+	struct recent {                  /* what the server took during the last hour, and what */
+		char name[96];           /* it took that is still in new/: sent/ may have kept */
+		char incident[80];       /* no trace of it (mailer thread only) */
+		double at;
+	} *recent;
+	size_t n_recent, cap_recent;
 };
 
 /* ------------------------------------------------------------------ settings */
@@ -831,14 +837,73 @@ static double oldest_age(const struct spool_entry *v, int n, double now)
 	return oldest;
 }
 
-/* Messages of this incident sent during the last hour (sent/ mtimes survive restarts). */
-static unsigned sent_last_hour(const struct spool_entry *sent, int n_sent, const char *incident,
-	double now)
+static struct recent *recent_find(struct mailer *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_recent; i++)
+		if (strcmp(m->recent[i].name, name) == 0)
+			return &m->recent[i];
+	return NULL;
+}
+
+/* The server took name: remembered whatever becomes of the file. */
+static void recent_note(struct mailer *m, const char *name)
+{
+	struct recent *r = recent_find(m, name);
+	const char *dot = strrchr(name, '.');
+
+	if (!r) {
+		m->recent = xgrow(m->recent, &m->cap_recent, m->n_recent + 1, sizeof(*r));
+		r = &m->recent[m->n_recent++];
+	}
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	snprintf(r->incident, sizeof(r->incident), "%.*s", dot ? (int)(dot - name) : (int)strlen(name), name);
+	r->at = clock_wall();
+}
+
+static bool listed(const struct spool_entry *v, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Forgets sends older than the rate limit's hour, unless the file is still in new/
+ * (a sent message that could be neither moved nor deleted must never go again). */
+static void recent_prune(struct mailer *m, const struct spool_entry *v, int n, double now)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->n_recent; i++)
+		if (now - m->recent[i].at < 3600 || listed(v, n, m->recent[i].name))
+			m->recent[kept++] = m->recent[i];
+	m->n_recent = kept;
+}
+
+/* Drops from v what the server already took (still in new/ after a file error). */
+static int without_sent(struct mailer *m, struct spool_entry *v, int n)
+{
+	int kept = 0;
+
+	for (int i = 0; i < n; i++)
+		if (!recent_find(m, v[i].name))
+			v[kept++] = v[i];
+	return kept;
+}
+
+/* Messages of this incident sent during the last hour: sent/ mtimes survive restarts,
+ * the memory of this run holds when sent/ cannot keep them (removed, full disk). */
+static unsigned sent_last_hour(const struct mailer *m, const struct spool_entry *sent, int n_sent,
+	const char *incident, double now)
 {
 	unsigned count = 0;
 
 	for (int i = 0; i < n_sent; i++)
 		if (strcmp(sent[i].incident, incident) == 0 && now - sent[i].mtime < 3600)
+			count++;
+	for (size_t i = 0; i < m->n_recent; i++)
+		if (strcmp(m->recent[i].incident, incident) == 0 && now - m->recent[i].at < 3600 &&
+		    !listed(sent, n_sent, m->recent[i].name))
 			count++;
 	return count;
 }
@@ -932,11 +997,12 @@ static bool send_entry(struct mailer *m, const char *name)
 	enum send_result res = SEND_OK;
 	struct stat st;
 
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || stat(path, &st) < 0)
-		goto out;                        /* gone or being sent by someone else */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || stat(path, &st) < 0 || recent_find(m, name))
+		goto out;                        /* gone, being sent by someone else, or sent */
 	res = send_file(&m->ms, m->ssl, path, reply, sizeof(reply));
 	if (res == SEND_OK) {
 		log_info("mail: sent %s: %s", name, reply);
+		recent_note(m, name);
 		spool_mark_sent(m->spool, name);
 		set_sent(m);
 	} else {
@@ -973,7 +1039,7 @@ static bool eligible(struct mailer *m, const struct spool_entry *v, int i,
 
 	if (i > 0 && strcmp(v[i - 1].incident, v[i].incident) == 0)
 		return false;
-	if (m->ms.max_per_hour && sent_last_hour(sent, n_sent, v[i].incident, now) >= m->ms.max_per_hour) {
+	if (m->ms.max_per_hour && sent_last_hour(m, sent, n_sent, v[i].incident, now) >= m->ms.max_per_hour) {
 		(*held)++;
 		return false;
 	}
@@ -986,6 +1052,7 @@ static void update_depth(struct mailer *m, size_t held)
 	struct spool_entry *v = NULL;
 	int n = spool_list(m->spool, "new", &v);
 
+	n = without_sent(m, v, n);
 	pthread_mutex_lock(&m->lock);
 	m->st.depth = n > 0 ? (size_t)n : 0;
 	m->st.oldest_age_s = oldest_age(v, n, clock_wall());
@@ -1008,6 +1075,8 @@ static size_t run_pass(struct mailer *m)
 
 		progress = false;
 		held = 0;
+		recent_prune(m, v, n, now);
+		n = without_sent(m, v, n);
 		for (int i = 0; i < n && !down && !stopping(m); i++) {
 			if (!eligible(m, v, i, sent, n_sent, now, &held))
 				continue;
@@ -1189,6 +1258,7 @@ void mailer_stop(struct mailer *m)
 	SSL_CTX_free(m->ssl);
 	settings_free(&m->ms);
 	free(m->refused);
+	free(m->recent);
 	free(m);
 }
 
@@ -1240,8 +1310,10 @@ int mailer_send_now(struct spool *sp, const struct config *cfg, const char *name
 		snprintf(reply, reply_size, "cannot open %s: %s", path, strerror(errno));
 	else if (ms.tls != MAIL_TLS_NONE && !(ctx = tls_context(&ms)))
 		snprintf(reply, reply_size, "cannot load the CA certificates");
-	else if (send_file(&ms, ctx, path, reply, reply_size) == SEND_OK)
-		rc = spool_mark_sent(sp, name);
+	else if (send_file(&ms, ctx, path, reply, reply_size) == SEND_OK) {
+		rc = 0;                      /* taken: a file error afterwards changes nothing */
+		spool_mark_sent(sp, name);
+	}
 	if (fd >= 0)
 		close(fd);
 	SSL_CTX_free(ctx);
