@@ -6,22 +6,52 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemonize.h"
 #include "log.h"
 
+/* The pid file's directory may belong to the daemon user, who could plant a link there
+ * to a file of root's that we would truncate as root: only a regular file of ours, with
+ * no other name, is written (O_NOFOLLOW refuses the symbolic link itself). */
+static bool pidfile_is_ours(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		log_err("cannot check pid file %s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
+		log_err("pid file %s is not a regular file of uid %ld with one link "
+			"(uid %ld, %lu links): refused, left untouched; remove it", path,
+			(long)geteuid(), (long)st.st_uid, (unsigned long)st.st_nlink);
+		return false;
+	}
+	return true;
+}
+
 /* The pid file is locked for the daemon's life: a second envmond on the same
  * configuration sees the lock and refuses to start. */
 int daemonize_pidfile_open(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	char buf[32];
 	int n;
 
+	if (fd < 0 && errno == ELOOP) {
+		log_err("pid file %s is a symbolic link: refused (not followed; remove it)", path);
+		return -1;
+	}
 	if (fd < 0) {
 		log_err("cannot open pid file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!pidfile_is_ours(fd, path)) {
+		close(fd);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -356,6 +356,36 @@ def test_daemon_mode_reports_startup(site):
     assert not pid_file.exists()
 
 
+@needs_root
+@pytest.mark.parametrize('plant', ['symlink', 'hardlink', 'users_file'])
+def test_pid_file_plant_refused(site, plant):
+    """The pid file's directory belongs to the daemon user, who may plant a link to a
+    file of root's there (or a file of its own): root neither follows nor truncates it."""
+    uid, gid = ensure_test_user()
+    pid_dir = site / 'pid'
+    pid_dir.mkdir(mode=0o750)
+    os.chown(pid_dir, uid, gid)
+    pid_file = pid_dir / 'envmond.pid'
+    victim = (pid_dir if plant == 'hardlink' else site) / 'victim'
+    victim.write_text('root data\n')
+    if plant == 'symlink':
+        pid_file.symlink_to(victim)
+    elif plant == 'hardlink':
+        os.link(victim, pid_file)
+    else:
+        pid_file.write_text('users data\n')
+        os.chown(pid_file, uid, gid)
+        victim = pid_file
+    conf = site / 'envmond.conf'
+    conf.write_text(config_text(site, [DEVICE % ('ups-1', 16161)], pid_file=str(pid_file)))
+    r = subprocess.run([str(ENVMOND), '-f', '-c', str(conf)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 69, r
+    assert 'pid file %s' % pid_file in r.stderr and 'refused' in r.stderr, r.stderr
+    assert victim.read_text() == ('users data\n' if plant == 'users_file' else 'root data\n')
+    assert os.lstat(pid_file).st_nlink == (2 if plant == 'hardlink' else 1)
+
+
 # ---------------------------------------------------------------- status
 
 @needs_root
