@@ -499,6 +499,23 @@ static int run(struct daemon_state *st)
 	return rc;
 }
 
+/* --probe, --probe-all and --test-mail parse what devices and mail servers answer: not
+ * as root. Once the configuration (and its secrets) is read they become the daemon's
+ * user as the daemon does, so that the spool they write in the state directory is the
+ * daemon's too (a root-owned file there would stop the daemon's next start). */
+static int tool_drop_privileges(struct daemon_state *st)
+{
+	int rc = ENVMON_EX_OK;
+
+	if (privdrop_init(&st->pd, st->cfg) < 0)
+		return ENVMON_EX_CONFIG;
+	if ((st->pd.drop && privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750, NULL, NULL) < 0) ||
+	    privdrop_drop(&st->pd) < 0)
+		rc = ENVMON_EX_UNAVAILABLE;
+	privdrop_fini(&st->pd);
+	return rc;
+}
+
 /* The daemon changes to / and rereads its file on reload: keep an absolute path. */
 static char *absolute_config(struct options *opt)
 {
@@ -532,6 +549,9 @@ int main(int argc, char **argv)
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
+	} else if ((opt.test_mail || opt.probe_all_cycles > 0 || opt.probe_device) &&
+		   (rc = tool_drop_privileges(&st)) != ENVMON_EX_OK) {
+		/* logged */
 	} else if (opt.test_mail) {
 		rc = mailsvc_test_mail(&st.mail, opt.config_file);
 	} else if (opt.probe_all_cycles > 0) {

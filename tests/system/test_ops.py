@@ -386,6 +386,31 @@ def test_pid_file_plant_refused(site, plant):
     assert os.lstat(pid_file).st_nlink == (2 if plant == 'hardlink' else 1)
 
 
+@needs_root
+def test_tools_drop_privileges(site, smtp_catcher):
+    """--test-mail, --probe and --probe-all read the network as the daemon user and leave
+    no root-owned file in the state directory: the daemon then starts on it."""
+    uid, _ = ensure_test_user()
+    catcher = smtp_catcher()
+    conf = site / 'envmond.conf'
+    conf.write_text(config_text(site, [sim_device(site, 'sonde-1', 'cool.scn')],
+                                servers='{ name = "srv-comci"; role = "comci"; }',
+                                probes=['sonde-1'], mail=catcher.port))
+    for args in (['--test-mail'], ['--probe', 'sonde-1'], ['--probe-all', '1']):
+        r = subprocess.run([str(ENVMOND), '-c', str(conf), *args], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, (args, r)
+        assert 'running as user %s' % TEST_USER in r.stderr, (args, r.stderr)
+    assert len(catcher.wait_for(1, 10)) == 1
+    owners = {str(p.relative_to(site)): p.lstat().st_uid
+              for p in [site / 'state', *(site / 'state').rglob('*')]}
+    assert (site / 'state' / 'spool' / 'sent').exists(), owners
+    assert set(owners.values()) == {uid}, owners
+    d = Daemon(site)
+    d.start()
+    d.stop()
+
+
 # ---------------------------------------------------------------- status
 
 @needs_root
