@@ -9,12 +9,15 @@
 #include <libgen.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cfgparse.h"
 #include "conf.h"
+#include "log.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -154,6 +157,7 @@ struct parse {
 	struct cfgparse *p;
 	struct config *cfg;
 	config_t cf;
+	bool inline_secret_warned;     /* once per load: every device may have a community */
 };
 
 static bool email_valid(const char *s)
@@ -179,6 +183,29 @@ static void get_path(struct parse *ps, const config_setting_t *g, const char *ke
 	}
 }
 
+/* The daemon user's uid, who may own secret files; (uid_t)-1 if none or unknown. */
+static uid_t daemon_uid(const struct config *cfg)
+{
+	struct passwd *pw = cfg->daemon.user ? getpwnam(cfg->daemon.user) : NULL;
+
+	return pw ? pw->pw_uid : (uid_t)-1;
+}
+
+/* An inline secret in a file others can read is no secret: said (not refused, so that
+ * an upgrade does not stop monitoring), once, at the first one's file:line. */
+static void warn_inline_secret(struct parse *ps, const config_setting_t *s, const char *key)
+{
+	const char *file = config_setting_source_file(s);
+	struct stat st;
+
+	if (ps->inline_secret_warned || !file || stat(file, &st) < 0 || !(st.st_mode & S_IROTH))
+		return;
+	ps->inline_secret_warned = true;
+	log_warn("%s:%d: '%s' is given inline in a file others can read (mode %04o): "
+		"use '%s_file', or chmod o-r the file", file, config_setting_source_line(s), key,
+		(unsigned)(st.st_mode & 07777), key);
+}
+
 /* A secret is given inline (key) or, better, in a file only its owner reads (key_file). */
 /* Reads key (inline) or key_file into *out. Returns whether either was given, so that a
  * file that could not be read (already reported) brings no second, misleading error. */
@@ -188,12 +215,14 @@ static bool get_secret(struct parse *ps, const config_setting_t *g, const char *
 	config_setting_t *fs = cfgparse_member(ps->p, g, file_key, CONFIG_TYPE_STRING, false);
 	bool inline_given = cfgparse_string(ps->p, g, key, false, out);
 
+	if (inline_given && !fs)
+		warn_inline_secret(ps, config_setting_get_member(g, key), key);
 	if (fs && inline_given)
 		cfgparse_error_at(ps->p, fs, _("give either '%s' or '%s', not both"), key, file_key);
 	else if (fs) {
 		char *path = cfgparse_resolve_path(ps->cfg->dir, config_setting_get_string(fs));
 
-		*out = cfgparse_secret_file(ps->p, fs, path);
+		*out = cfgparse_secret_file(ps->p, fs, path, daemon_uid(ps->cfg));
 		free(path);
 	}
 	free(file_key);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -545,6 +546,10 @@ int main(int argc, char **argv)
 		free(config_path);
 		return ENVMON_EX_CONFIG;
 	}
+	/* The secrets are in memory now: no core dump or ptrace by the same user may read them
+	 * (setuid() would also clear the flag, but not when running as root or as the user). */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		log_warn("cannot disable core dumps: %s", strerror(errno));
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);

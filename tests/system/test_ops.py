@@ -411,6 +411,23 @@ def test_tools_drop_privileges(site, smtp_catcher):
     d.stop()
 
 
+def test_inline_secret_in_readable_config_warned(site):
+    """An SNMP community inline in a configuration others can read is said once, at its
+    file:line; the same file unreadable by others says nothing."""
+    conf = site / 'envmond.conf'
+    text = conf.read_text().replace('snmp = { host', 'snmp = { community = "s3cret"; host')
+    conf.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if 's3cret' in l)
+    for mode, warned in ((0o644, True), (0o640, False)):
+        os.chmod(conf, mode)
+        r = subprocess.run([str(ENVMOND), '-t', '-c', str(conf)], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, r
+        assert ("%s:%d: 'community' is given inline in a file others can read" % (conf, line)
+                in r.stderr) == warned, r.stderr
+        assert 's3cret' not in r.stderr
+
+
 # ---------------------------------------------------------------- status
 
 @needs_root
