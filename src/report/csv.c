@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "critfmt.h"
 #include "csv.h"
 #include "fmt.h"
 
@@ -55,7 +56,7 @@ static void write_key(FILE *out, const char *date, const struct audit_row *r)
 	fprintf(out, ",%s,%s,", role_name(r->server->role), criterion_name(r->crit));
 	csv_field(out, r->device->name);
 	fputc(',', out);
-	fputs(r->is_state ? "level" : audit_crit_unit(r->crit), out);
+	fputs(r->is_state ? "level" : critfmt_unit(r->crit), out);
 }
 
 static void write_row(FILE *out, const struct audit_row *r)

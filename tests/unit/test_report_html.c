@@ -44,7 +44,7 @@ static void test_page_is_inert(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&page, &len);
 
-	conf_default_thresholds(spec.crit);
+	criteria_default_thresholds(spec.crit);
 	srv.rack = &rack;
 	cfg.site.name = "TJ \"<b>\"";
 	cfg.site.code = "T&J";
