@@ -372,7 +372,7 @@ static void write_upgrades(FILE *out, const struct audit *a)
 	fputs("</ol>\n</section>\n", out);
 }
 
-int html_write(FILE *out, const struct audit *a)
+int html_write(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
 	write_head(out, a);
 	write_summary(out, a);

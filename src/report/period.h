@@ -7,7 +7,8 @@
 #include <time.h>
 
 /* Parses s as a local date (YYYY-MM-DD) or date and time ("YYYY-MM-DD HH:MM", seconds
- * optional). With is_end, a bare date means the
+ * optional), or ISO 8601 "YYYY-MM-DDTHH:MM[:SS]" with an optional zone ("Z", "+01:00",
+ * "+0100", "-05"). With is_end, a bare date means the
  * midnight that ends that day. 0, or -1 if s is not a valid date. */
 int period_parse(const char *s, bool is_end, time_t *out);
 

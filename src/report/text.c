@@ -23,10 +23,29 @@ static void heading(FILE *out, const char *title)
 	fputc('\n', out);
 }
 
-static void write_header(FILE *out, const struct audit *a)
+char *text_issuer(char *buf, size_t size, const struct docinfo *doc)
+{
+	char d[32];
+
+	snprintf(buf, size, _("Issued on %s by envmond %s on %s"), fmt_datetime(d, sizeof(d),
+		doc->issued), doc->version, doc->host);
+	return buf;
+}
+
+static void write_missing(FILE *out, const struct docinfo *doc)
+{
+	if (doc->n_missing == 0)
+		return;
+	fprintf(out, "%s\n", _("INCOMPLETE REPORT: these files could not be read, and what they "
+		"hold is missing from it:"));
+	for (size_t i = 0; i < doc->n_missing; i++)
+		fprintf(out, "  - %s\n", doc->missing[i]);
+}
+
+static void write_header(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
 	const struct config *cfg = a->cfg;
-	char d1[32], d2[32];
+	char d1[32], d2[32], issuer[512];
 
 	fprintf(out, "%s\n", _("Hosting conditions of the servers: site analysis"));
 	fprintf(out, "%s (%s)\n", cfg->site.name, cfg->site.code);
@@ -35,6 +54,10 @@ static void write_header(FILE *out, const struct audit *a)
 	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
 	fprintf(out, _("Period: from %s to %s"), d1, d2);
 	fputc('\n', out);
+	if (doc) {
+		fprintf(out, "%s\n", text_issuer(issuer, sizeof(issuer), doc));
+		write_missing(out, doc);
+	}
 }
 
 static void write_summary(FILE *out, const struct audit *a)
@@ -163,9 +186,9 @@ const char *text_method(void)
 		"= critical thresholds (ASHRAE TC 9.9 class A1 by default).");
 }
 
-int text_write(FILE *out, const struct audit *a)
+int text_write(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
-	write_header(out, a);
+	write_header(out, a, doc);
 	write_summary(out, a);
 	write_inventory(out, a);
 	for (size_t i = 0; i < a->n_servers; i++)

@@ -302,7 +302,7 @@ def site():
     shutil.rmtree(tmp)
 
 
-def run_report(site, fmt, extra_env=None):
+def report_env(site, extra_env=None):
     # librrd's graphs keep font caches for the process's life: see lsan-report.supp.
     supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lsan-report.supp")
     env = dict(os.environ, TZ=TZ, LC_ALL="C", ENVMOND_LOCALEDIR=site["locale"],
@@ -311,10 +311,14 @@ def run_report(site, fmt, extra_env=None):
                ASAN_OPTIONS="fast_unwind_on_malloc=0")
     env.pop("LANGUAGE", None)
     env.update(extra_env or {})
+    return env
+
+
+def run_report(site, fmt, extra_env=None, args=()):
     out = os.path.join(site["tmp"], "report." + fmt)
     p = subprocess.run([REPORT, "-c", site["conf"], "--from", "2026-03-01", "--to", "2026-03-30",
-                        "--format", fmt, "-o", out], env=env, capture_output=True, text=True,
-                       timeout=300)
+                        "--format", fmt, "-o", out] + list(args), env=report_env(site, extra_env),
+                       capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "Sanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
     with open(out, encoding="utf-8") as f:
@@ -424,9 +428,18 @@ def close(got, want, tol):
     return got != "" and abs(float(got) - want) <= tol
 
 
+# The static findings of the server outside any rack: one period row each, verdict only.
+FINDINGS = {"installation:rack": "fail", "installation:ups": "fail",
+            "installation:probe": "nodata", "installation:cooling": ""}
+
+
 def test_csv_figures(site):
-    text, _ = run_report(site, "csv")
+    text, _ = run_report(site, "csv", args=["--csv-dialect=rfc4180"])
+    assert not text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
+    findings = {r["criterion"]: r["verdict"] for r in rows if r["server"] == "srv-<b>gestion</b>"}
+    assert findings == FINDINGS
+    rows = [r for r in rows if r["server"] != "srv-<b>gestion</b>"]
     exp = expected_rows(site["hist"])
     got = {(r["date"], r["server"], r["criterion"], r["device"]): r for r in rows}
     assert set(got) == set(exp), sorted(set(got) ^ set(exp))[:10]
@@ -601,3 +614,115 @@ def test_html_in_chromium(site):
     assert len(colours) > 50, len(colours)
     assert non_white > 0.03 * (h // 8) * (w // 4), non_white
     shutil.copy(png, os.path.join(BUILD, "report-screenshot.png"))
+
+
+# ---------------------------------------------------------------- errors that tell the truth
+
+def as_nobody():
+    """preexec_fn: the report run by a user outside the daemon's group."""
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def run_raw(site, conf, args, user=None):
+    p = subprocess.run([REPORT, "-c", conf] + list(args), env=report_env(site),
+                       capture_output=True, text=True, timeout=300, preexec_fn=user)
+    assert "Sanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
+    return p
+
+
+def private_site(site, state_mode=0o750, file_mode=0o640):
+    """A directory with a copy of the site whose state belongs to root's group, as
+    envmond's own belongs to its group; everything else readable by everyone. Returns
+    (directory, configuration, state directory)."""
+    for d, _dirs, files in os.walk(site["tmp"]):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    tmp = tempfile.mkdtemp(dir=site["tmp"], prefix="private-")
+    state = os.path.join(tmp, "state")
+    shutil.copytree(os.path.join(site["tmp"], "state"), state)
+    for d, _dirs, files in os.walk(state):
+        os.chmod(d, state_mode)
+        for f in files:
+            os.chmod(os.path.join(d, f), file_mode)
+    conf = os.path.join(tmp, "envmond.conf")
+    with open(site["conf"]) as f:
+        text = f.read().replace(os.path.join(site["tmp"], "state"), state)
+    with open(conf, "w") as f:
+        f.write(text)
+    os.chmod(conf, 0o644)
+    os.chmod(tmp, 0o777)          # the report may write its output there
+    return tmp, conf, state
+
+
+def need_root():
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run the report as another user")
+
+
+def test_unreadable_state_directory(site):
+    need_root()
+    tmp, conf, state = private_site(site)
+    out = os.path.join(tmp, "out.html")
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30", "-o", out], as_nobody)
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : permission refusée" % state in p.stderr, p.stderr
+    assert "membre de ce groupe" in p.stderr, p.stderr
+    assert [f for f in os.listdir(tmp) if f.startswith("out")] == []
+
+
+def test_unreadable_rrd_file_partial(site):
+    """The directories readable, one RRD file not: an error naming it; with --partial a
+    report whose first page says what is missing."""
+    need_root()
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    ups = os.path.join(state, "rrd", "ups-general.rrd")
+    os.chmod(ups, 0o640)
+    out = os.path.join(tmp, "out.txt")
+    args = ["--from", "2026-03-01", "--to", "2026-03-30", "--format", "text", "-o", out]
+    p = run_raw(site, conf, args, as_nobody)
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : permission refusée" % ups in p.stderr, p.stderr
+    assert "--partial" in p.stderr and not os.path.exists(out)
+    p = run_raw(site, conf, args + ["--partial"], as_nobody)
+    assert p.returncode == 0, p.stderr
+    with open(out, encoding="utf-8") as f:
+        head = f.read().split("\n\n")[0]
+    assert "RAPPORT INCOMPLET" in head, head
+    assert "%s : permission refusée" % ups in head, head
+
+
+def test_future_period(site):
+    p = run_raw(site, site["conf"], ["--from", "2099-01-01", "--to", "2099-01-31"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "01/01/2099 00:00, dans le futur" in p.stderr, p.stderr
+    assert p.stdout == ""
+
+
+def test_period_without_data(site):
+    p = run_raw(site, site["conf"], ["--from", "2025-01-01", "--to", "2025-01-31"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "rien n'a été enregistré du 01/01/2025 au 31/01/2025" in p.stderr, p.stderr
+    assert p.stdout == ""
+
+
+def test_empty_state_directory(site, tmp_path):
+    state = os.path.join(str(tmp_path), "empty")
+    os.makedirs(state)
+    conf = os.path.join(str(tmp_path), "envmond.conf")
+    with open(site["conf"]) as f:
+        text = f.read().replace(os.path.join(site["tmp"], "state"), state)
+    with open(conf, "w") as f:
+        f.write(text)
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "%s ne contient aucun fichier RRD ni journal" % state in p.stderr, p.stderr
+    assert p.stdout == ""
+    missing = os.path.join(str(tmp_path), "absent")
+    with open(conf, "w") as f:
+        f.write(text.replace(state, missing))
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : fichier ou dossier inexistant" % missing in p.stderr, p.stderr

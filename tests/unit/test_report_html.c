@@ -53,7 +53,7 @@ static void test_page_is_inert(void **state)
 	cfg.racks = &rack;
 	cfg.n_racks = 1;
 	a = audit_build(&cfg, 1772319600, 1772319600 + 86400);
-	assert_int_equal(html_write(out, a), 0);
+	assert_int_equal(html_write(out, a, NULL), 0);
 	fclose(out);
 	assert_null(strstr(page, "<script"));
 	assert_null(strstr(page, "<img src=x"));
