@@ -726,3 +726,31 @@ def test_empty_state_directory(site, tmp_path):
     p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30"])
     assert p.returncode == 66, (p.returncode, p.stderr)
     assert "impossible de lire %s : fichier ou dossier inexistant" % missing in p.stderr, p.stderr
+
+
+def test_csv_for_a_french_spreadsheet(site):
+    """lang = fr (the default): what LibreOffice or Excel in French open as it is."""
+    text, path = run_report(site, "csv")
+    with open(path, "rb") as f:
+        assert f.read(3) == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    head, body = rows[0], rows[1:]
+    assert head[:4] == ["date", "serveur", "rôle", "critère"] and head[-1] == "verdict"
+    assert all(len(r) == len(head) for r in body), [r for r in body if len(r) != len(head)][:2]
+    col = {name: i for i, name in enumerate(head)}
+    assert {r[col["serveur"]] for r in body} == {"srv-numerisation", "srv-comci", "srv-<b>gestion</b>"}
+    verdicts = {r[col["verdict"]] for r in body if r[0] == "période"}
+    assert {"conforme", "à surveiller", "non conforme"} <= verdicts, verdicts
+    assert not verdicts & {"ok", "watch", "fail", "nodata"}
+    # Decimal comma, read back with a French number parser; dates DD/MM/YYYY.
+    temp = [r for r in body if r[0] == "période" and r[col["serveur"]] == "srv-comci"
+            and r[col["critère"]] == "température"]
+    assert len(temp) == 1
+    tmax = float(temp[0][col["maximum"]].replace(",", "."))
+    want = figures(site["hist"]["sonde-baie-a"]["temperature"], ENVELOPES["temperature"])["max"]
+    assert "," in temp[0][col["maximum"]] and abs(tmax - want) < 1e-4
+    assert re.fullmatch(r"\d\d/\d\d/2026", temp[0][col["pire journée"]])
+    assert body[0][0] == "01/03/2026"
+    gestion = [r for r in body if r[col["serveur"]] == "srv-<b>gestion</b>"]
+    assert [r[col["critère"]] for r in gestion][:2] == ["installation : baie", "installation : onduleur"]
+    assert gestion[0][col["verdict"]] == "non conforme"
