@@ -584,7 +584,8 @@ def test_html_in_chromium(site):
     # Everything configured reaches the page escaped.
     assert "<script>alert(1)" not in html and "<b>gestion" not in html
     assert "etagere &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert html.count("data:image/png;base64,") >= 6      # 2 servers x (2 probe + 1 UPS graphs)
+    # The rack's graphs once for its 2 servers: 2 for the probe, 1 for the UPS.
+    assert html.count("data:image/png;base64,") == 3
     assert "@media print" in html and "size:A4" in html
     for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
                  "Renforcer la climatisation", "<th>valeur la plus défavorable</th>",
@@ -754,3 +755,51 @@ def test_csv_for_a_french_spreadsheet(site):
     gestion = [r for r in body if r[col["serveur"]] == "srv-<b>gestion</b>"]
     assert [r[col["critère"]] for r in gestion][:2] == ["installation : baie", "installation : onduleur"]
     assert gestion[0][col["verdict"]] == "non conforme"
+
+
+def pdf_pages(pdf):
+    """The text of each page of pdf (pdftotext, poppler-utils)."""
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")
+    return info, [p for p in pages[:n]]
+
+
+def test_html_printed_on_a4(site):
+    """Chromium's print to PDF of the report of 3 servers (2 in rack baie-A, 1 outside):
+    A4 portrait, a running header, "page N / M", the date of issue, the rack's servers in
+    one section, evidence the two share shown once, and no page holding a lone table."""
+    if not shutil.which("chromium") or not shutil.which("pdfinfo"):
+        pytest.skip("chromium and poppler-utils are needed (contrib/install-deps.sh --test)")
+    html, path = run_report(site, "html")
+    pdf = os.path.join(site["tmp"], "report-chromium.pdf")
+    p = chromium(["--no-pdf-header-footer", "--print-to-pdf=" + pdf, "file://" + path], site["tmp"])
+    assert p.returncode == 0 and os.path.exists(pdf), p.stderr[-2000:]
+    shutil.copy(pdf, os.path.join(BUILD, "report-chromium.pdf"))
+    info, pages = pdf_pages(pdf)
+    assert re.search(r"^Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info, re.M), info
+    n = len(pages)
+    assert 3 <= n <= 9, n
+    for i, page in enumerate(pages, 1):
+        assert "page %d / %d" % (i, n) in page, (i, page[-300:])
+        assert "Tribunal judiciaire d'Exempleville" in page, i
+        assert "Période : du 01/03/2026 au 30/03/2026" in page, i
+        assert "Émis le " in page and "par envmond" in page, i
+    first = pages[0]
+    assert "date d'émission" in first and "Verdict d'ensemble" in first
+    assert "Aménagements à prévoir, du plus urgent au moins urgent" in first
+    # One section for baie-A, with both of its servers, and each shared evidence once.
+    text = "\n".join(pages)
+    assert text.count("Baie baie-A") == 1
+    assert html.count("<h4>température — sonde-baie-a") == 1
+    assert "srv-numerisation, srv-comci — " in html
+    assert "Serveurs hors baie" in text
+    # The server known only from its findings: no criteria table, a sentence instead.
+    assert "Aucun appareil ne mesure les conditions de ce serveur" in text
+    # No page is a lone table: each holds a heading of the report's own.
+    heads = ("Synthèse", "Graphiques", "Seuils appliqués", "Baie ", "Serveur ", "Relevés", "Incidents", "Méthode", "Inventaire",
+             "Serveurs hors baie", "Aménagements")
+    for i, page in enumerate(pages, 1):
+        assert any(h in page for h in heads) or page.count("\n") > 40, (i, page[:500])
