@@ -21,8 +21,10 @@
 #include "fmt.h"
 #include "html.h"
 #include "log.h"
+#include "mailout.h"
 #include "period.h"
 #include "sources.h"
+#include "spool.h"
 #include "text.h"
 #include "xmem.h"
 
@@ -43,6 +45,8 @@ struct options {
 	const char *output;
 	const char *csv_dialect;   /* NULL: from the site's language */
 	bool partial;
+	bool send;                 /* queue the report in the daemon's spool (mailout.h) */
+	bool last_month;           /* the period is the previous calendar month */
 };
 
 static void usage(FILE *out)
@@ -54,12 +58,15 @@ static void usage(FILE *out)
 		"      --from DATE      first day, YYYY-MM-DD (local time), \"YYYY-MM-DD HH:MM\"\n"
 		"                       or ISO 8601 (2026-03-01T08:00:00, with or without a zone)\n"
 		"      --to DATE        last day, included, or a time (excluded)\n"
+		"      --last-month     the period is the previous calendar month\n"
 		"  -f, --format FORMAT  html (default), text or csv\n"
 		"  -o, --output FILE    write to FILE instead of standard output\n"
 		"      --csv-dialect D  fr (';', decimal comma, BOM; default with lang = fr)\n"
 		"                       or rfc4180 (',', decimal point, for programs)\n"
 		"      --partial        write the report even when files cannot be read,\n"
 		"                       and say on its first page what is missing\n"
+		"      --send           mail the report (HTML and CSV) to the site's contacts\n"
+		"                       through envmond's spool instead of writing it\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -80,8 +87,10 @@ static int parse_format(const char *s, enum format *f)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_CSV_DIALECT, OPT_PARTIAL };
+	enum { OPT_FROM = 256, OPT_TO, OPT_CSV_DIALECT, OPT_PARTIAL, OPT_SEND, OPT_LAST_MONTH };
 	static const struct option longopts[] = {
+		{ "last-month", no_argument, NULL, OPT_LAST_MONTH },
+		{ "send", no_argument, NULL, OPT_SEND },
 		{ "csv-dialect", required_argument, NULL, OPT_CSV_DIALECT },
 		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "config", required_argument, NULL, 'c' },
@@ -105,6 +114,8 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case 'o': opt->output = optarg; break;
 		case OPT_CSV_DIALECT: opt->csv_dialect = optarg; break;
 		case OPT_PARTIAL: opt->partial = true; break;
+		case OPT_SEND: opt->send = true; break;
+		case OPT_LAST_MONTH: opt->last_month = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmon-report %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -114,7 +125,11 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		fprintf(stderr, _("envmon-report: unexpected argument '%s'\n"), argv[optind]);
 		return -1;
 	}
-	if (!opt->from || !opt->to) {
+	if (opt->last_month && (opt->from || opt->to)) {
+		fprintf(stderr, _("envmon-report: --last-month replaces --from and --to\n"));
+		return -1;
+	}
+	if (!opt->last_month && (!opt->from || !opt->to)) {
 		fprintf(stderr, _("envmon-report: --from and --to are required\n"));
 		return -1;
 	}
@@ -128,6 +143,10 @@ static int parse_args(int argc, char **argv, struct options *opt)
 
 static int parse_period(const struct options *opt, time_t *from, time_t *to)
 {
+	if (opt->last_month) {
+		period_last_month((time_t)clock_wall(), from, to);
+		return 0;
+	}
 	if (period_parse(opt->from, false, from) < 0) {
 		fprintf(stderr, _("envmon-report: invalid date '%s' (YYYY-MM-DD, \"YYYY-MM-DD HH:MM\" or 2026-03-01T08:00:00)\n"),
 			opt->from);
@@ -228,6 +247,65 @@ static int write_report(const struct options *opt, const struct audit *a,
 	return rc;
 }
 
+/* The report in format f, in memory, for a mail. NULL on failure. */
+static char *render(const struct options *opt, enum format f, const struct audit *a,
+	const struct docinfo *doc, size_t *size)
+{
+	struct options o = *opt;
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, size);
+	int rc;
+
+	if (!out)
+		return NULL;
+	o.format = f;
+	rc = write_format(out, &o, a, doc);
+	if (fclose(out) != 0 || rc < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* --send: the HTML report and its CSV in one mail, queued durably in the daemon's spool;
+ * the daemon's mailer sends it, and retries it like an alert until the server takes it. */
+static int send_report(const struct options *opt, const struct audit *a,
+	const struct docinfo *doc)
+{
+	const struct config *cfg = a->cfg;
+	char d[16], name[128], html_name[160], csv_name[160];
+	struct mailout_part parts[2];
+	struct spool *sp;
+	char *html, *csv, *msg;
+	int rc = -1;
+
+	fmt_date_iso(d, sizeof(d), a->from);
+	snprintf(html_name, sizeof(html_name), "rapport-%s-%s.html", cfg->site.code, d);
+	snprintf(csv_name, sizeof(csv_name), "rapport-%s-%s.csv", cfg->site.code, d);
+	html = render(opt, FORMAT_HTML, a, doc, &parts[0].size);
+	csv = render(opt, FORMAT_CSV, a, doc, &parts[1].size);
+	sp = spool_open(cfg->paths.state_dir, cfg, NULL);
+	if (html && csv && sp) {
+		parts[0] = (struct mailout_part){ html_name, "text/html; charset=utf-8", html, parts[0].size };
+		parts[1] = (struct mailout_part){ csv_name, "text/csv; charset=utf-8", csv, parts[1].size };
+		msg = mailout_build(a, spool_instance(sp), doc->issued, parts, 2);
+		mailout_name(name, sizeof(name), a);
+		rc = spool_enqueue(sp, name, msg);
+		if (rc == 1)
+			fprintf(stderr, _("envmon-report: the report of this period is already in the "
+				"spool (%s)\n"), name);
+		free(msg);
+	}
+	if (rc < 0)
+		fprintf(stderr, _("envmon-report: cannot queue the report in %s/spool\n"),
+			cfg->paths.state_dir);
+	if (sp)
+		spool_close(sp);
+	free(html);
+	free(csv);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Was anything recorded for the period at all? */
 static bool audit_has_data(const struct audit *a)
 {
@@ -300,7 +378,8 @@ static int report(const struct options *opt, const struct config *cfg, time_t fr
 			"report written\n"), d1, d2, cfg->paths.state_dir);
 	} else {
 		docinfo_init(&doc, &src);
-		rc = write_report(opt, a, &doc) == 0 ? ENVMON_EX_OK : ENVMON_EX_FAIL;
+		rc = (opt->send ? send_report(opt, a, &doc) : write_report(opt, a, &doc)) == 0 ?
+			ENVMON_EX_OK : ENVMON_EX_FAIL;
 		docinfo_fini(&doc);
 	}
 	audit_free(a);

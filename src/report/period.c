@@ -112,3 +112,14 @@ int period_parse(const char *s, bool is_end, time_t *out)
 		*out = local_time(y, mo, d + (is_end && s[10] == '\0'), hms, false);
 	return 0;
 }
+
+void period_last_month(time_t now, time_t *from, time_t *to)
+{
+	static const int midnight[3] = { 0, 0, 0 };
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	/* mktime normalises month 0 to December of the year before. */
+	*from = local_time(tm.tm_year + 1900, tm.tm_mon, 1, midnight, false);
+	*to = local_time(tm.tm_year + 1900, tm.tm_mon + 1, 1, midnight, false);
+}

@@ -803,3 +803,64 @@ def test_html_printed_on_a4(site):
              "Serveurs hors baie", "Aménagements")
     for i, page in enumerate(pages, 1):
         assert any(h in page for h in heads) or page.count("\n") > 40, (i, page[:500])
+
+
+def test_send_queues_a_multipart_mail(site):
+    """--send: one mail in the daemon's durable spool (new/), which its mailer sends and
+    retries like an alert: To the ARSIT, Cc the local technician, a French text, the HTML
+    report and the French CSV attached. The same period twice is queued once."""
+    import email
+    import email.policy
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    args = ["--from", "2026-03-01", "--to", "2026-03-30", "--send"]
+    p = run_raw(site, conf, args)
+    assert p.returncode == 0, p.stderr
+    new = os.path.join(state, "spool", "new")
+    files = os.listdir(new)
+    assert len(files) == 1 and files[0].startswith("report-TJ-EXV-2026-03-01-2026-03-31"), files
+    with open(os.path.join(new, files[0]), "rb") as f:
+        raw = f.read()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["To"] == "arsit@example.org" and msg["Cc"] == "tip@example.org"
+    assert msg["Auto-Submitted"] == "auto-generated" and msg["Message-ID"]
+    assert "TJ-EXV" in msg["Subject"] and "01/03/2026" in msg["Subject"]
+    assert msg.get_content_type() == "multipart/mixed"
+    parts = list(msg.iter_parts())
+    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
+    assert "Bonjour" in parts[0].get_content()
+    html = parts[1].get_payload(decode=True).decode("utf-8")
+    assert parts[1].get_filename() == "rapport-TJ-EXV-2026-03-01.html"
+    assert "Baie baie-A" in html and "page" in html
+    data = parts[2].get_payload(decode=True)
+    assert data.startswith(b"\xef\xbb\xbf") and b";" in data.splitlines()[0]
+    p = run_raw(site, conf, args)
+    assert p.returncode == 0 and "déjà" in p.stderr, p.stderr
+    assert len(os.listdir(new)) == 1
+
+
+def test_monthly_timer_units(site, tmp_path):
+    """The shipped timer fires on the 1st and starts a service that sends last month's
+    report; systemd-analyze checks both (a copy whose ExecStart is the built program)."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze missing: contrib/install-deps.sh --test")
+    with open(os.path.join(ROOT, "contrib", "envmon-report-monthly.timer")) as f:
+        timer = f.read()
+    with open(os.path.join(ROOT, "contrib", "envmon-report-monthly.service.in")) as f:
+        service = f.read()
+    assert "OnCalendar=*-*-01 06:00:00" in timer and "Persistent=true" in timer
+    assert "--last-month --send" in service and "User=envmond" in service
+    cal = subprocess.run(["systemd-analyze", "calendar", "--iterations=2", "*-*-01 06:00:00"],
+                         capture_output=True, text=True)
+    assert cal.returncode == 0 and re.search(r"Next elapse: \w+ \d{4}-\d\d-01 06:00:00", cal.stdout), cal.stdout
+    svc = tmp_path / "envmon-report-monthly.service"
+    svc.write_text(service.replace("@bindir@/envmon-report", REPORT)
+                   .replace("@sysconfdir@", "/etc").replace("@localstatedir@", "/var")
+                   .replace("Documentation=", "#Documentation="))
+    (tmp_path / "envmon-report-monthly.timer").write_text(timer.replace("Documentation=", "#Documentation="))
+    v = subprocess.run(["systemd-analyze", "verify", str(svc), str(tmp_path / "envmon-report-monthly.timer")],
+                       capture_output=True, text=True)
+    assert v.returncode == 0 and not v.stderr.strip(), v.stderr
+    # The service's own command line is accepted: --last-month is a period.
+    p = run_raw(site, site["conf"], ["--last-month", "--from", "2026-03-01"])
+    assert p.returncode == 64 and "--last-month" in p.stderr, p.stderr

@@ -261,6 +261,15 @@ static void test_period(void **state)
 	assert_int_equal(period_parse("2026-03-01 08:00Z", false, &to), -1);
 	assert_int_equal(period_parse("2026-03-01T", false, &to), -1);
 	assert_int_equal(period_parse("2026-03-01T-8:00", false, &to), -1);
+	/* The monthly timer's period: the month before, across a year and DST. */
+	assert_int_equal(period_parse("2026-04-01 06:00", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(from, 1772319600);
+	assert_int_equal(to - from, 31 * 86400 - 3600);
+	assert_int_equal(period_parse("2027-01-01 00:30", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(period_parse("2026-12-01", false, &to), 0);
+	assert_int_equal(from, to);
 	use_tz("UTC");
 }
 
