@@ -864,3 +864,56 @@ def test_monthly_timer_units(site, tmp_path):
     # The service's own command line is accepted: --last-month is a period.
     p = run_raw(site, site["conf"], ["--last-month", "--from", "2026-03-01"])
     assert p.returncode == 64 and "--last-month" in p.stderr, p.stderr
+
+
+def test_send_delivered_by_the_daemon_once_the_server_is_back(site):
+    """The report queued while the mail server is down is sent by the running envmond once
+    the server comes back (its spool retries it like an alert): one multipart mail whose
+    HTML attachment is the report."""
+    import email
+    import email.policy
+    import time
+    from test_mail import Catcher, free_port
+    from pathlib import Path
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    port = free_port()
+    with open(conf) as f:
+        text = f.read()
+    # No device: the daemon only sends mail here.
+    text = re.sub(r"devices = \(.*?\n\);\n", "devices = ();\n", text, flags=re.S)
+    text = re.sub(r"racks = \(.*\n\);\n", "racks = ();\n", text, flags=re.S)
+    daemon_conf = os.path.join(tmp, "daemon.conf")
+    with open(daemon_conf, "w") as f:
+        f.write(text.replace("storage = {", 'daemon = { allow_root = true; };\n'
+                'mail = { server = "127.0.0.1"; port = %d; tls = "none"; timeout = 10; '
+                'from = "envmond TJ-EXV <envmond@example.org>"; };\nstorage = {' % port)
+                .replace('profiles_dir = ', 'pid_file = "%s/envmond.pid"; control_socket = '
+                         '"%s/envmond.sock"; profiles_dir = ' % (tmp, tmp)))
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30", "--send"])
+    assert p.returncode == 0, p.stderr
+    envmond = os.path.join(BUILD, "src", "daemon", "envmond")
+    err = open(os.path.join(tmp, "envmond.err"), "wb+")
+    d = subprocess.Popen([envmond, "-f", "-d", "-c", daemon_conf], stdout=err, stderr=err,
+                         env=dict(report_env(site), ENVMOND_MAIL_RETRY_S="1"))
+    c = None
+    try:
+        time.sleep(1.5)                       # a first attempt meets a closed port
+        assert os.listdir(os.path.join(state, "spool", "new"))
+        c = Catcher(Path(tmp), port)
+        msgs = c.wait(1, 30)
+    finally:
+        d.terminate()
+        d.wait(30)
+        if c:
+            c.stop()
+        err.seek(0)
+        log = err.read().decode(errors="replace")
+        err.close()
+    assert "Sanitizer" not in log and "runtime error:" not in log, log
+    assert len(msgs) == 1, log[-2000:]
+    meta, msg, _raw = msgs[0]
+    assert sorted(meta["rcpt_tos"]) == ["arsit@example.org", "tip@example.org"], meta
+    parts = list(msg.iter_parts())
+    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
+    assert "Baie baie-A" in parts[1].get_payload(decode=True).decode("utf-8")
+    assert os.listdir(os.path.join(state, "spool", "new")) == []
