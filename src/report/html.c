@@ -467,13 +467,16 @@ static void write_group_graphs(FILE *out, const struct audit *a, size_t first, s
 	for (size_t i = 0; rack && rack->is_rack && i < rack->n_probes; i++) {
 		write_graph(out, a, srv0, rack->probes[i], GRAPH_TEMPERATURE);
 		write_graph(out, a, srv0, rack->probes[i], GRAPH_HUMIDITY);
+		write_graph(out, a, srv0, rack->probes[i], GRAPH_DEW_POINT);
 	}
 	for (size_t i = first; i < first + n; i++) {
 		const struct cfg_server *srv = a->servers[i].server;
 
 		for (size_t j = 0; j < srv->n_ups; j++)
-			if (!device_seen(a, first, i, srv->ups[j]))
-				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS);
+			if (!device_seen(a, first, i, srv->ups[j])) {
+				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_LOAD);
+				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_RUNTIME);
+			}
 	}
 }
 

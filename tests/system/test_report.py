@@ -584,8 +584,9 @@ def test_html_in_chromium(site):
     # Everything configured reaches the page escaped.
     assert "<script>alert(1)" not in html and "<b>gestion" not in html
     assert "etagere &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    # The rack's graphs once for its 2 servers: 2 for the probe, 1 for the UPS.
-    assert html.count("data:image/png;base64,") == 3
+    # The rack's graphs once for its 2 servers, one quantity each: temperature, humidity,
+    # dew point for the probe, load and charge (%), runtime (min) for the UPS.
+    assert html.count("data:image/png;base64,") == 5
     assert "@media print" in html and "size:A4" in html
     for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
                  "Renforcer la climatisation", "<th>valeur la plus défavorable</th>",
@@ -917,3 +918,30 @@ def test_send_delivered_by_the_daemon_once_the_server_is_back(site):
     assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
     assert "Baie baie-A" in parts[1].get_payload(decode=True).decode("utf-8")
     assert os.listdir(os.path.join(state, "spool", "new")) == []
+
+
+def test_month_graphs_show_short_outages(site):
+    """The month's UPS runtime graph is read from 5-minute points shown about an hour a
+    pixel: each transfer to battery (10, 1.5, 33 and 5 min) still shows as a mark as high
+    as the graph, and so on the probe's graphs (the server's UPS)."""
+    import base64
+    html, _ = run_report(site, "html")
+    imgs = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"', html)
+    assert len(imgs) == 5
+    seen = {}
+    for k, (alt, b64) in enumerate(imgs):
+        path = os.path.join(site["tmp"], "graph-%d.png" % k)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(b64))
+        w, h, bpp, rows = png_rows(path)
+        cols = []
+        for x in range(w):
+            orange = sum(1 for row in rows
+                         if abs(row[x * bpp] - 0xE6) < 12 and abs(row[x * bpp + 1] - 0x7E) < 12
+                         and abs(row[x * bpp + 2] - 0x22) < 12)
+            if orange > h // 4:
+                cols.append(x)
+        groups = [c for i, c in enumerate(cols) if i == 0 or c - cols[i - 1] > 2]
+        seen[k] = len(groups)
+    # The 4 outages (8th, 14th, 20th, 25th) are days apart: 4 separate marks, no other.
+    assert all(n == 4 for n in seen.values()), seen
