@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "text.h"
 #include "upgrades.h"
+#include "urgency.h"
 #include "xmem.h"
 
 static void heading(FILE *out, const char *title)
@@ -162,15 +163,19 @@ static void write_episodes(FILE *out, const struct audit *a)
 
 static void write_upgrades(FILE *out, const struct audit *a)
 {
-	heading(out, _("Upgrades to plan"));
+	size_t *order = xcalloc(a->n_upgrades + 1, sizeof(*order));
+
+	urgency_order(a, order);
+	heading(out, _("Upgrades to plan, most urgent first"));
 	if (a->n_upgrades == 0)
 		fprintf(out, "  %s\n", _("None: the hosting conditions met the spec."));
 	for (size_t i = 0; i < a->n_upgrades; i++) {
-		const struct audit_upgrade *u = &a->upgrades[i];
+		const struct audit_upgrade *u = &a->upgrades[order[i]];
 
 		fprintf(out, "  %zu. %s — %s\n     %s\n", i + 1, _(upgrades_label(u->kind)),
 			u->target, u->reason);
 	}
+	free(order);
 }
 
 const char *text_method(void)

@@ -492,6 +492,12 @@ def test_text_in_french(site):
     assert "Remplacer les batteries de l'onduleur — ups-general" in text
     assert "Renforcer la climatisation — baie-A" in text
     assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
+    # In order of urgency: what leaves a server unprotected before what wears.
+    assert "Aménagements à prévoir, du plus urgent au moins urgent" in text
+    order = [text.index(x) for x in ("Installer le serveur dans une baie",
+                                     "Remplacer les batteries de l'onduleur",
+                                     "Renforcer la climatisation")]
+    assert order == sorted(order), order
     for word in ("conforme", "à surveiller", "non conforme"):
         assert word in text
     # French wording: "none" agrees with its noun, no nested parentheses, no "(s)",
