@@ -318,7 +318,8 @@ static bool audit_has_data(const struct audit *a)
 }
 
 /* The period against the clock: nothing is recorded after now. A period that starts in
- * the future is an error; one that ends there is cut at now (a month in progress). */
+ * the future is an error; one that ends after today is cut at the end of today (a month
+ * in progress), so that the days to come do not count as missing data. */
 static int check_future(time_t from, time_t *to)
 {
 	time_t now = (time_t)clock_wall();
@@ -329,8 +330,13 @@ static int check_future(time_t from, time_t *to)
 			"was recorded yet\n"), fmt_datetime(d, sizeof(d), from));
 		return -1;
 	}
-	if (*to > now)
-		*to = now;
+	if (*to > now) {
+		time_t tonight;
+
+		period_parse(fmt_date_iso(d, sizeof(d), now), true, &tonight);
+		if (*to > tonight)
+			*to = tonight;
+	}
 	return 0;
 }
 
