@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "docinfo.h"
 #include "xmem.h"
@@ -30,4 +31,16 @@ void docinfo_fini(struct docinfo *d)
 		free(d->missing[i]);
 	free(d->missing);
 	memset(d, 0, sizeof(*d));
+}
+
+bool docinfo_low_coverage(const struct audit *a, size_t i)
+{
+	const struct audit_row *r = &a->rows[i];
+
+	if (r->st.coverage >= VERDICT_MIN_COVERAGE)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (a->rows[j].device == r->device && a->rows[j].st.coverage < VERDICT_MIN_COVERAGE)
+			return false;
+	return true;
 }

@@ -4,6 +4,7 @@
 #ifndef DOCINFO_H
 #define DOCINFO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -20,5 +21,10 @@ struct docinfo {
 /* Fills d for a document issued now on this host; with the problems of s (may be NULL). */
 void docinfo_init(struct docinfo *d, const struct sources *s);
 void docinfo_fini(struct docinfo *d);
+
+struct audit;
+/* Is row i of a the first row of a device measured less than VERDICT_MIN_COVERAGE of the
+ * period? (The first page lists each such device once.) */
+bool docinfo_low_coverage(const struct audit *a, size_t i);
 
 #endif

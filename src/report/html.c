@@ -189,14 +189,8 @@ static void write_coverage(FILE *out, const struct audit *a)
 
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const struct audit_row *r = &a->rows[i];
-		bool seen = false;
 
-		if (r->st.coverage >= VERDICT_MIN_COVERAGE)
-			continue;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = a->rows[j].device == r->device &&
-				a->rows[j].st.coverage < VERDICT_MIN_COVERAGE;
-		if (seen)
+		if (!docinfo_low_coverage(a, i))
 			continue;
 		if (!any) {
 			fputs("<div class=\"alert\"><p>", out);

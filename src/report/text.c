@@ -43,6 +43,29 @@ static void write_missing(FILE *out, const struct docinfo *doc)
 		fprintf(out, "  - %s\n", doc->missing[i]);
 }
 
+/* Devices measured less than VERDICT_MIN_COVERAGE of the period, once each (as on the
+ * HTML first page). */
+static void write_coverage(FILE *out, const struct audit *a)
+{
+	bool any = false;
+	char share[32];
+
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct audit_row *r = &a->rows[i];
+
+		if (!docinfo_low_coverage(a, i))
+			continue;
+		if (!any)
+			fprintf(out, "%s\n", _("Measurements missing for part of the period (each "
+				"verdict concerned is at best \"to watch\"):"));
+		any = true;
+		fputs("  - ", out);
+		fprintf(out, _("%s: %s of the period measured"), r->device->name,
+			fmt_share(share, sizeof(share), r->st.coverage));
+		fputc('\n', out);
+	}
+}
+
 static void write_header(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
 	const struct config *cfg = a->cfg;
@@ -59,6 +82,7 @@ static void write_header(FILE *out, const struct audit *a, const struct docinfo 
 		fprintf(out, "%s\n", text_issuer(issuer, sizeof(issuer), doc));
 		write_missing(out, doc);
 	}
+	write_coverage(out, a);
 }
 
 static void write_summary(FILE *out, const struct audit *a)

@@ -494,6 +494,9 @@ def test_text_in_french(site):
     assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
     # In order of urgency: what leaves a server unprotected before what wears.
     assert "Aménagements à prévoir, du plus urgent au moins urgent" in text
+    # The probe missed six hours and a day (96 % measured): above the 90 % that the
+    # first page would report (see test_unreadable_rrd_file_partial).
+    assert "Mesures manquantes" not in text
     order = [text.index(x) for x in ("Installer le serveur dans une baie",
                                      "Remplacer les batteries de l'onduleur",
                                      "Renforcer la climatisation")]
@@ -700,6 +703,9 @@ def test_unreadable_rrd_file_partial(site):
         head = f.read().split("\n\n")[0]
     assert "RAPPORT INCOMPLET" in head, head
     assert "%s : permission refusée" % ups in head, head
+    # What could not be read is measured nowhere: said before the summary too.
+    assert "Mesures manquantes sur une partie de la période" in head, head
+    assert "  - ups-general : 0,0 % de la période mesurée" in head, head
 
 
 def test_future_period(site):
