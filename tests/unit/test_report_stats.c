@@ -243,6 +243,34 @@ static void test_period(void **state)
 	assert_int_equal(period_parse("2026-03-01x", false, &from), -1);
 	assert_int_equal(period_parse("2026-03-01 25:00", false, &from), -1);
 	assert_int_equal(period_parse("", false, &from), -1);
+	/* ISO 8601: a 'T', seconds optional, a zone optional (then the time is not local). */
+	assert_int_equal(period_parse("2026-03-01", false, &from), 0);
+	assert_int_equal(period_parse("2026-03-01T08:00:00", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00", true, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T07:00:00Z", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00+01:00", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T02:00-0500", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T09:00+02", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00:00+1:00", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T08:00:00X", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01 08:00Z", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T-8:00", false, &to), -1);
+	/* The monthly timer's period: the month before, across a year and DST. */
+	assert_int_equal(period_parse("2026-04-01 06:00", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(from, 1772319600);
+	assert_int_equal(to - from, 31 * 86400 - 3600);
+	assert_int_equal(period_parse("2027-01-01 00:30", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(period_parse("2026-12-01", false, &to), 0);
+	assert_int_equal(from, to);
 	use_tz("UTC");
 }
 
