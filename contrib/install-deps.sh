@@ -11,7 +11,7 @@ build="autoconf automake autopoint libtool pkg-config gettext make gcc
 test="snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio socat
       python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base
       nut-server nut-client openipmi"
-bench="collectd-core"
+bench="collectd-core strace"
 browser="chromium"
 
 want=$build

@@ -275,7 +275,15 @@ char *cfgparse_resolve_path(const char *dir, const char *path)
 	return xasprintf("%s/%s", dir, path);
 }
 
-char *cfgparse_secret_file(struct cfgparse *p, const config_setting_t *s, const char *path)
+/* Whoever owns a secret file can change it: only root, the user reading it (the daemon
+ * before its drop, or envmond -t run by an operator) and the daemon user may. */
+static bool secret_owner_ok(uid_t owner, uid_t daemon_uid)
+{
+	return owner == 0 || owner == geteuid() || owner == daemon_uid;
+}
+
+char *cfgparse_secret_file(struct cfgparse *p, const config_setting_t *s, const char *path,
+	uid_t daemon_uid)
 {
 	struct stat st;
 	char buf[1024];
@@ -288,6 +296,12 @@ char *cfgparse_secret_file(struct cfgparse *p, const config_setting_t *s, const 
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		cfgparse_error_at(p, s, _("secret file %s is not a regular file"), path);
+		close(fd);
+		return NULL;
+	}
+	if (!secret_owner_ok(st.st_uid, daemon_uid)) {
+		cfgparse_error_at(p, s, _("secret file %s belongs to uid %ld: it must belong to root "
+			"or to the daemon user"), path, (long)st.st_uid);
 		close(fd);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 
 #include <libconfig.h>
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 #include "envmon.h"
@@ -55,9 +56,11 @@ bool cfgparse_strings(struct cfgparse *p, const config_setting_t *group, const c
 /* A number (integer or float) held by setting s itself. */
 bool cfgparse_number_value(const config_setting_t *s, double *out);
 
-/* Reads a secret from file: must exist, be a regular file and not be readable or
- * writable by group or others. Trailing newline removed. NULL on error (recorded at s). */
-char *cfgparse_secret_file(struct cfgparse *p, const config_setting_t *s, const char *path);
+/* Reads a secret from file: must exist, be a regular file owned by root, by the reading
+ * user or by daemon_uid ((uid_t)-1: none), and not be readable or writable by group or
+ * others. Trailing newline removed. NULL on error (recorded at s). */
+char *cfgparse_secret_file(struct cfgparse *p, const config_setting_t *s, const char *path,
+	uid_t daemon_uid);
 
 /* path made absolute against dir when relative (a new string). */
 char *cfgparse_resolve_path(const char *dir, const char *path);

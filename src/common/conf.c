@@ -9,12 +9,15 @@
 #include <libgen.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cfgparse.h"
 #include "conf.h"
+#include "log.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -27,20 +30,7 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-static const char *const criterion_names[CRIT_COUNT + 1] = {
-	"temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min",
-	"cooling_state", "ups_source", "ups_battery", "ups_charge", "ups_runtime", "ups_load",
-	"ups_replace_battery", "ups_selftest", "input_voltage", "input_frequency", "contact", NULL
-};
-static const char *const criterion_labels[CRIT_COUNT] = {
-	N_("temperature"), N_("relative humidity"), N_("dew point"),
-	N_("temperature change per hour"), N_("temperature change in 15 minutes"),
-	N_("air conditioning"), N_("UPS power source"), N_("UPS battery"), N_("UPS battery charge"),
-	N_("UPS runtime"), N_("UPS load"), N_("UPS battery replacement"), N_("UPS self-test"),
-	N_("input voltage"), N_("input frequency"), N_("contact with the device"),
-};
 static const char *const role_names[] = { "digitization", "comci", "other", NULL };
-static const char *const severity_names[] = { "ok", "warning", "critical", "unknown", NULL };
 static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim", "nut", "ipmi" };
 /* Then Net-SNMP's spellings (snmpd.conf, snmpget -a), SHA-224 .. SHA-512: index - 4. */
 static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
@@ -50,103 +40,8 @@ static const char *const tls_names[] = { "starttls", "tls", "none", NULL };
 static const char *const lang_names[] = { "fr", "en", NULL };
 static const char *const parity_names[] = { "N", "E", "O", NULL };
 
-const char *criterion_name(enum criterion c) { return criterion_names[c]; }
-const char *criterion_label(enum criterion c) { return criterion_labels[c]; }
 const char *role_name(enum server_role role) { return role_names[role]; }
-const char *severity_name(enum severity sev) { return severity_names[sev]; }
 const char *protocol_name(enum protocol proto) { return protocol_names[proto]; }
-
-int criterion_lookup(const char *name)
-{
-	for (int i = 0; i < CRIT_COUNT; i++)
-		if (strcmp(criterion_names[i], name) == 0)
-			return i;
-	return -1;
-}
-
-/* Criteria judged on a named state or on contact: they have no numeric bounds. */
-static bool criterion_is_state(enum criterion c)
-{
-	switch (c) {
-	case CRIT_COOLING_STATE: case CRIT_UPS_SOURCE: case CRIT_UPS_BATTERY:
-	case CRIT_UPS_REPLACE_BATTERY: case CRIT_UPS_SELFTEST: case CRIT_CONTACT:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static void set_bounds(struct cfg_threshold *t, double wlo, double whi, double clo, double chi,
-	double hyst, unsigned hold_s)
-{
-	t->warn_lo = wlo;
-	t->warn_hi = whi;
-	t->crit_lo = clo;
-	t->crit_hi = chi;
-	t->hysteresis = hyst;
-	t->hold_s = hold_s;
-	t->clear_hold_s = hold_s;
-}
-
-/* ASHRAE TC 9.9 at the server inlet: recommended envelope = warning, class A1 allowable
- * = critical (DESIGN.md §8). UPS: runtime under the 10 min shutdown budget is critical,
- * load >= 80 % warning, >= 90 % critical. Mains: 230 V +-10 % / +-15 %, 50 Hz +-1 % / +-2 %. */
-void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
-{
-	for (int c = 0; c < CRIT_COUNT; c++) {
-		out[c] = (struct cfg_threshold){ .enabled = true, .warn_lo = NAN, .warn_hi = NAN,
-			.crit_lo = NAN, .crit_hi = NAN, .repeat_s = 4 * 3600 };
-	}
-	set_bounds(&out[CRIT_TEMPERATURE], 18.0, 27.0, 15.0, 32.0, 0.5, 300);
-	set_bounds(&out[CRIT_HUMIDITY], NAN, 60.0, 8.0, 80.0, 2.0, 600);
-	set_bounds(&out[CRIT_DEW_POINT], -9.0, 15.0, NAN, 17.0, 0.5, 600);
-	set_bounds(&out[CRIT_TEMP_RATE_HOUR], NAN, 10.0, NAN, 20.0, 1.0, 0);
-	set_bounds(&out[CRIT_TEMP_RATE_15MIN], NAN, 3.0, NAN, 5.0, 0.5, 0);
-	set_bounds(&out[CRIT_UPS_CHARGE], 50.0, NAN, 25.0, NAN, 5.0, 0);
-	set_bounds(&out[CRIT_UPS_RUNTIME], 900.0, NAN, 600.0, NAN, 60.0, 0);
-	set_bounds(&out[CRIT_UPS_LOAD], NAN, 80.0, NAN, 90.0, 2.0, 60);
-	out[CRIT_UPS_LOAD].upper_inclusive = true;
-	set_bounds(&out[CRIT_INPUT_VOLTAGE], 207.0, 253.0, 196.0, 264.0, 2.0, 60);
-	set_bounds(&out[CRIT_INPUT_FREQUENCY], 49.5, 50.5, 49.0, 51.0, 0.1, 60);
-	/* A plain transfer to battery waits a minute; the rest is immediate. */
-	out[CRIT_UPS_SOURCE].hold_s = 60;
-	out[CRIT_UPS_SOURCE].clear_hold_s = 60;
-	out[CRIT_COOLING_STATE].hold_s = 120;
-	out[CRIT_COOLING_STATE].clear_hold_s = 120;
-	out[CRIT_UPS_REPLACE_BATTERY].repeat_s = 24 * 3600;
-	out[CRIT_UPS_SELFTEST].repeat_s = 24 * 3600;
-}
-
-/* Low battery, bypass and an output switched off are critical at once (DESIGN.md §5); a
- * plain transfer to battery waits its hold; a stopped air conditioner is critical (the
- * room heats up), one in alarm still blows and is a warning. The one table: the alerts
- * (src/daemon/alert.c) and the report (src/report/audit.c) both read it. */
-enum severity conf_state_severity(enum criterion crit, const char *state, bool *immediate)
-{
-	static const struct { enum criterion crit; const char *state; enum severity sev; bool now; } map[] = {
-		{ CRIT_UPS_SOURCE, "on_battery", SEV_WARNING, false },
-		{ CRIT_UPS_SOURCE, "bypass", SEV_CRITICAL, true },
-		{ CRIT_UPS_SOURCE, "off", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "low", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "depleted", SEV_CRITICAL, true },
-		{ CRIT_UPS_BATTERY, "fault", SEV_CRITICAL, true },
-		{ CRIT_UPS_REPLACE_BATTERY, "yes", SEV_WARNING, true },
-		{ CRIT_UPS_SELFTEST, "failed", SEV_WARNING, true },
-		{ CRIT_COOLING_STATE, "stopped", SEV_CRITICAL, false },
-		{ CRIT_COOLING_STATE, "alarm", SEV_WARNING, false },
-	};
-
-	if (immediate)
-		*immediate = false;
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
-		if (map[i].crit == crit && strcmp(map[i].state, state) == 0) {
-			if (immediate)
-				*immediate = map[i].now;
-			return map[i].sev;
-		}
-	}
-	return SEV_OK;
-}
 
 /* ------------------------------------------------------------------ parsing state */
 
@@ -154,6 +49,7 @@ struct parse {
 	struct cfgparse *p;
 	struct config *cfg;
 	config_t cf;
+	bool inline_secret_warned;     /* once per load: every device may have a community */
 };
 
 static bool email_valid(const char *s)
@@ -179,6 +75,29 @@ static void get_path(struct parse *ps, const config_setting_t *g, const char *ke
 	}
 }
 
+/* The daemon user's uid, who may own secret files; (uid_t)-1 if none or unknown. */
+static uid_t daemon_uid(const struct config *cfg)
+{
+	struct passwd *pw = cfg->daemon.user ? getpwnam(cfg->daemon.user) : NULL;
+
+	return pw ? pw->pw_uid : (uid_t)-1;
+}
+
+/* An inline secret in a file others can read is no secret: said (not refused, so that
+ * an upgrade does not stop monitoring), once, at the first one's file:line. */
+static void warn_inline_secret(struct parse *ps, const config_setting_t *s, const char *key)
+{
+	const char *file = config_setting_source_file(s);
+	struct stat st;
+
+	if (ps->inline_secret_warned || !file || stat(file, &st) < 0 || !(st.st_mode & S_IROTH))
+		return;
+	ps->inline_secret_warned = true;
+	log_warn("%s:%d: '%s' is given inline in a file others can read (mode %04o): "
+		"use '%s_file', or chmod o-r the file", file, config_setting_source_line(s), key,
+		(unsigned)(st.st_mode & 07777), key);
+}
+
 /* A secret is given inline (key) or, better, in a file only its owner reads (key_file). */
 /* Reads key (inline) or key_file into *out. Returns whether either was given, so that a
  * file that could not be read (already reported) brings no second, misleading error. */
@@ -188,12 +107,14 @@ static bool get_secret(struct parse *ps, const config_setting_t *g, const char *
 	config_setting_t *fs = cfgparse_member(ps->p, g, file_key, CONFIG_TYPE_STRING, false);
 	bool inline_given = cfgparse_string(ps->p, g, key, false, out);
 
+	if (inline_given && !fs)
+		warn_inline_secret(ps, config_setting_get_member(g, key), key);
 	if (fs && inline_given)
 		cfgparse_error_at(ps->p, fs, _("give either '%s' or '%s', not both"), key, file_key);
 	else if (fs) {
 		char *path = cfgparse_resolve_path(ps->cfg->dir, config_setting_get_string(fs));
 
-		*out = cfgparse_secret_file(ps->p, fs, path);
+		*out = cfgparse_secret_file(ps->p, fs, path, daemon_uid(ps->cfg));
 		free(path);
 	}
 	free(file_key);
@@ -221,7 +142,7 @@ static void parse_contacts(struct parse *ps, const config_setting_t *site)
 	for (size_t i = 0; i < c->n_local; i++)
 		if (!email_valid(c->local[i]))
 			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->local[i]);
-	if (cfgparse_enum(ps->p, g, "local_min_severity", severity_names, &sev) &&
+	if (cfgparse_enum(ps->p, g, "local_min_severity", criteria_severity_names, &sev) &&
 	    sev != SEV_WARNING && sev != SEV_CRITICAL)
 		cfgparse_error_at(ps->p, g, _("'local_min_severity' must be \"warning\" or \"critical\""));
 	c->local_min_severity = (enum severity)sev;
@@ -781,10 +702,10 @@ static void parse_criterion(struct parse *ps, const config_setting_t *g, enum cr
 	struct cfg_threshold *t = &raw->v[c];
 	unsigned *set = &raw->set[c];
 
-	cfgparse_check_keys(ps->p, g, criterion_is_state(c) ? state_keys : keys);
+	cfgparse_check_keys(ps->p, g, criterion_has_no_bounds(c) ? state_keys : keys);
 	if (cfgparse_bool(ps->p, g, "enabled", &t->enabled))
 		*set |= F_ENABLED;
-	if (!criterion_is_state(c)) {
+	if (!criterion_has_no_bounds(c)) {
 		get_range(ps, g, "warn", &t->warn_lo, &t->warn_hi, set, F_WARN_LO, F_WARN_HI);
 		get_range(ps, g, "crit", &t->crit_lo, &t->crit_hi, set, F_CRIT_LO, F_CRIT_HI);
 		get_bound(ps, g, "warn_below", &t->warn_lo, set, F_WARN_LO);
@@ -848,7 +769,7 @@ static void check_thresholds(struct parse *ps, const config_setting_t *g, const 
 		if ((!isnan(t->warn_lo) && !isnan(t->crit_lo) && t->warn_lo < t->crit_lo) ||
 		    (!isnan(t->warn_hi) && !isnan(t->crit_hi) && t->warn_hi > t->crit_hi))
 			cfgparse_error_at(ps->p, g, _("spec '%s', %s: the warning bounds must lie inside "
-				"the critical bounds"), spec->name, criterion_names[c]);
+				"the critical bounds"), spec->name, criterion_name(c));
 	}
 }
 
@@ -886,7 +807,7 @@ static void resolve_spec(struct parse *ps, struct spec_raw *raws, size_t i)
 		resolve_spec(ps, raws, (size_t)pi);
 		memcpy(spec->crit, cfg->specs[pi].crit, sizeof(spec->crit));
 	} else {
-		conf_default_thresholds(spec->crit);
+		criteria_default_thresholds(spec->crit);
 	}
 	for (int c = 0; c < CRIT_COUNT; c++)
 		apply_overrides(&spec->crit[c], &raws[i].v[c], raws[i].set[c]);

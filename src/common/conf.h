@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "criteria.h"
 #include "profile.h"
 
 struct cfgparse;
@@ -18,28 +19,7 @@ enum snmp_auth { SNMP_AUTH_NONE, SNMP_AUTH_MD5, SNMP_AUTH_SHA, SNMP_AUTH_SHA224,
 	SNMP_AUTH_SHA256, SNMP_AUTH_SHA384, SNMP_AUTH_SHA512 };
 enum snmp_priv { SNMP_PRIV_NONE, SNMP_PRIV_DES, SNMP_PRIV_AES, SNMP_PRIV_AES192, SNMP_PRIV_AES256 };
 enum mail_tls { MAIL_TLS_STARTTLS, MAIL_TLS_IMPLICIT, MAIL_TLS_NONE };
-enum severity { SEV_OK, SEV_WARNING, SEV_CRITICAL, SEV_UNKNOWN };
 
-/* The hosting criteria a server is judged on (DESIGN.md §2, §5, §8). */
-enum criterion {
-	CRIT_TEMPERATURE,
-	CRIT_HUMIDITY,
-	CRIT_DEW_POINT,
-	CRIT_TEMP_RATE_HOUR,
-	CRIT_TEMP_RATE_15MIN,
-	CRIT_COOLING_STATE,
-	CRIT_UPS_SOURCE,
-	CRIT_UPS_BATTERY,
-	CRIT_UPS_CHARGE,
-	CRIT_UPS_RUNTIME,
-	CRIT_UPS_LOAD,
-	CRIT_UPS_REPLACE_BATTERY,
-	CRIT_UPS_SELFTEST,
-	CRIT_INPUT_VOLTAGE,
-	CRIT_INPUT_FREQUENCY,
-	CRIT_CONTACT,
-	CRIT_COUNT
-};
 
 struct cfg_snmp {
 	char *host;
@@ -108,18 +88,6 @@ struct cfg_device {
 	struct cfg_ipmi ipmi;
 };
 
-struct cfg_threshold {
-	bool enabled;
-	/* Bounds of the envelope; NAN when there is none. Outside warn = warning, outside
-	 * crit = critical. For state criteria the bounds are unused. */
-	double warn_lo, warn_hi, crit_lo, crit_hi;
-	bool upper_inclusive;      /* a value equal to an upper bound is outside (ups_load:
-	                            * warning at >= 80 %, critical at >= 90 %); else inside */
-	double hysteresis;         /* back inside by this margin to clear */
-	unsigned hold_s;           /* out of spec this long before alerting (0 = at once) */
-	unsigned clear_hold_s;     /* back in spec this long before recovering */
-	unsigned repeat_s;         /* reminder while unresolved (0 = never) */
-};
 
 struct cfg_spec {
 	char *name;
@@ -227,19 +195,8 @@ const struct cfg_device *conf_device(const struct config *cfg, const char *name)
 const struct cfg_server *conf_server(const struct config *cfg, const char *name);
 const struct cfg_spec *conf_spec(const struct config *cfg, const char *name);
 
-/* Built-in defaults for every criterion (ASHRAE recommended = warning, A1 = critical). */
-void conf_default_thresholds(struct cfg_threshold out[CRIT_COUNT]);
-/* What state (metric.c's vocabulary) of state criterion crit means for a server:
- * SEV_OK for a normal or unlisted state. *immediate (may be NULL): alert without the hold.
- * The same table as the daemon's alert.c state_severity(); test_report_stats checks
- * that the two agree, so the report grades a state as the alert mail did. */
-enum severity conf_state_severity(enum criterion crit, const char *state, bool *immediate);
-
-const char *criterion_name(enum criterion c);           /* "temperature", ... as in the file */
-int criterion_lookup(const char *name);                 /* -1 if unknown */
-const char *criterion_label(enum criterion c);          /* English msgid, for _() */
+/* The criteria's vocabulary (names, kinds, state severities, defaults): criteria.h. */
 const char *role_name(enum server_role role);
-const char *severity_name(enum severity sev);
 const char *protocol_name(enum protocol proto);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "journal.h"
+#include "jrec.h"
 #include "log.h"
 #include "xmem.h"
 
@@ -192,35 +193,6 @@ struct episodes {
 	size_t n_eps, cap_eps;
 };
 
-static const char *get_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
-		json_object_get_string(v) : NULL;
-}
-
-/* Numbers; null (how the journal writes NAN) and absent read as NAN. */
-static double get_num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static enum severity get_severity(struct json_object *o, const char *key)
-{
-	const char *s = get_str(o, key);
-
-	for (int i = SEV_OK; s && i <= SEV_UNKNOWN; i++)
-		if (strcmp(s, severity_name((enum severity)i)) == 0)
-			return (enum severity)i;
-	return SEV_UNKNOWN;
-}
-
 static struct journal_episode *find_episode(struct episodes *e, const char *id)
 {
 	/* Recent episodes are the ones updated: search from the end. */
@@ -230,61 +202,52 @@ static struct journal_episode *find_episode(struct episodes *e, const char *id)
 	return NULL;
 }
 
-static void read_servers(struct journal_episode *ep, struct json_object *rec)
+static void read_servers(struct journal_episode *ep, const struct jrec *r)
 {
-	struct json_object *arr;
-	size_t n;
-
-	if (!json_object_object_get_ex(rec, "servers", &arr) || !json_object_is_type(arr, json_type_array))
+	if (!r->has_servers)
 		return;
-	n = json_object_array_length(arr);
 	free(ep->servers);
-	ep->servers = xcalloc(n + 1, sizeof(*ep->servers));
-	ep->n_servers = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *s = json_object_array_get_idx(arr, i);
-
-		ep->servers[ep->n_servers++] = (struct journal_server){ get_str(s, "name"),
-			get_str(s, "role"), get_str(s, "rack") };
-	}
+	ep->servers = xcalloc(r->n_servers + 1, sizeof(*ep->servers));
+	ep->n_servers = r->n_servers;
+	for (size_t i = 0; i < r->n_servers; i++)
+		ep->servers[i] = (struct journal_server){ r->servers[i].name, r->servers[i].role,
+			r->servers[i].rack };
 }
 
-static void open_episode(struct episodes *e, struct json_object *rec, const char *id)
+static void open_episode(struct episodes *e, const struct jrec *r)
 {
 	struct journal_episode *ep;
-	int c = criterion_lookup(get_str(rec, "criterion") ? get_str(rec, "criterion") : "");
 
 	e->eps = xgrow(e->eps, &e->cap_eps, e->n_eps + 1, sizeof(*e->eps));
 	ep = &e->eps[e->n_eps++];
 	memset(ep, 0, sizeof(*ep));
-	ep->id = id;
-	ep->condition = get_str(rec, "cond");
-	ep->criterion = c < 0 ? CRIT_CONTACT : (enum criterion)c;
-	ep->device = get_str(rec, "device");
-	ep->rack = get_str(rec, "rack");
-	ep->metric = get_str(rec, "metric");
-	ep->unit = get_str(rec, "unit");
-	ep->since = get_num(rec, "since");
-	ep->opened = get_num(rec, "t");
-	ep->first_value = ep->worst = get_num(rec, "value");
-	ep->state = ep->worst_state = get_str(rec, "state");
-	ep->bound = get_num(rec, "bound");
-	ep->bound_kind = get_str(rec, "bound_kind");
+	ep->id = r->id;
+	ep->condition = r->cond;
+	ep->criterion = r->has_criterion ? r->criterion : CRIT_CONTACT;
+	ep->device = r->device;
+	ep->rack = r->rack;
+	ep->metric = r->metric;
+	ep->unit = r->unit;
+	ep->since = r->since;
+	ep->opened = r->t;
+	ep->first_value = ep->worst = r->value;
+	ep->state = ep->worst_state = r->state;
+	ep->bound = r->bound;
+	ep->bound_kind = r->bound_kind;
 }
 
-static void add_notice(struct journal_episode *ep, struct json_object *rec, struct json_object *nt)
+static void add_notice(struct journal_episode *ep, const struct jrec *r)
 {
 	struct journal_notice *n;
-	struct json_object *v;
 
 	ep->notices = xrealloc(ep->notices, (ep->n_notices + 1) * sizeof(*ep->notices));
 	n = &ep->notices[ep->n_notices++];
 	memset(n, 0, sizeof(*n));
-	n->seq = (unsigned)get_num(nt, "seq");
-	n->kind = get_str(nt, "kind");
-	n->time = get_num(rec, "t");
-	n->severity = get_severity(rec, "severity");
-	n->silenced = json_object_object_get_ex(nt, "silenced", &v) && json_object_get_boolean(v);
+	n->seq = r->notice.seq;
+	n->kind = jrec_notice_kind_name(r->notice.kind);
+	n->time = r->t;
+	n->severity = r->severity;
+	n->silenced = r->notice.silenced;
 }
 
 static void mark_accepted(struct journal_episode *ep, unsigned seq)
@@ -295,48 +258,52 @@ static void mark_accepted(struct journal_episode *ep, unsigned seq)
 }
 
 /* Folds one record into its episode. */
-static void apply_record(struct episodes *e, struct json_object *rec)
+static void apply_record(struct episodes *e, const struct jrec *r)
 {
-	const char *type = get_str(rec, "type"), *id = get_str(rec, "id");
 	struct journal_episode *ep;
-	struct json_object *nt, *on;
 
-	if (!type || !id)
+	if (!jrec_is_incident(r->type))
 		return;
-	if (strcmp(type, "open") == 0 && !find_episode(e, id))
-		open_episode(e, rec, id);
-	ep = find_episode(e, id);
+	if (r->type == JREC_OPEN && !find_episode(e, r->id))
+		open_episode(e, r);
+	ep = find_episode(e, r->id);
 	if (!ep)
 		return;
-	if (strcmp(type, "notified") == 0) {
-		mark_accepted(ep, (unsigned)get_num(rec, "seq"));
+	if (r->type == JREC_NOTIFIED) {
+		mark_accepted(ep, r->seq);
 		return;
 	}
-	if (get_severity(rec, "severity") != SEV_UNKNOWN && get_severity(rec, "severity") > ep->severity)
-		ep->severity = get_severity(rec, "severity");
-	if (!isnan(get_num(rec, "worst")))
-		ep->worst = get_num(rec, "worst");
-	if (get_str(rec, "worst_state"))
-		ep->worst_state = get_str(rec, "worst_state");
-	read_servers(ep, rec);
-	if (strcmp(type, "flapping") == 0 && json_object_object_get_ex(rec, "on", &on) &&
-	    json_object_get_boolean(on))
+	if (r->severity != SEV_UNKNOWN && r->severity > ep->severity)
+		ep->severity = r->severity;
+	if (!isnan(r->worst))
+		ep->worst = r->worst;
+	if (r->worst_state)
+		ep->worst_state = r->worst_state;
+	read_servers(ep, r);
+	if (r->type == JREC_FLAPPING && r->on)
 		ep->flapped = true;
-	if (strcmp(type, "close") == 0) {
-		ep->end = get_num(rec, "t");
-		ep->end_reason = get_str(rec, "reason");
+	if (r->type == JREC_CLOSE) {
+		ep->end = r->t;
+		ep->end_reason = r->reason;
 	}
-	if (json_object_object_get_ex(rec, "notice", &nt))
-		add_notice(ep, rec, nt);
+	if (r->has_notice)
+		add_notice(ep, r);
 }
 
 static int collect(void *arg, struct json_object *rec)
 {
 	struct episodes *e = arg;
 
-	e->recs = xgrow(e->recs, &e->cap_recs, e->n_recs + 1, sizeof(*e->recs));
-	e->recs[e->n_recs++] = json_object_get(rec);
-	apply_record(e, rec);
+	struct jrec r;
+	const char *why = jrec_decode(rec, &r);
+
+	/* An unusable record is skipped: the report shows what the rest of the file says. */
+	if (!why) {
+		e->recs = xgrow(e->recs, &e->cap_recs, e->n_recs + 1, sizeof(*e->recs));
+		e->recs[e->n_recs++] = json_object_get(rec);
+		apply_record(e, &r);
+	}
+	jrec_clear(&r);
 	return 0;
 }
 

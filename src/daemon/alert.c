@@ -208,7 +208,7 @@ static void judge(const struct cfg_threshold *t, enum criterion crit, double val
 	e->state = state;
 	e->thr = t;
 	if (is_state_criterion(crit)) {
-		e->sev = e->clear = state ? conf_state_severity(crit, state, &e->immediate) : SEV_UNKNOWN;
+		e->sev = e->clear = state ? criteria_state_severity(crit, state, &e->immediate) : SEV_UNKNOWN;
 		return;
 	}
 	/* Rates count both ways: cooling down too fast harms as much as heating up. */

@@ -3,16 +3,14 @@
 #include <config.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <libgen.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,11 +20,11 @@
 #include "confdiff.h"
 #include "control.h"
 #include "daemonctl.h"
+#include "daemonize.h"
 #include "journal.h"
 #include "log.h"
 #include "clock.h"
-#include "mailer.h"
-#include "msgcat.h"
+#include "mailsvc.h"
 #include "pipeline.h"
 #include "poller.h"
 #include "privdrop.h"
@@ -62,9 +60,7 @@ struct daemon_state {
 	const struct options *opt;
 	struct config *cfg;
 	int pid_fd;
-	struct msgcat *mail_cat;      /* the catalogue of cfg->mail.lang */
-	struct spool *spool;
-	struct mailer *mailer;
+	struct mailsvc mail;
 	struct pipeline *pipe;
 	struct poller *poller;
 	char *pid_path;            /* the pid file in use (a reload cannot move it) */
@@ -164,111 +160,6 @@ static struct config *load_config(const char *file, FILE *errors)
 	return cfg;
 }
 
-/* ------------------------------------------------------------------ pid file */
-
-/* The pid file is locked for the daemon's life: a second envmond on the same
- * configuration sees the lock and refuses to start. */
-static int pidfile_open(const char *path)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	char buf[32];
-	int n;
-
-	if (fd < 0) {
-		log_err("cannot open pid file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		log_err("another envmond is running (pid file %s is locked)", path);
-		close(fd);
-		return -1;
-	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n) {
-		log_err("cannot write pid file %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void pidfile_close(int fd, const char *path)
-{
-	if (fd < 0)
-		return;
-	unlink(path);
-	close(fd);
-}
-
-/* The parent of a daemon waits for one byte: the exit status of the start-up (0 once the
- * loop is about to run). A start-up failure after the fork (a locked pid file, a
- * directory that cannot be prepared) is then not hidden behind an exit status of 0. */
-static int wait_startup(int fd)
-{
-	unsigned char status;
-	ssize_t n;
-
-	do
-		n = read(fd, &status, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1) {
-		fprintf(stderr, _("envmond: the daemon ended during its start-up; see the system log\n"));
-		return ENVMON_EX_SOFTWARE;
-	}
-	if (status != 0)
-		fprintf(stderr, _("envmond: start-up failed (exit status %d); see the system log\n"), status);
-	return status;
-}
-
-/* Tells the waiting parent (daemon mode) how the start-up went; later calls do nothing. */
-static void report_startup(struct daemon_state *st, int rc)
-{
-	unsigned char status = (unsigned char)rc;
-
-	if (st->startup_fd < 0)
-		return;
-	if (write(st->startup_fd, &status, 1) != 1)
-		log_debug("start-up status not delivered: %s", strerror(errno));
-	close(st->startup_fd);
-	st->startup_fd = -1;
-}
-
-static int daemonize(struct daemon_state *st)
-{
-	int fds[2], null;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		close(fds[1]);
-		_exit(wait_startup(fds[0]));
-	}
-	close(fds[0]);
-	st->startup_fd = fds[1];
-	if (setsid() < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -1;
-	null = open("/dev/null", O_RDWR);
-	if (null < 0)
-		return -1;
-	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
-	if (null > 2)
-		close(null);
-	return 0;
-}
-
 /* ------------------------------------------------------------------ monitoring */
 
 /* Each reading at debug level: what `envmond -f -d` shows a technician wiring a device. */
@@ -330,15 +221,12 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	store_write(res->dev->name, res->time, v, n);
 }
 
-static void mail_reload(struct daemon_state *st, const struct config *cfg);
-static void mail_restart(struct daemon_state *st, const struct config *cfg);
-
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
  * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, spool_notify, st->spool);
+	st->pipe = pipeline_new(st->cfg, spool_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
 	pipeline_set_tap(st->pipe, store_result, NULL);
@@ -384,7 +272,7 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 {
 	struct daemon_state *st = arg;
 
-	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->mail.spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
@@ -403,24 +291,14 @@ static void store_participant(void *arg, const struct config *old_cfg, const str
 		log_err("storage stopped: the RRD files cannot be used (above)");
 }
 
-/* Mail before the pipeline: the notifications the new pipeline offers again are written
- * with the new site, contacts and language. */
-static void mail_participant(void *arg, const struct config *old_cfg, const struct config *new_cfg,
-	const struct confdiff *d)
-{
-	struct daemon_state *st = arg;
-
-	mail_reload(st, new_cfg);
-	if (d->mail_changed)
-		mail_restart(st, new_cfg);
-}
-
 static void reload_participants(struct daemon_state *st)
 {
 	reload_register(&st->reload, "poller", poller_participant, st);
 	reload_register(&st->reload, "readings", readings_participant, st);
 	reload_register(&st->reload, "store", store_participant, st);
-	reload_register(&st->reload, "mail", mail_participant, st);
+	/* Mail before the pipeline: the notifications the new pipeline offers again are
+	 * written with the new site, contacts and language. */
+	reload_register(&st->reload, "mail", mailsvc_participant, &st->mail);
 	reload_register(&st->reload, "pipeline", pipeline_participant, st);
 }
 
@@ -461,179 +339,6 @@ static void on_hangup(void *arg, int signo)
 	reload_config(arg, NULL, summary, sizeof(summary));
 }
 
-/* ------------------------------------------------------------------ mail */
-
-/* The spool always exists (notifications are kept even without a mail server); the
- * mailer thread runs when a server is configured. ENVMOND_MAIL_RETRY_S shortens the
- * first retry delay (tests, or an operator who wants a quicker retry). */
-static int mail_open_spool(struct daemon_state *st)
-{
-	st->mail_cat = msgcat_load(st->cfg->mail.lang);
-	st->spool = spool_open(st->cfg->paths.state_dir, st->cfg, st->mail_cat);
-	return st->spool ? 0 : -1;
-}
-
-/* The mailer thread on cfg's mail settings (none if mail is disabled): 0, or -1 if a
- * configured mailer cannot start. */
-static int mail_launch(struct daemon_state *st, const struct config *cfg)
-{
-	struct mailer_options opt;
-	const char *retry = getenv("ENVMOND_MAIL_RETRY_S");
-
-	mailer_default_options(&opt);
-	if (retry && atoi(retry) > 0)
-		opt.retry_min_s = (unsigned)atoi(retry);
-	st->mailer = mailer_start(st->spool, cfg, &opt);
-	if (st->mailer)
-		spool_set_wakeup(st->spool, mailer_kick, st->mailer);
-	else if (cfg->mail.enabled)
-		return -1;
-	else
-		log_warn("no mail server configured: notifications stay in %s", spool_path(st->spool));
-	return 0;
-}
-
-static int mail_start(struct daemon_state *st)
-{
-	if (mail_open_spool(st) < 0)
-		return -1;
-	return mail_launch(st, st->cfg);
-}
-
-/* The mailer copies its server settings when it starts: new settings take a new thread.
- * The running one finishes the message in flight (mailer_stop); the others wait in new/,
- * the source of truth, for the new thread, which sends them first. */
-static void mail_restart(struct daemon_state *st, const struct config *cfg)
-{
-	if (!st->spool)
-		return;
-	spool_set_wakeup(st->spool, NULL, NULL);
-	mailer_stop(st->mailer);
-	st->mailer = NULL;
-	if (mail_launch(st, cfg) < 0)
-		log_err("mail: the mailer cannot start with the new settings (above): "
-			"notifications stay in %s", spool_path(st->spool));
-	else if (st->mailer)
-		log_notice("mail: mailer restarted with the new settings");
-}
-
-/* Joins the mailer: a message in flight is sent or stays in new/ for the next start. */
-static void mail_stop(struct daemon_state *st)
-{
-	mailer_stop(st->mailer);
-	spool_close(st->spool);
-	msgcat_free(st->mail_cat);
-	st->mailer = NULL;
-	st->spool = NULL;
-	st->mail_cat = NULL;
-}
-
-/* New messages follow the new configuration (site, contacts, language); new server
- * settings restart the mailer (mail_restart). */
-static void mail_reload(struct daemon_state *st, const struct config *cfg)
-{
-	struct msgcat *cat;
-
-	if (!st->spool)
-		return;
-	cat = msgcat_load(cfg->mail.lang);
-	spool_set_config(st->spool, cfg, cat);
-	msgcat_free(st->mail_cat);
-	st->mail_cat = cat;
-}
-
-/* envmond --test-mail: one message through the real path (spool, then the same SMTP code
- * as the mailer), the server's answer printed. Exit 0 if it took the message. */
-static int test_mail(struct daemon_state *st)
-{
-	char id[128], name[96], reply[600];
-	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
-		.worst = NAN, .bound = NAN };
-	int rc = ENVMON_EX_FAIL;
-
-	if (!st->cfg->mail.enabled) {
-		fprintf(stderr, _("envmond: no mail server in %s\n"), st->opt->config_file);
-		return ENVMON_EX_FAIL;
-	}
-	signal(SIGPIPE, SIG_IGN);         /* an aborted SMTP session must not kill us */
-	if (mail_open_spool(st) < 0) {
-		mail_stop(st);
-		return ENVMON_EX_FAIL;
-	}
-	n.time = n.opened = clock_wall();
-	snprintf(id, sizeof(id), "TEST-%s-%.0f", st->cfg->site.code, n.time);
-	n.incident_id = id;
-	spool_name(name, sizeof(name), id, 0);
-	if (spool_notify(st->spool, &n) < 0) {
-		fprintf(stderr, _("envmond: cannot write the test message in %s\n"), spool_path(st->spool));
-	} else if (mailer_send_now(st->spool, st->cfg, name, reply, sizeof(reply)) == 0) {
-		printf(_("test mail sent to %s: the server answered \"%s\"\n"), st->cfg->mail.server, reply);
-		rc = ENVMON_EX_OK;
-	} else {
-		char *path = spool_file(st->spool, "new", name);
-		unlink(path);                /* a test is not retried later */
-		free(path);
-		fprintf(stderr, _("test mail failed: %s\n"), reply);
-	}
-	mail_stop(st);
-	return rc;
-}
-
-/* envmonctl test-mail: a test message through the real path (spool, mailer thread,
- * libesmtp), sent before the rest of the queue and never retried. The answer names the
- * message and how long envmonctl may wait; envmonctl then asks test-mail-result for the
- * server's reply (a deferred answer would hold the loop's client for a whole SMTP
- * session: polling keeps the control socket one request, one answer). */
-static int cmd_test_mail(void *arg, struct json_object *req, struct json_object *resp)
-{
-	static unsigned count;
-	struct daemon_state *st = arg;
-	char id[128], name[96];
-	struct notification n = { .kind = NOTIF_TEST, .severity = SEV_OK, .value = NAN,
-		.worst = NAN, .bound = NAN };
-
-	if (!st->cfg->mail.enabled)
-		return control_error(resp, "no mail server is configured");
-	if (!st->mailer)
-		return control_error(resp, "the mailer is not running: see the daemon's log");
-	n.time = n.opened = clock_wall();
-	snprintf(id, sizeof(id), "TEST-%s-%.0f-%u", st->cfg->site.code, n.time, ++count);
-	n.incident_id = id;
-	spool_name(name, sizeof(name), id, 0);
-	mailer_watch(st->mailer, name, true);
-	if (spool_notify(st->spool, &n) < 0)
-		return control_error(resp, "the test message could not be written in the spool");
-	json_object_object_add(resp, "queued", json_object_new_string(name));
-	/* A message of the queue may be in flight first: two sessions, and a margin. */
-	json_object_object_add(resp, "wait_s",
-		json_object_new_int64(2 * (int64_t)st->cfg->mail.timeout_s + 10));
-	return 0;
-}
-
-/* envmonctl test-mail, then: {"name": N} -> {"done": false} while the mailer has not
- * tried it, then {"done": true, "sent": bool, "reply": the server's answer or why}. */
-static int cmd_test_mail_result(void *arg, struct json_object *req, struct json_object *resp)
-{
-	struct daemon_state *st = arg;
-	struct json_object *v;
-	enum mailer_outcome o;
-	char reply[600];
-
-	if (!json_object_object_get_ex(req, "name", &v) || !json_object_is_type(v, json_type_string))
-		return control_error(resp, "test-mail-result needs the name test-mail answered");
-	if (!st->mailer)
-		return control_error(resp, "the mailer is not running: see the daemon's log");
-	o = mailer_outcome(st->mailer, json_object_get_string(v), reply, sizeof(reply));
-	if (o == MAILER_UNKNOWN)
-		return control_error(resp, "no test mail of this name is waiting");
-	json_object_object_add(resp, "done", json_object_new_boolean(o != MAILER_PENDING));
-	if (o != MAILER_PENDING) {
-		json_object_object_add(resp, "sent", json_object_new_boolean(o == MAILER_SENT));
-		json_object_object_add(resp, "reply", json_object_new_string(reply));
-	}
-	return 0;
-}
-
 /* Silences, the control socket and systemd notification, once privileges are dropped. */
 /* envmonctl status: the open incidents of the alert lifecycle. */
 static struct json_object *incidents_section(void *arg)
@@ -641,30 +346,6 @@ static struct json_object *incidents_section(void *arg)
 	struct daemon_state *st = arg;
 
 	return st->pipe ? alert_incidents_json(pipeline_alert(st->pipe)) : json_object_new_array();
-}
-
-/* envmonctl status: the mail spool, as the mailer thread sees it. */
-static struct json_object *spool_section(void *arg)
-{
-	struct daemon_state *st = arg;
-	struct json_object *o = json_object_new_object();
-	struct mailer_status ms;
-
-	if (!st->mailer) {
-		json_object_object_add(o, "pending", json_object_new_int64(0));
-		json_object_object_add(o, "last_error", json_object_new_string(
-			st->cfg->mail.enabled ? "mailer not running" : "no mail server configured"));
-		return o;
-	}
-	mailer_get_status(st->mailer, &ms);
-	json_object_object_add(o, "pending", json_object_new_int64((int64_t)ms.depth));
-	json_object_object_add(o, "failed", json_object_new_int64((int64_t)ms.failures));
-	json_object_object_add(o, "held", json_object_new_int64((int64_t)ms.held));
-	json_object_object_add(o, "sent", json_object_new_int64((int64_t)ms.sent));
-	json_object_object_add(o, "oldest_age_s", json_object_new_double(ms.oldest_age_s));
-	if (ms.last_error[0])
-		json_object_object_add(o, "last_error", json_object_new_string(ms.last_error));
-	return o;
 }
 
 /* envmonctl status: each server's criteria as the alert lifecycle sees them. */
@@ -700,10 +381,8 @@ static int start_control(struct daemon_state *st)
 		.reload_arg = st, .criterion_state = criterion_state, .criterion_arg = st,
 		.started = clock_wall() };
 	daemonctl_attach(&st->dc, st->ctl);
-	control_add_command(st->ctl, "test-mail", cmd_test_mail, st);
-	control_add_command(st->ctl, "test-mail-result", cmd_test_mail_result, st);
+	mailsvc_attach(&st->mail, st->ctl);
 	control_add_section(st->ctl, "incidents", incidents_section, st);
-	control_add_section(st->ctl, "spool", spool_section, st);
 	if (st->pipe)
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	return 0;
@@ -723,7 +402,7 @@ static int open_pid_file(void *arg)
 {
 	struct daemon_state *st = arg;
 
-	st->pid_fd = pidfile_open(st->pid_path);
+	st->pid_fd = daemonize_pidfile_open(st->pid_path);
 	return st->pid_fd < 0 ? -1 : 0;
 }
 
@@ -771,7 +450,7 @@ static int run_loop(struct daemon_state *st)
 	/* After the drop: the RRD files belong to the daemon's user. */
 	if (storage_start(st->cfg) < 0)
 		return ENVMON_EX_UNAVAILABLE;
-	if (mail_start(st) < 0) {
+	if (mailsvc_start(&st->mail) < 0) {
 		log_err("cannot start the mail spool in %s", st->cfg->paths.state_dir);
 		return ENVMON_EX_SOFTWARE;
 	}
@@ -781,7 +460,7 @@ static int run_loop(struct daemon_state *st)
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
 	sdnotify_start(daemonctl_summary, &st->dc);
-	report_startup(st, ENVMON_EX_OK);
+	daemonize_report(&st->startup_fd, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
@@ -795,14 +474,14 @@ static int run(struct daemon_state *st)
 
 	if (privdrop_init(&st->pd, st->cfg) < 0)
 		return ENVMON_EX_CONFIG;
-	if (!st->opt->foreground && daemonize(st) < 0) {
+	if (!st->opt->foreground && daemonize_start(&st->startup_fd) < 0) {
 		log_err("cannot become a daemon: %s", strerror(errno));
-		report_startup(st, ENVMON_EX_SOFTWARE);
+		daemonize_report(&st->startup_fd, ENVMON_EX_SOFTWARE);
 		return ENVMON_EX_SOFTWARE;
 	}
 	if (prepare_files(st) < 0) {
-		report_startup(st, ENVMON_EX_UNAVAILABLE);
-		pidfile_close(st->pid_fd, st->pid_path);
+		daemonize_report(&st->startup_fd, ENVMON_EX_UNAVAILABLE);
+		daemonize_pidfile_close(st->pid_fd, st->pid_path);
 		free(st->pid_path);
 		privdrop_fini(&st->pd);
 		return ENVMON_EX_UNAVAILABLE;
@@ -813,16 +492,33 @@ static int run(struct daemon_state *st)
 	} else {
 		rc = run_loop(st);
 	}
-	report_startup(st, rc);
+	daemonize_report(&st->startup_fd, rc);
 	stop_control(st);
 	monitoring_stop(st);
-	mail_stop(st);
+	mailsvc_stop(&st->mail);
 	store_fini();
 	sched_fini();
-	pidfile_close(st->pid_fd, st->pid_path);
+	daemonize_pidfile_close(st->pid_fd, st->pid_path);
 	free(st->pid_path);
 	privdrop_fini(&st->pd);
 	log_notice("envmond stopped");
+	return rc;
+}
+
+/* --probe, --probe-all and --test-mail parse what devices and mail servers answer: not
+ * as root. Once the configuration (and its secrets) is read they become the daemon's
+ * user as the daemon does, so that the spool they write in the state directory is the
+ * daemon's too (a root-owned file there would stop the daemon's next start). */
+static int tool_drop_privileges(struct daemon_state *st)
+{
+	int rc = ENVMON_EX_OK;
+
+	if (privdrop_init(&st->pd, st->cfg) < 0)
+		return ENVMON_EX_CONFIG;
+	if ((st->pd.drop && privdrop_prepare_dir(&st->pd, st->cfg->paths.state_dir, 0750, NULL, NULL) < 0) ||
+	    privdrop_drop(&st->pd) < 0)
+		rc = ENVMON_EX_UNAVAILABLE;
+	privdrop_fini(&st->pd);
 	return rc;
 }
 
@@ -839,7 +535,7 @@ static char *absolute_config(struct options *opt)
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
-	struct daemon_state st = { .opt = &opt, .pid_fd = -1, .startup_fd = -1 };
+	struct daemon_state st = { .opt = &opt, .pid_fd = -1, .startup_fd = -1, .mail.cfg = &st.cfg };
 	char *config_path;
 	int rc;
 
@@ -857,12 +553,19 @@ int main(int argc, char **argv)
 		free(config_path);
 		return ENVMON_EX_CONFIG;
 	}
+	/* The secrets are in memory now: no core dump or ptrace by the same user may read them
+	 * (setuid() would also clear the flag, but not when running as root or as the user). */
+	if (prctl(PR_SET_DUMPABLE, 0) < 0)
+		log_warn("cannot disable core dumps: %s", strerror(errno));
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
 		rc = ENVMON_EX_OK;
+	} else if ((opt.test_mail || opt.probe_all_cycles > 0 || opt.probe_device) &&
+		   (rc = tool_drop_privileges(&st)) != ENVMON_EX_OK) {
+		/* logged */
 	} else if (opt.test_mail) {
-		rc = test_mail(&st);
+		rc = mailsvc_test_mail(&st.mail, opt.config_file);
 	} else if (opt.probe_all_cycles > 0) {
 		rc = probe_all(st.cfg, opt.probe_all_cycles, stdout);
 	} else if (opt.probe_device) {

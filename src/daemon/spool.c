@@ -290,22 +290,44 @@ int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out
 	return (int)n;
 }
 
+/* rename(new/name, sent/name), recreating sent/ once if an operator removed it. */
+static int move_to_sent(struct spool *sp, const char *src, const char *dst)
+{
+	char *sent = xasprintf("%s/sent", sp->dir), *newdir = xasprintf("%s/new", sp->dir);
+	int rc = rename(src, dst);
+
+	if (rc < 0 && errno == ENOENT && access(src, F_OK) == 0 && make_dir(sent) == 0) {
+		log_warn("spool: %s was missing: created again", sent);
+		rc = rename(src, dst);
+	}
+	if (rc == 0 && (fileio_fsync_dir(sent) < 0 || fileio_fsync_dir(newdir) < 0))
+		rc = -1;
+	free(sent);
+	free(newdir);
+	return rc;
+}
+
 int spool_mark_sent(struct spool *sp, const char *name)
 {
 	char *src = spool_file(sp, "new", name), *dst = spool_file(sp, "sent", name);
-	char *sent = xasprintf("%s/sent", sp->dir), *newdir = xasprintf("%s/new", sp->dir);
 	int rc = 0;
 
 	/* The mtime of sent/ files is when they were sent: the rate limit and pruning read it. */
 	utimensat(AT_FDCWD, src, NULL, 0);
-	if (rename(src, dst) < 0 || fileio_fsync_dir(sent) < 0 || fileio_fsync_dir(newdir) < 0) {
+	if (move_to_sent(sp, src, dst) < 0 && access(src, F_OK) == 0) {
+		/* Left in new/, the message would be sent again at once, and again: a mail
+		 * storm. Losing the copy in sent/ costs only the duplicate check. */
 		log_err("spool: cannot move %s to sent/: %s", name, strerror(errno));
-		rc = -1;
+		if (unlink(src) == 0) {
+			log_err("spool: %s removed from new/ so that it is not sent again", name);
+			rc = 1;
+		} else {
+			log_err("spool: cannot remove %s from new/ either: %s", name, strerror(errno));
+			rc = -1;
+		}
 	}
 	free(src);
 	free(dst);
-	free(sent);
-	free(newdir);
 	return rc;
 }
 

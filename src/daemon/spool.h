@@ -49,7 +49,9 @@ void spool_name(char *buf, size_t size, const char *incident_id, unsigned seq);
 int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out);
 /* Full path of a file of the spool: "<spool>/<sub>/<name>", malloc'd. */
 char *spool_file(const struct spool *sp, const char *sub, const char *name);
-/* new/name has been accepted by the server: move it to sent/ (mtime = now), durably. */
+/* new/name has been accepted by the server: move it to sent/ (mtime = now), durably,
+ * recreating sent/ if it is missing. When sent/ cannot take it, new/name is deleted so
+ * that it is not sent again (logged). Returns 0 moved, 1 deleted, -1 still in new/. */
 int spool_mark_sent(struct spool *sp, const char *name);
 /* Deletes messages sent more than max_age_s ago; returns how many. */
 int spool_prune(struct spool *sp, double max_age_s, double now);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "critfmt.h"
 #include "episodes.h"
 #include "metric.h"
 #include "series.h"
@@ -22,56 +23,11 @@ static const enum criterion ups_crits[] = { CRIT_UPS_SOURCE, CRIT_UPS_RUNTIME, C
 	CRIT_UPS_CHARGE, CRIT_UPS_BATTERY, CRIT_UPS_REPLACE_BATTERY, CRIT_UPS_SELFTEST,
 	CRIT_INPUT_VOLTAGE, CRIT_INPUT_FREQUENCY };
 
-#define STATE_ON_BATTERY 1.0
-
-bool audit_crit_is_state(enum criterion c)
-{
-	return c == CRIT_UPS_SOURCE || c == CRIT_UPS_BATTERY || c == CRIT_UPS_REPLACE_BATTERY ||
-		c == CRIT_COOLING_STATE || c == CRIT_UPS_SELFTEST || c == CRIT_CONTACT;
-}
-
-const char *audit_crit_unit(enum criterion c)
-{
-	switch (c) {
-	case CRIT_TEMPERATURE: case CRIT_DEW_POINT: return "°C";
-	case CRIT_TEMP_RATE_HOUR: return "°C/h";
-	case CRIT_TEMP_RATE_15MIN: return "°C/15 min";
-	/* TRANSLATORS: the unit of relative humidity, with a space as in "45 % RH" */
-	/* xgettext:no-c-format */
-	case CRIT_HUMIDITY: return _("% RH");
-	case CRIT_UPS_CHARGE: case CRIT_UPS_LOAD: return "%";
-	case CRIT_UPS_RUNTIME: return "s";
-	case CRIT_INPUT_VOLTAGE: return "V";
-	case CRIT_INPUT_FREQUENCY: return "Hz";
-	default: return "";
-	}
-}
-
-int audit_crit_decimals(enum criterion c)
-{
-	switch (c) {
-	case CRIT_UPS_RUNTIME: case CRIT_UPS_CHARGE: case CRIT_UPS_LOAD: return 0;
-	case CRIT_INPUT_FREQUENCY: return 2;
-	default: return 1;
-	}
-}
-
-double audit_state_level(enum criterion c, long code)
-{
-	const struct metric_def *def = metric_lookup(criterion_name(c));
-	enum severity sev;
-
-	if (!def || def->type != METRIC_STATE || code < 0 || (size_t)code >= def->n_states)
-		return NAN;
-	sev = conf_state_severity(c, def->states[code], NULL);
-	return sev == SEV_CRITICAL ? 2 : sev == SEV_WARNING ? 1 : 0;
-}
-
 /* Replaces each state code of s by its level; an unknown code stays unknown. */
 static void map_states(struct series *s, enum criterion c)
 {
 	for (size_t i = 0; i < s->n; i++)
-		s->v[i] = isnan(s->v[i]) ? NAN : audit_state_level(c, lrint(s->v[i]));
+		s->v[i] = isnan(s->v[i]) ? NAN : critfmt_state_level(c, lrint(s->v[i]));
 }
 
 /* The envelopes of c from the server's spec: recommended = the warning bounds,
@@ -80,7 +36,7 @@ static struct envelope crit_envelope(const struct cfg_threshold *t, enum criteri
 {
 	struct envelope e = { t->warn_lo, t->warn_hi, t->crit_lo, t->crit_hi };
 
-	if (audit_crit_is_state(c))
+	if (criterion_has_no_bounds(c))
 		return (struct envelope){ NAN, 0.5, NAN, 1.5 };
 	if (c == CRIT_TEMP_RATE_HOUR || c == CRIT_TEMP_RATE_15MIN) {
 		e.rec_lo = -e.rec_hi;
@@ -249,6 +205,8 @@ static void battery_runs(const struct audit *a, struct audit_row *r, const struc
 	size_t nj = journal_outages(a, r, j);
 	unsigned res_s = s->step_s > a->cfg->storage.step_s ? s->step_s : 0;
 	struct stats_runs *b = &r->battery;
+	/* The archive stores a state as its code in metric.c's vocabulary. */
+	double on_battery = criteria_state_code(CRIT_UPS_SOURCE, "on_battery");
 
 	memset(b, 0, sizeof(*b));
 	b->longest_start = -1;
@@ -260,7 +218,7 @@ static void battery_runs(const struct audit *a, struct audit_row *r, const struc
 		time_t t0 = s->t0 + (time_t)(i * s->step_s), t1;
 		bool known = false;
 
-		while (end < s->n && !isnan(s->v[end]) && s->v[end] == STATE_ON_BATTERY)
+		while (end < s->n && !isnan(s->v[end]) && s->v[end] == on_battery)
 			end++;
 		if (end == i) {
 			i++;
@@ -327,7 +285,7 @@ static void add_rows(struct audit *a, size_t *cap, const struct cfg_server *srv,
 		r->server = srv;
 		r->crit = crits[i];
 		r->device = dev;
-		r->is_state = audit_crit_is_state(crits[i]);
+		r->is_state = criterion_has_no_bounds(crits[i]);
 		r->env = crit_envelope(t, crits[i]);
 		row_measure(a, r);
 	}

@@ -90,16 +90,6 @@ struct audit {
 struct audit *audit_build(const struct config *cfg, time_t from, time_t to);
 void audit_free(struct audit *a);
 
-/* Is criterion c judged on states rather than on a measured quantity? */
-bool audit_crit_is_state(enum criterion c);
-/* The unit of criterion c's figures ("°C", "%", "s", ...; "" for states). */
-const char *audit_crit_unit(enum criterion c);
-/* Digits after the decimal point for criterion c's figures. */
-int audit_crit_decimals(enum criterion c);
-/* The level of state code of state criterion c, as the figures show it: 0 normal,
- * 1 warning, 2 critical (the daemon's severity of that state, conf_state_severity);
- * NAN for a code outside the vocabulary. */
-double audit_state_level(enum criterion c, long code);
 /* The episodes of the journal that concern row r. */
 bool audit_episode_matches(const struct audit_episode *e, const struct audit_row *r);
 

@@ -1,7 +1,16 @@
-/* csv.h — the daily figures of the report as CSV (RFC 4180, UTF-8, decimal point),
- * for a spreadsheet. One row per day x server x criterion x measuring device, then one
- * row per server x criterion x device for the whole period (date = "period").
+/* csv.h — the daily figures of the report as CSV, for a spreadsheet. One row per day x
+ * server x criterion x measuring device, then one row per server x criterion x device for
+ * the whole period (date = "period"), then one period row per static finding of a server
+ * (criterion "installation:rack", "installation:ups", "installation:probe",
+ * "installation:cooling"; verdict only), so that every server is present.
  *
+ * Two dialects:
+ *   rfc4180  ',' separator, decimal point, canonical names below, for programs;
+ *   fr       what a French spreadsheet opens as it is: UTF-8 with a BOM, ';' separator,
+ *            decimal comma, headers, roles, criteria and verdicts in French (through
+ *            gettext), dates as DD/MM/YYYY and "période".
+ *
+ * Columns (rfc4180 names): *
  * Columns:
  *   date            YYYY-MM-DD (local day), or "period" for the whole period
  *   server, role    the server and its role (digitization, comci, other)
@@ -20,7 +29,8 @@
  *   worst_day       period rows: the local day with the most time outside the
  *                   recommended envelope (empty when never outside)
  *   incidents       period rows: incidents of the journal (warning + critical)
- *   verdict         period rows: ok, watch, fail, nodata */
+ *   verdict         period rows: ok, watch, fail, nodata (fr: conforme, à surveiller,
+ *                   non conforme, pas de données) */
 #ifndef CSV_H
 #define CSV_H
 
@@ -28,9 +38,13 @@
 
 #include "audit.h"
 
+enum csv_dialect { CSV_DIALECT_FR, CSV_DIALECT_RFC4180 };
+
+/* "fr" or "rfc4180" into *d (d may be NULL to only check). 0, or -1. */
+int csv_dialect_parse(const char *name, enum csv_dialect *d);
 /* 0, or -1 on a write error. */
-int csv_write(FILE *out, const struct audit *a);
-/* Writes s as one CSV field (quoted when it holds a comma, quote or line break). */
-void csv_field(FILE *out, const char *s);
+int csv_write(FILE *out, const struct audit *a, enum csv_dialect d);
+/* Writes s as one CSV field, quoted when it holds sep, a quote or a line break. */
+void csv_field(FILE *out, const char *s, char sep);
 
 #endif

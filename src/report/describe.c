@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "critfmt.h"
 #include "describe.h"
 #include "envmon.h"
 #include "fmt.h"
@@ -37,8 +38,8 @@ char *describe_value(char *buf, size_t size, enum criterion c, double v)
 	else if (c == CRIT_UPS_RUNTIME)
 		fmt_duration(buf, size, v);
 	else
-		snprintf(buf, size, "%s %s", fmt_num(n, sizeof(n), v, audit_crit_decimals(c)),
-			audit_crit_unit(c));
+		snprintf(buf, size, "%s %s", fmt_num(n, sizeof(n), v, critfmt_decimals(c)),
+			critfmt_unit(c));
 	return buf;
 }
 

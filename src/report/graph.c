@@ -92,7 +92,7 @@ static void common_args(struct args *g, const struct audit *a, const char *title
 	arg(g, "--start=%lld", (long long)a->from);
 	arg(g, "--end=%lld", (long long)a->to);
 	arg(g, "--width=760");
-	arg(g, "--height=180");
+	arg(g, "--height=120");
 	arg(g, "--title=%s", title);
 	arg(g, "--vertical-label=%s", vlabel);
 	arg(g, "--font=DEFAULT:8:DejaVu Sans");
@@ -141,10 +141,40 @@ static void hrule(struct args *g, double v, const char *color)
 		arg(g, "HRULE:%g#%s::dashes", v, color);
 }
 
-static void draw_temperature(struct args *g, const char *path, const struct cfg_threshold *t)
+/* Long periods: each pixel covers many points, and the average of an hour hides a 15-min
+ * excursion; the MAX (and MIN) archives keep it. */
+static bool long_period(const struct audit *a)
 {
-	char *l = legend(_("temperature at the air inlet (°C)"));
+	return difftime(a->to, a->from) > 2 * 86400;
+}
 
+/* metric's AVERAGE as vname, and on a long period its extremes (cfs: "MAX", "MIN") as
+ * thinner lines of the same colour, lighter. */
+static void curve(struct args *g, const struct audit *a, const char *path, const char *metric,
+	const char *vname, const char *color, const char *label, bool with_min)
+{
+	char *l = legend(label);
+
+	arg(g, "DEF:%s=%s:%s:AVERAGE", vname, path, metric);
+	arg(g, "LINE2:%s#%s:%s", vname, color, l);
+	if (long_period(a)) {
+		char *lmax = legend(_("maximum of each point")), *lmin = legend(_("minimum of each point"));
+
+		arg(g, "DEF:%s_max=%s:%s:MAX", vname, path, metric);
+		arg(g, "LINE1:%s_max#%s80:%s", vname, color, lmax);
+		if (with_min) {
+			arg(g, "DEF:%s_min=%s:%s:MIN", vname, path, metric);
+			arg(g, "LINE1:%s_min#%s80:%s:dashes", vname, color, lmin);
+		}
+		free(lmax);
+		free(lmin);
+	}
+	free(l);
+}
+
+static void draw_temperature(struct args *g, const struct audit *a, const char *path,
+	const struct cfg_threshold *t)
+{
 	arg(g, "DEF:t=%s:temperature:AVERAGE", path);
 	if (!isnan(t->crit_lo) && !isnan(t->crit_hi))
 		band(g, "t", "allow", t->crit_lo, t->crit_hi, "FDEBD0", _("allowable envelope"));
@@ -154,60 +184,123 @@ static void draw_temperature(struct args *g, const char *path, const struct cfg_
 	hrule(g, t->warn_hi, "E67E22");
 	hrule(g, t->crit_lo, "C0392B");
 	hrule(g, t->crit_hi, "C0392B");
-	arg(g, "LINE2:t#1F4E79:%s", l);
+	curve(g, a, path, "temperature", "tc", "1F4E79", _("temperature at the air inlet (°C)"), true);
 	if (!isnan(t->crit_lo))
 		arg(g, "--lower-limit=%g", t->crit_lo - 2);
-	free(l);
 }
 
-static void line_if(struct args *g, const struct config *cfg, const struct cfg_device *dev,
-	const char *path, const char *metric, const char *cf, const char *color, const char *label)
+static void draw_humidity(struct args *g, const struct audit *a, const char *path,
+	const struct cfg_spec *spec)
 {
-	char *l = legend(label ? label : "");
-
-	if (series_has_metric(cfg, dev->name, metric)) {
-		arg(g, "DEF:%s=%s:%s:%s", metric, path, metric, cf);
-		if (color)
-			arg(g, "LINE2:%s#%s:%s", metric, color, l);
-	}
-	free(l);
-}
-
-static void draw_humidity(struct args *g, const struct config *cfg, const struct cfg_device *dev,
-	const char *path, const struct cfg_spec *spec)
-{
-	line_if(g, cfg, dev, path, "humidity", "AVERAGE", "1F4E79", _("relative humidity (% RH)"));
-	line_if(g, cfg, dev, path, "dew_point", "AVERAGE", "117A65", _("dew point (°C)"));
+	curve(g, a, path, "humidity", "rh", "1F4E79", _("relative humidity (% RH)"), true);
 	hrule(g, spec->crit[CRIT_HUMIDITY].warn_hi, "E67E22");
-	hrule(g, spec->crit[CRIT_DEW_POINT].warn_hi, "48C9B0");
+	hrule(g, spec->crit[CRIT_HUMIDITY].crit_hi, "C0392B");
+	hrule(g, spec->crit[CRIT_HUMIDITY].crit_lo, "C0392B");
 }
 
-static void draw_ups(struct args *g, const struct config *cfg, const struct cfg_device *dev,
+static void draw_dew_point(struct args *g, const struct audit *a, const char *path,
+	const struct cfg_spec *spec)
+{
+	curve(g, a, path, "dew_point", "dp", "117A65", _("dew point (°C)"), false);
+	hrule(g, spec->crit[CRIT_DEW_POINT].warn_hi, "E67E22");
+	hrule(g, spec->crit[CRIT_DEW_POINT].crit_hi, "C0392B");
+}
+
+static void draw_ups_load(struct args *g, const struct audit *a, const struct cfg_device *dev,
 	const char *path, const struct cfg_spec *spec)
 {
-	char *bat = legend(_("on battery")), *off = legend(_("output off"));
-	char *rt = legend(_("runtime (min)")), *budget = legend(_("required runtime"));
-
-	line_if(g, cfg, dev, path, "ups_source", "MAX", NULL, NULL);
-	if (series_has_metric(cfg, dev->name, "ups_source")) {
-		arg(g, "CDEF:bat=ups_source,0.5,GT,ups_source,1.5,LT,*,INF,UNKN,IF");
-		arg(g, "AREA:bat#F9E79F:%s", bat);
-		arg(g, "CDEF:off=ups_source,2.5,GT,INF,UNKN,IF");
-		arg(g, "AREA:off#F5B7B1:%s", off);
-	}
-	line_if(g, cfg, dev, path, "ups_load", "AVERAGE", "1F4E79", _("load (%)"));
-	if (series_has_metric(cfg, dev->name, "ups_runtime")) {
-		arg(g, "DEF:rt=%s:ups_runtime:AVERAGE", path);
-		arg(g, "CDEF:rtmin=rt,60,/");
-		arg(g, "LINE2:rtmin#117A65:%s", rt);
-		if (!isnan(spec->crit[CRIT_UPS_RUNTIME].crit_lo))
-			arg(g, "HRULE:%g#C0392B:%s:dashes", spec->crit[CRIT_UPS_RUNTIME].crit_lo / 60, budget);
-	}
+	if (series_has_metric(a->cfg, dev->name, "ups_load"))
+		curve(g, a, path, "ups_load", "ld", "1F4E79", _("output load of the UPS (%)"), false);
+	if (series_has_metric(a->cfg, dev->name, "ups_charge"))
+		curve(g, a, path, "ups_charge", "ch", "117A65", _("battery charge (%)"), true);
+	hrule(g, spec->crit[CRIT_UPS_LOAD].warn_hi, "E67E22");
+	hrule(g, spec->crit[CRIT_UPS_LOAD].crit_hi, "C0392B");
 	arg(g, "--lower-limit=0");
-	free(bat);
-	free(off);
+	arg(g, "--upper-limit=100");
+}
+
+static void draw_ups_runtime(struct args *g, const struct audit *a, const char *path,
+	const struct cfg_spec *spec)
+{
+	char *rt = legend(_("runtime (min)")), *budget = legend(_("required runtime"));
+	char *low = legend(_("lowest runtime of each point (min)"));
+
+	arg(g, "DEF:rt=%s:ups_runtime:AVERAGE", path);
+	arg(g, "CDEF:rtmin=rt,60,/");
+	arg(g, "LINE2:rtmin#117A65:%s", rt);
+	if (long_period(a)) {
+		arg(g, "DEF:rtlo=%s:ups_runtime:MIN", path);
+		arg(g, "CDEF:rtlomin=rtlo,60,/");
+		arg(g, "LINE1:rtlomin#C0392B:%s", low);
+	}
+	if (!isnan(spec->crit[CRIT_UPS_RUNTIME].crit_lo))
+		arg(g, "HRULE:%g#C0392B:%s:dashes", spec->crit[CRIT_UPS_RUNTIME].crit_lo / 60, budget);
+	arg(g, "--lower-limit=0");
 	free(rt);
 	free(budget);
+	free(low);
+}
+
+/* The transfers to battery of ups, from its MAX archive (the worst state of each point). */
+static void battery_spans(struct args *g, const struct audit *a, const struct cfg_device *ups)
+{
+	char *path, *bat, *off;
+
+	if (!ups || !series_has_metric(a->cfg, ups->name, "ups_source"))
+		return;
+	path = def_path(a->cfg, ups->name);
+	bat = legend(_("on battery"));
+	off = legend(_("output off"));
+	arg(g, "DEF:src=%s:ups_source:MAX", path);
+	/* A tick as high as the graph, opaque: a 15-minute transfer on a month graph is one
+	 * pixel wide, and a translucent area that thin would not be seen. */
+	arg(g, "CDEF:bat=src,0.5,GT,src,1.5,LT,*");
+	arg(g, "TICK:bat#E67E22:1.0:%s", bat);
+	arg(g, "CDEF:off=src,2.5,GT,INF,UNKN,IF");
+	arg(g, "AREA:off#C0392B70:%s", off);
+	free(path);
+	free(bat);
+	free(off);
+}
+
+/* Does incident e concern device dev (or the rack dev measures)? */
+static bool episode_of(const struct audit_episode *e, const struct cfg_server *srv,
+	const struct cfg_device *dev)
+{
+	if (e->device)
+		return strcmp(e->device, dev->name) == 0;
+	return e->rack && srv->rack && strcmp(e->rack, srv->rack->name) == 0;
+}
+
+#define GRAPH_MAX_SPANS 40
+
+/* The journal's incidents of dev as hatched spans on top: one CDEF summing, for each,
+ * "TIME in [start, end)"; ref is any vname of the graph (for its time base). */
+static void incident_spans(struct args *g, const struct audit *a, const struct cfg_server *srv,
+	const struct cfg_device *dev, const char *ref)
+{
+	char *rpn = xasprintf("%s,POP,0", ref), *l;
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n_episodes && n < GRAPH_MAX_SPANS; i++) {
+		const struct audit_episode *e = &a->episodes[i];
+		char *next;
+
+		if (!episode_of(e, srv, dev))
+			continue;
+		next = xasprintf("%s,TIME,%lld,GE,TIME,%lld,LT,*,+", rpn, (long long)e->start,
+			(long long)e->end);
+		free(rpn);
+		rpn = next;
+		n++;
+	}
+	if (n) {
+		l = legend(_("incident or contact loss in the journal"));
+		arg(g, "CDEF:inc=%s,0,GT,INF,UNKN,IF", rpn);
+		arg(g, "AREA:inc#8E44AD30:%s", l);
+		free(l);
+	}
+	free(rpn);
 }
 
 static int render(struct args *g, struct graph_png *out)
@@ -230,34 +323,54 @@ static int render(struct args *g, struct graph_png *out)
 	return rc;
 }
 
+static const char *const graph_metric[] = { "temperature", "humidity", "dew_point",
+	"ups_load", "ups_runtime" };
+
+static char *graph_title(enum graph_kind kind, const char *device)
+{
+	switch (kind) {
+	case GRAPH_TEMPERATURE: return xasprintf(_("Temperature at %s"), device);
+	case GRAPH_HUMIDITY: return xasprintf(_("Relative humidity at %s"), device);
+	case GRAPH_DEW_POINT: return xasprintf(_("Dew point at %s"), device);
+	case GRAPH_UPS_LOAD: return xasprintf(_("UPS %s: output load and battery charge"), device);
+	default: return xasprintf(_("UPS %s: runtime"), device);
+	}
+}
+
+static void draw_kind(struct args *g, const struct audit *a, const struct cfg_server *srv,
+	const struct cfg_device *dev, enum graph_kind kind, const char *path)
+{
+	switch (kind) {
+	case GRAPH_TEMPERATURE: draw_temperature(g, a, path, &srv->spec->crit[CRIT_TEMPERATURE]); break;
+	case GRAPH_HUMIDITY: draw_humidity(g, a, path, srv->spec); break;
+	case GRAPH_DEW_POINT: draw_dew_point(g, a, path, srv->spec); break;
+	case GRAPH_UPS_LOAD: draw_ups_load(g, a, dev, path, srv->spec); break;
+	default: draw_ups_runtime(g, a, path, srv->spec); break;
+	}
+}
+
 int graph_draw(const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out)
 {
-	static const char *const units[] = { "°C", "% HR, °C", "%, min" };
-	const char *metric = kind == GRAPH_TEMPERATURE ? "temperature" :
-		kind == GRAPH_HUMIDITY ? "humidity" : "ups_load";
+	/* TRANSLATORS: the vertical axes of the graphs */
+	const char *units[] = { "°C", _("% RH"), "°C", "%", "min" };
 	struct args g = { 0 };
 	char *path, *title;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!series_has_metric(a->cfg, dev->name, metric) &&
-	    !(kind == GRAPH_UPS && series_has_metric(a->cfg, dev->name, "ups_source")))
+	if (!series_has_metric(a->cfg, dev->name, graph_metric[kind]) &&
+	    !(kind == GRAPH_UPS_LOAD && series_has_metric(a->cfg, dev->name, "ups_charge")))
 		return -1;
 	path = def_path(a->cfg, dev->name);
-	if (kind == GRAPH_TEMPERATURE)
-		title = xasprintf(_("Temperature at %s"), dev->name);
-	else if (kind == GRAPH_HUMIDITY)
-		title = xasprintf(_("Humidity at %s"), dev->name);
-	else
-		title = xasprintf(_("UPS %s: load and runtime"), dev->name);
+	title = graph_title(kind, dev->name);
 	common_args(&g, a, title, units[kind]);
-	if (kind == GRAPH_TEMPERATURE)
-		draw_temperature(&g, path, &srv->spec->crit[CRIT_TEMPERATURE]);
-	else if (kind == GRAPH_HUMIDITY)
-		draw_humidity(&g, a->cfg, dev, path, srv->spec);
-	else
-		draw_ups(&g, a->cfg, dev, path, srv->spec);
+	arg(&g, "DEF:base=%s:%s:AVERAGE", path, series_has_metric(a->cfg, dev->name,
+		graph_metric[kind]) ? graph_metric[kind] : "ups_charge");
+	draw_kind(&g, a, srv, dev, kind, path);
+	/* Over the envelope bands, translucent: the events show whatever lies under them. */
+	battery_spans(&g, a, srv->n_ups ? srv->ups[0] : NULL);
+	incident_spans(&g, a, srv, dev, "base");
 	rc = render(&g, out);
 	args_free(&g);
 	free(title);

@@ -8,10 +8,16 @@
 
 #include "audit.h"
 
+/* One quantity, one unit, per graph. Every graph shades the transfers to battery of the
+ * server's UPS and the journal's incidents and contact losses of the device (or its
+ * rack); a period longer than two days draws the MAX (and the MIN where a dip matters)
+ * beside the AVERAGE, so that a short excursion stays visible. */
 enum graph_kind {
-	GRAPH_TEMPERATURE,   /* a probe: temperature with the recommended and allowable bands */
-	GRAPH_HUMIDITY,      /* a probe: relative humidity and dew point */
-	GRAPH_UPS,           /* a UPS: load and runtime, outages shaded */
+	GRAPH_TEMPERATURE,   /* a probe: temperature (°C) with the recommended and allowable bands */
+	GRAPH_HUMIDITY,      /* a probe: relative humidity (% RH) */
+	GRAPH_DEW_POINT,     /* a probe: dew point (°C) */
+	GRAPH_UPS_LOAD,      /* a UPS: output load and battery charge (%) */
+	GRAPH_UPS_RUNTIME,   /* a UPS: runtime (min) against the required budget */
 };
 
 struct graph_png {

@@ -11,6 +11,7 @@
 #include "html.h"
 #include "text.h"
 #include "upgrades.h"
+#include "urgency.h"
 #include "xmem.h"
 
 static const char *entity(char c)
@@ -53,28 +54,64 @@ void html_put(FILE *out, const char *s)
 	free(e);
 }
 
+/* Screen and print. On paper (A4 portrait): a first page for the reader who decides, one
+ * section per rack starting on a new page, tables and figures never cut, and the margin
+ * boxes of write_page_rules for the running header and the page numbers. */
 static const char style[] =
 	"body{font-family:'DejaVu Sans',Arial,sans-serif;font-size:11pt;color:#222;"
 	"max-width:60em;margin:1em auto;padding:0 1em;line-height:1.35}\n"
 	"h1{font-size:18pt;margin-bottom:.2em}h2{font-size:14pt;border-bottom:2px solid #1F4E79;"
-	"color:#1F4E79;margin-top:1.5em}h3{font-size:12pt;margin:1em 0 .3em}\n"
+	"color:#1F4E79;margin-top:1.5em}h3{font-size:12pt;margin:1em 0 .3em}"
+	"h4{font-size:10.5pt;margin:.6em 0 .2em}\n"
 	"table{border-collapse:collapse;width:100%;margin:.5em 0}"
-	"th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}"
+	"th,td{border:1px solid #bbb;padding:.2em .45em;text-align:left;vertical-align:top}"
 	"th{background:#eef2f7}\n"
-	"table.facts th{width:40%;font-weight:normal}\n"
+	"table.facts{font-size:9pt}table.facts th{width:45%;font-weight:normal}\n"
 	".v{font-weight:bold;padding:.1em .5em;border-radius:.3em;white-space:nowrap}"
 	".v-ok{background:#d5f5e3;color:#145a32}.v-watch{background:#fdebd0;color:#7e5109}"
 	".v-fail{background:#f5b7b1;color:#78281f}.v-nodata{background:#e5e7e9;color:#424949}\n"
-	".finding{color:#78281f;font-weight:bold}.meta{color:#555}\n"
-	"figure{margin:.8em 0;break-inside:avoid}figure img{max-width:100%;height:auto;"
+	".finding{color:#78281f;font-weight:bold}.meta{color:#555}"
+	".alert{border:2px solid #78281f;padding:.3em .8em;margin:.6em 0}\n"
+	"figure{margin:.6em 0;break-inside:avoid}figure img{max-width:100%;height:auto;"
 	"border:1px solid #ddd}figcaption{font-size:9pt;color:#555}\n"
-	".crit{break-inside:avoid}\n"
-	"@page{size:A4;margin:15mm 12mm}\n"
-	"@media print{body{max-width:none;margin:0;padding:0;font-size:10pt}"
-	"section.server{break-before:page}h2{break-after:avoid}"
-	"tr,figure,.crit{break-inside:avoid}"
-	".v{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-	"th{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
+	".grid{columns:2;column-gap:1.2em}.crit{break-inside:avoid}\n"
+	"@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}"
+	"section.rack{break-before:page}h2,h3,h4{break-after:avoid;break-inside:avoid}"
+	"tr,figure,.crit,table.summary{break-inside:avoid}"
+	".v,th,.alert{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
+
+/* s as the inside of a CSS string: quotes, backslashes and '<' (no "</style>") escaped. */
+static void css_put(FILE *out, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20)
+			fprintf(out, "\\%x ", c);
+		else
+			fputc(c, out);
+	}
+}
+
+/* The running header (court and period) and footer (issuer, "page N / M"). */
+static void write_page_rules(FILE *out, const struct audit *a, const struct docinfo *doc)
+{
+	char d1[32], d2[32], line[256], issuer[512];
+
+	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
+	snprintf(line, sizeof(line), _("Period: from %s to %s"), d1, d2);
+	fputs("@page{size:A4 portrait;margin:18mm 14mm 16mm;"
+		"@top-left{font-size:8pt;color:#555;content:\"", out);
+	css_put(out, a->cfg->site.name);
+	fputs("\"}@top-right{font-size:8pt;color:#555;content:\"", out);
+	css_put(out, line);
+	fputs("\"}@bottom-left{font-size:8pt;color:#555;content:\"", out);
+	if (doc)
+		css_put(out, text_issuer(issuer, sizeof(issuer), doc));
+	/* TRANSLATORS: the page numbers of the printed report, "page 3 / 8" */
+	fprintf(out, "\"}@bottom-right{font-size:8pt;color:#555;content:\"%s \" counter(page) "
+		"\" / \" counter(pages)}}\n", _("page"));
+}
 
 static void verdict_badge(FILE *out, enum verdict v)
 {
@@ -83,59 +120,144 @@ static void verdict_badge(FILE *out, enum verdict v)
 	fputs("</span>", out);
 }
 
-static void write_head(FILE *out, const struct audit *a)
+static void fact_row(FILE *out, const char *label, const char *value)
 {
-	const struct config *cfg = a->cfg;
-	char d1[32], d2[32];
+	fputs("<tr><th>", out);
+	html_put(out, label);
+	fputs("</th><td>", out);
+	html_put(out, value);
+	fputs("</td></tr>\n", out);
+}
 
+static void write_head(FILE *out, const struct audit *a, const struct docinfo *doc)
+{
 	fputs("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n<title>", out);
 	html_put(out, _("Hosting conditions of the servers: site analysis"));
 	fputs(" — ", out);
-	html_put(out, cfg->site.name);
-	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header>\n<h1>", style);
+	html_put(out, a->cfg->site.name);
+	fprintf(out, "</title>\n<style>\n%s", style);
+	write_page_rules(out, a, doc);
+	fputs("</style>\n</head>\n<body>\n", out);
+}
+
+/* The identity of the document: court, jurisdiction, period, date of issue, issuer. */
+static void write_identity(FILE *out, const struct audit *a, const struct docinfo *doc)
+{
+	const struct config *cfg = a->cfg;
+	char d1[32], d2[32], v[256];
+
+	fputs("<header>\n<h1>", out);
 	html_put(out, _("Hosting conditions of the servers: site analysis"));
-	fputs("</h1>\n<p><strong>", out);
-	html_put(out, cfg->site.name);
-	fputs("</strong> (", out);
-	html_put(out, cfg->site.code);
-	fputs(")", out);
-	if (cfg->site.ressort && cfg->site.ressort[0]) {
-		fputs(" — ", out);
-		html_put(out, cfg->site.ressort);
-	}
-	fputs("</p>\n<p class=\"meta\">", out);
+	fputs("</h1>\n<table class=\"facts identity\">\n", out);
+	snprintf(v, sizeof(v), "%s (%s)", cfg->site.name, cfg->site.code);
+	fact_row(out, _("court"), v);
+	if (cfg->site.ressort && cfg->site.ressort[0])
+		fact_row(out, _("jurisdiction"), cfg->site.ressort);
 	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
-	fprintf(out, _("Period: from %s to %s"), d1, d2);
-	fputs("</p>\n</header>\n", out);
+	snprintf(v, sizeof(v), _("from %s to %s"), d1, d2);
+	fact_row(out, _("period"), v);
+	if (doc) {
+		fact_row(out, _("date of issue"), fmt_datetime(d1, sizeof(d1), doc->issued));
+		snprintf(v, sizeof(v), _("envmond %s, on %s"), doc->version, doc->host);
+		fact_row(out, _("issuer"), v);
+	}
+	fputs("</table>\n</header>\n", out);
+}
+
+/* --partial: what the document lacks, before anything it says. */
+static void write_missing(FILE *out, const struct docinfo *doc)
+{
+	if (!doc || doc->n_missing == 0)
+		return;
+	fputs("<div class=\"alert\"><p class=\"finding\">", out);
+	html_put(out, _("INCOMPLETE REPORT: these files could not be read, and what they "
+		"hold is missing from it:"));
+	fputs("</p>\n<ul>\n", out);
+	for (size_t i = 0; i < doc->n_missing; i++) {
+		fputs("<li>", out);
+		html_put(out, doc->missing[i]);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul></div>\n", out);
+}
+
+/* Devices measured less than VERDICT_MIN_COVERAGE of the period, once each. */
+static void write_coverage(FILE *out, const struct audit *a)
+{
+	bool any = false;
+	char share[32], line[320];
+
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct audit_row *r = &a->rows[i];
+
+		if (!docinfo_low_coverage(a, i))
+			continue;
+		if (!any) {
+			fputs("<div class=\"alert\"><p>", out);
+			html_put(out, _("Measurements missing for part of the period (each verdict "
+				"concerned is at best \"to watch\"):"));
+			fputs("</p>\n<ul>\n", out);
+			any = true;
+		}
+		snprintf(line, sizeof(line), _("%s: %s of the period measured"), r->device->name,
+			fmt_share(share, sizeof(share), r->st.coverage));
+		fputs("<li>", out);
+		html_put(out, line);
+		fputs("</li>\n", out);
+	}
+	if (any)
+		fputs("</ul></div>\n", out);
+}
+
+/* <table class="cls"> and its heading line of translated column names. */
+static void table_head(FILE *out, const char *cls, const char *const *cols, size_t n)
+{
+	fprintf(out, "<table class=\"%s\">\n<tr>", cls);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<th>", out);
+		html_put(out, _(cols[i]));
+		fputs("</th>", out);
+	}
+	fputs("</tr>\n", out);
+}
+
+static enum verdict overall_verdict(const struct audit *a)
+{
+	enum verdict v = a->n_servers ? VERDICT_OK : VERDICT_NO_DATA;
+
+	for (size_t i = 0; i < a->n_servers; i++)
+		v = verdict_worst(v, a->servers[i].verdict);
+	return v;
 }
 
 static void write_summary(FILE *out, const struct audit *a)
 {
+	static const char *const summary_cols[] = { N_("server"), N_("rack"), N_("role"),
+		N_("verdict") };
+
 	fputs("<section class=\"summary\">\n<h2>", out);
 	html_put(out, _("Summary"));
-	fputs("</h2>\n<table>\n<tr><th>", out);
-	html_put(out, _("server"));
-	fputs("</th><th>", out);
-	html_put(out, _("role"));
-	fputs("</th><th>", out);
-	html_put(out, _("verdict"));
-	fputs("</th></tr>\n", out);
+	fputs("</h2>\n<p><strong>", out);
+	html_put(out, _("Overall verdict:"));
+	fputs("</strong> ", out);
+	verdict_badge(out, overall_verdict(a));
+	fputs("</p>\n", out);
+	table_head(out, "summary", summary_cols, ARRAY_SIZE(summary_cols));
 	for (size_t i = 0; i < a->n_servers; i++) {
 		const struct audit_server *s = &a->servers[i];
+		const struct cfg_rack *r = s->server->rack;
 
 		fputs("<tr><td>", out);
 		html_put(out, s->server->name);
+		fputs("</td><td>", out);
+		html_put(out, r && r->is_rack ? r->name : _("outside any rack"));
 		fputs("</td><td>", out);
 		html_put(out, describe_role(s->server->role));
 		fputs("</td><td>", out);
 		verdict_badge(out, s->verdict);
 		fputs("</td></tr>\n", out);
 	}
-	fputs("</table>\n<p>", out);
-	fprintf(out, _("Upgrades to plan: %zu"), a->n_upgrades);
-	fputs(" — <a href=\"#upgrades\">", out);
-	html_put(out, _("see the list"));
-	fputs("</a></p>\n</section>\n", out);
+	fputs("</table>\n</section>\n", out);
 }
 
 /* none: what to say when there is none ("no probe"; see text.c's write_devices). */
@@ -195,30 +317,6 @@ static void write_inventory(FILE *out, const struct audit *a)
 	fputs("</table>\n</section>\n", out);
 }
 
-static void write_facts(FILE *out, const struct audit *a, const struct audit_row *r)
-{
-	struct fact f[DESCRIBE_MAX_FACTS];
-	size_t n = describe_row(a, r, f);
-
-	fputs("<div class=\"crit\">\n<h3>", out);
-	html_put(out, _(criterion_label(r->crit)));
-	fputs(" — ", out);
-	html_put(out, r->device->name);
-	fputs(" ", out);
-	verdict_badge(out, r->verdict);
-	fputs("</h3>\n<p class=\"meta\">", out);
-	html_put(out, _(r->reason));
-	fputs("</p>\n<table class=\"facts\">\n", out);
-	for (size_t i = 0; i < n; i++) {
-		fputs("<tr><th>", out);
-		html_put(out, f[i].label);
-		fputs("</th><td>", out);
-		html_put(out, f[i].value);
-		fputs("</td></tr>\n", out);
-	}
-	fputs("</table>\n</div>\n", out);
-}
-
 static void write_graph(FILE *out, const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind)
 {
@@ -235,57 +333,87 @@ static void write_graph(FILE *out, const struct audit *a, const struct cfg_serve
 	graph_png_free(&png);
 }
 
-static void write_verdicts(FILE *out, const struct audit *a, const struct audit_server *s)
+/* Is row r the same evidence as row o (the same device and criterion judged against the
+ * same envelope), which two servers of one rack share? */
+static bool same_evidence(const struct audit_row *r, const struct audit_row *o)
 {
-	fputs("<table>\n<tr><th>", out);
-	html_put(out, _("criterion"));
-	fputs("</th><th>", out);
-	html_put(out, _("measured by"));
-	fputs("</th><th>", out);
-	html_put(out, _("verdict"));
-	fputs("</th><th>", out);
-	html_put(out, _("reason"));
-	fputs("</th></tr>\n", out);
-	for (size_t i = 0; i < s->n_rows; i++) {
-		const struct audit_row *r = &a->rows[s->first_row + i];
-
-		fputs("<tr><td>", out);
-		html_put(out, _(criterion_label(r->crit)));
-		fputs("</td><td>", out);
-		html_put(out, r->device->name);
-		fputs("</td><td>", out);
-		verdict_badge(out, r->verdict);
-		fputs("</td><td>", out);
-		html_put(out, _(r->reason));
-		fputs("</td></tr>\n", out);
-	}
-	fputs("</table>\n", out);
+	return r->device == o->device && r->crit == o->crit && r->verdict == o->verdict &&
+		memcmp(&r->env, &o->env, sizeof(r->env)) == 0;
 }
 
-static void write_graphs(FILE *out, const struct audit *a, const struct cfg_server *srv)
+/* The row of an earlier server of the group with the same evidence as r, or NULL. */
+static const struct audit_row *shown_before(const struct audit *a, size_t first, size_t n,
+	const struct audit_row *r)
 {
-	const struct cfg_rack *rack = srv->rack;
+	for (size_t i = first; i < first + n && &a->rows[a->servers[i].first_row] <= r; i++) {
+		const struct audit_server *s = &a->servers[i];
 
-	for (size_t i = 0; rack && i < rack->n_probes; i++) {
-		write_graph(out, a, srv, rack->probes[i], GRAPH_TEMPERATURE);
-		write_graph(out, a, srv, rack->probes[i], GRAPH_HUMIDITY);
+		for (size_t j = 0; j < s->n_rows; j++) {
+			const struct audit_row *o = &a->rows[s->first_row + j];
+
+			if (o == r)
+				return NULL;
+			if (same_evidence(r, o))
+				return o;
+		}
 	}
-	for (size_t i = 0; i < srv->n_ups; i++)
-		write_graph(out, a, srv, srv->ups[i], GRAPH_UPS);
+	return NULL;
 }
 
+/* The servers of the group whose rows share r's evidence, "srv-a, srv-b". */
+static void sharing_servers(const struct audit *a, size_t first, size_t n,
+	const struct audit_row *r, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (size_t i = first; i < first + n; i++) {
+		const struct audit_server *s = &a->servers[i];
+
+		for (size_t j = 0; j < s->n_rows; j++)
+			if (same_evidence(r, &a->rows[s->first_row + j])) {
+				size_t len = strlen(buf);
+
+				snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s->server->name);
+				break;
+			}
+	}
+}
+
+static void write_facts(FILE *out, const struct audit *a, const struct audit_row *r,
+	const char *servers)
+{
+	struct fact f[DESCRIBE_MAX_FACTS];
+	size_t n = describe_row(a, r, f);
+
+	fputs("<div class=\"crit\">\n<h4>", out);
+	html_put(out, _(criterion_label(r->crit)));
+	fputs(" — ", out);
+	html_put(out, r->device->name);
+	fputs(" ", out);
+	verdict_badge(out, r->verdict);
+	fputs("</h4>\n<p class=\"meta\">", out);
+	html_put(out, servers);
+	fputs(" — ", out);
+	html_put(out, _(r->reason));
+	fputs("</p>\n<table class=\"facts\">\n", out);
+	for (size_t i = 0; i < n; i++)
+		fact_row(out, f[i].label, f[i].value);
+	fputs("</table>\n</div>\n", out);
+}
+
+/* A server's head: its role, static findings and verdicts; no empty criteria table
+ * for a server that nothing measures. */
 static void write_server(FILE *out, const struct audit *a, const struct audit_server *s)
 {
 	const char *findings[4];
 	size_t n = describe_findings(s->findings, findings);
 
-	fputs("<section class=\"server\">\n<h2>", out);
+	fputs("<div class=\"server\">\n<h3>", out);
 	html_put(out, _("Server"));
 	fputs(" ", out);
 	html_put(out, s->server->name);
 	fputs(" ", out);
 	verdict_badge(out, s->verdict);
-	fputs("</h2>\n<p class=\"meta\">", out);
+	fputs("</h3>\n<p class=\"meta\">", out);
 	html_put(out, describe_role(s->server->role));
 	fputs("</p>\n", out);
 	for (size_t i = 0; i < n; i++) {
@@ -293,11 +421,209 @@ static void write_server(FILE *out, const struct audit *a, const struct audit_se
 		html_put(out, findings[i]);
 		fputs("</p>\n", out);
 	}
-	write_verdicts(out, a, s);
-	write_graphs(out, a, s->server);
-	for (size_t i = 0; i < s->n_rows; i++)
-		write_facts(out, a, &a->rows[s->first_row + i]);
-	fputs("</section>\n", out);
+	if (s->n_rows == 0) {
+		fputs("<p>", out);
+		html_put(out, _("No device measures this server's conditions: its verdict rests on "
+			"the findings above."));
+		fputs("</p>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+/* Has an earlier server of the group the same device? (Its graph is drawn once.) */
+static bool device_seen(const struct audit *a, size_t first, size_t upto,
+	const struct cfg_device *dev)
+{
+	for (size_t i = first; i < upto; i++) {
+		const struct cfg_server *srv = a->servers[i].server;
+
+		for (size_t j = 0; j < srv->n_ups; j++)
+			if (srv->ups[j] == dev)
+				return true;
+	}
+	return false;
+}
+
+/* The graphs of a group of servers: each probe of the rack and each UPS once. */
+static void write_group_graphs(FILE *out, const struct audit *a, size_t first, size_t n)
+{
+	const struct cfg_server *srv0 = a->servers[first].server;
+	const struct cfg_rack *rack = srv0->rack;
+	bool any = rack && rack->is_rack && rack->n_probes > 0;
+
+	for (size_t i = first; i < first + n && !any; i++)
+		any = a->servers[i].server->n_ups > 0;
+	if (any) {
+		fputs("<h3>", out);
+		html_put(out, _("Graphs"));
+		fputs("</h3>\n", out);
+	}
+	for (size_t i = 0; rack && rack->is_rack && i < rack->n_probes; i++) {
+		write_graph(out, a, srv0, rack->probes[i], GRAPH_TEMPERATURE);
+		write_graph(out, a, srv0, rack->probes[i], GRAPH_HUMIDITY);
+		write_graph(out, a, srv0, rack->probes[i], GRAPH_DEW_POINT);
+	}
+	for (size_t i = first; i < first + n; i++) {
+		const struct cfg_server *srv = a->servers[i].server;
+
+		for (size_t j = 0; j < srv->n_ups; j++)
+			if (!device_seen(a, first, i, srv->ups[j])) {
+				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_LOAD);
+				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_RUNTIME);
+			}
+	}
+}
+
+/* The evidence of a group, each (device, criterion) once with the servers it concerns. */
+static void write_group_evidence(FILE *out, const struct audit *a, size_t first, size_t n)
+{
+	char servers[512];
+	bool any = false;
+
+	for (size_t i = first; i < first + n; i++) {
+		const struct audit_server *s = &a->servers[i];
+
+		for (size_t j = 0; j < s->n_rows; j++) {
+			const struct audit_row *r = &a->rows[s->first_row + j];
+
+			if (shown_before(a, first, n, r))
+				continue;
+			if (!any) {
+				fputs("<h3>", out);
+				html_put(out, _("Evidence"));
+				fputs("</h3>\n<div class=\"grid\">\n", out);
+				any = true;
+			}
+			sharing_servers(a, first, n, r, servers, sizeof(servers));
+			write_facts(out, a, r, servers);
+		}
+	}
+	if (any)
+		fputs("</div>\n", out);
+}
+
+/* Server k's row with the device and criterion of r, or NULL. */
+static const struct audit_row *row_of(const struct audit *a, size_t k, const struct audit_row *r)
+{
+	const struct audit_server *s = &a->servers[k];
+
+	for (size_t j = 0; j < s->n_rows; j++) {
+		const struct audit_row *o = &a->rows[s->first_row + j];
+
+		if (o->device == r->device && o->crit == r->crit)
+			return o;
+	}
+	return NULL;
+}
+
+static void verdicts_head(FILE *out, const struct audit *a, size_t first, size_t n)
+{
+	fputs("<table class=\"verdicts\">\n<tr><th>", out);
+	html_put(out, _("criterion"));
+	fputs("</th><th>", out);
+	html_put(out, _("measured by"));
+	for (size_t k = first; k < first + n; k++) {
+		fputs("</th><th>", out);
+		html_put(out, a->servers[k].server->name);
+	}
+	fputs("</th><th>", out);
+	html_put(out, _("reason"));
+	fputs("</th></tr>\n", out);
+}
+
+/* One table for the servers of a group: a line per device and criterion, a verdict
+ * column per server (the servers of a rack share most of their evidence). */
+static void write_group_verdicts(FILE *out, const struct audit *a, size_t first, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = first; i < first + n; i++) {
+		const struct audit_server *s = &a->servers[i];
+
+		for (size_t j = 0; j < s->n_rows; j++) {
+			const struct audit_row *r = &a->rows[s->first_row + j];
+			bool seen = false;
+
+			for (size_t k = first; k < i && !seen; k++)
+				seen = row_of(a, k, r) != NULL;
+			if (seen)
+				continue;
+			if (!any)
+				verdicts_head(out, a, first, n);
+			any = true;
+			fputs("<tr><td>", out);
+			html_put(out, _(criterion_label(r->crit)));
+			fputs("</td><td>", out);
+			html_put(out, r->device->name);
+			for (size_t k = first; k < first + n; k++) {
+				const struct audit_row *o = row_of(a, k, r);
+
+				fputs("</td><td>", out);
+				if (o)
+					verdict_badge(out, o->verdict);
+			}
+			fputs("</td><td>", out);
+			html_put(out, _(r->reason));
+			fputs("</td></tr>\n", out);
+		}
+	}
+	if (any)
+		fputs("</table>\n", out);
+}
+
+/* The servers [first, first + n) of one rack: heads, then what they share once. */
+static void write_group(FILE *out, const struct audit *a, size_t first, size_t n)
+{
+	for (size_t i = first; i < first + n; i++)
+		write_server(out, a, &a->servers[i]);
+	write_group_verdicts(out, a, first, n);
+	write_group_graphs(out, a, first, n);
+	write_group_evidence(out, a, first, n);
+}
+
+/* Servers are built rack by rack (audit_build): a rack's servers are consecutive. */
+static size_t group_end(const struct audit *a, size_t first)
+{
+	size_t i = first + 1;
+
+	while (i < a->n_servers && a->servers[i].server->rack == a->servers[first].server->rack)
+		i++;
+	return i;
+}
+
+static bool in_rack(const struct audit_server *s)
+{
+	return s->server->rack && s->server->rack->is_rack;
+}
+
+static void write_racks(FILE *out, const struct audit *a)
+{
+	bool outside = false;
+
+	for (size_t i = 0; i < a->n_servers; i = group_end(a, i)) {
+		if (!in_rack(&a->servers[i]))
+			continue;
+		fputs("<section class=\"rack\">\n<h2>", out);
+		html_put(out, _("Rack"));
+		fputs(" ", out);
+		html_put(out, a->servers[i].server->rack->name);
+		fputs("</h2>\n", out);
+		write_group(out, a, i, group_end(a, i) - i);
+		fputs("</section>\n", out);
+	}
+	for (size_t i = 0; i < a->n_servers; i = group_end(a, i)) {
+		if (in_rack(&a->servers[i]))
+			continue;
+		if (!outside) {
+			fputs("<section class=\"outside\">\n<h2>", out);
+			html_put(out, _("Servers outside racks"));
+			fputs("</h2>\n", out);
+			outside = true;
+		}
+		write_group(out, a, i, group_end(a, i) - i);
+	}
+	if (outside)
+		fputs("</section>\n", out);
 }
 
 static void write_episode(FILE *out, const struct audit_episode *e)
@@ -349,8 +675,11 @@ static void write_episodes(FILE *out, const struct audit *a)
 
 static void write_upgrades(FILE *out, const struct audit *a)
 {
+	size_t *order = xcalloc(a->n_upgrades + 1, sizeof(*order));
+
+	urgency_order(a, order);
 	fputs("<section class=\"upgrades\" id=\"upgrades\">\n<h2>", out);
-	html_put(out, _("Upgrades to plan"));
+	html_put(out, _("Upgrades to plan, most urgent first"));
 	fputs("</h2>\n", out);
 	if (a->n_upgrades == 0) {
 		fputs("<p>", out);
@@ -359,7 +688,7 @@ static void write_upgrades(FILE *out, const struct audit *a)
 	}
 	fputs("<ol>\n", out);
 	for (size_t i = 0; i < a->n_upgrades; i++) {
-		const struct audit_upgrade *u = &a->upgrades[i];
+		const struct audit_upgrade *u = &a->upgrades[order[i]];
 
 		fputs("<li><strong>", out);
 		html_put(out, _(upgrades_label(u->kind)));
@@ -370,21 +699,108 @@ static void write_upgrades(FILE *out, const struct audit *a)
 		fputs("</li>\n", out);
 	}
 	fputs("</ol>\n</section>\n", out);
+	free(order);
 }
 
-int html_write(FILE *out, const struct audit *a)
+/* Where a threshold comes from, for the method's table. */
+static const char *crit_source(enum criterion c)
 {
-	write_head(out, a);
-	write_summary(out, a);
-	write_inventory(out, a);
-	write_upgrades(out, a);
-	for (size_t i = 0; i < a->n_servers; i++)
-		write_server(out, a, &a->servers[i]);
-	write_episodes(out, a);
+	switch (c) {
+	case CRIT_TEMPERATURE: case CRIT_HUMIDITY: case CRIT_DEW_POINT:
+	case CRIT_TEMP_RATE_HOUR: case CRIT_TEMP_RATE_15MIN:
+		return _("ASHRAE TC 9.9, at the server inlet: recommended envelope, allowable class A1");
+	case CRIT_INPUT_VOLTAGE: case CRIT_INPUT_FREQUENCY:
+		return _("EN 50160: 230 V and 50 Hz supply tolerances");
+	case CRIT_UPS_RUNTIME:
+		return _("the servers' shutdown budget (10 min by default)");
+	case CRIT_UPS_LOAD:
+		return _("UPS load: warning from 80 percent, critical from 90 percent");
+	default:
+		return _("the state reported by the device, graded as envmond's alerts grade it");
+	}
+}
+
+/* The sources of the thresholds, each once. */
+static void write_sources(FILE *out, const struct audit *a)
+{
+	fputs("<p>", out);
+	html_put(out, _("Sources of the thresholds:"));
+	fputs("</p>\n<ul>\n", out);
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const char *src = crit_source(a->rows[i].crit);
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = crit_source(a->rows[j].crit) == src;
+		if (seen)
+			continue;
+		fputs("<li>", out);
+		html_put(out, src);
+		fputs("</li>\n", out);
+	}
+	fputs("</ul>\n", out);
+}
+
+/* The thresholds each server was judged against: one line per spec and criterion. */
+static void write_thresholds(FILE *out, const struct audit *a)
+{
+	static const char *const cols[] = { N_("spec"), N_("criterion"), N_("recommended"),
+		N_("allowable") };
+	char rec[64], allow[64];
+
+	fputs("<div class=\"crit\">\n<h3>", out);
+	html_put(out, _("Thresholds applied"));
+	fputs("</h3>\n", out);
+	table_head(out, "facts", cols, ARRAY_SIZE(cols));
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct audit_row *r = &a->rows[i];
+		bool seen = false;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = a->rows[j].crit == r->crit && a->rows[j].server->spec == r->server->spec;
+		if (seen)
+			continue;
+		fputs("<tr><td>", out);
+		html_put(out, r->server->spec->name);
+		fputs("</td><td>", out);
+		html_put(out, _(criterion_label(r->crit)));
+		fputs("</td><td>", out);
+		html_put(out, r->is_state ? _("normal state") :
+			describe_envelope(rec, sizeof(rec), r->crit, r->env.rec_lo, r->env.rec_hi));
+		fputs("</td><td>", out);
+		html_put(out, r->is_state ? _("no critical state") :
+			describe_envelope(allow, sizeof(allow), r->crit, r->env.allow_lo, r->env.allow_hi));
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+	write_sources(out, a);
+	fputs("</div>\n", out);
+}
+
+static void write_method(FILE *out, const struct audit *a)
+{
 	fputs("<section class=\"method\">\n<h2>", out);
 	html_put(out, _("Method"));
 	fputs("</h2>\n<p>", out);
 	html_put(out, text_method());
-	fputs("</p>\n</section>\n</body>\n</html>\n", out);
+	fputs("</p>\n", out);
+	if (a->n_rows)
+		write_thresholds(out, a);
+	fputs("</section>\n", out);
+}
+
+int html_write(FILE *out, const struct audit *a, const struct docinfo *doc)
+{
+	write_head(out, a, doc);
+	write_identity(out, a, doc);
+	write_missing(out, doc);
+	write_coverage(out, a);
+	write_summary(out, a);
+	write_upgrades(out, a);
+	write_inventory(out, a);
+	write_racks(out, a);
+	write_episodes(out, a);
+	write_method(out, a);
+	fputs("</body>\n</html>\n", out);
 	return ferror(out) ? -1 : 0;
 }

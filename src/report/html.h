@@ -6,9 +6,11 @@
 #include <stdio.h>
 
 #include "audit.h"
+#include "docinfo.h"
 
-/* Writes the whole page. 0, or -1 on a write error. */
-int html_write(FILE *out, const struct audit *a);
+/* Writes the whole page; doc (may be NULL) gives the date of issue, the issuer and what
+ * could not be read. 0, or -1 on a write error. */
+int html_write(FILE *out, const struct audit *a, const struct docinfo *doc);
 
 /* s with & < > " ' replaced by entities, safe in element content and quoted
  * attributes; a new string. */

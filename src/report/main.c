@@ -8,19 +8,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "audit.h"
 #include "cfgparse.h"
+#include "clock.h"
 #include "conf.h"
 #include "csv.h"
+#include "docinfo.h"
+#include "envmon.h"
+#include "fmt.h"
 #include "html.h"
 #include "log.h"
+#include "mailout.h"
 #include "period.h"
+#include "sources.h"
+#include "spool.h"
 #include "text.h"
+#include "xmem.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
+
+/* sysexits' EX_NOINPUT: what the report reads is unreadable, empty or has nothing for
+ * the period (envmon-report(1), EXIT STATUS). */
+#define REPORT_EX_NOINPUT 66
 
 enum format { FORMAT_HTML, FORMAT_TEXT, FORMAT_CSV };
 
@@ -29,6 +43,10 @@ struct options {
 	const char *from, *to;
 	enum format format;
 	const char *output;
+	const char *csv_dialect;   /* NULL: from the site's language */
+	bool partial;
+	bool send;                 /* queue the report in the daemon's spool (mailout.h) */
+	bool last_month;           /* the period is the previous calendar month */
 };
 
 static void usage(FILE *out)
@@ -37,10 +55,18 @@ static void usage(FILE *out)
 		"Writes the analysis of the hosting conditions of the servers of the site for a\n"
 		"period, from what envmond recorded.\n\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
-		"      --from DATE      first day, YYYY-MM-DD (local time) or \"YYYY-MM-DD HH:MM\"\n"
-		"      --to DATE        last day, included, or \"YYYY-MM-DD HH:MM\" (excluded)\n"
+		"      --from DATE      first day, YYYY-MM-DD (local time), \"YYYY-MM-DD HH:MM\"\n"
+		"                       or ISO 8601 (2026-03-01T08:00:00, with or without a zone)\n"
+		"      --to DATE        last day, included, or a time (excluded)\n"
+		"      --last-month     the period is the previous calendar month\n"
 		"  -f, --format FORMAT  html (default), text or csv\n"
 		"  -o, --output FILE    write to FILE instead of standard output\n"
+		"      --csv-dialect D  fr (';', decimal comma, BOM; default with lang = fr)\n"
+		"                       or rfc4180 (',', decimal point, for programs)\n"
+		"      --partial        write the report even when files cannot be read,\n"
+		"                       and say on its first page what is missing\n"
+		"      --send           mail the report (HTML and CSV) to the site's contacts\n"
+		"                       through envmond's spool instead of writing it\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -61,8 +87,12 @@ static int parse_format(const char *s, enum format *f)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_FROM = 256, OPT_TO };
+	enum { OPT_FROM = 256, OPT_TO, OPT_CSV_DIALECT, OPT_PARTIAL, OPT_SEND, OPT_LAST_MONTH };
 	static const struct option longopts[] = {
+		{ "last-month", no_argument, NULL, OPT_LAST_MONTH },
+		{ "send", no_argument, NULL, OPT_SEND },
+		{ "csv-dialect", required_argument, NULL, OPT_CSV_DIALECT },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "config", required_argument, NULL, 'c' },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "to", required_argument, NULL, OPT_TO },
@@ -82,6 +112,10 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_TO: opt->to = optarg; break;
 		case 'f': if (parse_format(optarg, &opt->format) < 0) return -1; break;
 		case 'o': opt->output = optarg; break;
+		case OPT_CSV_DIALECT: opt->csv_dialect = optarg; break;
+		case OPT_PARTIAL: opt->partial = true; break;
+		case OPT_SEND: opt->send = true; break;
+		case OPT_LAST_MONTH: opt->last_month = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmon-report %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -91,8 +125,17 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		fprintf(stderr, _("envmon-report: unexpected argument '%s'\n"), argv[optind]);
 		return -1;
 	}
-	if (!opt->from || !opt->to) {
+	if (opt->last_month && (opt->from || opt->to)) {
+		fprintf(stderr, _("envmon-report: --last-month replaces --from and --to\n"));
+		return -1;
+	}
+	if (!opt->last_month && (!opt->from || !opt->to)) {
 		fprintf(stderr, _("envmon-report: --from and --to are required\n"));
+		return -1;
+	}
+	if (opt->csv_dialect && csv_dialect_parse(opt->csv_dialect, NULL) < 0) {
+		fprintf(stderr, _("envmon-report: unknown CSV dialect '%s' (fr or rfc4180)\n"),
+			opt->csv_dialect);
 		return -1;
 	}
 	return 0;
@@ -100,13 +143,17 @@ static int parse_args(int argc, char **argv, struct options *opt)
 
 static int parse_period(const struct options *opt, time_t *from, time_t *to)
 {
+	if (opt->last_month) {
+		period_last_month((time_t)clock_wall(), from, to);
+		return 0;
+	}
 	if (period_parse(opt->from, false, from) < 0) {
-		fprintf(stderr, _("envmon-report: invalid date '%s' (YYYY-MM-DD or \"YYYY-MM-DD HH:MM\")\n"),
+		fprintf(stderr, _("envmon-report: invalid date '%s' (YYYY-MM-DD, \"YYYY-MM-DD HH:MM\" or 2026-03-01T08:00:00)\n"),
 			opt->from);
 		return -1;
 	}
 	if (period_parse(opt->to, true, to) < 0) {
-		fprintf(stderr, _("envmon-report: invalid date '%s' (YYYY-MM-DD or \"YYYY-MM-DD HH:MM\")\n"),
+		fprintf(stderr, _("envmon-report: invalid date '%s' (YYYY-MM-DD, \"YYYY-MM-DD HH:MM\" or 2026-03-01T08:00:00)\n"),
 			opt->to);
 		return -1;
 	}
@@ -144,24 +191,205 @@ static struct config *load_config(const char *file)
 	return cfg;
 }
 
-static int write_report(const struct options *opt, const struct audit *a)
+static int write_format(FILE *out, const struct options *opt, const struct audit *a,
+	const struct docinfo *doc)
 {
-	FILE *out = opt->output ? fopen(opt->output, "w") : stdout;
+	enum csv_dialect d = CSV_DIALECT_FR;
+
+	switch (opt->format) {
+	case FORMAT_TEXT: return text_write(out, a, doc);
+	case FORMAT_CSV:
+		if (opt->csv_dialect)
+			csv_dialect_parse(opt->csv_dialect, &d);
+		else if (a->cfg->mail.lang && strcmp(a->cfg->mail.lang, "fr") != 0)
+			d = CSV_DIALECT_RFC4180;
+		return csv_write(out, a, d);
+	default: return html_write(out, a, doc);
+	}
+}
+
+/* A file is written under a temporary name and renamed when complete: a report that
+ * failed half-way never stands where the reader expects the document. */
+static int write_report(const struct options *opt, const struct audit *a,
+	const struct docinfo *doc)
+{
+	char *tmp = opt->output ? xasprintf("%s.tmp-XXXXXX", opt->output) : NULL;
+	int fd = tmp ? mkstemp(tmp) : -1;
+	FILE *out = stdout;
 	int rc;
+
+	if (tmp) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		/* mkstemp's 0600, widened to what fopen would have given */
+		out = fd >= 0 && fchmod(fd, 0666 & ~mask) == 0 ? fdopen(fd, "w") : NULL;
+	}
 
 	if (!out) {
 		fprintf(stderr, _("envmon-report: cannot write %s: %m\n"), opt->output);
+		if (fd >= 0)
+			close(fd), unlink(tmp);
+		free(tmp);
 		return -1;
 	}
-	switch (opt->format) {
-	case FORMAT_TEXT: rc = text_write(out, a); break;
-	case FORMAT_CSV: rc = csv_write(out, a); break;
-	default: rc = html_write(out, a); break;
-	}
+	rc = write_format(out, opt, a, doc);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		rc = -1;
-	if (rc < 0)
+	if (rc == 0 && tmp && rename(tmp, opt->output) != 0)
+		rc = -1;
+	if (rc < 0) {
 		fprintf(stderr, _("envmon-report: cannot write the report: %m\n"));
+		if (tmp)
+			unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* The report in format f, in memory, for a mail. NULL on failure. */
+static char *render(const struct options *opt, enum format f, const struct audit *a,
+	const struct docinfo *doc, size_t *size)
+{
+	struct options o = *opt;
+	char *buf = NULL;
+	FILE *out = open_memstream(&buf, size);
+	int rc;
+
+	if (!out)
+		return NULL;
+	o.format = f;
+	rc = write_format(out, &o, a, doc);
+	if (fclose(out) != 0 || rc < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* --send: the HTML report and its CSV in one mail, queued durably in the daemon's spool;
+ * the daemon's mailer sends it, and retries it like an alert until the server takes it. */
+static int send_report(const struct options *opt, const struct audit *a,
+	const struct docinfo *doc)
+{
+	const struct config *cfg = a->cfg;
+	char d[16], name[128], html_name[160], csv_name[160];
+	struct mailout_part parts[2];
+	struct spool *sp;
+	char *html, *csv, *msg;
+	int rc = -1;
+
+	fmt_date_iso(d, sizeof(d), a->from);
+	snprintf(html_name, sizeof(html_name), "rapport-%s-%s.html", cfg->site.code, d);
+	snprintf(csv_name, sizeof(csv_name), "rapport-%s-%s.csv", cfg->site.code, d);
+	html = render(opt, FORMAT_HTML, a, doc, &parts[0].size);
+	csv = render(opt, FORMAT_CSV, a, doc, &parts[1].size);
+	sp = spool_open(cfg->paths.state_dir, cfg, NULL);
+	if (html && csv && sp) {
+		parts[0] = (struct mailout_part){ html_name, "text/html; charset=utf-8", html, parts[0].size };
+		parts[1] = (struct mailout_part){ csv_name, "text/csv; charset=utf-8", csv, parts[1].size };
+		msg = mailout_build(a, spool_instance(sp), doc->issued, parts, 2);
+		mailout_name(name, sizeof(name), a);
+		rc = spool_enqueue(sp, name, msg);
+		if (rc == 1)
+			fprintf(stderr, _("envmon-report: the report of this period is already in the "
+				"spool (%s)\n"), name);
+		free(msg);
+	}
+	if (rc < 0)
+		fprintf(stderr, _("envmon-report: cannot queue the report in %s/spool\n"),
+			cfg->paths.state_dir);
+	if (sp)
+		spool_close(sp);
+	free(html);
+	free(csv);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Was anything recorded for the period at all? */
+static bool audit_has_data(const struct audit *a)
+{
+	if (a->n_episodes > 0)
+		return true;
+	for (size_t i = 0; i < a->n_rows; i++)
+		if (a->rows[i].st.n_known > 0)
+			return true;
+	return false;
+}
+
+/* The period against the clock: nothing is recorded after now. A period that starts in
+ * the future is an error; one that ends after today is cut at the end of today (a month
+ * in progress), so that the days to come do not count as missing data. */
+static int check_future(time_t from, time_t *to)
+{
+	time_t now = (time_t)clock_wall();
+	char d[32];
+
+	if (from >= now) {
+		fprintf(stderr, _("envmon-report: the period starts on %s, in the future: nothing "
+			"was recorded yet\n"), fmt_datetime(d, sizeof(d), from));
+		return -1;
+	}
+	if (*to > now) {
+		time_t tonight;
+
+		period_parse(fmt_date_iso(d, sizeof(d), now), true, &tonight);
+		if (*to > tonight)
+			*to = tonight;
+	}
+	return 0;
+}
+
+/* The files first: an unreadable one is an error unless --partial; an empty state
+ * directory always is. */
+static int check_sources(const struct options *opt, const struct config *cfg,
+	struct sources *src)
+{
+	sources_check(cfg, src);
+	if (src->n_problems > 0) {
+		sources_print(src, stderr);
+		if (!opt->partial) {
+			fprintf(stderr, _("envmon-report: no report written (--partial writes one that "
+				"says what is missing)\n"));
+			return -1;
+		}
+	}
+	if (sources_empty(src)) {
+		fprintf(stderr, _("envmon-report: %s holds no RRD file and no journal: envmond has "
+			"recorded nothing there (is it the daemon's state directory?)\n"),
+			cfg->paths.state_dir);
+		return -1;
+	}
+	return 0;
+}
+
+static int report(const struct options *opt, const struct config *cfg, time_t from, time_t to)
+{
+	struct sources src;
+	struct docinfo doc;
+	struct audit *a;
+	char d1[32], d2[32];
+	int rc = REPORT_EX_NOINPUT;
+
+	if (check_future(from, &to) < 0)
+		return REPORT_EX_NOINPUT;
+	if (check_sources(opt, cfg, &src) < 0) {
+		sources_free(&src);
+		return REPORT_EX_NOINPUT;
+	}
+	a = audit_build(cfg, from, to);
+	if (!audit_has_data(a)) {
+		fmt_period(d1, d2, sizeof(d1), from, to);
+		fprintf(stderr, _("envmon-report: nothing was recorded from %s to %s in %s: no "
+			"report written\n"), d1, d2, cfg->paths.state_dir);
+	} else {
+		docinfo_init(&doc, &src);
+		rc = (opt->send ? send_report(opt, a, &doc) : write_report(opt, a, &doc)) == 0 ?
+			ENVMON_EX_OK : ENVMON_EX_FAIL;
+		docinfo_fini(&doc);
+	}
+	audit_free(a);
+	sources_free(&src);
 	return rc;
 }
 
@@ -169,7 +397,6 @@ int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
 	struct config *cfg;
-	struct audit *a;
 	time_t from, to;
 	int rc;
 
@@ -182,10 +409,8 @@ int main(int argc, char **argv)
 	if (!cfg)
 		return ENVMON_EX_CONFIG;
 	report_language(cfg);
-	a = audit_build(cfg, from, to);
-	rc = write_report(&opt, a);
-	audit_free(a);
+	rc = report(&opt, cfg, from, to);
 	conf_free(cfg);
 	log_fini();
-	return rc == 0 ? ENVMON_EX_OK : ENVMON_EX_FAIL;
+	return rc;
 }

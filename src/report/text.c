@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "text.h"
 #include "upgrades.h"
+#include "urgency.h"
 #include "xmem.h"
 
 static void heading(FILE *out, const char *title)
@@ -23,10 +24,52 @@ static void heading(FILE *out, const char *title)
 	fputc('\n', out);
 }
 
-static void write_header(FILE *out, const struct audit *a)
+char *text_issuer(char *buf, size_t size, const struct docinfo *doc)
+{
+	char d[32];
+
+	snprintf(buf, size, _("Issued on %s by envmond %s on %s"), fmt_datetime(d, sizeof(d),
+		doc->issued), doc->version, doc->host);
+	return buf;
+}
+
+static void write_missing(FILE *out, const struct docinfo *doc)
+{
+	if (doc->n_missing == 0)
+		return;
+	fprintf(out, "%s\n", _("INCOMPLETE REPORT: these files could not be read, and what they "
+		"hold is missing from it:"));
+	for (size_t i = 0; i < doc->n_missing; i++)
+		fprintf(out, "  - %s\n", doc->missing[i]);
+}
+
+/* Devices measured less than VERDICT_MIN_COVERAGE of the period, once each (as on the
+ * HTML first page). */
+static void write_coverage(FILE *out, const struct audit *a)
+{
+	bool any = false;
+	char share[32];
+
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const struct audit_row *r = &a->rows[i];
+
+		if (!docinfo_low_coverage(a, i))
+			continue;
+		if (!any)
+			fprintf(out, "%s\n", _("Measurements missing for part of the period (each "
+				"verdict concerned is at best \"to watch\"):"));
+		any = true;
+		fputs("  - ", out);
+		fprintf(out, _("%s: %s of the period measured"), r->device->name,
+			fmt_share(share, sizeof(share), r->st.coverage));
+		fputc('\n', out);
+	}
+}
+
+static void write_header(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
 	const struct config *cfg = a->cfg;
-	char d1[32], d2[32];
+	char d1[32], d2[32], issuer[512];
 
 	fprintf(out, "%s\n", _("Hosting conditions of the servers: site analysis"));
 	fprintf(out, "%s (%s)\n", cfg->site.name, cfg->site.code);
@@ -35,6 +78,11 @@ static void write_header(FILE *out, const struct audit *a)
 	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
 	fprintf(out, _("Period: from %s to %s"), d1, d2);
 	fputc('\n', out);
+	if (doc) {
+		fprintf(out, "%s\n", text_issuer(issuer, sizeof(issuer), doc));
+		write_missing(out, doc);
+	}
+	write_coverage(out, a);
 }
 
 static void write_summary(FILE *out, const struct audit *a)
@@ -139,15 +187,19 @@ static void write_episodes(FILE *out, const struct audit *a)
 
 static void write_upgrades(FILE *out, const struct audit *a)
 {
-	heading(out, _("Upgrades to plan"));
+	size_t *order = xcalloc(a->n_upgrades + 1, sizeof(*order));
+
+	urgency_order(a, order);
+	heading(out, _("Upgrades to plan, most urgent first"));
 	if (a->n_upgrades == 0)
 		fprintf(out, "  %s\n", _("None: the hosting conditions met the spec."));
 	for (size_t i = 0; i < a->n_upgrades; i++) {
-		const struct audit_upgrade *u = &a->upgrades[i];
+		const struct audit_upgrade *u = &a->upgrades[order[i]];
 
 		fprintf(out, "  %zu. %s — %s\n     %s\n", i + 1, _(upgrades_label(u->kind)),
 			u->target, u->reason);
 	}
+	free(order);
 }
 
 const char *text_method(void)
@@ -163,9 +215,9 @@ const char *text_method(void)
 		"= critical thresholds (ASHRAE TC 9.9 class A1 by default).");
 }
 
-int text_write(FILE *out, const struct audit *a)
+int text_write(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
-	write_header(out, a);
+	write_header(out, a, doc);
 	write_summary(out, a);
 	write_inventory(out, a);
 	for (size_t i = 0; i < a->n_servers; i++)

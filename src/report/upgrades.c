@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "critfmt.h"
 #include "fmt.h"
 #include "upgrades.h"
 #include "xmem.h"
@@ -110,7 +111,7 @@ static void plan_thermal(struct audit *a, size_t *cap, const struct audit_row *r
 		plan(a, cap, UPG_HUMIDITY, rack_name(srv), xasprintf(
 			_("%s between %s and %s %s; outside the recommended envelope %s of the time"),
 			_(criterion_label(r->crit)), fmt_num(v1, sizeof(v1), r->st.min, 1),
-			fmt_num(v2, sizeof(v2), r->st.max, 1), audit_crit_unit(r->crit),
+			fmt_num(v2, sizeof(v2), r->st.max, 1), critfmt_unit(r->crit),
 			fmt_share(v3, sizeof(v3), r->st.out_rec_share)));
 	if (r->crit == CRIT_COOLING_STATE && left_envelope(r))
 		plan(a, cap, UPG_COOLING_SERVICE, r->device->name, xasprintf(

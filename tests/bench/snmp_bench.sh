@@ -41,16 +41,16 @@ OIDS="1.3.6.1.2.1.33.1.4.1.0 1.3.6.1.2.1.33.1.2.1.0 1.3.6.1.2.1.33.1.2.4.0 1.3.6
 1.3.6.1.2.1.33.1.4.4.1.5.1 1.3.6.1.2.1.33.1.3.3.1.3.1 1.3.6.1.2.1.33.1.3.3.1.2.1
 1.3.6.1.2.1.33.1.4.4.1.2.1 1.3.6.1.2.1.33.1.2.7.0 1.3.6.1.2.1.33.1.7.3.0"
 
+. "$here/benchlib.sh"
+
 [ -x "$envmond" ] || { echo "$0: build envmond first ($envmond)" >&2; exit 2; }
 command -v collectd >/dev/null || { echo "$0: collectd-core is not installed" >&2; exit 2; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 work=$(mktemp -d /tmp/envmond-bench-XXXXXX)
 chmod 755 "$work"
-relay_pids=
 cleanup() {
-	[ -n "$relay_pids" ] && kill $relay_pids 2>/dev/null || true
-	"$peers/snmpd.sh" stop "$work/agents" >/dev/null 2>&1 || true
+	agents_stop
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -107,9 +107,6 @@ EOF
 	} >"$work/collectd.conf"
 }
 
-# user+sys seconds and peak RSS (kB) of a running process
-proc_cpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
-proc_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 
 median_of() { # field file: median of that field over the cycle lines but the first
 	awk -v f="$1" '/^cycle/ && $2 != "1:" { print $f }' "$2" | sort -n |
@@ -164,26 +161,12 @@ printf '%6s | %-8s %10s %12s %10s | %-8s %10s %12s %10s | %s\n' N poller "cycle 
 [ $# -gt 0 ] || set -- 10 100 1000
 for m in "$@"; do
 	{
-		PER_PROCESS=100 MAX_SECONDS=1800 "$peers/snmpd.sh" start "$work/agents" "$AGENT_BASE" "$m" >/dev/null
-		# One relay process per RELAY_SHARD ports: a single Python relay for 1000
-		# ports becomes the bottleneck (~0.4 s per cycle by itself).
-		off=0
-		while [ $off -lt "$m" ]; do
-			k=$((m - off)); [ $k -gt "${RELAY_SHARD:-100}" ] && k=${RELAY_SHARD:-100}
-			/usr/bin/python3 "$peers/udp_delay_relay.py" --delay-ms "$DELAY_MS" \
-				--range "$((RELAY_BASE + off)):$((AGENT_BASE + off)):$k" --max-seconds 1800 \
-				>>"$work/relay.log" 2>&1 &
-			relay_pids="$relay_pids $!"
-			off=$((off + k))
-		done
-		sleep 1
+		agents_start "$m"
 		run_envmond 1           # one device's round trip, through the relay
 		rtt_ms=$e_cycle_ms
 		run_envmond "$m"
 		run_collectd "$m"
-		kill $relay_pids 2>/dev/null || true
-		relay_pids=
-		"$peers/snmpd.sh" stop "$work/agents" >/dev/null
+		agents_stop
 		e_per=$(awk -v c="$e_cpu" -v s="$e_samples" 'BEGIN { printf "%.4f", s ? c * 1000 / s : 0 }')
 		c_per=$(awk -v c="$c_cpu" -v s="$c_samples" 'BEGIN { printf "%.4f", s ? c * 1000 / s : 0 }')
 		printf '%6d | %-8s %10s %12s %10s | %-8s %10s %12s %10s | %s %s %s   (one round trip %s ms, %s+%s samples)\n' \

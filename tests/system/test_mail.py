@@ -504,3 +504,47 @@ def test_permanent_refusal_stays_visible(tmp_path, catchers, locale_dir):
     assert st['pending'] == 1 and st['failed'] >= 1, st
     assert '554 5.3.0 Message refused' in st['last_error'], st
     assert '554 5.3.0 Message refused' in text, text
+
+
+def break_sent(tmp, how):
+    """sent/ as an operator or a full disk leaves it: removed, or a file in its place."""
+    sent = tmp / 'state' / 'spool' / 'sent'
+    shutil.rmtree(sent)
+    if how == 'file':
+        sent.write_text('')
+
+
+@pytest.mark.parametrize('how', ['removed', 'file'])
+def test_test_mail_without_sent_dir_is_sent_once(tmp_path, catchers, locale_dir, how):
+    """A message the server took is never sent again because sent/ cannot take it."""
+    c = catchers()
+    conf = write_config(tmp_path, c.port)
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    break_sent(tmp_path, how)
+    r = envmonctl(tmp_path, 'test-mail')
+    time.sleep(2)
+    msgs = c.messages()
+    log = d.stop()
+    assert r.returncode == 0, r.stderr
+    assert len(msgs) == 1, len(msgs)
+    assert spool_files(tmp_path, 'new') == []
+    if how == 'file':
+        assert 'removed from new/ so that it is not sent again' in log, log
+
+
+def test_rate_limit_holds_without_sent_dir(tmp_path, catchers, locale_dir):
+    """The hourly limit counts what was sent even when sent/ keeps no trace of it."""
+    c = catchers()
+    conf = write_config(tmp_path, c.port, extra='max_per_hour = 2;')
+    feed(conf, locale_dir, 1, 4)
+    break_sent(tmp_path, 'file')
+    d = Daemon(conf, locale_dir, tmp_path)
+    wait_socket(tmp_path)
+    c.wait(2, 10)
+    time.sleep(1.5)
+    st = spool_status(tmp_path)
+    d.stop()
+    assert [m['Message-ID'] for _, m, _ in c.messages()] == [mid(tmp_path, 1, i) for i in range(2)]
+    assert spool_files(tmp_path, 'new') == ['TJ-EXV-20261123-1.000002', 'TJ-EXV-20261123-1.000003']
+    assert st['held'] == 1, st

@@ -356,6 +356,78 @@ def test_daemon_mode_reports_startup(site):
     assert not pid_file.exists()
 
 
+@needs_root
+@pytest.mark.parametrize('plant', ['symlink', 'hardlink', 'users_file'])
+def test_pid_file_plant_refused(site, plant):
+    """The pid file's directory belongs to the daemon user, who may plant a link to a
+    file of root's there (or a file of its own): root neither follows nor truncates it."""
+    uid, gid = ensure_test_user()
+    pid_dir = site / 'pid'
+    pid_dir.mkdir(mode=0o750)
+    os.chown(pid_dir, uid, gid)
+    pid_file = pid_dir / 'envmond.pid'
+    victim = (pid_dir if plant == 'hardlink' else site) / 'victim'
+    victim.write_text('root data\n')
+    if plant == 'symlink':
+        pid_file.symlink_to(victim)
+    elif plant == 'hardlink':
+        os.link(victim, pid_file)
+    else:
+        pid_file.write_text('users data\n')
+        os.chown(pid_file, uid, gid)
+        victim = pid_file
+    conf = site / 'envmond.conf'
+    conf.write_text(config_text(site, [DEVICE % ('ups-1', 16161)], pid_file=str(pid_file)))
+    r = subprocess.run([str(ENVMOND), '-f', '-c', str(conf)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 69, r
+    assert 'pid file %s' % pid_file in r.stderr and 'refused' in r.stderr, r.stderr
+    assert victim.read_text() == ('users data\n' if plant == 'users_file' else 'root data\n')
+    assert os.lstat(pid_file).st_nlink == (2 if plant == 'hardlink' else 1)
+
+
+@needs_root
+def test_tools_drop_privileges(site, smtp_catcher):
+    """--test-mail, --probe and --probe-all read the network as the daemon user and leave
+    no root-owned file in the state directory: the daemon then starts on it."""
+    uid, _ = ensure_test_user()
+    catcher = smtp_catcher()
+    conf = site / 'envmond.conf'
+    conf.write_text(config_text(site, [sim_device(site, 'sonde-1', 'cool.scn')],
+                                servers='{ name = "srv-comci"; role = "comci"; }',
+                                probes=['sonde-1'], mail=catcher.port))
+    for args in (['--test-mail'], ['--probe', 'sonde-1'], ['--probe-all', '1']):
+        r = subprocess.run([str(ENVMOND), '-c', str(conf), *args], capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 0, (args, r)
+        assert 'running as user %s' % TEST_USER in r.stderr, (args, r.stderr)
+    assert len(catcher.wait_for(1, 10)) == 1
+    owners = {str(p.relative_to(site)): p.lstat().st_uid
+              for p in [site / 'state', *(site / 'state').rglob('*')]}
+    assert (site / 'state' / 'spool' / 'sent').exists(), owners
+    assert set(owners.values()) == {uid}, owners
+    d = Daemon(site)
+    d.start()
+    d.stop()
+
+
+def test_inline_secret_in_readable_config_warned(site):
+    """An SNMP community inline in a configuration others can read is said once, at its
+    file:line; the same file unreadable by others says nothing."""
+    conf = site / 'envmond.conf'
+    text = conf.read_text().replace('snmp = { host', 'snmp = { community = "s3cret"; host')
+    conf.write_text(text)
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if 's3cret' in l)
+    for mode, warned in ((0o644, True), (0o640, False)):
+        os.chmod(conf, mode)
+        r = subprocess.run([str(ENVMOND), '-t', '-c', str(conf)], capture_output=True, text=True,
+                           timeout=30)
+        assert r.returncode == 0, r
+        assert ("%s:%d: 'community' is given inline in a file others can read" % (conf, line)
+                in r.stderr) == warned, r.stderr
+        assert 's3cret' not in r.stderr
+
+
 # ---------------------------------------------------------------- status
 
 @needs_root

@@ -302,7 +302,7 @@ def site():
     shutil.rmtree(tmp)
 
 
-def run_report(site, fmt, extra_env=None):
+def report_env(site, extra_env=None):
     # librrd's graphs keep font caches for the process's life: see lsan-report.supp.
     supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lsan-report.supp")
     env = dict(os.environ, TZ=TZ, LC_ALL="C", ENVMOND_LOCALEDIR=site["locale"],
@@ -311,10 +311,14 @@ def run_report(site, fmt, extra_env=None):
                ASAN_OPTIONS="fast_unwind_on_malloc=0")
     env.pop("LANGUAGE", None)
     env.update(extra_env or {})
+    return env
+
+
+def run_report(site, fmt, extra_env=None, args=()):
     out = os.path.join(site["tmp"], "report." + fmt)
     p = subprocess.run([REPORT, "-c", site["conf"], "--from", "2026-03-01", "--to", "2026-03-30",
-                        "--format", fmt, "-o", out], env=env, capture_output=True, text=True,
-                       timeout=300)
+                        "--format", fmt, "-o", out] + list(args), env=report_env(site, extra_env),
+                       capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "Sanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
     with open(out, encoding="utf-8") as f:
@@ -424,9 +428,18 @@ def close(got, want, tol):
     return got != "" and abs(float(got) - want) <= tol
 
 
+# The static findings of the server outside any rack: one period row each, verdict only.
+FINDINGS = {"installation:rack": "fail", "installation:ups": "fail",
+            "installation:probe": "nodata", "installation:cooling": ""}
+
+
 def test_csv_figures(site):
-    text, _ = run_report(site, "csv")
+    text, _ = run_report(site, "csv", args=["--csv-dialect=rfc4180"])
+    assert not text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
+    findings = {r["criterion"]: r["verdict"] for r in rows if r["server"] == "srv-<b>gestion</b>"}
+    assert findings == FINDINGS
+    rows = [r for r in rows if r["server"] != "srv-<b>gestion</b>"]
     exp = expected_rows(site["hist"])
     got = {(r["date"], r["server"], r["criterion"], r["device"]): r for r in rows}
     assert set(got) == set(exp), sorted(set(got) ^ set(exp))[:10]
@@ -479,6 +492,15 @@ def test_text_in_french(site):
     assert "Remplacer les batteries de l'onduleur — ups-general" in text
     assert "Renforcer la climatisation — baie-A" in text
     assert "Installer le serveur dans une baie — srv-<b>gestion</b>" in text
+    # In order of urgency: what leaves a server unprotected before what wears.
+    assert "Aménagements à prévoir, du plus urgent au moins urgent" in text
+    # The probe missed six hours and a day (96 % measured): above the 90 % that the
+    # first page would report (see test_unreadable_rrd_file_partial).
+    assert "Mesures manquantes" not in text
+    order = [text.index(x) for x in ("Installer le serveur dans une baie",
+                                     "Remplacer les batteries de l'onduleur",
+                                     "Renforcer la climatisation")]
+    assert order == sorted(order), order
     for word in ("conforme", "à surveiller", "non conforme"):
         assert word in text
     # French wording: "none" agrees with its noun, no nested parentheses, no "(s)",
@@ -571,7 +593,9 @@ def test_html_in_chromium(site):
     # Everything configured reaches the page escaped.
     assert "<script>alert(1)" not in html and "<b>gestion" not in html
     assert "etagere &lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert html.count("data:image/png;base64,") >= 6      # 2 servers x (2 probe + 1 UPS graphs)
+    # The rack's graphs once for its 2 servers, one quantity each: temperature, humidity,
+    # dew point for the probe, load and charge (%), runtime (min) for the UPS.
+    assert html.count("data:image/png;base64,") == 5
     assert "@media print" in html and "size:A4" in html
     for word in ("Synthèse", "non conforme", "à surveiller", "Aménagements à prévoir",
                  "Renforcer la climatisation", "<th>valeur la plus défavorable</th>",
@@ -601,3 +625,335 @@ def test_html_in_chromium(site):
     assert len(colours) > 50, len(colours)
     assert non_white > 0.03 * (h // 8) * (w // 4), non_white
     shutil.copy(png, os.path.join(BUILD, "report-screenshot.png"))
+
+
+# ---------------------------------------------------------------- errors that tell the truth
+
+def as_nobody():
+    """preexec_fn: the report run by a user outside the daemon's group."""
+    os.setgroups([])
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def run_raw(site, conf, args, user=None):
+    p = subprocess.run([REPORT, "-c", conf] + list(args), env=report_env(site),
+                       capture_output=True, text=True, timeout=300, preexec_fn=user)
+    assert "Sanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
+    return p
+
+
+def private_site(site, state_mode=0o750, file_mode=0o640):
+    """A directory with a copy of the site whose state belongs to root's group, as
+    envmond's own belongs to its group; everything else readable by everyone. Returns
+    (directory, configuration, state directory)."""
+    for d, _dirs, files in os.walk(site["tmp"]):
+        os.chmod(d, 0o755)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o644)
+    tmp = tempfile.mkdtemp(dir=site["tmp"], prefix="private-")
+    state = os.path.join(tmp, "state")
+    shutil.copytree(os.path.join(site["tmp"], "state"), state)
+    for d, _dirs, files in os.walk(state):
+        os.chmod(d, state_mode)
+        for f in files:
+            os.chmod(os.path.join(d, f), file_mode)
+    conf = os.path.join(tmp, "envmond.conf")
+    with open(site["conf"]) as f:
+        text = f.read().replace(os.path.join(site["tmp"], "state"), state)
+    with open(conf, "w") as f:
+        f.write(text)
+    os.chmod(conf, 0o644)
+    os.chmod(tmp, 0o777)          # the report may write its output there
+    return tmp, conf, state
+
+
+def need_root():
+    if os.geteuid() != 0:
+        pytest.skip("needs root to run the report as another user")
+
+
+def test_unreadable_state_directory(site):
+    need_root()
+    tmp, conf, state = private_site(site)
+    out = os.path.join(tmp, "out.html")
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30", "-o", out], as_nobody)
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : permission refusée" % state in p.stderr, p.stderr
+    assert "membre de ce groupe" in p.stderr, p.stderr
+    assert [f for f in os.listdir(tmp) if f.startswith("out")] == []
+
+
+def test_unreadable_rrd_file_partial(site):
+    """The directories readable, one RRD file not: an error naming it; with --partial a
+    report whose first page says what is missing."""
+    need_root()
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    ups = os.path.join(state, "rrd", "ups-general.rrd")
+    os.chmod(ups, 0o640)
+    out = os.path.join(tmp, "out.txt")
+    args = ["--from", "2026-03-01", "--to", "2026-03-30", "--format", "text", "-o", out]
+    p = run_raw(site, conf, args, as_nobody)
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : permission refusée" % ups in p.stderr, p.stderr
+    assert "--partial" in p.stderr and not os.path.exists(out)
+    p = run_raw(site, conf, args + ["--partial"], as_nobody)
+    assert p.returncode == 0, p.stderr
+    with open(out, encoding="utf-8") as f:
+        head = f.read().split("\n\n")[0]
+    assert "RAPPORT INCOMPLET" in head, head
+    assert "%s : permission refusée" % ups in head, head
+    # What could not be read is measured nowhere: said before the summary too.
+    assert "Mesures manquantes sur une partie de la période" in head, head
+    assert "  - ups-general : 0,0 % de la période mesurée" in head, head
+
+
+def test_future_period(site):
+    p = run_raw(site, site["conf"], ["--from", "2099-01-01", "--to", "2099-01-31"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "01/01/2099 00:00, dans le futur" in p.stderr, p.stderr
+    assert p.stdout == ""
+
+
+def test_period_without_data(site):
+    p = run_raw(site, site["conf"], ["--from", "2025-01-01", "--to", "2025-01-31"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "rien n'a été enregistré du 01/01/2025 au 31/01/2025" in p.stderr, p.stderr
+    assert p.stdout == ""
+
+
+def test_empty_state_directory(site, tmp_path):
+    state = os.path.join(str(tmp_path), "empty")
+    os.makedirs(state)
+    conf = os.path.join(str(tmp_path), "envmond.conf")
+    with open(site["conf"]) as f:
+        text = f.read().replace(os.path.join(site["tmp"], "state"), state)
+    with open(conf, "w") as f:
+        f.write(text)
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "%s ne contient aucun fichier RRD ni journal" % state in p.stderr, p.stderr
+    assert p.stdout == ""
+    missing = os.path.join(str(tmp_path), "absent")
+    with open(conf, "w") as f:
+        f.write(text.replace(state, missing))
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30"])
+    assert p.returncode == 66, (p.returncode, p.stderr)
+    assert "impossible de lire %s : fichier ou dossier inexistant" % missing in p.stderr, p.stderr
+
+
+def test_csv_for_a_french_spreadsheet(site):
+    """lang = fr (the default): what LibreOffice or Excel in French open as it is."""
+    text, path = run_report(site, "csv")
+    with open(path, "rb") as f:
+        assert f.read(3) == b"\xef\xbb\xbf"
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    head, body = rows[0], rows[1:]
+    assert head[:4] == ["date", "serveur", "rôle", "critère"] and head[-1] == "verdict"
+    assert all(len(r) == len(head) for r in body), [r for r in body if len(r) != len(head)][:2]
+    col = {name: i for i, name in enumerate(head)}
+    assert {r[col["serveur"]] for r in body} == {"srv-numerisation", "srv-comci", "srv-<b>gestion</b>"}
+    verdicts = {r[col["verdict"]] for r in body if r[0] == "période"}
+    assert {"conforme", "à surveiller", "non conforme"} <= verdicts, verdicts
+    assert not verdicts & {"ok", "watch", "fail", "nodata"}
+    # Decimal comma, read back with a French number parser; dates DD/MM/YYYY.
+    temp = [r for r in body if r[0] == "période" and r[col["serveur"]] == "srv-comci"
+            and r[col["critère"]] == "température"]
+    assert len(temp) == 1
+    tmax = float(temp[0][col["maximum"]].replace(",", "."))
+    want = figures(site["hist"]["sonde-baie-a"]["temperature"], ENVELOPES["temperature"])["max"]
+    assert "," in temp[0][col["maximum"]] and abs(tmax - want) < 1e-4
+    assert re.fullmatch(r"\d\d/\d\d/2026", temp[0][col["pire journée"]])
+    assert body[0][0] == "01/03/2026"
+    gestion = [r for r in body if r[col["serveur"]] == "srv-<b>gestion</b>"]
+    assert [r[col["critère"]] for r in gestion][:2] == ["installation : baie", "installation : onduleur"]
+    assert gestion[0][col["verdict"]] == "non conforme"
+
+
+def pdf_pages(pdf):
+    """The text of each page of pdf (pdftotext, poppler-utils)."""
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    text = subprocess.run(["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")
+    return info, [p for p in pages[:n]]
+
+
+def test_html_printed_on_a4(site):
+    """Chromium's print to PDF of the report of 3 servers (2 in rack baie-A, 1 outside):
+    A4 portrait, a running header, "page N / M", the date of issue, the rack's servers in
+    one section, evidence the two share shown once, and no page holding a lone table."""
+    if not shutil.which("chromium") or not shutil.which("pdfinfo"):
+        pytest.skip("chromium and poppler-utils are needed (contrib/install-deps.sh --test)")
+    html, path = run_report(site, "html")
+    pdf = os.path.join(site["tmp"], "report-chromium.pdf")
+    p = chromium(["--no-pdf-header-footer", "--print-to-pdf=" + pdf, "file://" + path], site["tmp"])
+    assert p.returncode == 0 and os.path.exists(pdf), p.stderr[-2000:]
+    shutil.copy(pdf, os.path.join(BUILD, "report-chromium.pdf"))
+    info, pages = pdf_pages(pdf)
+    assert re.search(r"^Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info, re.M), info
+    n = len(pages)
+    assert 3 <= n <= 9, n
+    for i, page in enumerate(pages, 1):
+        assert "page %d / %d" % (i, n) in page, (i, page[-300:])
+        assert "Tribunal judiciaire d'Exempleville" in page, i
+        assert "Période : du 01/03/2026 au 30/03/2026" in page, i
+        assert "Émis le " in page and "par envmond" in page, i
+    first = pages[0]
+    assert "date d'émission" in first and "Verdict d'ensemble" in first
+    assert "Aménagements à prévoir, du plus urgent au moins urgent" in first
+    # One section for baie-A, with both of its servers, and each shared evidence once.
+    text = "\n".join(pages)
+    assert text.count("Baie baie-A") == 1
+    assert html.count("<h4>température — sonde-baie-a") == 1
+    assert "srv-numerisation, srv-comci — " in html
+    assert "Serveurs hors baie" in text
+    # The server known only from its findings: no criteria table, a sentence instead.
+    assert "Aucun appareil ne mesure les conditions de ce serveur" in text
+    # No page is a lone table: each holds a heading of the report's own.
+    heads = ("Synthèse", "Graphiques", "Seuils appliqués", "Baie ", "Serveur ", "Relevés", "Incidents", "Méthode", "Inventaire",
+             "Serveurs hors baie", "Aménagements")
+    for i, page in enumerate(pages, 1):
+        assert any(h in page for h in heads) or page.count("\n") > 40, (i, page[:500])
+
+
+def test_send_queues_a_multipart_mail(site):
+    """--send: one mail in the daemon's durable spool (new/), which its mailer sends and
+    retries like an alert: To the ARSIT, Cc the local technician, a French text, the HTML
+    report and the French CSV attached. The same period twice is queued once."""
+    import email
+    import email.policy
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    args = ["--from", "2026-03-01", "--to", "2026-03-30", "--send"]
+    p = run_raw(site, conf, args)
+    assert p.returncode == 0, p.stderr
+    new = os.path.join(state, "spool", "new")
+    files = os.listdir(new)
+    assert len(files) == 1 and files[0].startswith("report-TJ-EXV-2026-03-01-2026-03-31"), files
+    with open(os.path.join(new, files[0]), "rb") as f:
+        raw = f.read()
+    assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    assert msg["To"] == "arsit@example.org" and msg["Cc"] == "tip@example.org"
+    assert msg["Auto-Submitted"] == "auto-generated" and msg["Message-ID"]
+    assert "TJ-EXV" in msg["Subject"] and "01/03/2026" in msg["Subject"]
+    assert msg.get_content_type() == "multipart/mixed"
+    parts = list(msg.iter_parts())
+    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
+    assert "Bonjour" in parts[0].get_content()
+    html = parts[1].get_payload(decode=True).decode("utf-8")
+    assert parts[1].get_filename() == "rapport-TJ-EXV-2026-03-01.html"
+    assert "Baie baie-A" in html and "page" in html
+    data = parts[2].get_payload(decode=True)
+    assert data.startswith(b"\xef\xbb\xbf") and b";" in data.splitlines()[0]
+    p = run_raw(site, conf, args)
+    assert p.returncode == 0 and "déjà" in p.stderr, p.stderr
+    assert len(os.listdir(new)) == 1
+
+
+def test_monthly_timer_units(site, tmp_path):
+    """The shipped timer fires on the 1st and starts a service that sends last month's
+    report; systemd-analyze checks both (a copy whose ExecStart is the built program)."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze missing: contrib/install-deps.sh --test")
+    with open(os.path.join(ROOT, "contrib", "envmon-report-monthly.timer")) as f:
+        timer = f.read()
+    with open(os.path.join(ROOT, "contrib", "envmon-report-monthly.service.in")) as f:
+        service = f.read()
+    assert "OnCalendar=*-*-01 06:00:00" in timer and "Persistent=true" in timer
+    assert "--last-month --send" in service and "User=envmond" in service
+    cal = subprocess.run(["systemd-analyze", "calendar", "--iterations=2", "*-*-01 06:00:00"],
+                         capture_output=True, text=True)
+    assert cal.returncode == 0 and re.search(r"Next elapse: \w+ \d{4}-\d\d-01 06:00:00", cal.stdout), cal.stdout
+    svc = tmp_path / "envmon-report-monthly.service"
+    svc.write_text(service.replace("@bindir@/envmon-report", REPORT)
+                   .replace("@sysconfdir@", "/etc").replace("@localstatedir@", "/var")
+                   .replace("Documentation=", "#Documentation="))
+    (tmp_path / "envmon-report-monthly.timer").write_text(timer.replace("Documentation=", "#Documentation="))
+    v = subprocess.run(["systemd-analyze", "verify", str(svc), str(tmp_path / "envmon-report-monthly.timer")],
+                       capture_output=True, text=True)
+    assert v.returncode == 0 and not v.stderr.strip(), v.stderr
+    # The service's own command line is accepted: --last-month is a period.
+    p = run_raw(site, site["conf"], ["--last-month", "--from", "2026-03-01"])
+    assert p.returncode == 64 and "--last-month" in p.stderr, p.stderr
+
+
+def test_send_delivered_by_the_daemon_once_the_server_is_back(site):
+    """The report queued while the mail server is down is sent by the running envmond once
+    the server comes back (its spool retries it like an alert): one multipart mail whose
+    HTML attachment is the report."""
+    import email
+    import email.policy
+    import time
+    from test_mail import Catcher, free_port
+    from pathlib import Path
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    port = free_port()
+    with open(conf) as f:
+        text = f.read()
+    # No device: the daemon only sends mail here.
+    text = re.sub(r"devices = \(.*?\n\);\n", "devices = ();\n", text, flags=re.S)
+    text = re.sub(r"racks = \(.*\n\);\n", "racks = ();\n", text, flags=re.S)
+    daemon_conf = os.path.join(tmp, "daemon.conf")
+    with open(daemon_conf, "w") as f:
+        f.write(text.replace("storage = {", 'daemon = { allow_root = true; };\n'
+                'mail = { server = "127.0.0.1"; port = %d; tls = "none"; timeout = 10; '
+                'from = "envmond TJ-EXV <envmond@example.org>"; };\nstorage = {' % port)
+                .replace('profiles_dir = ', 'pid_file = "%s/envmond.pid"; control_socket = '
+                         '"%s/envmond.sock"; profiles_dir = ' % (tmp, tmp)))
+    p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-30", "--send"])
+    assert p.returncode == 0, p.stderr
+    envmond = os.path.join(BUILD, "src", "daemon", "envmond")
+    err = open(os.path.join(tmp, "envmond.err"), "wb+")
+    d = subprocess.Popen([envmond, "-f", "-d", "-c", daemon_conf], stdout=err, stderr=err,
+                         env=dict(report_env(site), ENVMOND_MAIL_RETRY_S="1"))
+    c = None
+    try:
+        time.sleep(1.5)                       # a first attempt meets a closed port
+        assert os.listdir(os.path.join(state, "spool", "new"))
+        c = Catcher(Path(tmp), port)
+        msgs = c.wait(1, 30)
+    finally:
+        d.terminate()
+        d.wait(30)
+        if c:
+            c.stop()
+        err.seek(0)
+        log = err.read().decode(errors="replace")
+        err.close()
+    assert "Sanitizer" not in log and "runtime error:" not in log, log
+    assert len(msgs) == 1, log[-2000:]
+    meta, msg, _raw = msgs[0]
+    assert sorted(meta["rcpt_tos"]) == ["arsit@example.org", "tip@example.org"], meta
+    parts = list(msg.iter_parts())
+    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
+    assert "Baie baie-A" in parts[1].get_payload(decode=True).decode("utf-8")
+    assert os.listdir(os.path.join(state, "spool", "new")) == []
+
+
+def test_month_graphs_show_short_outages(site):
+    """The month's UPS runtime graph is read from 5-minute points shown about an hour a
+    pixel: each transfer to battery (10, 1.5, 33 and 5 min) still shows as a mark as high
+    as the graph, and so on the probe's graphs (the server's UPS)."""
+    import base64
+    html, _ = run_report(site, "html")
+    imgs = re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)"', html)
+    assert len(imgs) == 5
+    seen = {}
+    for k, (alt, b64) in enumerate(imgs):
+        path = os.path.join(site["tmp"], "graph-%d.png" % k)
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(b64))
+        w, h, bpp, rows = png_rows(path)
+        cols = []
+        for x in range(w):
+            orange = sum(1 for row in rows
+                         if abs(row[x * bpp] - 0xE6) < 12 and abs(row[x * bpp + 1] - 0x7E) < 12
+                         and abs(row[x * bpp + 2] - 0x22) < 12)
+            if orange > h // 4:
+                cols.append(x)
+        groups = [c for i, c in enumerate(cols) if i == 0 or c - cols[i - 1] > 2]
+        seen[k] = len(groups)
+    # The 4 outages (8th, 14th, 20th, 25th) are days apart: 4 separate marks, no other.
+    assert all(n == 4 for n in seen.values()), seen

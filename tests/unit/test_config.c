@@ -377,6 +377,31 @@ static void test_unreadable_secret_one_error(void **state)
 	free(dir);
 }
 
+/* A 0600 secret file of another user (nobody) is refused: its owner could change it. */
+static void test_secret_file_owner(void **state)
+{
+	static const char conf[] = L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; "
+		"snmp = { host = \"h\"; community_file = \"nobody.secret\"; }; }\n");
+	char *dir = make_site(conf, NULL);
+	char *file = xasprintf("%s/envmond.conf", dir), *secret = xasprintf("%s/nobody.secret", dir);
+	struct cfgparse p;
+
+	write_file(dir, "nobody.secret", "a-secret-pass\n", 0600);
+	if (geteuid() != 0 || chown(secret, 65534, 65534) < 0) {
+		free(file);
+		free(secret);
+		free(dir);
+		skip();
+	}
+	cfgparse_init(&p);
+	assert_null(conf_load(&p, file));
+	assert_true(has_error(&p, "envmond.conf:7:", "belongs to uid 65534: it must belong to root"));
+	cfgparse_fini(&p);
+	free(file);
+	free(secret);
+	free(dir);
+}
+
 static void test_valid_minimal(void **state)
 {
 	char *dir = make_site(VALID, NULL);
@@ -593,7 +618,7 @@ static int teardown(void **state)
 int main(void)
 {
 	size_t n = ARRAY_SIZE(cases);
-	struct CMUnitTest *tests = xcalloc(n + 7, sizeof(*tests));
+	struct CMUnitTest *tests = xcalloc(n + 8, sizeof(*tests));
 	int rc;
 
 	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_valid_minimal);
@@ -603,9 +628,10 @@ int main(void)
 	tests[4] = (struct CMUnitTest)cmocka_unit_test(test_shipped_example);
 	tests[5] = (struct CMUnitTest)cmocka_unit_test(test_loopback_mail_servers);
 	tests[6] = (struct CMUnitTest)cmocka_unit_test(test_unreadable_secret_one_error);
+	tests[7] = (struct CMUnitTest)cmocka_unit_test(test_secret_file_owner);
 	for (size_t i = 0; i < n; i++)
-		tests[7 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
-	rc = _cmocka_run_group_tests("config", tests, n + 7, setup, teardown);
+		tests[8 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
+	rc = _cmocka_run_group_tests("config", tests, n + 8, setup, teardown);
 	free(tests);
 	return rc;
 }

@@ -15,7 +15,9 @@
 #include "audit.h"
 #include "fmt.h"
 #include "graph.h"
+#include "csv.h"
 #include "html.h"
+#include "urgency.h"
 
 static void test_escape(void **state)
 {
@@ -44,7 +46,7 @@ static void test_page_is_inert(void **state)
 	size_t len = 0;
 	FILE *out = open_memstream(&page, &len);
 
-	conf_default_thresholds(spec.crit);
+	criteria_default_thresholds(spec.crit);
 	srv.rack = &rack;
 	cfg.site.name = "TJ \"<b>\"";
 	cfg.site.code = "T&J";
@@ -53,7 +55,7 @@ static void test_page_is_inert(void **state)
 	cfg.racks = &rack;
 	cfg.n_racks = 1;
 	a = audit_build(&cfg, 1772319600, 1772319600 + 86400);
-	assert_int_equal(html_write(out, a), 0);
+	assert_int_equal(html_write(out, a, NULL), 0);
 	fclose(out);
 	assert_null(strstr(page, "<script"));
 	assert_null(strstr(page, "<img src=x"));
@@ -120,6 +122,42 @@ static void test_period_heading(void **state)
 	tzset();
 }
 
+/* Upgrades, most urgent first, in plan order among equals. */
+static void test_urgency(void **state)
+{
+	struct audit_upgrade u[] = { { UPG_PROBE, "baie-A", NULL }, { UPG_COOLING, "baie-A", NULL },
+		{ UPG_RACK, "srv-1", NULL }, { UPG_BATTERY, "ups", NULL }, { UPG_RACK, "srv-2", NULL },
+		{ UPG_POWER, "ups", NULL } };
+	struct audit a = { .upgrades = u, .n_upgrades = 6 };
+	size_t order[6];
+	const size_t want[] = { 5, 2, 4, 3, 1, 0 };
+
+	urgency_order(&a, order);
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(order[i], want[i]);
+}
+
+/* A field is quoted when it holds the dialect's separator, a quote or a line break. */
+static void test_csv_field(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	csv_field(out, "27,3", ';');
+	fputc('|', out);
+	csv_field(out, "27,3", ',');
+	fputc('|', out);
+	csv_field(out, "a;b", ';');
+	fputc('|', out);
+	csv_field(out, "dit \"non\"", ';');
+	fclose(out);
+	assert_string_equal(buf, "27,3|\"27,3\"|\"a;b\"|\"dit \"\"non\"\"\"");
+	free(buf);
+	assert_int_equal(csv_dialect_parse("fr", NULL), 0);
+	assert_int_equal(csv_dialect_parse("excel", NULL), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +165,8 @@ int main(void)
 		cmocka_unit_test(test_page_is_inert),
 		cmocka_unit_test(test_time_axis_labels),
 		cmocka_unit_test(test_period_heading),
+		cmocka_unit_test(test_urgency),
+		cmocka_unit_test(test_csv_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "critfmt.h"
 #include "audit.h"
 #include "conf.h"
 #include "metric.h"
@@ -165,12 +166,12 @@ static void test_state_levels(void **state)
 		int code = metric_state_code(def, want[i].state);
 
 		assert_true(code >= 0);
-		if (audit_state_level(want[i].c, code) != want[i].level)
+		if (critfmt_state_level(want[i].c, code) != want[i].level)
 			print_error("%s = %s: level %g, want %g\n", criterion_name(want[i].c), want[i].state,
-				audit_state_level(want[i].c, code), want[i].level);
-		assert_true(audit_state_level(want[i].c, code) == want[i].level);
+				critfmt_state_level(want[i].c, code), want[i].level);
+		assert_true(critfmt_state_level(want[i].c, code) == want[i].level);
 	}
-	assert_true(isnan(audit_state_level(CRIT_COOLING_STATE, 3)));
+	assert_true(isnan(critfmt_state_level(CRIT_COOLING_STATE, 3)));
 }
 
 /* "CRIT_UPS_SOURCE" -> "ups_source", "SEV_WARNING" -> "warning" */
@@ -198,7 +199,7 @@ static void test_state_severity(void **state)
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		bool now;
-		enum severity got = conf_state_severity(want[i].c, want[i].st, &now);
+		enum severity got = criteria_state_severity(want[i].c, want[i].st, &now);
 
 		if (got != want[i].sev || now != want[i].now)
 			print_error("%s %s: %s%s\n", criterion_name(want[i].c), want[i].st, severity_name(got),
@@ -212,7 +213,7 @@ static void test_state_severity(void **state)
 		const struct metric_def *def = metric_lookup(criterion_name((enum criterion)k));
 
 		for (size_t i = 0; def && def->type == METRIC_STATE && i < def->n_states; i++)
-			non_ok += conf_state_severity((enum criterion)k, def->states[i], NULL) != SEV_OK;
+			non_ok += criteria_state_severity((enum criterion)k, def->states[i], NULL) != SEV_OK;
 	}
 	assert_int_equal(non_ok, want_non_ok);
 }
@@ -242,6 +243,34 @@ static void test_period(void **state)
 	assert_int_equal(period_parse("2026-03-01x", false, &from), -1);
 	assert_int_equal(period_parse("2026-03-01 25:00", false, &from), -1);
 	assert_int_equal(period_parse("", false, &from), -1);
+	/* ISO 8601: a 'T', seconds optional, a zone optional (then the time is not local). */
+	assert_int_equal(period_parse("2026-03-01", false, &from), 0);
+	assert_int_equal(period_parse("2026-03-01T08:00:00", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00", true, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T07:00:00Z", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00+01:00", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T02:00-0500", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T09:00+02", false, &to), 0);
+	assert_int_equal(to - from, 8 * 3600);
+	assert_int_equal(period_parse("2026-03-01T08:00:00+1:00", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T08:00:00X", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01 08:00Z", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T", false, &to), -1);
+	assert_int_equal(period_parse("2026-03-01T-8:00", false, &to), -1);
+	/* The monthly timer's period: the month before, across a year and DST. */
+	assert_int_equal(period_parse("2026-04-01 06:00", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(from, 1772319600);
+	assert_int_equal(to - from, 31 * 86400 - 3600);
+	assert_int_equal(period_parse("2027-01-01 00:30", false, &from), 0);
+	period_last_month(from, &from, &to);
+	assert_int_equal(period_parse("2026-12-01", false, &to), 0);
+	assert_int_equal(from, to);
 	use_tz("UTC");
 }
 

@@ -64,7 +64,7 @@ static void test_classify_table(void **state)
 		{ CRIT_TEMPERATURE, NAN, SEV_UNKNOWN, SEV_UNKNOWN, NAN, 0 },
 	};
 
-	conf_default_thresholds(def);
+	criteria_default_thresholds(def);
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		struct rules_verdict v;
 

@@ -87,6 +87,33 @@ static void test_notify_once(void **state)
 	assert_int_equal(wakeups, 1);
 }
 
+/* sent/ removed: created again; a file in its place: the message leaves new/ anyway. */
+static void test_mark_sent_without_sent_dir(void **state)
+{
+	struct spool *sp = *state;
+	struct notification n = fixture_alert();
+	char *sent = xasprintf("%s/spool/sent", dir);
+	int fd;
+
+	assert_int_equal(spool_notify(sp, &n), 0);
+	assert_int_equal(rmdir(sent), 0);
+	assert_int_equal(spool_mark_sent(sp, "TJ-EXV-20261123-1.000000"), 0);
+	assert_int_equal(count(sp, "sent"), 1);
+	n.seq = 1;
+	assert_int_equal(spool_notify(sp, &n), 0);
+	{
+		char *cmd = xasprintf("rm -rf %s", sent);
+		assert_int_equal(system(cmd), 0);
+		free(cmd);
+	}
+	assert_true((fd = open(sent, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(spool_mark_sent(sp, "TJ-EXV-20261123-1.000001"), 1);
+	assert_int_equal(count(sp, "new"), 0);
+	assert_int_equal(unlink(sent), 0);
+	free(sent);
+}
+
 static void test_order(void **state)
 {
 	struct spool *sp = *state;
@@ -204,6 +231,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_notify_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mark_sent_without_sent_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test_setup_teardown(test_tmp_cleaned_and_prune, setup, teardown),
