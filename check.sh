@@ -78,6 +78,17 @@ run_suite() {  # run_suite DIR NAME
     fi
 }
 
+run_fault() {  # run_fault DIR: the fault suite (tests/fault) on one build, its table of figures
+    local dir="$1"
+    [ -d tests/fault ] || return 0
+    log "fault suite: kill -9, mail server down, full disks, damaged state, device faults"
+    ENVMOND_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 2 \
+        --junitxml="$dir/fault.xml" "${select[@]}" tests/fault >"$dir/fault.out" 2>&1
+    sed -n '/fault suite figures/,$p' "$dir/fault.out"
+    grep -E '^(FAILED|ERROR) ' "$dir/fault.out" | head -20
+    count_junit "$dir/fault.xml"
+}
+
 log "dependencies"
 contrib/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
@@ -95,6 +106,7 @@ count_junit _build/peers.xml
 log "build"
 if build _build/check; then
     run_suite _build/check plain
+    run_fault _build/check
 else
     failed=$((failed + 1))
 fi
