@@ -89,6 +89,24 @@ run_fault() {  # run_fault DIR: the fault suite (tests/fault) on one build, its 
     count_junit "$dir/fault.xml"
 }
 
+# The libFuzzer harnesses of tests/fuzz, built with clang (ASan + UBSan), 30 s each from
+# their committed seeds, two at a time; one result per harness. Skipped without clang.
+run_fuzzers() {
+    if ! command -v clang >/dev/null 2>&1; then
+        log "fuzzing skipped: no clang"
+        return
+    fi
+    log "fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per harness)"
+    if ! build _build/fuzz CC=clang --enable-fuzzing --disable-tests; then
+        failed=$((failed + 1)); return
+    fi
+    ( cd _build/fuzz && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >fuzz.out 2>&1 )
+    grep -E '^(PASS|FAIL)|ERROR|runtime error|Assertion' _build/fuzz/fuzz.out | head -20
+    passed=$((passed + $(grep -c '^PASS: ' _build/fuzz/fuzz.out)))
+    failed=$((failed + $(grep -c '^FAIL: ' _build/fuzz/fuzz.out)))
+    grep -q '^PASS: \|^FAIL: ' _build/fuzz/fuzz.out || failed=$((failed + 1))
+}
+
 log "dependencies"
 contrib/install-deps.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt Makefile.in ]; then
@@ -121,6 +139,7 @@ if [ $quick = no ]; then
         failed=$((failed + 1))
     fi
     unset ASAN_OPTIONS UBSAN_OPTIONS
+    run_fuzzers
     log "make distcheck"
     if ( cd _build/check && make -j"$jobs" distcheck >distcheck.out 2>&1 ); then
         passed=$((passed + 1))

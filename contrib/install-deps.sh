@@ -11,15 +11,16 @@ build="autoconf automake autopoint libtool pkg-config gettext make gcc
 test="snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio socat
       python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base
       nut-server nut-client openipmi"
+fuzz="clang libclang-rt-14-dev"   # libFuzzer harnesses (tests/fuzz)
 bench="collectd-core strace"
 browser="chromium"
 
 want=$build
 case "${1:---build}" in
     --build) ;;
-    --test)  want="$build $test" ;;
+    --test)  want="$build $test $fuzz" ;;
     --demo)  want="$build $test" ;;
-    --all)   want="$build $test $bench $browser" ;;
+    --all)   want="$build $test $fuzz $bench $browser" ;;
     *) echo "usage: $0 [--build|--test|--demo|--all]" >&2; exit 2 ;;
 esac
 

@@ -57,7 +57,7 @@ static const char *priority_name(int priority)
 	}
 }
 
-static void log_vmsg(int priority, const char *fmt, va_list ap)
+ATTR_PRINTF(2, 0) static void log_vmsg(int priority, const char *fmt, va_list ap)
 {
 	char msg[2048];
 

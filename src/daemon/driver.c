@@ -42,6 +42,10 @@ void driver_decode(const struct profile_metric *m, double raw, struct reading *o
 		out->status = READING_ERROR;
 		return;
 	}
+	if (isinf(raw)) {
+		out->status = READING_INVALID;
+		return;
+	}
 	if (is_invalid(m, raw)) {
 		out->status = READING_INVALID;
 		return;
@@ -61,5 +65,8 @@ void driver_decode(const struct profile_metric *m, double raw, struct reading *o
 	out->value = raw * m->scale + m->offset;
 	if (m->convert == CONVERT_F_TO_C)
 		out->value = (out->value - 32.0) * 5.0 / 9.0;
-	out->status = READING_OK;
+	/* A huge raw value times the scale may overflow: unknown, not a reading of inf. */
+	out->status = isfinite(out->value) ? READING_OK : READING_INVALID;
+	if (out->status != READING_OK)
+		out->value = NAN;
 }

@@ -83,7 +83,7 @@ static double counter64(const struct counter64 *c)
 	return (double)c->high * 4294967296.0 + (double)c->low;
 }
 
-enum snmpdec_status snmpdec_varbind(const netsnmp_variable_list *vb, double *out)
+static enum snmpdec_status decode_varbind(const netsnmp_variable_list *vb, double *out)
 {
 	switch (vb->type) {
 	case ASN_INTEGER:
@@ -119,6 +119,19 @@ enum snmpdec_status snmpdec_varbind(const netsnmp_variable_list *vb, double *out
 	default:
 		return snmpdec_exception_name(vb) ? SNMPDEC_ABSENT : SNMPDEC_NOT_NUMBER;
 	}
+}
+
+/* JSON, the RRD files and the rules have no use for infinities: a value that is not a
+ * finite number is unknown, as Modbus float32 already is (mbdecode.c). */
+enum snmpdec_status snmpdec_varbind(const netsnmp_variable_list *vb, double *out)
+{
+	enum snmpdec_status st = decode_varbind(vb, out);
+
+	if (st == SNMPDEC_OK && !isfinite(*out)) {
+		*out = NAN;
+		return SNMPDEC_NOT_FINITE;
+	}
+	return st;
 }
 
 double snmpdec_sensor_factor(double scale, double precision)
@@ -180,6 +193,8 @@ bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *
 	} else if (in->status_read && in->status_value != SNMPDEC_SENSOR_OK) {
 		set_status(out, READING_INVALID);
 		out->raw = raw;
+	} else if (st == SNMPDEC_NOT_FINITE) {
+		set_status(out, READING_INVALID);
 	} else if (st == SNMPDEC_NOT_NUMBER || isnan(in->factor)) {
 		set_status(out, READING_ERROR);
 	} else {

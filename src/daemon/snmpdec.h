@@ -16,7 +16,9 @@
 enum snmpdec_status {
 	SNMPDEC_OK,        /* *out holds the number */
 	SNMPDEC_ABSENT,    /* noSuchObject, noSuchInstance, endOfMibView (or NULL) */
-	SNMPDEC_NOT_NUMBER /* a type or a string that is not a number */
+	SNMPDEC_NOT_NUMBER, /* a type or a string that is not a number */
+	SNMPDEC_NOT_FINITE  /* a number, but infinite or NaN (an Opaque float/double inf, a
+	                     * 400-digit string): unknown, never a reading */
 };
 
 /* Parses a numeric OID ("1.3.6.1.2.1.33.1.2.3.0", leading dot allowed) into oid[max].

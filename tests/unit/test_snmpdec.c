@@ -75,6 +75,40 @@ static void test_opaque_types(void **state)
 #endif
 }
 
+/* Issue 13.7: infinities and NaN are unknown, never a reading (JSON has no Infinity). */
+static void test_non_finite_is_unknown(void **state)
+{
+	char digits[401];
+	double v = 0;
+	struct profile_metric m = { .name = "ups_charge", .scale = 1, .fallback_scale = NAN };
+	struct snmpdec_input in = { .main = SNMPDEC_NOT_FINITE, .main_value = NAN, .factor = 1 };
+	struct reading r;
+
+	memset(digits, '9', 400);
+	digits[400] = '\0';
+	assert_int_equal(decode(ASN_OCTET_STR, digits, 400, &v), SNMPDEC_NOT_FINITE);
+	assert_true(isnan(v));
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+	{
+		float f = INFINITY;
+		double d = -INFINITY, n = NAN;
+
+		assert_int_equal(decode(ASN_OPAQUE_FLOAT, &f, sizeof(f), &v), SNMPDEC_NOT_FINITE);
+		assert_int_equal(decode(ASN_OPAQUE_DOUBLE, &d, sizeof(d), &v), SNMPDEC_NOT_FINITE);
+		assert_int_equal(decode(ASN_OPAQUE_DOUBLE, &n, sizeof(n), &v), SNMPDEC_NOT_FINITE);
+	}
+#endif
+	snmpdec_metric(&m, &in, &r);
+	assert_int_equal(r.status, READING_INVALID);
+	assert_true(isnan(r.value));
+	/* A finite raw value the scale makes overflow is unknown too. */
+	m.scale = 1e300;
+	in.main = SNMPDEC_OK;
+	in.main_value = 1e300;
+	snmpdec_metric(&m, &in, &r);
+	assert_int_equal(r.status, READING_INVALID);
+}
+
 static void test_octet_string_numbers(void **state)
 {
 	static const struct { const char *text; enum snmpdec_status st; double v; } cases[] = {
@@ -400,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_integer_types),
 		cmocka_unit_test(test_opaque_types),
 		cmocka_unit_test(test_octet_string_numbers),
+		cmocka_unit_test(test_non_finite_is_unknown),
 		cmocka_unit_test(test_exceptions_and_other_types),
 		cmocka_unit_test(test_parse_oid),
 		cmocka_unit_test(test_sensor_factor),
