@@ -122,8 +122,11 @@ int journal_append(struct journal *j, struct json_object *rec)
 
 /* ------------------------------------------------------------------ replay */
 
-static int replay_line(const char *line, size_t len, int (*fn)(void *, struct json_object *),
-	void *arg, int *count)
+/* One complete line. A line that does not parse is a damaged or hand-edited record (a
+ * torn write is only ever the last line, without its '\n'): said once, at its line, and
+ * skipped, so that one bad line never costs the records after it. */
+static int replay_line(const char *path, int lineno, const char *line, size_t len,
+	journal_line_fn fn, void *arg, int *count)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *rec = json_tokener_parse_ex(tok, line, (int)len);
@@ -132,33 +135,56 @@ static int replay_line(const char *line, size_t len, int (*fn)(void *, struct js
 	if (rec && json_tokener_get_error(tok) == json_tokener_success &&
 	    json_object_is_type(rec, json_type_object)) {
 		(*count)++;
-		rc = fn(arg, rec);
+		rc = fn(arg, rec, lineno);
+	} else if (len > 0) {
+		log_warn("%s:%d: not a journal record (not a JSON object): skipped", path, lineno);
 	}
 	json_object_put(rec);
 	json_tokener_free(tok);
 	return rc;
 }
 
-int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *rec), void *arg)
+int journal_replay_lines(const char *path, journal_line_fn fn, void *arg)
 {
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int count = 0;
+	int count = 0, lineno = 0;
 
 	if (!f)
 		return errno == ENOENT ? 0 : -1;
 	while ((len = getline(&line, &cap, f)) > 0) {
+		lineno++;
 		/* No '\n': a record cut by a crash, never acknowledged. */
 		if (line[len - 1] != '\n')
 			break;
-		if (replay_line(line, (size_t)len - 1, fn, arg, &count) != 0)
+		if (replay_line(path, lineno, line, (size_t)len - 1, fn, arg, &count) != 0)
 			break;
 	}
 	free(line);
 	fclose(f);
 	return count;
+}
+
+struct plain_replay {
+	int (*fn)(void *arg, struct json_object *rec);
+	void *arg;
+};
+
+static int plain_record(void *arg, struct json_object *rec, int line)
+{
+	struct plain_replay *p = arg;
+
+	(void)line;
+	return p->fn(p->arg, rec);
+}
+
+int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *rec), void *arg)
+{
+	struct plain_replay p = { fn, arg };
+
+	return journal_replay_lines(path, plain_record, &p);
 }
 
 /* ------------------------------------------------------------------ snapshot */

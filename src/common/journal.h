@@ -46,6 +46,10 @@ int journal_append(struct journal *j, struct json_object *rec);
 /* Calls fn with every complete record of path in order; fn returns 0 to go on. A missing
  * file has no records. Returns the number of records, or -1 if the file cannot be read. */
 int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *rec), void *arg);
+/* The same, with the line number of each record (for messages about a record the caller
+ * cannot use). A complete line that does not parse is logged with its line and skipped. */
+typedef int (*journal_line_fn)(void *arg, struct json_object *rec, int line);
+int journal_replay_lines(const char *path, journal_line_fn fn, void *arg);
 
 /* Replaces path atomically with obj (write to path.tmp, fsync, rename, fsync the
  * directory). 0 or -1 (logged). */

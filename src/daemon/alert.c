@@ -12,11 +12,13 @@
  * (incident id, seq) at restart and the sink refuses the duplicate. */
 #include <config.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -24,6 +26,7 @@
 #include "clock.h"
 #include "silence.h"
 #include "journal.h"
+#include "jrec.h"
 #include "log.h"
 #include "xmem.h"
 
@@ -922,9 +925,99 @@ static void restore_cond(struct cond *c, struct json_object *o)
 			c->hit[i] = c->hit[i] || json_object_get_boolean(json_object_array_get_idx(hit, i));
 }
 
+/* Why the members of one condition's snapshot are not of the types save_snapshot
+ * writes, or NULL. */
+static const char *cond_snapshot_error(struct json_object *o)
+{
+	static const char *const numbers[] = { "level", "raw", "bad_since", "pending", "clear_since",
+		"last_seen", "changes", "evals", "since", "worst_sev", NULL };
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object))
+		return "a condition is not an object";
+	for (size_t i = 0; numbers[i]; i++)
+		if (json_object_object_get_ex(o, numbers[i], &v) &&
+		    !json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double))
+			return "a condition's counter or time is not a number";
+	if (json_object_object_get_ex(o, "worst", &v) && v && !json_object_is_type(v, json_type_int) &&
+	    !json_object_is_type(v, json_type_double))
+		return "a condition's worst reading is not a number";
+	if (json_object_object_get_ex(o, "id", &v) && v && !json_object_is_type(v, json_type_string))
+		return "an incident id is not a string";
+	if (json_object_object_get_ex(o, "hit", &v) && !json_object_is_type(v, json_type_array))
+		return "\"hit\" is not an array";
+	for (size_t i = 0; v && json_object_is_type(v, json_type_array) && i < json_object_array_length(v); i++)
+		if (!json_object_is_type(json_object_array_get_idx(v, i), json_type_boolean))
+			return "\"hit\" holds something else than true or false";
+	return NULL;
+}
+
+/* Why root is not a snapshot save_snapshot could have written, or NULL. */
+static const char *snapshot_error(struct json_object *root)
+{
+	struct json_object *conds, *devs;
+
+	if (json_object_object_get_ex(root, "conds", &conds)) {
+		if (!json_object_is_type(conds, json_type_object))
+			return "\"conds\" is not an object";
+		json_object_object_foreach(conds, key, val) {
+			const char *why = cond_snapshot_error(val);
+
+			(void)key;
+			if (why)
+				return why;
+		}
+	}
+	if (json_object_object_get_ex(root, "ups_source", &devs)) {
+		if (!json_object_is_type(devs, json_type_object))
+			return "\"ups_source\" is not an object";
+		json_object_object_foreach(devs, key, val) {
+			(void)key;
+			if (!json_object_is_type(val, json_type_string))
+				return "a UPS source is not a string";
+		}
+	}
+	return NULL;
+}
+
+/* An unusable snapshot is renamed aside (kept for whoever wants to see what happened),
+ * never deleted, and the soft state starts again from the journal alone. */
+static void set_snapshot_aside(const struct alert *a, const char *why)
+{
+	char *aside = xasprintf("%s.bad-%lld", a->snapshot_path, (long long)clock_wall());
+
+	if (rename(a->snapshot_path, aside) == 0)
+		log_warn("%s: unusable state snapshot (%s): set aside as %s; the alert state is "
+			"rebuilt from the journal", a->snapshot_path, why, aside);
+	else
+		log_warn("%s: unusable state snapshot (%s), and it cannot be set aside (%s): ignored",
+			a->snapshot_path, why, strerror(errno));
+	free(aside);
+}
+
+/* The snapshot, checked; NULL if there is none or it could not be used (set aside). */
+static struct json_object *read_snapshot(const struct alert *a)
+{
+	struct json_object *root = journal_snapshot_read(a->snapshot_path);
+	const char *why;
+
+	if (!root) {
+		if (access(a->snapshot_path, F_OK) == 0)
+			set_snapshot_aside(a, "not a JSON object");
+		return NULL;
+	}
+	why = snapshot_error(root);
+	if (why) {
+		set_snapshot_aside(a, why);
+		json_object_put(root);
+		return NULL;
+	}
+	return root;
+}
+
 static void load_snapshot(struct alert *a)
 {
-	struct json_object *root = journal_snapshot_read(a->snapshot_path), *conds, *devs, *o;
+	struct json_object *root = read_snapshot(a), *conds, *devs, *o;
 	const struct metric_def *m = metric_lookup("ups_source");
 
 	if (!root)
@@ -1108,6 +1201,26 @@ static int replay_record(void *arg, struct json_object *rec)
 	return 0;
 }
 
+struct replay_ctx {
+	struct alert *a;
+	const char *path;
+};
+
+/* Every record goes through the journal's strict codec first: one the daemon cannot use
+ * (hand-edited, damaged: no "t", "servers" not an array, a notice without its seq ...)
+ * is named once, at its file and line, and skipped; the daemon starts all the same. */
+static int replay_checked(void *arg, struct json_object *rec, int line)
+{
+	struct replay_ctx *ctx = arg;
+	struct jrec r;
+	const char *why = jrec_decode(rec, &r);
+
+	if (why)
+		log_warn("%s:%d: journal record skipped: %s", ctx->path, line, why);
+	jrec_clear(&r);
+	return why ? 0 : replay_record(ctx->a, rec);
+}
+
 /* ------------------------------------------------------------------ entry points */
 
 struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg)
@@ -1131,7 +1244,8 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		a->devs[i].dev = &cfg->devices[i];
 	build_conds(a);
-	if (journal_replay(path, replay_record, a) < 0 || !(a->j = journal_open(path))) {
+	if (journal_replay_lines(path, replay_checked, &(struct replay_ctx){ a, path }) < 0 ||
+	    !(a->j = journal_open(path))) {
 		log_err("cannot use the journal %s", path);
 		free(path);
 		alert_free(a);

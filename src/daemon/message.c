@@ -368,16 +368,28 @@ char *message_id(const char *site_code, const char *instance, const char *incide
 }
 
 /* RFC 5322 §3.3, with English names whatever LC_TIME says. */
+/* The local time of when. A time no calendar of ours can hold (NaN, beyond year 9999,
+ * before 1970: a damaged record) is the epoch rather than undefined behaviour or
+ * localtime_r's failure leaving tm unset: the month and day names index tables. */
+static void local_tm(double when, struct tm *tm)
+{
+	time_t t = (isfinite(when) && when >= 0 && when < 253402300800.0) ? (time_t)when : 0;
+
+	if (!localtime_r(&t, tm)) {
+		t = 0;
+		gmtime_r(&t, tm);
+	}
+}
+
 static void rfc5322_date(struct msg_buf *b, double when)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
 		"Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t t = (time_t)when;
 	struct tm tm;
 	long off;
 
-	localtime_r(&t, &tm);
+	local_tm(when, &tm);
 	off = tm.tm_gmtoff / 60;
 	msg_buf_printf(b, "Date: %s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n", days[tm.tm_wday],
 		tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec,
@@ -489,10 +501,9 @@ void message_qp(struct msg_buf *b, const char *text)
 /* "23/11/2026 14:05" (French) or "2026-11-23 14:05", local time. */
 static void local_time(char *buf, size_t size, double when, bool french)
 {
-	time_t t = (time_t)when;
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	local_tm(when, &tm);
 	strftime(buf, size, french ? "%d/%m/%Y %H:%M" : "%Y-%m-%d %H:%M", &tm);
 }
 

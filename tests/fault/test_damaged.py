@@ -128,17 +128,9 @@ SHAPES = {
 # A foreign file in spool/new/ is skipped by spool.c parse_name() without a word, at
 # every pass, for ever: a new finding of this suite (no helper on it yet), kept visible.
 KNOWN = {'spool-garbage-name': 'spool.c ignores a foreign file in spool/new/ silently'}
-# Issue 13 item 3, still open: the daemon's own replay and snapshot reader (alert.c) do
-# not use the strict journal codec (src/common/jrec.c) yet. Strict: each of these fails
-# today (crash, json-c abort, silent skip), and a fix that makes one pass must remove it.
-OPEN_13_3 = 'issue 13.3 open: alert.c replay/snapshot do not use the strict codec yet'
-for _shape in ('journal-notice-without-t', 'journal-notice-huge-t', 'journal-notice-seq-missing',
-               'journal-servers-object', 'journal-line-cut-in-the-middle', 'snapshot-hit-5',
-               'snapshot-truncated'):
-    KNOWN[_shape] = OPEN_13_3
 
 
-@pytest.mark.parametrize('shape', [pytest.param(s, marks=pytest.mark.xfail(reason=KNOWN[s], strict=KNOWN[s] == OPEN_13_3))
+@pytest.mark.parametrize('shape', [pytest.param(s, marks=pytest.mark.xfail(reason=KNOWN[s], strict=False))
                                    if s in KNOWN else s for s in SHAPES])
 def test_damaged_state_starts_and_says_what_it_skipped(tmp_path, figures, shape):
     site, catcher = run_once(tmp_path)
