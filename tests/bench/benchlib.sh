@@ -67,3 +67,26 @@ loglog_slope() {
 		x = log($i); y = log($(i + 1)); n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
 		if (n < 2 || n * sxx == sx * sx) print "-"; else printf "%.2f", (n * sxy - sx * sy) / (n * sxx - sx * sx) }'
 }
+
+# collectd_snmp_plugin N: collectd's snmp plugin block reading the OIDS of the
+# ups-rfc1628 profile (one "Data" of a 10-value type, so one GET per device) from the N
+# agents behind the relays, as both benchmarks configure it.
+collectd_snmp_plugin() {
+	cat <<EOF
+LoadPlugin snmp
+<Plugin snmp>
+  <Data "ups">
+    Type "ups10"
+    Table false
+    Instance "rfc1628"
+    Values $(for o in $OIDS; do printf '"%s" ' "$o"; done)
+  </Data>
+EOF
+	i=0
+	while [ $i -lt "$1" ]; do
+		printf '  <Host "ups%d">\n    Address "127.0.0.1:%d"\n    Version 2\n    Community "public"\n    Collect "ups"\n    Timeout 2\n    Retries 1\n  </Host>\n' \
+		$i $((RELAY_BASE + i))
+		i=$((i + 1))
+	done
+	echo "</Plugin>"
+}

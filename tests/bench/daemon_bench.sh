@@ -134,22 +134,8 @@ LoadPlugin rrdtool
   CacheTimeout 120
   CacheFlush 900
 </Plugin>
-LoadPlugin snmp
-<Plugin snmp>
-  <Data "ups">
-    Type "ups10"
-    Table false
-    Instance "rfc1628"
-    Values $(for o in $OIDS; do printf '"%s" ' "$o"; done)
-  </Data>
 EOF
-		i=0
-		while [ $i -lt "$1" ]; do
-			printf '  <Host "ups%d">\n    Address "127.0.0.1:%d"\n    Version 2\n    Community "public"\n    Collect "ups"\n    Timeout 2\n    Retries 1\n  </Host>\n' \
-				$i $((RELAY_BASE + i))
-			i=$((i + 1))
-		done
-		echo "</Plugin>"
+		collectd_snmp_plugin "$1"
 	} >"$2/collectd.conf"
 }
 

@@ -88,22 +88,8 @@ LoadPlugin csv
 <Plugin csv>
   DataDir "$work/csv"
 </Plugin>
-LoadPlugin snmp
-<Plugin snmp>
-  <Data "ups">
-    Type "ups10"
-    Table false
-    Instance "rfc1628"
-    Values $(for o in $OIDS; do printf '"%s" ' "$o"; done)
-  </Data>
 EOF
-		i=0
-		while [ $i -lt "$1" ]; do
-			printf '  <Host "ups%d">\n    Address "127.0.0.1:%d"\n    Version 2\n    Community "public"\n    Collect "ups"\n    Timeout 2\n    Retries 1\n  </Host>\n' \
-				$i $((RELAY_BASE + i))
-			i=$((i + 1))
-		done
-		echo "</Plugin>"
+		collectd_snmp_plugin "$1"
 	} >"$work/collectd.conf"
 }
 
