@@ -1,6 +1,10 @@
 /* conf.c — reading and validating envmond.conf into the immutable model of conf.h.
  * Every check records its error and goes on, so that one run of `envmond -t` lists
- * every mistake in the file. */
+ * every mistake in the file.
+ *
+ * Over 600 lines: it is one concern, the schema of one file (site, paths, storage, mail,
+ * alerts, devices of five protocols, racks, specs, maintenance), each section a short
+ * parse_* function; the profiles loading could leave for a module of its own. */
 #include <config.h>
 
 #include <arpa/inet.h>

@@ -1,5 +1,9 @@
 /* alert.c — conditions, incidents, journal and notifications.
  *
+ * Over 600 lines WITHOUT a good reason: it holds six concerns (condition table, judging,
+ * incident lifecycle, delivery, journal writing, replay and snapshot) and is to be split
+ * by concern (issue 12 item 1, not done yet).
+ *
  * A condition is one criterion of one cause: "rack:baie-A/temperature" (the worst of
  * the rack's probes), "device:clim-1/cooling_state", "device:ups-general/ups_runtime",
  * "device:X/contact". It concerns every server that depends on the cause (the servers

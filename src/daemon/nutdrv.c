@@ -1,4 +1,5 @@
-/* nutdrv.c — the NUT driver (see nutdrv.h).
+/* nutdrv.c — the NUT driver (see nutdrv.h). One concern at 600 lines: the worker threads,
+ * their hand-over to the loop and --discover; the variable mapping is in nutmap.c.
  *
  * Threads: the loop thread owns the handles, their logging state and every callback.
  * Each device has a worker thread that owns its libupsclient connection and runs one

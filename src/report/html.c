@@ -1,5 +1,7 @@
 /* html.c — the HTML form of the report. Every text that comes from the configuration,
- * a device or the journal goes through html_put: nothing reaches the page unescaped. */
+ * a device or the journal goes through html_put: nothing reaches the page unescaped.
+ * Over 600 lines: one concern, the page, section by section (first page, racks, method,
+ * print CSS); the first page could leave for a module of its own. */
 #include <config.h>
 
 #include <stdlib.h>
