@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -279,6 +280,32 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 	cfgparse_uint(ps->p, g, "timeout", 5, 3600, &m->timeout_s);
 	cfgparse_uint(ps->p, g, "max_per_hour", 1, 1000, &m->max_per_hour);
 	check_mail(ps, g, m);
+}
+
+/* agentx = { socket = "/var/agentx/master"; root = "1.3.6..."; ping = 5; enabled = true; }:
+ * the AgentX subagent (src/daemon/agentx.h), off without the section. */
+static void parse_agentx(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "enabled", "socket", "root", "ping", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "agentx", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+
+	cfg->agentx.socket = xstrdup("/var/agentx/master");
+	cfg->agentx.ping_s = 5;
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfg->agentx.enabled = true;
+	cfgparse_bool(ps->p, g, "enabled", &cfg->agentx.enabled);
+	cfgparse_string(ps->p, g, "socket", false, &cfg->agentx.socket);
+	/* At least twice the 1 s that the open of a connection may block (agentx.c). */
+	cfgparse_uint(ps->p, g, "ping", 2, 300, &cfg->agentx.ping_s);
+	if (cfgparse_string(ps->p, g, "root", false, &cfg->agentx.root) &&
+	    (strspn(cfg->agentx.root, "0123456789.") != strlen(cfg->agentx.root) ||
+	     !isdigit((unsigned char)cfg->agentx.root[0]) || strstr(cfg->agentx.root, "..")))
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "root"),
+			_("'root' = \"%s\" must be a numeric OID such as 1.3.6.1.4.1.8072.9999.9999.1"),
+			cfg->agentx.root);
 }
 
 static void parse_alerts(struct parse *ps, const config_setting_t *root)
@@ -1119,7 +1146,7 @@ static void parse_maintenance(struct parse *ps, const config_setting_t *root)
 struct config *conf_load(struct cfgparse *p, const char *file)
 {
 	static const char *const keys[] = { "site", "paths", "storage", "daemon", "mail", "alerts",
-		"devices", "racks", "specs", "maintenance", NULL };
+		"devices", "racks", "specs", "maintenance", "agentx", NULL };
 	struct parse ps = { .p = p };
 	size_t before = p->n_errors;
 	config_setting_t *root;
@@ -1142,6 +1169,7 @@ struct config *conf_load(struct cfgparse *p, const char *file)
 	parse_storage_daemon(&ps, root);
 	parse_mail(&ps, root);
 	parse_alerts(&ps, root);
+	parse_agentx(&ps, root);
 	load_profiles(&ps, root);
 	parse_devices(&ps, root);
 	parse_specs(&ps, root);
@@ -1246,6 +1274,8 @@ void conf_free(struct config *cfg)
 	free(cfg->paths.pid_file);
 	free(cfg->paths.control_socket);
 	free(cfg->storage.rrdcached);
+	free(cfg->agentx.socket);
+	free(cfg->agentx.root);
 	free(cfg->daemon.user);
 	free(cfg->daemon.group);
 	free(cfg->mail.server);

@@ -173,6 +173,12 @@ struct config {
 	} daemon;
 	struct cfg_mail mail;
 	struct cfg_alerts alerts;
+	struct {
+		bool enabled;              /* an agentx section with enabled = true (its default) */
+		char *socket;              /* the master's AgentX socket: a path or tcp:host:port */
+		char *root;                /* ENVMON-MIB's root OID, dotted; NULL = agentx.h's default */
+		unsigned ping_s;           /* ping and reconnect interval */
+	} agentx;
 
 	struct profile **profiles;
 	size_t n_profiles;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "alert.h"
 #include "cfgparse.h"
 #include "conf.h"
@@ -68,6 +69,7 @@ struct daemon_state {
 	struct readings *readings;
 	struct silences *silences;
 	struct control *ctl;
+	struct agentx *agentx;
 	struct daemonctl dc;
 	struct reload reload;
 	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
@@ -226,7 +228,7 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
  * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, spool_notify, st->mail.spool);
+	st->pipe = pipeline_new(st->cfg, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
 	pipeline_set_tap(st->pipe, store_result, NULL);
@@ -272,7 +274,7 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 {
 	struct daemon_state *st = arg;
 
-	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->mail.spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
@@ -459,12 +461,14 @@ static int run_loop(struct daemon_state *st)
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	st->agentx = agentx_start(st->cfg, st->ctl);
 	sdnotify_start(daemonctl_summary, &st->dc);
 	daemonize_report(&st->startup_fd, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
 	sdnotify_stopping();
+	agentx_stop(st->agentx);
 	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
