@@ -8,6 +8,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "textesc.h"
 
 #define COMPLAIN_FIRST_MS (60 * 1000)
 #define COMPLAIN_MAX_MS (24 * 3600 * 1000)
@@ -59,11 +60,13 @@ static const char *priority_name(int priority)
 
 ATTR_PRINTF(2, 0) static void log_vmsg(int priority, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char raw[2048], msg[2048];
 
 	if (priority > lg.max_priority && !lg.sink)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Arguments may carry device, network or client text: one message, one line. */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	text_escape(msg, sizeof(msg), raw);
 	if (lg.sink)
 		lg.sink(priority, msg, lg.sink_arg);
 	if (priority > lg.max_priority)

@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "textesc.h"
 
 static char lines[16][256];
 static int n_lines;
@@ -52,10 +53,50 @@ static void test_complaint_backoff(void **state)
 	clock_virtual_stop();
 }
 
+/* Issue 13 item 6: a newline in a client's text forged a whole "envmond: error:" line,
+ * and an ESC sequence reached the terminal. Accents stay; C1 and broken UTF-8 do not. */
+static void test_escape(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "plain", "plain" },
+		{ "x\nenvmond: error: forged", "x\\nenvmond: error: forged" },
+		{ "\x1b[2J\x1b]0;owned\x07", "\\x1b[2J\\x1b]0;owned\\x07" },
+		{ "tab\there\r", "tab\\there\\r" },
+		{ "del\x7f", "del\\x7f" },
+		{ "salle serveur \xc3\xa9t\xc3\xa9 \xe2\x82\xac", "salle serveur \xc3\xa9t\xc3\xa9 \xe2\x82\xac" },
+		{ "c1 \xc2\x9b" "6n", "c1 \\xc2\\x9b6n" },
+		{ "bad \xff\xc3", "bad \\xff\\xc3" },
+		{ "overlong \xc0\xaf", "overlong \\xc0\\xaf" },
+	};
+	char out[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text_escape(out, sizeof(out), cases[i].in);
+		assert_string_equal(out, cases[i].out);
+	}
+	/* Cut at a boundary, never inside an escape or a character. */
+	text_escape(out, 6, "ab\ncd");
+	assert_string_equal(out, "ab\\nc");
+	text_escape(out, 5, "ab\x01");
+	assert_string_equal(out, "ab");
+	text_escape(out, 4, "a\xc3\xa9\xc3\xa9");
+	assert_string_equal(out, "a\xc3\xa9");
+	assert_null(text_esc(NULL));
+
+	n_lines = 0;
+	log_init("test", true, LOG_EMERG);
+	log_set_sink(sink, NULL);
+	log_warn("silence reason: %s", "ok\nenvmond: error: forged");
+	log_set_sink(NULL, NULL);
+	assert_int_equal(n_lines, 1);
+	assert_string_equal(lines[0], "silence reason: ok\\nenvmond: error: forged");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_complaint_backoff),
+		cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
