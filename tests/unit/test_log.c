@@ -9,7 +9,10 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -92,11 +95,48 @@ static void test_escape(void **state)
 	assert_string_equal(lines[0], "silence reason: ok\\nenvmond: error: forged");
 }
 
+/* Issue 13 item 10: under systemd (JOURNAL_STREAM names stderr) each line starts with
+ * its syslog priority, so that journalctl -p warning finds the warnings; a stderr that
+ * is some other file (JOURNAL_STREAM inherited, then redirected) gets none. */
+static void test_journal_prefix(void **state)
+{
+	char path[] = "/tmp/test_log_XXXXXX", env[64], text[512] = "";
+	int fd = mkstemp(path), saved = dup(2);
+	struct stat st;
+	FILE *f;
+
+	assert_true(fd >= 0 && saved >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	fflush(stderr);
+	dup2(fd, 2);
+	setenv("JOURNAL_STREAM", env, 1);
+	log_init("test", true, LOG_INFO);
+	log_warn("disk full");
+	log_err("journal lost");
+	log_info("started");
+	setenv("JOURNAL_STREAM", "1:2", 1);
+	log_init("test", true, LOG_INFO);
+	log_warn("plain");
+	unsetenv("JOURNAL_STREAM");
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fdopen(fd, "r");
+	rewind(f);
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_string_equal(text, "<4>test: warning: disk full\n<3>test: error: journal lost\n"
+		"<6>test: info: started\ntest: warning: plain\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_complaint_backoff),
 		cmocka_unit_test(test_escape),
+		cmocka_unit_test(test_journal_prefix),
 	};
 
 	return cmocka_run_group_tests_name("log", tests, NULL, NULL);
