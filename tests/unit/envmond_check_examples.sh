@@ -8,9 +8,19 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-echo "1..7"
+echo "1..8"
+# As shipped, the example is refused (it describes a fictitious court) with what to do;
+# once its `example = true;` line is removed, it is valid.
 "$envmond" -t -c "$top_srcdir/etc/envmond.conf" >"$tmp/example" 2>&1
-ok $? "the shipped example passes envmond -t as it is"
+rc=$?; sed 's/^/# /' "$tmp/example"
+[ $rc -eq 78 ] && grep -q 'envmond.conf:[0-9]*: this is the example configuration: .*remove the line "example = true;"' "$tmp/example"
+ok $? "the shipped example is refused by envmond -t until edited, with what to do"
+mkdir "$tmp/plain"
+sed -e '/^example = true;/d' -e 's|^  #profiles_dir = .*|  profiles_dir = "'"$top_srcdir"'/etc/profiles";|' \
+    "$top_srcdir/etc/envmond.conf" >"$tmp/plain/envmond.conf"
+"$envmond" -t -c "$tmp/plain/envmond.conf" >"$tmp/plain.out" 2>&1
+rc=$?; sed 's/^/# /' "$tmp/plain.out"
+[ $rc -eq 0 ]; ok $? "the example without its example line passes envmond -t"
 
 # With the secret settings its comments describe uncommented (SMTP AUTH, SNMPv3), and
 # the secret files beside it: valid when only the daemon can read them, refused when
@@ -18,7 +28,8 @@ ok $? "the shipped example passes envmond -t as it is"
 mkdir "$tmp/example.d"
 sed -e 's/^  #\(user\|password_file\) =/  \1 =/' \
     -e 's/^    #snmp = /    snmp = /' -e 's/^    #         /             /' \
-    -e '/version = "2c"; community/d' \
+    -e '/version = "2c"; community/d' -e '/^example = true;/d' \
+    -e 's|^  #profiles_dir = .*|  profiles_dir = "profiles";|' \
     "$top_srcdir/etc/envmond.conf" >"$tmp/example.d/envmond.conf"
 cp -R "$top_srcdir/etc/profiles" "$tmp/example.d/"
 (umask 077; for f in smtp.secret ups-general.auth ups-general.priv; do
