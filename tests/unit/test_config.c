@@ -68,6 +68,10 @@ struct bad_case {
 static const struct bad_case cases[] = {
 	{ "syntax error", L_SITE "paths = { profiles_dir = = \"profiles\"; };\n", NULL,
 	  "envmond.conf:2:", "syntax error" },
+	{ "duration with a unit", L_SITE "alerts = { hold = 5m; };\n", NULL,
+	  "envmond.conf:2:", "syntax error: a value is expected here: a number (durations are in seconds: 300, not 5m)" },
+	{ "array of two types", L_SITE "specs = { room = { temperature = [18.0, 27]; }; };\n", NULL,
+	  "envmond.conf:2:", "the values of an array [ ... ] must all be of one type" },
 	{ "unknown top-level setting", VALID "colour = \"blue\";\n", NULL,
 	  "envmond.conf:9:", "unknown setting 'colour'" },
 	{ "missing site", L_PATHS DEVICES, NULL, "envmond.conf:1:", "missing setting 'site'" },
