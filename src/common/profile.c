@@ -380,6 +380,7 @@ void profile_free(struct profile *prof)
 	free(prof->metrics);
 	free(prof->name);
 	free(prof->file);
+	free(prof->overrides);
 	free(prof->description);
 	free(prof);
 }
