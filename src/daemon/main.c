@@ -228,6 +228,18 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	store_write(res->dev->name, res->time, v, n);
 }
 
+/* Incident ids come from the journal; the spool keeps names for days after it (a journal
+ * moved aside): new ids are made after those too, or their alert would be taken for one
+ * already sent. */
+static void reserve_spool_ids(struct daemon_state *st)
+{
+	char day[9];
+	unsigned n;
+
+	if (st->pipe && st->mail.spool && spool_last_id(st->mail.spool, day, &n))
+		alert_reserve_id(pipeline_alert(st->pipe), day, n);
+}
+
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
  * poller (poller.h) and does not stop the others. */
@@ -236,6 +248,7 @@ static int monitoring_start(struct daemon_state *st)
 	st->pipe = pipeline_new(st->cfg, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
+	reserve_spool_ids(st);
 	pipeline_set_tap(st->pipe, store_result, NULL);
 	st->readings = readings_new();
 	st->poller = poller_new(st->cfg, on_poll_result, st);
@@ -283,6 +296,7 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
+		reserve_spool_ids(st);
 		pipeline_set_tap(st->pipe, store_result, NULL);
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	}
