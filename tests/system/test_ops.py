@@ -330,6 +330,65 @@ def test_unit_capabilities_suffice(site):
                 d.proc.wait()
 
 
+def unit_proc_options():
+    """The /proc mount options and mount namespace the built unit asks systemd for."""
+    unit = (BUILD / 'contrib' / 'envmond.service').read_text()
+    setting = dict(re.findall(r'^(ProtectProc|ProcSubset|PrivateMounts)=(\S+)$', unit, re.M))
+    assert setting == {'ProtectProc': 'invisible', 'ProcSubset': 'pid', 'PrivateMounts': 'yes'}, setting
+    return 'hidepid=%s,subset=%s' % (setting['ProtectProc'], setting['ProcSubset'])
+
+
+@needs_root
+def test_unit_proc_restrictions_suffice(site):
+    """ProtectProc=invisible, ProcSubset=pid and PrivateMounts=yes as systemd applies them
+    (a mount namespace of the daemon's own, /proc mounted anew with those options), with the
+    unit's bounding set: the daemon starts, polls, reloads and stops cleanly."""
+    assert shutil.which('unshare'), 'unshare (util-linux) missing'
+    uid, _ = ensure_test_user()
+    bounding, umask = unit_bounding_set()
+    options = unit_proc_options()
+    wrapper = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount -t proc -o %s proc /proc && exec "$@"' % options, 'sh',
+               'setpriv', '--bounding-set', bounding, '--no-new-privs']
+    (site / 'envmond.conf').write_text(config_text(
+        site, [DEVICE % ('ups-1', 16161), sim_device(site, 'sonde-1', 'cool.scn')],
+        probes=['sonde-1']))
+    fresh_root_dirs(site)
+    d = Daemon(site, wrapper=wrapper, umask=umask)
+    try:
+        d.start()
+        assert wait_until(lambda: d.device('sonde-1')['answers'] >= 1, 15), d.log()
+        mounts = Path('/proc/%d/mounts' % d.proc.pid).read_text()
+        assert re.search(r'^proc /proc proc \S*hidepid=invisible,subset=pid', mounts, re.M), mounts
+        assert os.readlink('/proc/self/ns/mnt') != os.readlink('/proc/%d/ns/mnt' % d.proc.pid)
+        assert proc_status(d.proc.pid)['Uid'][0] == str(uid)
+        d.proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: 'configuration reloaded from' in d.log(), 10), d.log()
+        assert d.proc.poll() is None, d.log()
+        d.stop()
+    finally:
+        if d.proc and d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def test_unit_security_score(capsys):
+    """systemd-analyze security --offline on the built unit: the score is printed, the three
+    /proc and mount settings count as done, and it stays below 3.0 (its score before them)."""
+    assert shutil.which('systemd-analyze'), 'systemd-analyze missing: contrib/install-deps.sh --test'
+    r = subprocess.run(['systemd-analyze', 'security', '--offline=true', '--no-pager',
+                        str(BUILD / 'contrib' / 'envmond.service')],
+                       capture_output=True, text=True, timeout=60)
+    score = re.search(r'Overall exposure level for envmond.service: ([0-9.]+)', r.stdout)
+    assert score, r.stdout + r.stderr
+    with capsys.disabled():
+        print('\nsystemd-analyze security --offline: envmond.service exposure %s' % score.group(1))
+    for name in ('ProtectProc=', 'ProcSubset=', 'PrivateMounts='):
+        line = [ln for ln in r.stdout.splitlines() if ln[2:].startswith(name)]
+        assert line and line[0].startswith('\u2713'), (name, line)
+    assert float(score.group(1)) < 3.0, r.stdout
+
+
 @needs_root
 def test_refuses_root_without_user(site):
     conf = site / 'envmond.conf'
