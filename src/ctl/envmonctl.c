@@ -287,27 +287,60 @@ static void add_sudo_user(struct json_object *req)
 		json_object_object_add(req, "sudo_user", json_object_new_string(user));
 }
 
+/* What each command takes, for the message that names a wrong word. */
+static const struct {
+	const char *name;
+	int argc;                  /* words, the command included */
+	const char *args;
+} commands[] = {
+	{ "status", 1, "[--json]" }, { "reload", 1, "" }, { "test-mail", 1, "" },
+	{ "silence", 4, "TARGET DURATION REASON" }, { "unsilence", 2, "TARGET" },
+};
+
+/* False, after saying which word is wrong, when argv is no command envmonctl knows. */
+static bool check_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (i == 0 && argc == 2 && strcmp(argv[1], "--json") != 0)
+			fprintf(stderr, _("envmonctl: status: unknown option '%s' (only --json)\n"), text_esc(argv[1]));
+		else if (argc == commands[i].argc || (i == 0 && argc == 2))
+			return true;
+		else
+			fprintf(stderr, _("envmonctl: usage: envmonctl %s %s\n"), commands[i].name, commands[i].args);
+		return false;
+	}
+	fprintf(stderr, _("envmonctl: unknown command '%s' (status, test-mail, silence, unsilence, reload; "
+		"see envmonctl --help)\n"), text_esc(argv[0]));
+	return false;
+}
+
 static struct json_object *build_request(int argc, char **argv, bool *json_out)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *req;
 	const char *cmd = argv[0];
-	long long secs;
+	long long secs = 0;
 
+	if (!check_command(argc, argv))
+		return NULL;
+	if (strcmp(cmd, "silence") == 0 && (secs = parse_duration(argv[2])) <= 0) {
+		fprintf(stderr, _("envmonctl: silence: '%s' is not a duration: give seconds (5400) or a "
+			"number with a unit, as in 90m, 4h, 2d or 1h30m\n"), text_esc(argv[2]));
+		return NULL;
+	}
+	req = json_object_new_object();
 	json_object_object_add(req, "command", json_object_new_string(cmd));
-	if (strcmp(cmd, "status") == 0 && (argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0))) {
+	if (strcmp(cmd, "status") == 0) {
 		*json_out = argc == 2;
-	} else if ((strcmp(cmd, "reload") == 0 || strcmp(cmd, "test-mail") == 0) && argc == 1) {
-	} else if (strcmp(cmd, "unsilence") == 0 && argc == 2) {
+	} else if (strcmp(cmd, "unsilence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		add_sudo_user(req);
-	} else if (strcmp(cmd, "silence") == 0 && argc == 4 && (secs = parse_duration(argv[2])) > 0) {
+	} else if (strcmp(cmd, "silence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		json_object_object_add(req, "duration", json_object_new_int64(secs));
 		json_object_object_add(req, "reason", json_object_new_string(argv[3]));
 		add_sudo_user(req);
-	} else {
-		json_object_put(req);
-		return NULL;
 	}
 	return req;
 }
@@ -362,7 +395,7 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 	}
 	if (!ok || !json_object_get_boolean(ok)) {
-		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
+		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? text_esc(str(resp, "error")) : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
 			fprintf(stderr, "  %s\n",
 				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
@@ -405,10 +438,12 @@ int main(int argc, char **argv)
 		default: usage(stderr); return ENVMON_EX_USAGE;
 		}
 	}
-	if (optind >= argc || !(req = build_request(argc - optind, argv + optind, &json_out))) {
+	if (optind >= argc) {
 		usage(stderr);
 		return ENVMON_EX_USAGE;
 	}
+	if (!(req = build_request(argc - optind, argv + optind, &json_out)))
+		return ENVMON_EX_USAGE;
 	path = sock ? xstrdup(sock) : ctlclient_socket_from_config(conf, RUNSTATEDIR "/envmond/envmond.sock");
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;

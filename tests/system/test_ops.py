@@ -657,12 +657,41 @@ def test_reload_invalid_keeps_running_config(daemon):
     daemon.stop()
 
 
+def test_ctl_names_the_wrong_word(tmp_path):
+    """envmonctl says which word of a command line is wrong, before asking any daemon."""
+    sock = str(tmp_path / 'none.sock')
+    cases = [
+        (['stauts'], "envmonctl: unknown command 'stauts' (status, test-mail, silence, unsilence, "
+                     "reload; see envmonctl --help)\n"),
+        (['silence', 'srv', '5x', 'move'], "envmonctl: silence: '5x' is not a duration: give seconds "
+                                           "(5400) or a number with a unit, as in 90m, 4h, 2d or 1h30m\n"),
+        (['silence', 'srv', '0', 'move'], "envmonctl: silence: '0' is not a duration: give seconds "
+                                          "(5400) or a number with a unit, as in 90m, 4h, 2d or 1h30m\n"),
+        (['silence', 'srv', '2h'], "envmonctl: usage: envmonctl silence TARGET DURATION REASON\n"),
+        (['status', '--jsn'], "envmonctl: status: unknown option '--jsn' (only --json)\n"),
+        (['st\x1b[2J'], "envmonctl: unknown command 'st\\x1b[2J' (status, test-mail, silence, "
+                        "unsilence, reload; see envmonctl --help)\n"),
+    ]
+    for args, expected in cases:
+        r = subprocess.run([str(ENVMONCTL), '-s', sock, *args], capture_output=True, text=True,
+                           timeout=30, env=dict(os.environ, LC_ALL='C'))
+        assert (r.returncode, r.stderr) == (64, expected), (args, r.stderr)
+
+
 @needs_root
 def test_restart_keeps_silences(daemon):
     daemon.start()
     r = daemon.ctl('silence', 'srv-comci', '90m', 'déménagement de la baie')
     assert 'silenced until' in r.stdout
-    assert daemon.ctl('silence', 'nothing-here', '1h', 'x', check=False).returncode == 1
+    # The log line gives the end as a date, not epoch seconds.
+    said = [line for line in daemon.log().splitlines() if 'srv-comci silenced until' in line]
+    assert said and re.search(r'silenced until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: ', said[0]), said
+    r = daemon.ctl('silence', 'nothing-here', '1h', 'x', check=False)
+    assert r.returncode == 1
+    assert r.stderr == ("envmonctl: silence: no device or server is called 'nothing-here'; "
+                        "devices: ups-1; servers: srv-comci\n"), r.stderr
+    r = daemon.ctl('unsilence', 'ups-1', check=False)
+    assert r.returncode == 1 and "'ups-1' has no silence set with envmonctl" in r.stderr, r.stderr
     daemon.stop()
     saved = json.loads((daemon.base / 'state' / 'silences.json').read_text())
     assert [s['target'] for s in saved['silences']] == ['srv-comci']
