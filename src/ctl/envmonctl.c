@@ -21,6 +21,8 @@
 
 #include "ctlclient.h"
 #include "envmon.h"
+#include "criteria.h"
+#include "metric.h"
 #include "textesc.h"
 #include "xmem.h"
 
@@ -113,17 +115,48 @@ static const char *fmt_time(double t, double now, char *buf, size_t len)
 	return buf;
 }
 
+/* The word people read for a metric or a state: its label once translated (French),
+ * else the name as the configuration writes it. gettext returns the msgid itself when
+ * it has no translation. */
+static const char *people_word(const char *name, const char *msgid)
+{
+	const char *l = msgid ? _(msgid) : NULL;
+
+	return l && l != msgid ? l : name;
+}
+
+/* Readings are printed as the mails print them: one decimal at most, none for a whole
+ * number, a decimal comma in French. TRANSLATORS: the decimal separator of readings. */
+static bool decimal_comma(void)
+{
+	return strcmp(_("."), ",") == 0;
+}
+
+/* The English msgid of a criterion's state, for people_word. */
+static const char *severity_msgid(const char *state)
+{
+	static const char *const msgids[] = { N_("ok"), N_("warning"), N_("critical"), N_("unknown") };
+	int sev = severity_lookup(state);
+
+	return sev >= 0 && (size_t)sev < sizeof(msgids) / sizeof(msgids[0]) ? msgids[sev] : NULL;
+}
+
 static void print_reading(struct json_object *r)
 {
 	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
+	const char *metric = str(r, "metric");
+	const struct metric_def *def = metric ? metric_lookup(metric) : NULL;
+	char value[64];
 
-	printf("    %-22s ", str(r, "metric"));
-	if (status && strcmp(status, "ok") != 0)
+	printf("    %-22s ", people_word(metric, def ? def->label : NULL));
+	if (status && strcmp(status, "ok") != 0) {
 		printf("(%s)\n", status);
-	else if (state)
-		printf("%s\n", state);
-	else
-		printf("%g %s\n", num(r, "value"), unit ? unit : "");
+	} else if (state) {
+		printf("%s\n", people_word(state, metric_state_label(state)));
+	} else {
+		metric_number_text(value, sizeof(value), num(r, "value"), 1, decimal_comma());
+		printf("%s %s\n", value, unit ? unit : "");
+	}
 }
 
 static void print_devices(struct json_object *devs, double now)
@@ -147,9 +180,16 @@ static void print_devices(struct json_object *devs, double now)
 	}
 }
 
+static const char *bound_text(double v, char *buf, size_t len)
+{
+	metric_number_text(buf, len, v, 1, decimal_comma());
+	return buf;
+}
+
 static void print_bounds(const char *label, struct json_object *range)
 {
 	struct json_object *lo, *hi;
+	char t[64];
 
 	if (!range)
 		return;
@@ -157,10 +197,10 @@ static void print_bounds(const char *label, struct json_object *range)
 	hi = json_object_array_get_idx(range, 1);
 	printf(" %s ", label);
 	if (lo)
-		printf("%g", json_object_get_double(lo));
+		printf("%s", bound_text(json_object_get_double(lo), t, sizeof(t)));
 	printf("..");
 	if (hi)
-		printf("%g", json_object_get_double(hi));
+		printf("%s", bound_text(json_object_get_double(hi), t, sizeof(t)));
 }
 
 static void print_servers(struct json_object *srvs)
@@ -174,11 +214,13 @@ static void print_servers(struct json_object *srvs)
 		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
 			str(s, "spec"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
-			struct json_object *c = json_object_array_get_idx(cr, k);
+			struct json_object *c = json_object_array_get_idx(cr, k), *pending = member(c, "pending");
+			const char *crit = str(c, "criterion"), *state = str(c, "state");
+			int code = criterion_lookup(crit);
 
-			struct json_object *pending = member(c, "pending");
-
-			printf("    %-22s %-9s", str(c, "criterion"), str(c, "state") ? str(c, "state") : "-");
+			printf("    %-22s %-9s",
+				people_word(crit, code >= 0 ? criterion_label((enum criterion)code) : NULL),
+				state ? people_word(state, severity_msgid(state)) : "-");
 			if (pending && json_object_get_boolean(pending))
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), member(c, "warn"));

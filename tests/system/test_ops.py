@@ -501,6 +501,47 @@ def test_inline_secret_in_readable_config_warned(site):
 # ---------------------------------------------------------------- status
 
 @needs_root
+def french_env(tmp):
+    """envmonctl in French as a French user meets it: the build's catalogue, LANGUAGE=fr."""
+    gmo = BUILD / 'po' / 'fr.gmo'
+    if not gmo.exists():
+        gmo = REPO / 'po' / 'fr.gmo'
+    (tmp / 'locale' / 'fr' / 'LC_MESSAGES').mkdir(parents=True, exist_ok=True)
+    shutil.copy(gmo, tmp / 'locale' / 'fr' / 'LC_MESSAGES' / 'envmond.mo')
+    return dict(os.environ, ENVMOND_LOCALEDIR=str(tmp / 'locale'), LC_ALL='C.UTF-8', LANGUAGE='fr')
+
+
+@needs_root
+def test_status_in_french(daemon, tmp_path):
+    """In French, envmonctl status names metrics, states and criteria in French and rounds
+    readings as the mails do (27.997 -> 28 °C, 41.04 -> 41 %, 22.46 -> 22,5 °C)."""
+    base = daemon.base
+    (base / 'warm.scn').write_text('temperature = 27.997\nhumidity = 41.04\n')
+    (base / 'mild.scn').write_text('temperature = 22.46\nhumidity = 40\n')
+    daemon.conf.write_text(config_text(
+        base, [DEVICE % ('ups-1', 16161), sim_device(base, 'ups-sim', 'ups.scn', 'sim-ups'),
+               sim_device(base, 'sonde-1', 'warm.scn'), sim_device(base, 'sonde-2', 'mild.scn')],
+        servers='{ name = "srv-comci"; role = "comci"; ups = [ "ups-sim" ]; }',
+        probes=['sonde-1', 'sonde-2'], extra=FAST_SPEC))
+    daemon.start()
+    assert wait_until(lambda: all(daemon.device(n)['answers'] >= 1
+                                  for n in ('ups-sim', 'sonde-1', 'sonde-2')), 20), daemon.status()
+    r = subprocess.run([str(ENVMONCTL), '-s', str(daemon.sock), 'status'], capture_output=True,
+                       text=True, timeout=30, env=french_env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    sonde1 = text[text.index('sonde-1 '):text.index('sonde-2 ')]
+    assert re.search(r'^\s+température\s+28 °C$', sonde1, re.M), text
+    assert re.search(r'^\s+humidité relative\s+41 %$', sonde1, re.M), text
+    assert re.search(r'^\s+température\s+22,5 °C$', text[text.index('sonde-2 '):], re.M), text
+    assert re.search(r"^\s+source de l'onduleur\s+sur secteur$", text, re.M), text
+    servers = text[text.index('srv-comci ('):]
+    assert re.search(r"^\s+température\s+(critique|avertissement|ok) ", servers, re.M), text
+    assert 'source d\'alimentation de l\'onduleur' in servers, text
+    assert '27.997' not in text and '27,997' not in text, text
+    daemon.stop()
+
+
 def test_status_text_and_json(daemon):
     base = daemon.base
     daemon.conf.write_text(config_text(
