@@ -427,6 +427,28 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 	return rc;
 }
 
+/* The names of a JSON array, escaped, one space between them. */
+static char *name_list(struct json_object *names)
+{
+	char *out = xstrdup(""), *next;
+
+	for (size_t i = 0; names && i < json_object_array_length(names); i++, free(out), out = next)
+		next = xasprintf("%s%s%s", out, i ? " " : "",
+			text_esc(json_object_get_string(json_object_array_get_idx(names, i))));
+	return out;
+}
+
+/* The daemon's answer to a name it does not know, in the user's language. */
+static void print_unknown_target(const char *cmd, struct json_object *resp)
+{
+	char *devices = name_list(member(resp, "devices")), *servers = name_list(member(resp, "servers"));
+
+	fprintf(stderr, _("envmonctl: %s: no device or server is called '%s'; devices: %s; servers: %s\n"),
+		cmd, str(resp, "unknown_target"), devices, servers);
+	free(devices);
+	free(servers);
+}
+
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
 	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
@@ -435,6 +457,10 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 	if (json_out) {
 		printf("%s\n", json_object_to_json_string_ext(member(resp, "status"), JSON_C_TO_STRING_PRETTY));
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
+	}
+	if ((!ok || !json_object_get_boolean(ok)) && str(resp, "unknown_target")) {
+		print_unknown_target(cmd, resp);
+		return ENVMON_EX_FAIL;
 	}
 	if (!ok || !json_object_get_boolean(ok)) {
 		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? text_esc(str(resp, "error")) : "?");

@@ -132,21 +132,30 @@ static bool known_target(const struct config *cfg, const char *target)
 	return conf_device(cfg, target) || conf_server(cfg, target);
 }
 
-/* "no device or server is called 'X'", with the names there are, so that a typo is seen. */
+/* "no device or server is called 'X'", with the names there are, so that a typo is seen;
+ * the target and the names go in the answer too, for envmonctl to say it in French. */
 static int unknown_target(const struct config *cfg, const char *target, struct json_object *resp)
 {
+	struct json_object *devices = json_object_new_array(), *servers = json_object_new_array();
 	char *msg = xasprintf("no device or server is called '%s'; devices:", target), *next;
 	int rc;
 
-	for (size_t i = 0; i < cfg->n_devices; i++, free(msg), msg = next)
+	for (size_t i = 0; i < cfg->n_devices; i++, free(msg), msg = next) {
 		next = xasprintf("%s %s", msg, cfg->devices[i].name);
+		json_object_array_add(devices, json_object_new_string(cfg->devices[i].name));
+	}
 	next = xasprintf("%s; servers:", msg);
 	free(msg);
 	msg = next;
 	for (size_t r = 0; r < cfg->n_racks; r++)
-		for (size_t i = 0; i < cfg->racks[r].n_servers; i++, free(msg), msg = next)
+		for (size_t i = 0; i < cfg->racks[r].n_servers; i++, free(msg), msg = next) {
 			next = xasprintf("%s %s", msg, cfg->racks[r].servers[i].name);
+			json_object_array_add(servers, json_object_new_string(cfg->racks[r].servers[i].name));
+		}
 	rc = control_error(resp, msg);
+	json_object_object_add(resp, "unknown_target", json_object_new_string(target));
+	json_object_object_add(resp, "devices", devices);
+	json_object_object_add(resp, "servers", servers);
 	free(msg);
 	return rc;
 }

@@ -731,6 +731,10 @@ def test_restart_keeps_silences(daemon):
     assert r.returncode == 1
     assert r.stderr == ("envmonctl: silence: no device or server is called 'nothing-here'; "
                         "devices: ups-1; servers: srv-comci\n"), r.stderr
+    r = subprocess.run([str(ENVMONCTL), '-s', str(daemon.sock), 'silence', 'nothing-here', '1h', 'x'],
+                       capture_output=True, text=True, timeout=30, env=french_env(daemon.base))
+    assert r.stderr == ("envmonctl : silence : aucun équipement ni serveur ne s'appelle « nothing-here » ; "
+                        "équipements : ups-1 ; serveurs : srv-comci\n"), r.stderr
     r = daemon.ctl('unsilence', 'ups-1', check=False)
     assert r.returncode == 1 and "'ups-1' has no silence set with envmonctl" in r.stderr, r.stderr
     daemon.stop()
