@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "sched.h"
 #include "store.h"
+#include "textesc.h"
 #include "xmem.h"
 
 /* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
@@ -281,7 +282,10 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	int rc;
 
 	if (!dev) {
-		fprintf(stderr, _("envmond: no device called '%s' in %s\n"), name, cfg->file);
+		fprintf(stderr, _("envmond: no device called '%s' in %s; its devices:"), text_esc(name), cfg->file);
+		for (size_t i = 0; i < cfg->n_devices; i++)
+			fprintf(stderr, " %s", cfg->devices[i].name);
+		fputc('\n', stderr);
 		return ENVMON_EX_USAGE;
 	}
 	ops = driver_for(dev->protocol);
