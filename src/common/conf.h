@@ -161,7 +161,10 @@ struct config {
 		struct cfg_contacts contacts;
 	} site;
 	struct {
-		char *state_dir, *profiles_dir, *pid_file, *control_socket;
+		char *state_dir, *pid_file, *control_socket;
+		char *profiles_dir;        /* shipped profiles (the package's, DATADIR/envmond/profiles) */
+		char *site_profiles_dir;   /* the site's (profiles.d beside the configuration): a
+		                            * profile there replaces a shipped one of the same name */
 	} paths;
 	struct {
 		unsigned step_s;

@@ -21,6 +21,7 @@
 
 #include "ctlclient.h"
 #include "envmon.h"
+#include "textesc.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -75,7 +76,9 @@ static const char *str(struct json_object *o, const char *key)
 
 	if (!json_object_object_get_ex(o, key, &v) || !v)
 		return NULL;
-	return json_object_get_string(v);
+	/* Device, mail server and client text is printed: no control character reaches the
+	 * terminal. */
+	return text_esc(json_object_get_string(v));
 }
 
 static double num(struct json_object *o, const char *key)
@@ -361,7 +364,8 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 	if (!ok || !json_object_get_boolean(ok)) {
 		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
-			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
+			fprintf(stderr, "  %s\n",
+				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
