@@ -427,7 +427,8 @@ static void write_group(struct pdf *p, size_t first, size_t n)
 	write_group_evidence(p, first, n);
 }
 
-/* One section per rack, each on a new page, then the servers outside racks. */
+/* One section per rack, each on a new page (as html.c's print style), then the servers
+ * outside racks. */
 static void write_racks(struct pdf *p)
 {
 	const struct audit *a = p->a;
@@ -443,10 +444,8 @@ static void write_racks(struct pdf *p)
 	for (size_t i = 0; i < a->n_servers; i = groups_end(a, i)) {
 		if (groups_in_rack(&a->servers[i]))
 			continue;
-		if (!outside) {
-			pdfdoc_page_break(p->d);
+		if (!outside)
 			textf(p, PDFDOC_H2, true, "%s", _("Servers outside racks"));
-		}
 		outside = true;
 		write_group(p, i, groups_end(a, i) - i);
 	}
@@ -492,7 +491,6 @@ static void write_method(struct pdf *p)
 	struct pdfdoc_table *t;
 	char rec[64], allow[64];
 
-	pdfdoc_page_break(p->d);
 	textf(p, PDFDOC_H2, true, "%s", _("Method"));
 	textf(p, PDFDOC_BODY, false, "%s", text_method());
 	if (a->n_rows == 0)
