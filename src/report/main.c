@@ -134,6 +134,11 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		fprintf(stderr, _("envmon-report: --from and --to are required\n"));
 		return -1;
 	}
+	if (opt->format == FORMAT_PDF && !opt->output && !opt->send && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, _("envmon-report: a PDF is not for a terminal: give -o FILE or "
+			"redirect the output\n"));
+		return -1;
+	}
 	if (opt->csv_dialect && csv_dialect_parse(opt->csv_dialect, NULL) < 0) {
 		fprintf(stderr, _("envmon-report: unknown CSV dialect '%s' (fr or rfc4180)\n"),
 			opt->csv_dialect);

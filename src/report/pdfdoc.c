@@ -276,6 +276,16 @@ void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	g_object_unref(b.layout);
 }
 
+int pdfdoc_page(const struct pdfdoc *d)
+{
+	return d->page;
+}
+
+double pdfdoc_room(const struct pdfdoc *d)
+{
+	return BOTTOM - d->y;
+}
+
 void pdfdoc_page_break(struct pdfdoc *d)
 {
 	if (!d->fresh)

@@ -53,6 +53,9 @@ int pdfdoc_close(struct pdfdoc *d);
  * that follows (headings, the line that introduces a table). */
 void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	bool keep_with_next);
+/* The page being drawn (1 for the first), and the points left on it. */
+int pdfdoc_page(const struct pdfdoc *d);
+double pdfdoc_room(const struct pdfdoc *d);
 /* The next block starts a new page (unless the current one is still empty). */
 void pdfdoc_page_break(struct pdfdoc *d);
 /* A PNG image across the text width, never cut; -1 when it cannot be decoded. */

@@ -3,9 +3,11 @@ with poppler-utils (pdfinfo, pdffonts, pdftotext, pdfimages, pdftoppm) on the 30
 known history of test_report.py (3 servers: 2 in rack baie-A, 1 outside any rack)."""
 
 import os
+import pty
 import re
 import shutil
 import subprocess
+from datetime import datetime, timezone
 
 import pytest
 
@@ -45,7 +47,11 @@ def test_document_information(pdf):
     assert re.search(r"^Subject:\s+Tribunal judiciaire d'Exempleville — Période : du 01/03/2026 "
                      r"au 30/03/2026", info, re.M), info
     assert re.search(r"^Creator:\s+envmon-report \d", info, re.M), info
-    assert re.search(r"^CreationDate:\s+\S", info, re.M), info
+    # the date of issue, read back in UTC: the zone offset went into the PDF date
+    iso = run("pdfinfo", "-isodates", pdf)
+    m = re.search(r"^CreationDate:\s+(\S+)", iso, re.M)
+    created = datetime.fromisoformat(m.group(1).replace("Z", "+00:00"))
+    assert abs((datetime.now(timezone.utc) - created).total_seconds()) < 600, m.group(1)
 
 
 def test_fonts_embedded(pdf):
@@ -129,3 +135,17 @@ def test_first_page_renders(pdf):
     inked = [y for y, r in enumerate(rows) if any(r[x] < 96 for x in range(0, len(r), bpp))]
     assert len(inked) > h // 6, len(inked)
     assert inked[0] < h // 10 and inked[-1] > h * 9 // 10, (inked[0], inked[-1])
+
+
+def test_not_to_a_terminal(site):  # noqa: F811
+    """A PDF on a terminal would only be noise: without -o it is refused (exit 64) when
+    standard output is a terminal, with a French message."""
+    master, slave = pty.openpty()
+    p = subprocess.run([REPORT, "-c", site["conf"], "--from", "2026-03-01", "--to", "2026-03-30",
+                        "--format", "pdf"], env=report_env(site, {"LC_ALL": "C.UTF-8", "LANGUAGE": "fr"}),
+                       stdout=slave,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    os.close(slave)
+    os.close(master)
+    assert p.returncode == 64, p.stderr
+    assert "un PDF ne s'affiche pas dans un terminal" in p.stderr, p.stderr
