@@ -410,12 +410,16 @@ static void write_group_evidence(struct pdf *p, size_t first, size_t n)
 
 	groups_iter_init(&it, first, n);
 	for (const struct audit_row *r; (r = groups_next(p->a, &it, GROUPS_EVIDENCE)) != NULL; ) {
-		if (!any)
+		if (!any) {
 			textf(p, PDFDOC_H3, true, "%s", _("Evidence"));
+			/* in two columns, as the HTML's print style */
+			pdfdoc_columns(p->d, 2);
+		}
 		any = true;
 		groups_sharing(p->a, first, n, r, servers, sizeof(servers));
 		write_facts(p, r, servers);
 	}
+	pdfdoc_columns(p->d, 1);
 }
 
 static void write_group(struct pdf *p, size_t first, size_t n)
@@ -482,6 +486,26 @@ static void write_episodes(struct pdf *p)
 }
 
 /* The method: the verdict rule, the thresholds applied and where they come from. */
+/* The sources of the thresholds, each once, as one block (a list is never cut). */
+static void write_sources(struct pdf *p)
+{
+	GString *m = g_string_new(NULL);
+
+	for (size_t i = 0; i < p->a->n_rows; i++)
+		if (groups_first_source(p->a, i)) {
+			char *e = g_markup_printf_escaped("%s• %s", m->len ? "\n" : "",
+				groups_crit_source(p->a->rows[i].crit));
+
+			g_string_append(m, e);
+			g_free(e);
+		}
+	textf(p, PDFDOC_BODY, true, "%s", _("Sources of the thresholds:"));
+	pdfdoc_text(p->d, PDFDOC_LIST, m->str, false);
+	g_string_free(m, TRUE);
+}
+
+/* The method: the verdict rule, where the thresholds come from, the thresholds applied
+ * (last: the table moves whole to the next page with its heading if it must). */
 static void write_method(struct pdf *p)
 {
 	static const char *const cols[] = { N_("spec"), N_("criterion"), N_("recommended"),
@@ -495,6 +519,7 @@ static void write_method(struct pdf *p)
 	textf(p, PDFDOC_BODY, false, "%s", text_method());
 	if (a->n_rows == 0)
 		return;
+	write_sources(p);
 	textf(p, PDFDOC_H3, true, "%s", _("Thresholds applied"));
 	t = table_head(cols, w, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < a->n_rows; i++) {
@@ -510,10 +535,6 @@ static void write_method(struct pdf *p)
 			describe_envelope(allow, sizeof(allow), r->crit, r->env.allow_lo, r->env.allow_hi));
 	}
 	pdfdoc_table_end(p->d, t);
-	textf(p, PDFDOC_BODY, true, "%s", _("Sources of the thresholds:"));
-	for (size_t i = 0; i < a->n_rows; i++)
-		if (groups_first_source(a, i))
-			textf(p, PDFDOC_LIST, false, "• %s", groups_crit_source(a->rows[i].crit));
 }
 
 static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)

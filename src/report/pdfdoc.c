@@ -19,6 +19,7 @@
 #define BOTTOM (PDFDOC_PAGE_H - MARGIN_BOTTOM)
 #define CELL_PAD 3.0
 #define MAX_PENDING 8
+#define COLUMN_GAP 14.0
 
 struct block {
 	PangoLayout *layout;
@@ -33,7 +34,9 @@ struct pdfdoc {
 	struct pdfdoc_running run;
 	int total, page;
 	double y;                  /* where the next block starts */
-	bool fresh;                /* nothing drawn on this page yet */
+	bool fresh;                /* nothing drawn on this page (or column) yet */
+	int cols, col;             /* 1 or 2 columns; the one being filled */
+	double col_top, col0_end;  /* where the columns start on this page; column 0's end */
 	struct block pending[MAX_PENDING];   /* kept with the next block */
 	size_t n_pending;
 };
@@ -118,6 +121,16 @@ static void running_line(struct pdfdoc *d, const char *left, const char *right, 
 	g_object_unref(r);
 }
 
+static double col_w(const struct pdfdoc *d)
+{
+	return d->cols == 2 ? (PDFDOC_TEXT_W - COLUMN_GAP) / 2 : PDFDOC_TEXT_W;
+}
+
+static double col_x(const struct pdfdoc *d)
+{
+	return MARGIN_X + d->col * (col_w(d) + COLUMN_GAP);
+}
+
 static void new_page(struct pdfdoc *d)
 {
 	char num[64];
@@ -136,8 +149,22 @@ static void new_page(struct pdfdoc *d)
 	else
 		snprintf(num, sizeof(num), "%s %d", d->run.page_word, d->page);
 	running_line(d, d->run.foot_left, num, PDFDOC_PAGE_H - 36, 0.8);
-	d->y = MARGIN_TOP;
+	d->y = d->col_top = MARGIN_TOP;
+	d->col = 0;
 	d->fresh = true;
+}
+
+/* Where a block that does not fit goes: the second column, or the next page. */
+static void next_frame(struct pdfdoc *d)
+{
+	if (d->cols == 2 && d->col == 0) {
+		d->col0_end = d->y;
+		d->col = 1;
+		d->y = d->col_top;
+		d->fresh = true;
+	} else {
+		new_page(d);
+	}
 }
 
 struct pdfdoc *pdfdoc_open(cairo_write_func_t write, void *closure, int total_pages,
@@ -158,6 +185,7 @@ struct pdfdoc *pdfdoc_open(cairo_write_func_t write, void *closure, int total_pa
 	pango_cairo_context_set_resolution(d->pango, 72);
 	d->run = *run;
 	d->total = total_pages;
+	d->cols = 1;
 	new_page(d);
 	return d;
 }
@@ -218,13 +246,13 @@ static double block_extra(enum pdfdoc_style st)
 
 static void draw_block(struct pdfdoc *d, struct block *b)
 {
-	double x = MARGIN_X + styles[b->style].indent;
+	double x = col_x(d) + styles[b->style].indent;
 
 	d->y += block_space(d, b->space);
 	if (b->style == PDFDOC_ALERT) {
 		set_rgb(d->cr, 0x78281F);
 		cairo_set_line_width(d->cr, 1.2);
-		cairo_rectangle(d->cr, MARGIN_X, d->y, PDFDOC_TEXT_W, b->h + 8);
+		cairo_rectangle(d->cr, col_x(d), d->y, col_w(d), b->h + 8);
 		cairo_stroke(d->cr);
 		d->y += 4;
 	}
@@ -235,8 +263,8 @@ static void draw_block(struct pdfdoc *d, struct block *b)
 	if (b->style == PDFDOC_H2) {
 		set_rgb(d->cr, 0x1F4E79);
 		cairo_set_line_width(d->cr, 1.5);
-		cairo_move_to(d->cr, MARGIN_X, d->y + 2);
-		cairo_line_to(d->cr, MARGIN_X + PDFDOC_TEXT_W, d->y + 2);
+		cairo_move_to(d->cr, col_x(d), d->y + 2);
+		cairo_line_to(d->cr, col_x(d) + col_w(d), d->y + 2);
 		cairo_stroke(d->cr);
 		d->y += 5;
 	}
@@ -254,7 +282,7 @@ static void place(struct pdfdoc *d, double h)
 		need += block_space(d, d->pending[i].space) + d->pending[i].h +
 			block_extra(d->pending[i].style);
 	if (d->y + need > BOTTOM && !d->fresh)
-		new_page(d);
+		next_frame(d);
 	for (size_t i = 0; i < d->n_pending; i++)
 		draw_block(d, &d->pending[i]);
 	free_pending(d);
@@ -263,7 +291,7 @@ static void place(struct pdfdoc *d, double h)
 void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	bool keep_with_next)
 {
-	double w = PDFDOC_TEXT_W - 2 * styles[st].indent;
+	double w = col_w(d) - 2 * styles[st].indent;
 	struct block b = { layout_new(d->pango, styles[st].font, markup, w), st, styles[st].space, 0 };
 
 	b.h = layout_h(b.layout);
@@ -274,6 +302,23 @@ void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	place(d, block_space(d, b.space) + b.h + block_extra(st));
 	draw_block(d, &b);
 	g_object_unref(b.layout);
+}
+
+void pdfdoc_columns(struct pdfdoc *d, int n)
+{
+	if (n == 2 && d->cols == 1) {
+		/* the headings before the columns across the page, with room under them */
+		place(d, 200);
+		d->cols = 2;
+		d->col = 0;
+		d->col_top = d->y + block_space(d, 6);
+		d->y = d->col_top;
+	} else if (n == 1 && d->cols == 2) {
+		if (d->col == 1 && d->col0_end > d->y)
+			d->y = d->col0_end;
+		d->cols = 1;
+		d->col = 0;
+	}
 }
 
 int pdfdoc_page(const struct pdfdoc *d)
@@ -318,12 +363,12 @@ int pdfdoc_image(struct pdfdoc *d, const unsigned char *png, size_t size)
 		cairo_surface_destroy(img);
 		return -1;
 	}
-	scale = PDFDOC_TEXT_W / cairo_image_surface_get_width(img);
+	scale = col_w(d) / cairo_image_surface_get_width(img);
 	h = cairo_image_surface_get_height(img) * scale;
 	place(d, block_space(d, 6) + h);
 	d->y += block_space(d, 6);
 	cairo_save(d->cr);
-	cairo_translate(d->cr, MARGIN_X, d->y);
+	cairo_translate(d->cr, col_x(d), d->y);
 	cairo_scale(d->cr, scale, scale);
 	cairo_set_source_surface(d->cr, img, 0, 0);
 	cairo_paint(d->cr);
@@ -369,7 +414,7 @@ static double row_layouts(struct pdfdoc *d, const struct pdfdoc_table *t, size_t
 	for (size_t c = 0; c < t->n_cols; c++) {
 		size_t k = i * t->n_cols + c;
 		const char *font = i == 0 && t->head ? "DejaVu Sans Bold 8" : "DejaVu Sans 8";
-		double w = t->widths[c] * PDFDOC_TEXT_W - 2 * CELL_PAD;
+		double w = t->widths[c] * col_w(d) - 2 * CELL_PAD;
 
 		l[c] = layout_new(d->pango, font, k < t->n_cells ? t->cells[k] : "", w);
 		if (layout_h(l[c]) > h)
@@ -381,11 +426,11 @@ static double row_layouts(struct pdfdoc *d, const struct pdfdoc_table *t, size_t
 static void draw_row(struct pdfdoc *d, const struct pdfdoc_table *t, PangoLayout **l,
 	double h, bool head)
 {
-	double x = MARGIN_X;
+	double x = col_x(d);
 
 	cairo_set_line_width(d->cr, 0.5);
 	for (size_t c = 0; c < t->n_cols; c++) {
-		double w = t->widths[c] * PDFDOC_TEXT_W;
+		double w = t->widths[c] * col_w(d);
 
 		cairo_rectangle(d->cr, x, d->y, w, h);
 		set_rgb(d->cr, head ? 0xEEF2F7 : 0xFFFFFF);
@@ -424,7 +469,7 @@ void pdfdoc_table_end(struct pdfdoc *d, struct pdfdoc_table *t)
 	d->y += block_space(d, 6);
 	for (size_t i = 0; i < n_rows; i++) {
 		if (i > 0 && d->y + h[i] > BOTTOM) {
-			new_page(d);
+			next_frame(d);
 			if (t->head)
 				draw_row(d, t, l, h[0], true);
 		}

@@ -53,6 +53,10 @@ int pdfdoc_close(struct pdfdoc *d);
  * that follows (headings, the line that introduces a table). */
 void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	bool keep_with_next);
+/* The blocks that follow in n columns (1 or 2): a block that does not fit in the first
+ * column goes to the top of the second, then to the next page. Back to 1, the text
+ * continues under the longer column. */
+void pdfdoc_columns(struct pdfdoc *d, int n);
 /* The page being drawn (1 for the first), and the points left on it. */
 int pdfdoc_page(const struct pdfdoc *d);
 double pdfdoc_room(const struct pdfdoc *d);

@@ -1,5 +1,5 @@
 /* test_report_pdfdoc.c — the PDF layout engine on a real cairo PDF surface: headings kept
- * with what follows, a table that fits on a page moved whole, a long one cut with room
+ * with what follows, a table that fits on a page moved whole, two columns, a long one cut with room
  * for its first rows, text that is not markup shown as it is, the document's
  * information, write errors. */
 #include <config.h>
@@ -122,6 +122,32 @@ static void test_long_table_runs_over_pages(void **state)
 	assert_int_equal(pages_with_table(40, 200), alone + 1);
 }
 
+/* Paragraphs drawn on page 1, in n columns. */
+static int lines_on_page_one(int n)
+{
+	struct sink s = { 0 };
+	struct pdfdoc *d = pdfdoc_open(to_sink, &s, 0, &run);
+	int lines = 0;
+
+	pdfdoc_columns(d, n);
+	for (; pdfdoc_page(d) == 1; lines++)
+		pdfdoc_text(d, PDFDOC_BODY, "une ligne", false);
+	pdfdoc_columns(d, 1);
+	pdfdoc_close(d);
+	free(s.data);
+	return lines - 1;
+}
+
+static void test_two_columns(void **state)
+{
+	int one = lines_on_page_one(1), two = lines_on_page_one(2);
+
+	(void)state;
+	assert_true(one > 30);
+	/* the second column starts where the first did, at the top of the page */
+	assert_true(two >= 2 * one - 2 && two <= 2 * one);
+}
+
 static void test_not_markup_and_bad_png(void **state)
 {
 	struct sink s = { 0 };
@@ -176,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_heading_kept_with_its_table),
 		cmocka_unit_test(test_table_that_fits_a_page_is_moved_whole),
 		cmocka_unit_test(test_long_table_runs_over_pages),
+		cmocka_unit_test(test_two_columns),
 		cmocka_unit_test(test_not_markup_and_bad_png),
 		cmocka_unit_test(test_metadata),
 		cmocka_unit_test(test_write_error),
