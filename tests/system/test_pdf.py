@@ -149,3 +149,28 @@ def test_not_to_a_terminal(site):  # noqa: F811
     os.close(master)
     assert p.returncode == 64, p.stderr
     assert "un PDF ne s'affiche pas dans un terminal" in p.stderr, p.stderr
+
+
+def test_partial_pdf_says_what_is_missing(site):  # noqa: F811
+    """--partial --format pdf with an RRD file the user cannot read: the first page says,
+    framed before the summary, which file is missing and what went unmeasured; without
+    --partial no PDF is written."""
+    from test_report import as_nobody, need_root, private_site, run_raw
+    need_root()
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is needed (contrib/install-deps.sh --test)")
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    ups = os.path.join(state, "rrd", "ups-general.rrd")
+    os.chmod(ups, 0o640)
+    out = os.path.join(tmp, "out.pdf")
+    args = ["--from", "2026-03-01", "--to", "2026-03-30", "--format", "pdf", "-o", out]
+    p = run_raw(site, conf, args, as_nobody)
+    assert p.returncode == 66 and not os.path.exists(out), (p.returncode, p.stderr)
+    p = run_raw(site, conf, args + ["--partial"], as_nobody)
+    assert p.returncode == 0, p.stderr
+    _info, pages = pdf_pages(out)
+    first = " ".join(pages[0].split())
+    assert "RAPPORT INCOMPLET" in first, first
+    assert "%s : permission refusée" % ups in first, first
+    assert "ups-general : 0,0 % de la période mesurée" in first, first
+    assert first.index("RAPPORT INCOMPLET") < first.index("Synthèse")
