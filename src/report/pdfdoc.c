@@ -79,15 +79,18 @@ static PangoLayout *layout_new(PangoContext *ctx, const char *font, const char *
 {
 	PangoLayout *l = pango_layout_new(ctx);
 	PangoFontDescription *fd = pango_font_description_from_string(font);
+	/* a configuration written in Latin-1 gives bytes that are not UTF-8: U+FFFD instead */
+	char *valid = g_utf8_make_valid(markup, -1);
 
 	pango_layout_set_font_description(l, fd);
 	pango_font_description_free(fd);
 	pango_layout_set_width(l, (int)(width * PANGO_SCALE));
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-	if (pango_parse_markup(markup, -1, 0, NULL, NULL, NULL, NULL))
-		pango_layout_set_markup(l, markup, -1);
+	if (pango_parse_markup(valid, -1, 0, NULL, NULL, NULL, NULL))
+		pango_layout_set_markup(l, valid, -1);
 	else
-		pango_layout_set_text(l, markup, -1);
+		pango_layout_set_text(l, valid, -1);
+	g_free(valid);
 	return l;
 }
 

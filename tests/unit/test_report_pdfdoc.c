@@ -165,6 +165,7 @@ static void test_not_markup_and_bad_png(void **state)
 
 	(void)state;
 	pdfdoc_text(d, PDFDOC_ALERT, "a < b & <c", false);
+	pdfdoc_text(d, PDFDOC_BODY, "Cr\xe9teil, salle \xe9lectrique", false);   /* Latin-1 */
 	pdfdoc_text(d, PDFDOC_FINDING, "<span foreground=\"#78281f\">ok</span>", false);
 	assert_int_equal(pdfdoc_image(d, not_png, sizeof(not_png)), -1);
 	pdfdoc_page_break(d);
