@@ -9,11 +9,11 @@ set -eu
 build="autoconf automake autopoint libtool pkg-config gettext make gcc
        libsnmp-dev libmodbus-dev librrd-dev libesmtp-dev libconfig-dev
        libsystemd-dev libjson-c-dev libssl-dev libcmocka-dev
-       libupsclient-dev libipmimonitoring-dev"
+       libupsclient-dev libipmimonitoring-dev libcairo2-dev libpango1.0-dev"
 test="snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio socat
       python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base
       nut-server nut-client openipmi
-      snmptrapd smitools libsnmp-base nagios4-core"
+      snmptrapd smitools libsnmp-base nagios4-core poppler-utils"
 fuzz="clang libclang-rt-14-dev"   # libFuzzer harnesses (tests/fuzz)
 bench="collectd-core strace"
 browser="chromium"
