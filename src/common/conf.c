@@ -283,7 +283,8 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 
 static void parse_alerts(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace", NULL };
+	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace",
+		"journal_max_kib", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "alerts", CONFIG_TYPE_GROUP, false);
 	struct cfg_alerts *a = &ps->cfg->alerts;
 
@@ -292,6 +293,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	a->flap_low = 0.25;
 	a->flap_window = 21;
 	a->startup_grace_s = 0;
+	a->journal_max_kib = 16384;
 	if (!g)
 		return;
 	cfgparse_check_keys(ps->p, g, keys);
@@ -299,6 +301,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	cfgparse_double(ps->p, g, "flap_low", 0.0, 1.0, &a->flap_low);
 	cfgparse_uint(ps->p, g, "flap_window", 4, 64, &a->flap_window);
 	cfgparse_uint(ps->p, g, "startup_grace", 0, 3600, &a->startup_grace_s);
+	cfgparse_uint(ps->p, g, "journal_max_kib", 0, 4194304, &a->journal_max_kib);
 	if (a->flap_low > a->flap_high)
 		cfgparse_error_at(ps->p, g, _("'flap_low' must not exceed 'flap_high'"));
 }

@@ -150,6 +150,7 @@ struct cfg_alerts {
 	double flap_high, flap_low;        /* marks on the weighted share of state changes */
 	unsigned flap_window;              /* evaluations considered */
 	unsigned startup_grace_s;
+	unsigned journal_max_kib;          /* rotate the journal past this size; 0 never */
 };
 
 struct config {

@@ -85,22 +85,30 @@ class Site:
     def journal_path(self):
         return self.state / 'journal.jsonl'
 
+    def journal_files(self):
+        """The rotated journals ("journal.jsonl.<N>", oldest first), then the live one."""
+        live = self.journal_path()
+        rotated = [p for p in self.state.glob(live.name + '.*') if p.suffix[1:].isdigit()] \
+            if self.state.exists() else []
+        return sorted(rotated, key=lambda p: int(p.suffix[1:])) + [live]
+
     def journal(self):
-        """(records, bad lines): every line that is not a JSON object counts as bad."""
-        path = self.journal_path()
+        """(records, bad lines) of every journal file, in order: every line that is not a
+        JSON object counts as bad."""
         records, bad = [], []
-        if not path.exists():
-            return records, bad
-        for n, line in enumerate(path.read_bytes().split(b'\n'), 1):
-            if not line:
+        for path in self.journal_files():
+            if not path.exists():
                 continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict):
-                    raise ValueError('not an object')
-                records.append(rec)
-            except ValueError:
-                bad.append((n, line[:120]))
+            for n, line in enumerate(path.read_bytes().split(b'\n'), 1):
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                    if not isinstance(rec, dict):
+                        raise ValueError('not an object')
+                    records.append(rec)
+                except ValueError:
+                    bad.append((path.name, n, line[:120]))
         return records, bad
 
     def spool(self, sub):
