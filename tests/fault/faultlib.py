@@ -311,3 +311,43 @@ def probes_site(site, t0, periods=(20, 30, 40), mail_port=None, extra='', dead_t
         racks.append('{ name = "baie-%d"; probes = [ "sonde-%d" ]; '
                      'servers = ( { name = "srv-%d"; role = "comci"; } ); }' % (i, i, i))
     site.write_config(devs, racks, mail_port=mail_port, extra=extra)
+
+
+def wait_all_delivered(site, catcher, drain_s=30):
+    """The spool drains, then every mail the journal decided is at the server."""
+    wait_until(lambda: not site.spool('new'), drain_s, 'the spool to drain')
+    records, _ = site.journal()
+    want = set(expected_notices(records))
+    wait_until(lambda: want <= {(i, s) for i, s, _ in received_notices(catcher.messages())},
+               30, 'every journaled mail at the server')
+
+
+def kill_cycles(daemon, site, catcher, killat, kills, rng, at_point, spec_of, sleep_s):
+    """kills runs of daemon, each ended by kill -9: run k dies at a durability point
+    (killat.c with FAULT_KILL_AT = spec_of(k), or killed 8 s later) when at_point(k),
+    else after rng.uniform(*sleep_s). Returns (window, at_points): window counts, per
+    (id, seq), the kills that landed between the server's 250 and the rename to sent/
+    (received, yet still in new/ after the kill)."""
+    window, at_points = {}, 0
+    for k in range(kills):
+        if at_point(k):
+            daemon.start(env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec_of(k)})
+            end = time.monotonic() + 8
+            while time.monotonic() < end and daemon.running():
+                time.sleep(0.05)
+        else:
+            daemon.start()
+            time.sleep(rng.uniform(*sleep_s))
+        if daemon.running():
+            daemon.kill9()
+        else:
+            daemon.reap()
+            at_points += 1
+        # Counted after the kill, once a message in flight has been stored.
+        time.sleep(0.3)
+        received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
+        for name in site.spool('new'):
+            key = spool_key(name)
+            if key in received:
+                window[key] = window.get(key, 0) + 1
+    return window, at_points

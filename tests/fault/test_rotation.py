@@ -13,7 +13,7 @@ import subprocess
 import time
 
 from faultlib import (Daemon, Site, account_disk, account_mails, build_killat, expected_notices,
-                      probes_site, received_notices, spool_key, wait_until)
+                      kill_cycles, probes_site, received_notices, wait_all_delivered)
 from peerlib import SmtpCatcher, free_port, program
 
 POINTS = ('rename:journal.jsonl.:%d:before', 'rename:journal.jsonl.:%d:after',
@@ -30,37 +30,14 @@ def test_rotation_under_kills(tmp_path, figures):
     t0 = int(time.time())
     probes_site(site, t0, periods=(10, 14, 20), mail_port=port, extra='alerts = { journal_max_kib = 1; };')
     daemon = Daemon(site)
-    window, injected, at_points = {}, 0, 0
     try:
-        for k in range(kills):
-            if k % 2:
-                spec = POINTS[(k // 2) % len(POINTS)] % rng.randint(1, 2)
-                daemon.start(env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec})
-                end = time.monotonic() + 8
-                while time.monotonic() < end and daemon.running():
-                    time.sleep(0.05)
-            else:
-                daemon.start()
-                time.sleep(rng.uniform(0.5, 3.0))
-            if daemon.running():
-                daemon.kill9()
-            else:
-                daemon.reap()
-                at_points += 1
-            injected += 1
-            time.sleep(0.3)
-            received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
-            for name in site.spool('new'):
-                key = spool_key(name)
-                if key in received:
-                    window[key] = window.get(key, 0) + 1
+        window, at_points = kill_cycles(
+            daemon, site, catcher, killat, kills, rng, lambda k: k % 2 == 1,
+            lambda k: POINTS[(k // 2) % len(POINTS)] % rng.randint(1, 2), (0.5, 3.0))
+        injected = kills
         daemon.start()
         time.sleep(6)
-        wait_until(lambda: not site.spool('new'), 30, 'the spool to drain')
-        records, _ = site.journal()
-        want = set(expected_notices(records))
-        wait_until(lambda: want <= {(i, s) for i, s, _ in received_notices(catcher.messages())},
-                   30, 'every journaled mail at the server')
+        wait_all_delivered(site, catcher)
         rc, log = daemon.stop()
     finally:
         if daemon.running():
