@@ -331,7 +331,8 @@ def kill_cycles(daemon, site, catcher, killat, kills, rng, at_point, spec_of, sl
     window, at_points = {}, 0
     for k in range(kills):
         if at_point(k):
-            daemon.start(env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec_of(k)})
+            # It may reach its point before the control socket is up: no wait for it.
+            daemon.start(wait_socket=False, env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec_of(k)})
             end = time.monotonic() + 8
             while time.monotonic() < end and daemon.running():
                 time.sleep(0.05)
