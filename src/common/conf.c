@@ -194,13 +194,14 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 {
 	static const char *const skeys[] = { "step", "rrdcached", NULL };
-	static const char *const dkeys[] = { "user", "group", "allow_root", NULL };
+	static const char *const dkeys[] = { "user", "group", "allow_root", "max_silence", NULL };
 	config_setting_t *s = cfgparse_member(ps->p, root, "storage", CONFIG_TYPE_GROUP, false);
 	config_setting_t *d = cfgparse_member(ps->p, root, "daemon", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->storage.step_s = 30;
 	cfg->storage.rrdcached = xstrdup("");
+	cfg->daemon.max_silence_s = 7 * 86400;
 	if (s) {
 		cfgparse_check_keys(ps->p, s, skeys);
 		/* The RRD archives of 5 min, 1 h and 1 day are whole numbers of steps. */
@@ -216,6 +217,8 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 		cfgparse_string(ps->p, d, "user", false, &cfg->daemon.user);
 		cfgparse_string(ps->p, d, "group", false, &cfg->daemon.group);
 		cfgparse_bool(ps->p, d, "allow_root", &cfg->daemon.allow_root);
+		/* Anyone of the socket's group may silence: a bound on what one request hides. */
+		cfgparse_uint(ps->p, d, "max_silence", 60, DAEMON_MAX_SILENCE_LIMIT_S, &cfg->daemon.max_silence_s);
 	}
 }
 
