@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -159,7 +160,10 @@ def check_rrd(path):
 class Daemon:
     """envmond -f -d on a Site; kill9() for the crash cases, stop() for a clean end."""
 
-    def __init__(self, site, env=None, preexec=None):
+    def __init__(self, site, env=None, preexec=None, pipe_log=False):
+        """pipe_log: stderr through a pipe (copied to the log file by a thread), as
+        under systemd: then a file-size limit on the daemon does not cut its log."""
+        self.pipe_log = pipe_log
         self.site = site
         self.err_path = site.base / 'envmond.err'
         self.env = dict(os.environ, ENVMOND_MAIL_RETRY_S='1', LANGUAGE='', LC_ALL='C', TZ='UTC',
@@ -174,8 +178,13 @@ class Daemon:
         self.errf.flush()
         self.starts += 1
         self.proc = subprocess.Popen([str(program('envmond')), '-f', '-d', '-c', str(self.site.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=self.errf, env=dict(self.env, **(env or {})),
-                                     preexec_fn=self.preexec)
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE if self.pipe_log else self.errf,
+                                     env=dict(self.env, **(env or {})), preexec_fn=self.preexec)
+        if self.pipe_log:
+            self.copier = threading.Thread(target=self._copy_log, args=(self.proc.stderr, self.errf),
+                                           daemon=True)
+            self.copier.start()
         if wait_socket:
             wait_until(lambda: self.site.sock.exists() or self.proc.poll() is not None, 15,
                        'envmond control socket')
@@ -184,12 +193,19 @@ class Daemon:
                                                                           self.log()[-3000:]))
         return self
 
+    @staticmethod
+    def _copy_log(src, dst):
+        for line in iter(src.readline, b''):
+            dst.write(line)
+            dst.flush()
+
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self._join_copier()
         self.errf.close()
         # A killed daemon leaves its socket behind; the next start replaces it.
         try:
@@ -200,6 +216,7 @@ class Daemon:
     def reap(self):
         """After the daemon died by itself (killat.c): collect it."""
         self.proc.wait()
+        self._join_copier()
         self.errf.close()
         try:
             self.site.sock.unlink()
@@ -215,8 +232,13 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._join_copier()
         self.errf.close()
         return self.proc.returncode, self.log()
+
+    def _join_copier(self):
+        if self.pipe_log:
+            self.copier.join(10)
 
     def log(self):
         return self.err_path.read_text(errors='replace') if self.err_path.exists() else ''
