@@ -39,6 +39,26 @@ def garbage_recordings(tmp_path):
     return d
 
 
+def contact_opens(site):
+    return [r for r in site.journal()[0] if r.get('type') == 'open' and r.get('criterion') == 'contact']
+
+
+def watch_contact_loss(d, site, t0, want, run_s):
+    """Waits for a contact-loss incident of each device of want (of any device if want
+    is empty), keeps the daemon running until run_s after t0, then stops it. Returns
+    (status at the end, seconds since t0, exit status, log)."""
+    def seen():
+        lost = {r.get('device') for r in contact_opens(site)}
+        return want <= lost if want else bool(lost)
+    wait_until(lambda: not d.running() or seen(), RUN_S, 'contact-loss incidents')
+    time.sleep(max(0, run_s - (time.monotonic() - t0)))
+    assert d.running(), d.log()[-3000:]
+    st = d.status()
+    elapsed = time.monotonic() - t0
+    rc, log = d.stop()
+    return st, elapsed, rc, log
+
+
 def test_device_faults(tmp_path, figures, snmpsim_agent, modbus_tcp_server):
     agent = snmpsim_agent(garbage_recordings(tmp_path))
     modbus = modbus_tcp_server('xy-md02')
@@ -62,14 +82,7 @@ def test_device_faults(tmp_path, figures, snmpsim_agent, modbus_tcp_server):
         t0 = time.monotonic()
         first = d.status()
         answers0 = [x for x in first['devices'] if x['name'] == 'sonde-ok'][0]['answers']
-        contact = lambda: [r for r in site.journal()[0] if r.get('type') == 'open' and  # noqa: E731
-                           r.get('criterion') == 'contact']
-        wait_until(lambda: not d.running() or contact(), RUN_S, 'a contact-loss incident')
-        time.sleep(max(0, RUN_S - (time.monotonic() - t0)))
-        assert d.running(), d.log()[-3000:]
-        st = d.status()
-        elapsed = time.monotonic() - t0
-        rc, log = d.stop()
+        st, elapsed, rc, log = watch_contact_loss(d, site, t0, set(), RUN_S)
     finally:
         if d.running():
             d.kill9()
@@ -81,7 +94,7 @@ def test_device_faults(tmp_path, figures, snmpsim_agent, modbus_tcp_server):
     polled = by_name['sonde-ok']['answers'] - answers0
     assert polled >= int(elapsed / 5) - 1, (polled, elapsed)
     # The silent agent lost contact; the ones that answer did not.
-    lost = {r.get('device') for r in contact()}
+    lost = {r.get('device') for r in contact_opens(site)}
     assert 'ups-mute' in lost, (lost, [r for r in site.journal()[0] if r.get('type') == 'open'])
     assert not lost & {'ups-partial', 'ups-garbage', 'sonde-ok'}, lost
     # No non-finite or garbage value taken as a reading.
@@ -137,15 +150,7 @@ def test_v3_auth_failure_and_serial_unplugged(tmp_path, figures, snmpsim_agent, 
         rtu.stop()
         pty_pair.stop()                            # unplugged: the device node is gone
         assert not rtu.client_device.exists()
-        contact = lambda: {r.get('device') for r in site.journal()[0]  # noqa: E731
-                           if r.get('type') == 'open' and r.get('criterion') == 'contact'}
-        wait_until(lambda: not d.running() or {'ups-v3', 'sonde-rtu'} <= contact(), RUN_S,
-                   'contact-loss incidents for both')
-        time.sleep(max(0, 12 - (time.monotonic() - t0)))
-        assert d.running(), d.log()[-3000:]
-        st = d.status()
-        elapsed = time.monotonic() - t0
-        rc, log = d.stop()
+        st, elapsed, rc, log = watch_contact_loss(d, site, t0, {'ups-v3', 'sonde-rtu'}, 12)
     finally:
         if d.running():
             d.kill9()
@@ -154,7 +159,8 @@ def test_v3_auth_failure_and_serial_unplugged(tmp_path, figures, snmpsim_agent, 
     assert rc == 0, log[-3000:]
     polled = [x for x in st['devices'] if x['name'] == 'sonde-ok'][0]['answers'] - answers0
     assert polled >= int(elapsed / 5) - 1, (polled, elapsed)
-    assert {'ups-v3', 'sonde-rtu'} <= contact(), contact()
+    lost = {r.get('device') for r in contact_opens(site)}
+    assert {'ups-v3', 'sonde-rtu'} <= lost, lost
     assert 'wrong-auth-pass-xyz' not in log and SNMP_V3_PRIV_PASS not in log
     assert [line for line in log.splitlines() if 'ups-v3' in line and 'security' in line], log[-3000:]
     assert [line for line in log.splitlines() if 'sonde-rtu' in line and
