@@ -160,6 +160,19 @@ static int unknown_target(const struct config *cfg, const char *target, struct j
 	return rc;
 }
 
+/* The bound said in the unit the operator likely used (days, hours or seconds). */
+static int silence_too_long(struct json_object *resp, unsigned max_s)
+{
+	char *msg = max_s % 86400 == 0 ? xasprintf("the duration must be between 1 second and %u days "
+		"(daemon.max_silence)", max_s / 86400) : max_s % 3600 == 0 ? xasprintf("the duration must be "
+		"between 1 second and %u hours (daemon.max_silence)", max_s / 3600)
+		: xasprintf("the duration must be between 1 second and %u seconds (daemon.max_silence)", max_s);
+	int rc = control_error(resp, msg);
+
+	free(msg);
+	return rc;
+}
+
 static int cmd_silence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
@@ -174,8 +187,8 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 	if (!known_target(*dc->cfg, target))
 		return unknown_target(*dc->cfg, target, resp);
 	duration = json_object_get_int64(v);
-	if (duration <= 0 || duration > DAEMONCTL_MAX_SILENCE_S)
-		return control_error(resp, "the duration must be between 1 second and 90 days");
+	if (duration <= 0 || duration > (*dc->cfg)->daemon.max_silence_s)
+		return silence_too_long(resp, (*dc->cfg)->daemon.max_silence_s);
 	if (!reason[0] || strlen(reason) > 500)
 		return control_error(resp, "give a reason (at most 500 characters)");
 	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
