@@ -203,7 +203,7 @@ static void on_terminate(void *arg, int signo)
  * given new data sources) before the loop starts. */
 static int storage_start(const struct config *cfg)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return -1;
 	if (store_open_config(cfg) < 0) {
 		store_fini();
