@@ -9,16 +9,14 @@
 #include <libconfig.h>
 #include <libgen.h>
 #include <math.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "ctlclient.h"
 #include "envmon.h"
 #include "xmem.h"
 
@@ -29,7 +27,6 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-#define MAX_RESPONSE (8u << 20)
 #define TIMEOUT_MS 30000
 
 static void usage(FILE *out)
@@ -77,81 +74,25 @@ static char *socket_from_config(const char *file)
 
 static int connect_to(const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = ctlclient_connect(path);
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+	if (fd < 0 && errno == ENAMETOOLONG)
 		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	else if (fd < 0)
 		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
 			"Is it running (systemctl status envmond)? Are you in its group?\n"),
 			path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
 	return fd;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads one line (the response), bounded in size and time. */
-static char *read_line(int fd)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0 || len >= MAX_RESPONSE)
-			break;
-		buf = xgrow(buf, &cap, len + 65536, 1);
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf + len - n, '\n', (size_t)n)) {
-			buf[len] = '\0';
-			return buf;
-		}
-	}
-	free(buf);
-	return NULL;
 }
 
 static struct json_object *ask(const char *socket_path, struct json_object *req)
 {
-	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	struct json_object *resp = NULL;
 	int fd = connect_to(socket_path);
-	char *line;
 
 	if (fd < 0)
 		return NULL;
-	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0 &&
-	    (line = read_line(fd))) {
-		resp = json_tokener_parse(line);
-		free(line);
-	}
+	resp = ctlclient_ask(fd, req, TIMEOUT_MS);
 	close(fd);
 	if (!resp)
 		fprintf(stderr, _("envmonctl: no valid answer from envmond at %s\n"), socket_path);
