@@ -9,15 +9,19 @@
 #include <libconfig.h>
 #include <libgen.h>
 #include <math.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ctlclient.h"
 #include "envmon.h"
+#include "textesc.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -48,53 +52,18 @@ static void usage(FILE *out)
 
 /* ------------------------------------------------------------------ the socket */
 
-/* paths.control_socket of the configuration, read with libconfig alone so that a file
- * the daemon would refuse (the reason to run `envmonctl reload`) still gives it. */
-static char *socket_from_config(const char *file)
-{
-	config_t cf;
-	const char *path = NULL;
-	char *result = NULL;
-
-	config_init(&cf);
-	if (config_read_file(&cf, file) == CONFIG_TRUE &&
-	    config_lookup_string(&cf, "paths.control_socket", &path) == CONFIG_TRUE && path[0]) {
-		if (path[0] == '/') {
-			result = xstrdup(path);
-		} else {
-			char *copy = xstrdup(file);
-
-			result = xasprintf("%s/%s", dirname(copy), path);
-			free(copy);
-		}
-	}
-	config_destroy(&cf);
-	return result ? result : xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
-}
-
-static int connect_to(const char *path)
-{
-	int fd = ctlclient_connect(path);
-
-	if (fd < 0 && errno == ENAMETOOLONG)
-		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), path);
-	else if (fd < 0)
-		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
-			"Is it running (systemctl status envmond)? Are you in its group?\n"),
-			path, strerror(errno));
-	return fd;
-}
-
 static struct json_object *ask(const char *socket_path, struct json_object *req)
 {
-	struct json_object *resp = NULL;
-	int fd = connect_to(socket_path);
+	enum ctlclient_error err;
+	struct json_object *resp = ctlclient_ask(socket_path, req, TIMEOUT_MS, &err);
 
-	if (fd < 0)
-		return NULL;
-	resp = ctlclient_ask(fd, req, TIMEOUT_MS);
-	close(fd);
-	if (!resp)
+	if (err == CTLCLIENT_PATH)
+		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), socket_path);
+	else if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
+			"Is it running (systemctl status envmond)? Are you in its group?\n"),
+			socket_path, strerror(errno));
+	else if (err == CTLCLIENT_ANSWER)
 		fprintf(stderr, _("envmonctl: no valid answer from envmond at %s\n"), socket_path);
 	return resp;
 }
@@ -107,7 +76,9 @@ static const char *str(struct json_object *o, const char *key)
 
 	if (!json_object_object_get_ex(o, key, &v) || !v)
 		return NULL;
-	return json_object_get_string(v);
+	/* Device, mail server and client text is printed: no control character reaches the
+	 * terminal. */
+	return text_esc(json_object_get_string(v));
 }
 
 static double num(struct json_object *o, const char *key)
@@ -393,7 +364,8 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 	if (!ok || !json_object_get_boolean(ok)) {
 		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
-			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
+			fprintf(stderr, "  %s\n",
+				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
@@ -437,7 +409,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return ENVMON_EX_USAGE;
 	}
-	path = sock ? xstrdup(sock) : socket_from_config(conf);
+	path = sock ? xstrdup(sock) : ctlclient_socket_from_config(conf, RUNSTATEDIR "/envmond/envmond.sock");
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;
 	if (rc == ENVMON_EX_OK && strcmp(argv[optind], "test-mail") == 0)

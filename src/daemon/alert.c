@@ -1084,6 +1084,13 @@ static void note_id(struct alert *a, const char *id)
 	if (strncmp(id, a->cfg->site.code, code_len) != 0 || id[code_len] != '-' ||
 	    sscanf(id + code_len + 1, "%8[0-9]-%u", day, &n) != 2)
 		return;
+	alert_reserve_id(a, day, n);
+}
+
+void alert_reserve_id(struct alert *a, const char *day, unsigned n)
+{
+	if (strlen(day) != 8)
+		return;
 	if (strcmp(day, a->id_day) > 0 || (strcmp(day, a->id_day) == 0 && n > a->id_n)) {
 		snprintf(a->id_day, sizeof(a->id_day), "%s", day);
 		a->id_n = n;

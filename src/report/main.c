@@ -350,21 +350,20 @@ static int check_future(time_t from, time_t *to)
  * and the report goes on without its last minutes. */
 static void flush_daemon(const struct config *cfg)
 {
-	struct json_object *req, *resp, *ok;
-	int fd = ctlclient_connect(cfg->paths.control_socket);
+	struct json_object *req = json_object_new_object(), *resp, *ok;
+	enum ctlclient_error err;
 
-	if (fd < 0) {
-		if (errno != ENOENT && errno != ECONNREFUSED)
-			fprintf(stderr, _("envmon-report: cannot ask envmond at %s to write its last "
-				"readings (%s): the last %u seconds may be missing\n"),
-				cfg->paths.control_socket, strerror(errno), cfg->storage.batch_s);
+	json_object_object_add(req, "command", json_object_new_string("flush-storage"));
+	resp = ctlclient_ask(cfg->paths.control_socket, req, 30000, &err);
+	if (err == CTLCLIENT_PATH || (err == CTLCLIENT_CONNECT && (errno == ENOENT || errno == ECONNREFUSED))) {
+		json_object_put(req);
 		return;
 	}
-	req = json_object_new_object();
-	json_object_object_add(req, "command", json_object_new_string("flush-storage"));
-	resp = ctlclient_ask(fd, req, 30000);
-	close(fd);
-	if (!resp || !json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok))
+	if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmon-report: cannot ask envmond at %s to write its last "
+			"readings (%s): the last %u seconds may be missing\n"),
+			cfg->paths.control_socket, strerror(errno), cfg->storage.batch_s);
+	else if (!resp || !json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok))
 		fprintf(stderr, _("envmon-report: envmond at %s did not write its last readings: "
 			"the last %u seconds may be missing\n"), cfg->paths.control_socket,
 			cfg->storage.batch_s);

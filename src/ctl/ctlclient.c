@@ -1,7 +1,11 @@
-/* ctlclient.c — the control socket's client side (see ctlclient.h). */
+/* ctlclient.c — one JSON line to envmond's control socket, one line back, bounded in
+ * size and time. */
 #include <config.h>
 
 #include <errno.h>
+#include <json-c/json.h>
+#include <libconfig.h>
+#include <libgen.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +13,50 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 #include "ctlclient.h"
 #include "xmem.h"
 
 #define MAX_RESPONSE (8u << 20)
 
-int ctlclient_connect(const char *path)
+char *ctlclient_socket_from_config(const char *file, const char *default_path)
+{
+	config_t cf;
+	const char *path = NULL;
+	char *result = NULL;
+
+	config_init(&cf);
+	if (config_read_file(&cf, file) == CONFIG_TRUE &&
+	    config_lookup_string(&cf, "paths.control_socket", &path) == CONFIG_TRUE && path[0]) {
+		if (path[0] == '/') {
+			result = xstrdup(path);
+		} else {
+			char *copy = xstrdup(file);
+
+			result = xasprintf("%s/%s", dirname(copy), path);
+			free(copy);
+		}
+	}
+	config_destroy(&cf);
+	return result ? result : xstrdup(default_path);
+}
+
+static int connect_to(const char *path, enum ctlclient_error *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, err;
+	int fd, saved;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
+		*err = CTLCLIENT_PATH;
 		return -1;
 	}
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		saved = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		*err = CTLCLIENT_CONNECT;
 		return -1;
 	}
 	return fd;
@@ -79,16 +103,22 @@ static char *read_line(int fd, int timeout_ms)
 	return NULL;
 }
 
-struct json_object *ctlclient_ask(int fd, struct json_object *req, int timeout_ms)
+struct json_object *ctlclient_ask(const char *path, struct json_object *req, int timeout_ms,
+	enum ctlclient_error *err)
 {
 	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	struct json_object *resp = NULL;
+	int fd = connect_to(path, err);
 	char *line;
 
+	if (fd < 0)
+		return NULL;
 	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0 &&
 	    (line = read_line(fd, timeout_ms))) {
 		resp = json_tokener_parse(line);
 		free(line);
 	}
+	close(fd);
+	*err = resp ? CTLCLIENT_OK : CTLCLIENT_ANSWER;
 	return resp;
 }
