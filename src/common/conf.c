@@ -193,13 +193,14 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 
 static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const skeys[] = { "step", "rrdcached", NULL };
+	static const char *const skeys[] = { "step", "batch", "rrdcached", NULL };
 	static const char *const dkeys[] = { "user", "group", "allow_root", "max_silence", NULL };
 	config_setting_t *s = cfgparse_member(ps->p, root, "storage", CONFIG_TYPE_GROUP, false);
 	config_setting_t *d = cfgparse_member(ps->p, root, "daemon", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->storage.step_s = 30;
+	cfg->storage.batch_s = 300;
 	cfg->storage.rrdcached = xstrdup("");
 	cfg->daemon.max_silence_s = 7 * 86400;
 	if (s) {
@@ -210,6 +211,7 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 			cfgparse_error_at(ps->p, config_setting_get_member(s, "step"),
 				_("'step' = %u must divide 300 (5, 10, 15, 20, 30, 60, 300 ...): the "
 				"5-minute archive is made of whole steps"), cfg->storage.step_s);
+		cfgparse_uint(ps->p, s, "batch", 0, 3600, &cfg->storage.batch_s);
 		cfgparse_string(ps->p, s, "rrdcached", false, &cfg->storage.rrdcached);
 	}
 	if (d) {

@@ -171,6 +171,7 @@ struct config {
 	} paths;
 	struct {
 		unsigned step_s;
+		unsigned batch_s;          /* a device's readings written together within it */
 		char *rrdcached;           /* "" = write files directly */
 	} storage;
 	struct {

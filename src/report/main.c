@@ -2,6 +2,7 @@
  * written from what envmond recorded (RRD files and journal), in French by default. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -11,11 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "audit.h"
 #include "cfgparse.h"
 #include "clock.h"
 #include "conf.h"
 #include "csv.h"
+#include "ctlclient.h"
 #include "docinfo.h"
 #include "envmon.h"
 #include "fmt.h"
@@ -347,6 +351,33 @@ static int check_future(time_t from, time_t *to)
 	return 0;
 }
 
+/* The running daemon keeps its last readings in memory for up to storage.batch seconds:
+ * it is asked to write them before the files are read. A daemon that is not running has
+ * written them all; one that cannot be asked (another user, not in its group) is named,
+ * and the report goes on without its last minutes. */
+static void flush_daemon(const struct config *cfg)
+{
+	struct json_object *req = json_object_new_object(), *resp, *ok;
+	enum ctlclient_error err;
+
+	json_object_object_add(req, "command", json_object_new_string("flush-storage"));
+	resp = ctlclient_ask(cfg->paths.control_socket, req, 30000, &err);
+	if (err == CTLCLIENT_PATH || (err == CTLCLIENT_CONNECT && (errno == ENOENT || errno == ECONNREFUSED))) {
+		json_object_put(req);
+		return;
+	}
+	if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmon-report: cannot ask envmond at %s to write its last "
+			"readings (%s): the last %u seconds may be missing\n"),
+			cfg->paths.control_socket, strerror(errno), cfg->storage.batch_s);
+	else if (!resp || !json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok))
+		fprintf(stderr, _("envmon-report: envmond at %s did not write its last readings: "
+			"the last %u seconds may be missing\n"), cfg->paths.control_socket,
+			cfg->storage.batch_s);
+	json_object_put(resp);
+	json_object_put(req);
+}
+
 /* The files first: an unreadable one is an error unless --partial; an empty state
  * directory always is. */
 static int check_sources(const struct options *opt, const struct config *cfg,
@@ -380,6 +411,7 @@ static int report(const struct options *opt, const struct config *cfg, time_t fr
 
 	if (check_future(from, &to) < 0)
 		return REPORT_EX_NOINPUT;
+	flush_daemon(cfg);
 	if (check_sources(opt, cfg, &src) < 0) {
 		sources_free(&src);
 		return REPORT_EX_NOINPUT;
