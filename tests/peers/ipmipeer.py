@@ -16,7 +16,7 @@ import socket
 import subprocess
 from pathlib import Path
 
-from peerlib import HOST, Process, free_port, tcp_accepts, wait_until
+from peerlib import HOST, Process, free_port, wait_until
 
 HERE = Path(__file__).resolve().parent
 SDRS = HERE / 'ipmi' / 'bmc.sdrs'
@@ -68,10 +68,20 @@ console %(host)s %(console)d
         self._prepare()
         self.proc = Process(['ipmi_sim', '-n', '-c', self.dir / 'lan.conf', '-f', EMU,
                              '-s', self.dir / 'state'], self.dir / 'ipmi_sim.log').start()
-        wait_until(lambda: tcp_accepts(self.console_port) or not self.proc.running(), 10,
+        # The console's socket listens before the command file has run: the BMC is up
+        # once the console prompts (ipmi_sim's main loop is running).
+        wait_until(lambda: self._prompts() or not self.proc.running(), 10,
                    'ipmi_sim console on port %d' % self.console_port)
         self.proc.check_running()
         return self
+
+    def _prompts(self):
+        try:
+            with socket.create_connection((HOST, self.console_port), timeout=1) as s:
+                self._until_prompt(s, b'')
+            return True
+        except (OSError, RuntimeError):
+            return False
 
     def set(self, sensor, value):
         """Sets a sensor's reading (whole degrees) through the console, which echoes the
