@@ -179,6 +179,8 @@ static void run_job(void *arg, void *job)
 		err = ipmi_monitoring_ctx_errnum(h->ctx);
 		j->outcome = outcome_of(err);
 		snprintf(j->why, sizeof(j->why), "%s: %s%s", h->label, ipmi_monitoring_ctx_errormsg(h->ctx),
+			!h->tg.host && access("/dev/ipmi0", F_OK) < 0 ?
+			" (no /dev/ipmi0: the local BMC needs the ipmi_si and ipmi_devintf kernel modules)" :
 			hint_of(err));
 		return;
 	}

@@ -193,3 +193,12 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
              if t < killed_at and re.match(r'envmond: debug: bmc: temperature status=', l)]
     gaps = [b - a for a, b in zip(times, times[1:])]
     assert len(gaps) >= 2 and max(gaps) < 6.5, gaps
+
+
+@pytest.mark.skipif(os.path.exists('/dev/ipmi0'), reason='this host has a local BMC')
+def test_inband_without_a_local_bmc(tmp_path):
+    """No host: the machine's own BMC in-band; without /dev/ipmi0 the error says what
+    the kernel lacks."""
+    conf = write_conf(tmp_path, ['{ name = "local"; profile = "probe-ipmi-bmc"; timeout = 1000; ipmi = { }; }'])
+    p = probe(conf, 'local')
+    assert p.returncode == 1 and 'no /dev/ipmi0' in p.stderr and 'ipmi_devintf' in p.stderr, p.stderr
