@@ -39,6 +39,7 @@ static const struct metric_def canonical[] = {
 	DERIVED("temp_rate_hour", "°C/h", N_("temperature change per hour")),
 	DERIVED("temp_rate_15min", "°C", N_("temperature change in 15 minutes")),
 	NUM("battery_age", "d", N_("battery age")),   /* NUT's battery.date, battery.mfr.date */
+	NUM("battery_voltage", "V", N_("battery voltage")),
 };
 
 const struct metric_def *metric_lookup(const char *name)
