@@ -49,7 +49,7 @@ struct ipmi_job {
 	unsigned timeout_ms, retries;
 	enum ipmi_outcome outcome;
 	struct ipmi_sensors sensors;
-	char why[300];
+	char why[600];
 };
 
 struct drv_device {
@@ -232,7 +232,27 @@ static void report_link(struct drv_device *h, const struct ipmi_job *j)
 	log_release(&h->link, LOG_NOTICE, "%s: %s reachable again", name, h->label);
 }
 
-static void deliver(struct drv_device *h, const struct ipmi_job *j)
+/* When the BMC has none of a metric's sensors: which metrics, and the names it has, so
+ * that a technician can add the right one to the profile. NULL when all were found. */
+static const char *absent_note(const struct drv_device *h, struct ipmi_job *j, const struct reading *rd)
+{
+	const struct profile *prof = h->dev->profile;
+	char names[400];
+	size_t n = 0;
+
+	for (size_t i = 0; i < prof->n_metrics && n < sizeof(j->why) / 2; i++)
+		if (rd[i].status == READING_ABSENT)
+			n += (size_t)snprintf(j->why + n, sizeof(j->why) / 2 - n, "%s%s", n ? ", " : "",
+				prof->metrics[i].name);
+	if (n == 0)
+		return NULL;
+	snprintf(j->why + n, sizeof(j->why) - n, ": %s has none of the profile's sensor names; its "
+		"temperature sensors: %s", h->label, j->sensors.n ? ipmimap_names(&j->sensors, names, sizeof(names)) :
+		"none");
+	return j->why;
+}
+
+static void deliver(struct drv_device *h, struct ipmi_job *j)
 {
 	const struct profile *prof = h->dev->profile;
 	struct reading *rd = xcalloc(prof->n_metrics + 1, sizeof(*rd));
@@ -241,7 +261,7 @@ static void deliver(struct drv_device *h, const struct ipmi_job *j)
 
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		ipmimap_decode(&prof->metrics[i], &j->sensors, &rd[i]);
-	res.error = res.answered ? NULL : j->why;
+	res.error = res.answered ? absent_note(h, j, rd) : j->why;
 	h->cb(h->arg, &res);
 	free(rd);
 }

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -69,6 +70,32 @@ void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s
 		raw = (raw - 32.0) * 5.0 / 9.0;
 	driver_decode(m, raw, out);
 	out->raw = sn->value;
+}
+
+char *ipmimap_names(const struct ipmi_sensors *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->n; i++) {
+		const char *sep = i ? ", " : "";
+		size_t need = strlen(sep) + strlen(s->v[i].name) + 2;
+
+		if (n + need + 4 > size) {   /* room for "..." and the NUL */
+			if (n + 4 <= size)
+				strcpy(buf + n, "...");
+			return buf;
+		}
+		n += (size_t)snprintf(buf + n, size - n, "%s\"", sep);
+		for (const char *c = s->v[i].name; *c; c++)
+			buf[n++] = (unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f && *c != '"' && *c != '\\' ?
+				*c : '?';
+		buf[n++] = '"';
+		buf[n] = '\0';
+	}
+	return buf;
 }
 
 struct workaround {

@@ -43,6 +43,11 @@ const struct ipmi_sensor *ipmimap_pick(const struct profile_metric *m, const str
  * offset and conversion. */
 void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s, struct reading *out);
 
+/* The BMC's sensor names, for a log line or --probe's note: each in double quotes,
+ * separated by ", ", anything but printable ASCII (and quotes, backslashes) as '?',
+ * cut with "..." to fit size. Returns buf. */
+char *ipmimap_names(const struct ipmi_sensors *s, char *buf, size_t size);
+
 /* FreeIPMI's workaround flags by their names (ipmi-sensors --workaround-flags): the
  * LAN 2.0 session flags (authcap, intel20, supermicro20, sun20, opensesspriv,
  * integritycheckvalue, nochecksumcheck) or, in-band, assumeio and spinpoll; and the

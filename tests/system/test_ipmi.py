@@ -94,8 +94,13 @@ def test_probe_reads_the_inlet_and_follows_the_console(tmp_path, bmc):
     text = (TOP / 'etc' / 'profiles' / 'probe-ipmi-bmc.conf').read_text()
     (profiles / 'probe-ipmi-bmc.conf').write_text(text.replace('"Inlet Temp",', '', 1))
     conf.write_text(conf.read_text().replace('%s/etc/profiles' % TOP, str(profiles)))
-    m = metrics(probe(conf))
+    p = probe(conf)
+    m = metrics(p)
     assert m['temperature']['status'] == 'absent' and m['exhaust_temperature']['value'] == 35
+    # The note names the metric and the BMC's own sensor names, to add the right one.
+    assert json.loads(p.stdout)['error'] == (
+        'temperature: BMC %s:%d has none of the profile\'s sensor names; its temperature sensors: '
+        '"Inlet Temp", "Exhaust Temp", "PSU1 Inlet Temp", "CPU1 Temp"' % (HOST, sim.port))
 
 
 def test_wrong_password_and_missing_workaround(tmp_path, bmc):

@@ -165,6 +165,20 @@ static void test_exhaust(void **state)
 	assert_int_equal(decode(exhaust, "Inlet Temp=24").status, READING_ABSENT);
 }
 
+/* Device text for a log line: quoted, control bytes and quotes masked, cut to fit. */
+static void test_names_for_the_log(void **state)
+{
+	struct ipmi_sensors s;
+	char buf[40], tiny[12];
+
+	(void)state;
+	bmc(&s, "CPU1 Temp=55|Bad\"\x1b[2J=1|Exhaust Temp=35|Another Long Sensor Name=20");
+	assert_string_equal(ipmimap_names(&s, buf, sizeof(buf)), "\"CPU1 Temp\", \"Bad??[2J\"...");
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_string_equal(ipmimap_names(&s, tiny, sizeof(tiny)), "...");
+	ipmimap_free(&s);
+}
+
 static void test_workarounds(void **state)
 {
 	char *lan[] = { "opensesspriv", "intel20", "discretereading" };
@@ -198,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_no_reading_is_invalid),
 		cmocka_unit_test(test_fahrenheit_bmc),
 		cmocka_unit_test(test_exhaust),
+		cmocka_unit_test(test_names_for_the_log),
 		cmocka_unit_test(test_workarounds),
 	};
 
