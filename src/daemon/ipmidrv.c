@@ -62,7 +62,6 @@ struct drv_device {
 	struct jobthread *thread;
 	ipmi_monitoring_ctx_t ctx;   /* worker's; destroyed once the thread is joined */
 	bool in_flight, closed;      /* loop thread */
-	struct log_complaint link;   /* loop thread: BMC unreachable */
 	struct log_complaint refused;/* loop thread: a configuration error */
 };
 
@@ -216,20 +215,14 @@ static void handle_free(struct drv_device *h)
 	free(h);
 }
 
-static void report_link(struct drv_device *h, const struct ipmi_job *j)
+/* A refused login is worth an error of its own (the poller logs every failure as "no
+ * answer" at the warning level, rate-limited): it will not heal by itself. */
+static void report_refusal(struct drv_device *h, const struct ipmi_job *j)
 {
-	const char *name = h->dev->name;
-
-	if (j->outcome == IJ_CONFIG) {
-		log_complain(&h->refused, LOG_ERR, "%s: %s", name, j->why);
-		return;
-	}
-	log_release(&h->refused, LOG_NOTICE, "%s: %s accepts envmond again", name, h->label);
-	if (j->outcome == IJ_LINK_DOWN) {
-		log_complain(&h->link, LOG_WARNING, "%s: %s", name, j->why);
-		return;
-	}
-	log_release(&h->link, LOG_NOTICE, "%s: %s reachable again", name, h->label);
+	if (j->outcome == IJ_CONFIG)
+		log_complain(&h->refused, LOG_ERR, "%s: %s", h->dev->name, j->why);
+	else
+		log_release(&h->refused, LOG_NOTICE, "%s: %s accepts envmond again", h->dev->name, h->label);
 }
 
 /* When the BMC has none of a metric's sensors: which metrics, and the names it has, so
@@ -274,7 +267,7 @@ static void job_finish(struct ipmi_job *j, bool deliver_it)
 	if (h->closed) {
 		handle_free(h);
 	} else {
-		report_link(h, j);
+		report_refusal(h, j);
 		if (deliver_it)
 			deliver(h, j);   /* the callback may close or poll h again */
 	}
