@@ -110,3 +110,34 @@ console %(host)s %(console)d
 
     def stop(self):
         self.kill()
+
+
+def main(argv):
+    """For shell scripts (demo.sh): start WORKDIR (prints "PORT CONSOLE_PORT" and leaves
+    ipmi_sim running, its pid in WORKDIR/ipmi_sim.pid), set CONSOLE_PORT SENSOR VALUE,
+    stop WORKDIR."""
+    import os
+    import signal
+    if len(argv) == 2 and argv[0] == 'start':
+        sim = IpmiSim(argv[1]).start()
+        (sim.dir / 'ipmi_sim.pid').write_text('%d\n' % sim.proc.popen.pid)
+        print(sim.port, sim.console_port)
+    elif len(argv) == 4 and argv[0] == 'set':
+        sim = IpmiSim('.', port=0)
+        sim.console_port = int(argv[1])
+        sim.set(argv[2], int(argv[3]))
+    elif len(argv) == 2 and argv[0] == 'stop':
+        pid_file = Path(argv[1]) / 'ipmi_sim.pid'
+        if pid_file.exists():
+            try:
+                os.killpg(int(pid_file.read_text()), signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            pid_file.unlink()
+    else:
+        raise SystemExit('usage: ipmipeer.py start DIR | set CONSOLE_PORT SENSOR VALUE | stop DIR')
+
+
+if __name__ == '__main__':
+    import sys
+    main(sys.argv[1:])
