@@ -41,23 +41,31 @@ bool ipmimap_name_is(const char *bmc_name, const char *wanted)
 	return n == strlen(wanted) && strncasecmp(bmc_name, wanted, n) == 0;
 }
 
-const struct ipmi_sensor *ipmimap_pick(const struct profile_metric *m, const struct ipmi_sensors *s)
+const struct ipmi_sensor *ipmimap_pick(const struct profile_metric *m, const struct ipmi_sensors *s,
+	unsigned *which)
 {
-	for (size_t w = 0; w < m->n_sensors; w++)
-		for (size_t i = 0; i < s->n; i++)
-			if (ipmimap_name_is(s->v[i].name, m->sensors[w]))
+	for (size_t w = 0; w < m->n_sensors; w++) {
+		for (size_t i = 0; i < s->n; i++) {
+			if (ipmimap_name_is(s->v[i].name, m->sensors[w])) {
+				if (which)
+					*which = (unsigned)w;
 				return &s->v[i];
+			}
+		}
+	}
 	return NULL;
 }
 
 void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s, struct reading *out)
 {
-	const struct ipmi_sensor *sn = ipmimap_pick(m, s);
+	unsigned which = 0;
+	const struct ipmi_sensor *sn = ipmimap_pick(m, s, &which);
 	double raw;
 
-	*out = (struct reading){ READING_ABSENT, NAN, NAN, false };
+	*out = (struct reading){ .status = READING_ABSENT, .value = NAN, .raw = NAN };
 	if (!sn)
 		return;
+	out->sensor = which;
 	if (!sn->has_value) {
 		out->status = READING_INVALID;
 		return;
@@ -70,6 +78,7 @@ void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s
 		raw = (raw - 32.0) * 5.0 / 9.0;
 	driver_decode(m, raw, out);
 	out->raw = sn->value;
+	out->sensor = which;
 }
 
 char *ipmimap_names(const struct ipmi_sensors *s, char *buf, size_t size)

@@ -36,9 +36,10 @@ void ipmimap_free(struct ipmi_sensors *s);
  * their 16-byte id strings with ignored. */
 bool ipmimap_name_is(const char *bmc_name, const char *wanted);
 /* The sensor for metric m: the first of m->sensors (the profile's order of preference)
- * that the BMC has. NULL if none. */
-const struct ipmi_sensor *ipmimap_pick(const struct profile_metric *m, const struct ipmi_sensors *s);
-/* The reading of m: absent if the BMC has none of its sensors, invalid if the sensor
+ * that the BMC has, its index there in *which (may be NULL). NULL if none. */
+const struct ipmi_sensor *ipmimap_pick(const struct profile_metric *m, const struct ipmi_sensors *s,
+	unsigned *which);
+/* The reading of m (out->sensor: which of m->sensors): absent if the BMC has none of its sensors, invalid if the sensor
  * has no reading; °F converted when the metric is in °C; then the profile's scale,
  * offset and conversion. */
 void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s, struct reading *out);

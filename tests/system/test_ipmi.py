@@ -92,11 +92,13 @@ def test_probe_reads_the_inlet_and_follows_the_console(tmp_path, bmc):
     profiles = tmp_path / 'profiles'
     profiles.mkdir()
     text = (TOP / 'etc' / 'profiles' / 'probe-ipmi-bmc.conf').read_text()
-    (profiles / 'probe-ipmi-bmc.conf').write_text(text.replace('"Inlet Temp",', '', 1))
+    text = text.replace('"Inlet Temp",', '', 1).replace('sensors = [ "Exhaust Temp",', 'sensors = [ "Exit Air", "Exhaust Temp",', 1)
+    (profiles / 'probe-ipmi-bmc.conf').write_text(text)
     conf.write_text(conf.read_text().replace('%s/etc/profiles' % TOP, str(profiles)))
     p = probe(conf)
     m = metrics(p)
     assert m['temperature']['status'] == 'absent' and m['exhaust_temperature']['value'] == 35
+    assert m['exhaust_temperature']['source'] == 'Exhaust Temp'   # the name that answered, not the first
     # The note names the metric and the BMC's own sensor names, to add the right one.
     assert json.loads(p.stdout)['error'] == (
         'temperature: BMC %s:%d has none of the profile\'s sensor names; its temperature sensors: '

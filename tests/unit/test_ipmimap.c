@@ -101,7 +101,11 @@ static void test_vendor_inlets(void **state)
 
 		assert_int_equal(r.status, READING_OK);
 		assert_true(fabs(r.value - cases[i].want) < 1e-9);
+		/* Which of the profile's names answered (--probe's source): the list's i-th. */
+		assert_true(r.sensor < inlet->n_sensors);
+		assert_non_null(strstr(cases[i].spec, inlet->sensors[r.sensor]));
 	}
+	assert_string_equal(inlet->sensors[decode(inlet, "01-Inlet Ambient=21").sensor], "01-Inlet Ambient");
 }
 
 /* Anchored: a power supply's or a second board's "inlet" is not the server's inlet. */
