@@ -589,6 +589,38 @@ static void parse_nut(struct parse *ps, const config_setting_t *g, struct cfg_de
 		cfgparse_error_at(ps->p, g, _("a NUT 'password' goes with a 'user'"));
 }
 
+static bool name_in(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* FreeIPMI's workaround flags by the names its tools take (ipmi-sensors
+ * --workaround-flags); the IPMI driver (ipmimap.c) turns them into the library's bits.
+ * The session ones are for LAN 2.0 or for in-band, not both (the bits overlap). */
+static void check_ipmi_workaround(struct parse *ps, const config_setting_t *g, const char *name, bool lan)
+{
+	static const char *const lan_only[] = { "authcap", "intel20", "supermicro20", "sun20", "opensesspriv",
+		"integritycheckvalue", "nochecksumcheck", NULL };
+	static const char *const inband_only[] = { "assumeio", "spinpoll", NULL };
+	static const char *const both[] = { "discretereading", "ignorescanningdisabled", "assumebmcowner",
+		"assumemaxsdrrecordcount", NULL };
+	const config_setting_t *at = config_setting_get_member(g, "workarounds");
+
+	if (name_in(both, name) || name_in(lan ? lan_only : inband_only, name))
+		return;
+	if (name_in(lan ? inband_only : lan_only, name))
+		cfgparse_error_at(ps->p, at, lan ? _("IPMI workaround '%s' is for the local BMC (no 'host')") :
+			_("IPMI workaround '%s' is for a BMC over the LAN ('host')"), name);
+	else
+		cfgparse_error_at(ps->p, at, _("unknown IPMI workaround '%s' (FreeIPMI's names: authcap, "
+			"intel20, supermicro20, sun20, opensesspriv, integritycheckvalue, nochecksumcheck, assumeio, "
+			"spinpoll, discretereading, ignorescanningdisabled, assumebmcowner, "
+			"assumemaxsdrrecordcount)"), name);
+}
+
 /* A BMC over LAN 2.0 (host), or the local BMC in-band (no host). */
 static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
@@ -600,8 +632,15 @@ static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_d
 	cfgparse_string(ps->p, g, "user", false, &m->user);
 	get_secret(ps, g, "password", &m->password);
 	cfgparse_strings(ps->p, g, "workarounds", &m->workarounds, &m->n_workarounds);
+	for (size_t i = 0; i < m->n_workarounds; i++)
+		check_ipmi_workaround(ps, g, m->workarounds[i], m->host != NULL);
 	if (!m->host && (m->user || m->password))
 		cfgparse_error_at(ps->p, g, _("IPMI 'user' and 'password' are for a remote BMC ('host')"));
+	/* IPMI 2.0's limits (user name 16 bytes, password 20): the BMC could not hold more. */
+	if (m->user && strlen(m->user) > 16)
+		cfgparse_error_at(ps->p, g, _("IPMI 'user' is longer than 16 bytes"));
+	if (m->password && strlen(m->password) > 20)
+		cfgparse_error_at(ps->p, g, _("the IPMI password is longer than 20 bytes"));
 }
 
 static void parse_transport(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)

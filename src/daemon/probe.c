@@ -68,8 +68,10 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
-	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
-		return xstrdup(m->var ? m->var : m->sensors[0]);
+	if (m->var)
+		return xstrdup(m->var);
+	if (m->n_sensors > 0)   /* the IPMI sensor read, or the first choice when none was */
+		return xstrdup(m->sensors[r->sensor < m->n_sensors ? r->sensor : 0]);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
