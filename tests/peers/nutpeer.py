@@ -12,6 +12,7 @@ import getpass
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 from peerlib import HOST, Process, free_port, tcp_accepts, wait_until
@@ -107,9 +108,15 @@ class NutServer:
         """upsrw each var (dots as '_': battery_charge=40) and wait until upsd has them."""
         for key, value in variables.items():
             var = key.replace('_', '.')
-            r = subprocess.run([UPSRW, '-s', '%s=%s' % (var, value), '-u', USER, '-p', PASSWORD,
-                                self.address(name)], capture_output=True, text=True, env=self.env,
-                               timeout=10)
+            # Just after a thaw, upsd answers DATA-STALE until the driver's next update.
+            deadline = time.monotonic() + 10
+            while True:
+                r = subprocess.run([UPSRW, '-s', '%s=%s' % (var, value), '-u', USER, '-p', PASSWORD,
+                                    self.address(name)], capture_output=True, text=True, env=self.env,
+                                   timeout=10)
+                if 'DATA-STALE' not in r.stdout + r.stderr or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
             assert r.returncode == 0 and 'OK' in r.stdout + r.stderr, r.stdout + r.stderr
         wait_until(lambda: all(self.get(name, k.replace('_', '.')) == str(v)
                                for k, v in variables.items()), 10, 'upsd to publish %s' % variables)
