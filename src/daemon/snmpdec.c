@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "decode.h"
 #include "snmpdec.h"
 
 size_t snmpdec_parse_oid(const char *text, oid *out, size_t max)
@@ -165,7 +166,7 @@ static void decode_value(const struct profile_metric *m, double raw, double fact
 	if (fallback && !isnan(m->fallback_scale))
 		fm.scale = m->fallback_scale;
 	/* The sensor factor applies to numbers only: a state keeps its raw code. */
-	driver_decode(&fm, m->n_state_names > 0 ? raw : raw * factor, out);
+	decode_reading(&fm, m->n_state_names > 0 ? raw : raw * factor, out);
 	out->raw = raw;
 }
 

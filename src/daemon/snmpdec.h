@@ -9,7 +9,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 #define SNMPDEC_OID_MAX 64
 
@@ -61,7 +61,7 @@ struct snmpdec_input {
  * unplugged sensor reads 0); a failed fallback READING_ERROR (not absent: the device
  * may have it). Otherwise the profile's sentinels apply to the raw device value, then
  * the sensor factor, the scale (fallback_scale for the fallback OID), offset,
- * conversion and state map (driver_decode). Returns true if the fallback OID gave the
+ * conversion and state map (decode_reading, decode.h). Returns true if the fallback OID gave the
  * value. */
 bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *in,
 	struct reading *out);
