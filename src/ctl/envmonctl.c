@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "envmon.h"
+#include "jget.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -160,31 +161,6 @@ static struct json_object *ask(const char *socket_path, struct json_object *req)
 
 /* ------------------------------------------------------------------ formatting */
 
-static const char *str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NULL;
-	return json_object_get_string(v);
-}
-
-static double num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
-}
-
 static const char *fmt_time(double t, double now, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
@@ -203,15 +179,15 @@ static const char *fmt_time(double t, double now, char *buf, size_t len)
 
 static void print_reading(struct json_object *r)
 {
-	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
+	const char *status = jget_text(r, "status"), *state = jget_text(r, "state"), *unit = jget_text(r, "unit");
 
-	printf("    %-22s ", str(r, "metric"));
+	printf("    %-22s ", jget_text(r, "metric"));
 	if (status && strcmp(status, "ok") != 0)
 		printf("(%s)\n", status);
 	else if (state)
 		printf("%s\n", state);
 	else
-		printf("%g %s\n", num(r, "value"), unit ? unit : "");
+		printf("%g %s\n", jget_num(r, "value"), unit ? unit : "");
 }
 
 static void print_devices(struct json_object *devs, double now)
@@ -224,12 +200,12 @@ static void print_devices(struct json_object *devs, double now)
 	printf("  %-18s %-8s %-10s %-9s %s\n", _("NAME"), _("KIND"), _("PROTOCOL"), _("CONTACT"),
 		_("LAST ANSWER"));
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
-		struct json_object *d = json_object_array_get_idx(devs, i), *rs = member(d, "readings");
+		struct json_object *d = json_object_array_get_idx(devs, i), *rs = jget_member(d, "readings");
 
-		printf("  %-18s %-8s %-10s %-9s %s\n", str(d, "name"), str(d, "kind"), str(d, "protocol"),
-			str(d, "state"), fmt_time(num(d, "last_answer"), now, t, sizeof(t)));
-		if (str(d, "error"))
-			printf(_("    last error: %s\n"), str(d, "error"));
+		printf("  %-18s %-8s %-10s %-9s %s\n", jget_text(d, "name"), jget_text(d, "kind"), jget_text(d, "protocol"),
+			jget_text(d, "state"), fmt_time(jget_num(d, "last_answer"), now, t, sizeof(t)));
+		if (jget_text(d, "error"))
+			printf(_("    last error: %s\n"), jget_text(d, "error"));
 		for (size_t k = 0; rs && k < json_object_array_length(rs); k++)
 			print_reading(json_object_array_get_idx(rs, k));
 	}
@@ -257,20 +233,20 @@ static void print_servers(struct json_object *srvs)
 		return;
 	printf(_("\nServers\n"));
 	for (size_t i = 0; i < json_object_array_length(srvs); i++) {
-		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = member(s, "criteria");
+		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = jget_member(s, "criteria");
 
-		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
-			str(s, "spec"));
+		printf(_("  %s (%s) in %s, spec %s\n"), jget_text(s, "name"), jget_text(s, "role"), jget_text(s, "rack"),
+			jget_text(s, "spec"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
 			struct json_object *c = json_object_array_get_idx(cr, k);
 
-			struct json_object *pending = member(c, "pending");
+			struct json_object *pending = jget_member(c, "pending");
 
-			printf("    %-22s %-9s", str(c, "criterion"), str(c, "state") ? str(c, "state") : "-");
+			printf("    %-22s %-9s", jget_text(c, "criterion"), jget_text(c, "state") ? jget_text(c, "state") : "-");
 			if (pending && json_object_get_boolean(pending))
 				printf(" %s", _("(pending)"));
-			print_bounds(_("warn"), member(c, "warn"));
-			print_bounds(_("crit"), member(c, "crit"));
+			print_bounds(_("warn"), jget_member(c, "warn"));
+			print_bounds(_("crit"), jget_member(c, "crit"));
 			printf("\n");
 		}
 	}
@@ -286,9 +262,9 @@ static void print_incidents(struct json_object *inc, double now)
 	for (size_t i = 0; i < json_object_array_length(inc); i++) {
 		struct json_object *o = json_object_array_get_idx(inc, i);
 
-		printf("  %-24s %-9s %-20s %s %s\n", str(o, "id"), str(o, "severity"), str(o, "criterion"),
-			str(o, "device") ? str(o, "device") : str(o, "rack") ? str(o, "rack") : "",
-			fmt_time(num(o, "opened"), now, t, sizeof(t)));
+		printf("  %-24s %-9s %-20s %s %s\n", jget_text(o, "id"), jget_text(o, "severity"), jget_text(o, "criterion"),
+			jget_text(o, "device") ? jget_text(o, "device") : jget_text(o, "rack") ? jget_text(o, "rack") : "",
+			fmt_time(jget_num(o, "opened"), now, t, sizeof(t)));
 	}
 }
 
@@ -296,10 +272,10 @@ static void print_spool(struct json_object *sp)
 {
 	if (!sp)
 		return;
-	printf(_("\nMail spool: %s waiting, %s failing"), str(sp, "pending") ? str(sp, "pending") : "?",
-		str(sp, "failed") ? str(sp, "failed") : "0");
-	if (str(sp, "last_error"))
-		printf(_(" (last error: %s)"), str(sp, "last_error"));
+	printf(_("\nMail spool: %s waiting, %s failing"), jget_text(sp, "pending") ? jget_text(sp, "pending") : "?",
+		jget_text(sp, "failed") ? jget_text(sp, "failed") : "0");
+	if (jget_text(sp, "last_error"))
+		printf(_(" (last error: %s)"), jget_text(sp, "last_error"));
 	printf("\n");
 }
 
@@ -313,26 +289,26 @@ static void print_silences(struct json_object *sil, double now)
 	for (size_t i = 0; i < json_object_array_length(sil); i++) {
 		struct json_object *o = json_object_array_get_idx(sil, i);
 
-		printf(_("  %-18s until %s (%s): %s\n"), str(o, "target"),
-			fmt_time(num(o, "until"), NAN, t, sizeof(t)), str(o, "source"), str(o, "reason"));
+		printf(_("  %-18s until %s (%s): %s\n"), jget_text(o, "target"),
+			fmt_time(jget_num(o, "until"), NAN, t, sizeof(t)), jget_text(o, "source"), jget_text(o, "reason"));
 	}
 	(void)now;
 }
 
 static void print_status(struct json_object *st)
 {
-	struct json_object *d = member(st, "daemon");
-	double now = d ? num(d, "now") : NAN;
+	struct json_object *d = jget_member(st, "daemon");
+	double now = d ? jget_num(d, "now") : NAN;
 	char t[64];
 
 	if (d)
-		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), str(d, "site"), str(d, "code"),
-			str(d, "version"), str(d, "pid"), fmt_time(num(d, "started"), NAN, t, sizeof(t)));
-	print_devices(member(st, "devices"), now);
-	print_servers(member(st, "servers"));
-	print_incidents(member(st, "incidents"), now);
-	print_spool(member(st, "spool"));
-	print_silences(member(st, "silences"), now);
+		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), jget_text(d, "site"), jget_text(d, "code"),
+			jget_text(d, "version"), jget_text(d, "pid"), fmt_time(jget_num(d, "started"), NAN, t, sizeof(t)));
+	print_devices(jget_member(st, "devices"), now);
+	print_servers(jget_member(st, "servers"));
+	print_incidents(jget_member(st, "incidents"), now);
+	print_spool(jget_member(st, "spool"));
+	print_silences(jget_member(st, "silences"), now);
 }
 
 /* ------------------------------------------------------------------ commands */
@@ -406,29 +382,29 @@ static struct json_object *build_request(int argc, char **argv, bool *json_out)
 static int wait_test_mail(const char *socket_path, struct json_object *queued)
 {
 	struct json_object *req = json_object_new_object(), *resp = NULL;
-	double wait_s = num(queued, "wait_s");
+	double wait_s = jget_num(queued, "wait_s");
 	int64_t polls = (int64_t)((isnan(wait_s) ? 75 : wait_s) * 5), i;
 	int rc = ENVMON_EX_FAIL;
 
 	json_object_object_add(req, "command", json_object_new_string("test-mail-result"));
-	json_object_object_add(req, "name", json_object_new_string(str(queued, "queued")));
+	json_object_object_add(req, "name", json_object_new_string(jget_text(queued, "queued")));
 	for (i = 0; i < polls; i++, json_object_put(resp), resp = NULL) {
 		struct json_object *done;
 
 		usleep(200000);
-		if (!(resp = ask(socket_path, req)) || !member(resp, "ok") ||
-		    !json_object_get_boolean(member(resp, "ok"))) {
-			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && str(resp, "error") ?
-				str(resp, "error") : _("no answer from envmond"));
+		if (!(resp = ask(socket_path, req)) || !jget_member(resp, "ok") ||
+		    !json_object_get_boolean(jget_member(resp, "ok"))) {
+			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && jget_text(resp, "error") ?
+				jget_text(resp, "error") : _("no answer from envmond"));
 			break;
 		}
-		if (!(done = member(resp, "done")) || !json_object_get_boolean(done))
+		if (!(done = jget_member(resp, "done")) || !json_object_get_boolean(done))
 			continue;
-		if (json_object_get_boolean(member(resp, "sent"))) {
-			printf(_("test mail sent: the server answered \"%s\"\n"), str(resp, "reply"));
+		if (json_object_get_boolean(jget_member(resp, "sent"))) {
+			printf(_("test mail sent: the server answered \"%s\"\n"), jget_text(resp, "reply"));
 			rc = ENVMON_EX_OK;
 		} else {
-			fprintf(stderr, _("test mail failed: %s\n"), str(resp, "reply"));
+			fprintf(stderr, _("test mail failed: %s\n"), jget_text(resp, "reply"));
 		}
 		break;
 	}
@@ -442,27 +418,27 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
-	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
+	struct json_object *ok = jget_member(resp, "ok"), *errs = jget_member(resp, "errors");
 	char t[64];
 
 	if (json_out) {
-		printf("%s\n", json_object_to_json_string_ext(member(resp, "status"), JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(jget_member(resp, "status"), JSON_C_TO_STRING_PRETTY));
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 	}
 	if (!ok || !json_object_get_boolean(ok)) {
-		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
+		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, jget_text(resp, "error") ? jget_text(resp, "error") : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
 			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
-		print_status(member(resp, "status"));
+		print_status(jget_member(resp, "status"));
 	else if (strcmp(cmd, "reload") == 0)
-		printf(_("configuration reloaded: %s\n"), str(resp, "summary"));
+		printf(_("configuration reloaded: %s\n"), jget_text(resp, "summary"));
 	else if (strcmp(cmd, "silence") == 0)
-		printf(_("silenced until %s\n"), fmt_time(num(resp, "until"), NAN, t, sizeof(t)));
+		printf(_("silenced until %s\n"), fmt_time(jget_num(resp, "until"), NAN, t, sizeof(t)));
 	else if (strcmp(cmd, "test-mail") == 0)
-		printf(_("test mail queued as %s, waiting for the server's answer...\n"), str(resp, "queued"));
+		printf(_("test mail queued as %s, waiting for the server's answer...\n"), jget_text(resp, "queued"));
 	else
 		printf(_("done\n"));
 	return ENVMON_EX_OK;

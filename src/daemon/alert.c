@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "silence.h"
 #include "journal.h"
+#include "jget.h"
 #include "jrec.h"
 #include "log.h"
 #include "xmem.h"
@@ -367,31 +368,6 @@ static struct json_object *record(const struct cond *c, const char *type, const 
 
 /* ------------------------------------------------------------------ notifications */
 
-static const char *jstr(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string) ?
-		json_object_get_string(v) : NULL;
-}
-
-static double jnum(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) ||
-	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static bool jbool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static int lookup_name(const char *s, const char *(*name)(int), int n)
 {
 	for (int i = 0; s && i < n; i++)
@@ -413,10 +389,10 @@ static size_t servers_from_json(struct json_object *rec, struct notif_server *ou
 		return 0;
 	for (size_t i = 0; i < json_object_array_length(arr) && n < max; i++) {
 		struct json_object *s = json_object_array_get_idx(arr, i);
-		int role = lookup_name(jstr(s, "role"), role_name_i, ROLE_OTHER + 1);
+		int role = lookup_name(jget_str(s, "role"), role_name_i, ROLE_OTHER + 1);
 
-		out[n++] = (struct notif_server){ jstr(s, "name"), role < 0 ? ROLE_OTHER : (enum server_role)role,
-			jstr(s, "rack") };
+		out[n++] = (struct notif_server){ jget_str(s, "name"), role < 0 ? ROLE_OTHER : (enum server_role)role,
+			jget_str(s, "rack") };
 	}
 	return n;
 }
@@ -430,28 +406,28 @@ static int offer(struct alert *a, struct json_object *rec)
 	int kind, sev, crit;
 
 	json_object_object_get_ex(rec, "notice", &nt);
-	kind = lookup_name(jstr(nt, "kind"), kind_name_i, (int)ARRAY_SIZE(notice_kinds));
-	sev = lookup_name(jstr(rec, "severity"), sev_name_i, SEV_UNKNOWN + 1);
-	crit = criterion_lookup(jstr(rec, "criterion") ? jstr(rec, "criterion") : "");
+	kind = lookup_name(jget_str(nt, "kind"), kind_name_i, (int)ARRAY_SIZE(notice_kinds));
+	sev = lookup_name(jget_str(rec, "severity"), sev_name_i, SEV_UNKNOWN + 1);
+	crit = criterion_lookup(jget_str(rec, "criterion") ? jget_str(rec, "criterion") : "");
 	if (kind < 0 || sev < 0 || crit < 0)
 		return 0;   /* not ours to send: written by a newer envmond? */
 	n.kind = (enum notif_kind)kind;
-	n.incident_id = jstr(rec, "id");
-	n.seq = (unsigned)jnum(nt, "seq");
+	n.incident_id = jget_str(rec, "id");
+	n.seq = (unsigned)jget_num(nt, "seq");
 	n.severity = (enum severity)sev;
 	n.criterion = (enum criterion)crit;
-	n.opened = jnum(rec, "opened");
-	n.time = jnum(rec, "t");
+	n.opened = jget_num(rec, "opened");
+	n.time = jget_num(rec, "t");
 	n.closed = n.kind == NOTIF_RECOVERY ? n.time : 0;
-	n.device = jstr(rec, "device");
-	n.rack = jstr(rec, "rack");
-	n.metric = jstr(rec, "metric");
-	n.value = jnum(rec, "value");
-	n.worst = jnum(rec, "worst");
-	n.unit = jstr(rec, "unit");
-	n.state = jstr(rec, "state");
-	n.bound = jnum(rec, "bound");
-	n.bound_kind = jstr(rec, "bound_kind");
+	n.device = jget_str(rec, "device");
+	n.rack = jget_str(rec, "rack");
+	n.metric = jget_str(rec, "metric");
+	n.value = jget_num(rec, "value");
+	n.worst = jget_num(rec, "worst");
+	n.unit = jget_str(rec, "unit");
+	n.state = jget_str(rec, "state");
+	n.bound = jget_num(rec, "bound");
+	n.bound_kind = jget_str(rec, "bound_kind");
 	n.servers = servers;
 	n.n_servers = servers_from_json(rec, servers, ARRAY_SIZE(servers));
 	return a->sink(a->sink_arg, &n);
@@ -463,9 +439,9 @@ static void record_accepted(struct alert *a, struct json_object *rec)
 
 	json_object_object_get_ex(rec, "notice", &nt);
 	json_object_object_add(r, "type", str("notified"));
-	json_object_object_add(r, "t", json_object_new_double(jnum(rec, "t")));
-	json_object_object_add(r, "id", str(jstr(rec, "id")));
-	json_object_object_add(r, "seq", json_object_new_int((int)jnum(nt, "seq")));
+	json_object_object_add(r, "t", json_object_new_double(jget_num(rec, "t")));
+	json_object_object_add(r, "id", str(jget_str(rec, "id")));
+	json_object_object_add(r, "seq", json_object_new_int((int)jget_num(nt, "seq")));
 	journal_append(a->j, r);
 	json_object_put(r);
 }
@@ -477,8 +453,8 @@ static void deliver(struct alert *a, struct json_object *rec)
 		record_accepted(a, rec);
 		return;
 	}
-	log_warn("notification %s #%d refused by the sink: kept for later", jstr(rec, "id"),
-		(int)jnum(json_object_object_get(rec, "notice"), "seq"));
+	log_warn("notification %s #%d refused by the sink: kept for later", jget_str(rec, "id"),
+		(int)jget_num(json_object_object_get(rec, "notice"), "seq"));
 	a->pending = xgrow(a->pending, &a->cap_pending, a->n_pending + 1, sizeof(*a->pending));
 	a->pending[a->n_pending++] = json_object_get(rec);
 }
@@ -503,7 +479,7 @@ static bool to_offer(struct json_object *rec)
 {
 	struct json_object *nt;
 
-	return json_object_object_get_ex(rec, "notice", &nt) && !jbool(nt, "silenced");
+	return json_object_object_get_ex(rec, "notice", &nt) && !jget_bool(nt, "silenced");
 }
 
 /* Writes the records the journal refused, in order, each offered once written. */
@@ -890,7 +866,7 @@ static void save_snapshot(struct alert *a)
 
 static int jint(struct json_object *o, const char *key)
 {
-	double v = jnum(o, key);
+	double v = jget_num(o, key);
 
 	return isnan(v) ? 0 : (int)v;
 }
@@ -900,28 +876,28 @@ static int jint(struct json_object *o, const char *key)
  * incidents, the snapshot may lag one step behind it. */
 static void restore_cond(struct cond *c, struct json_object *o)
 {
-	const char *id = jstr(o, "id");
+	const char *id = jget_str(o, "id");
 	struct json_object *hit;
 	struct rules_state *rs = &c->rs;
 
 	if (!id || strcmp(id, c->id) != 0)
 		return;
 	rs->raw = (enum severity)jint(o, "raw");
-	rs->seen = jbool(o, "seen");
-	rs->bad_since = jnum(o, "bad_since");
+	rs->seen = jget_bool(o, "seen");
+	rs->bad_since = jget_num(o, "bad_since");
 	rs->pending = (enum severity)jint(o, "pending");
-	rs->clear_since = jnum(o, "clear_since");
-	rs->last_seen = jnum(o, "last_seen");
+	rs->clear_since = jget_num(o, "clear_since");
+	rs->last_seen = jget_num(o, "last_seen");
 	if (isnan(rs->last_seen))
 		rs->last_seen = 0;      /* a snapshot from before it was kept */
 	rs->changes = (uint64_t)json_object_get_int64(json_object_object_get(o, "changes"));
 	rs->evals = (unsigned)jint(o, "evals");
 	if (!c->id[0])
-		rs->flapping = jbool(o, "flapping");
+		rs->flapping = jget_bool(o, "flapping");
 	if (c->since == 0)
-		c->since = jnum(o, "since");
-	if (c->id[0] && jint(o, "worst_sev") >= (int)c->worst_sev && !isnan(jnum(o, "worst"))) {
-		c->worst = jnum(o, "worst");
+		c->since = jget_num(o, "since");
+	if (c->id[0] && jint(o, "worst_sev") >= (int)c->worst_sev && !isnan(jget_num(o, "worst"))) {
+		c->worst = jget_num(o, "worst");
 		c->worst_sev = (enum severity)jint(o, "worst_sev");
 	}
 	if (json_object_object_get_ex(o, "hit", &hit) && json_object_array_length(hit) == c->n_servers)
@@ -1061,7 +1037,7 @@ static void drop_pending(struct alert *a, const char *id, int seq)
 	for (size_t i = 0; i < a->n_pending; i++) {
 		struct json_object *nt = json_object_object_get(a->pending[i], "notice");
 
-		if (strcmp(jstr(a->pending[i], "id"), id) == 0 && jint(nt, "seq") == seq) {
+		if (strcmp(jget_str(a->pending[i], "id"), id) == 0 && jint(nt, "seq") == seq) {
 			json_object_put(a->pending[i]);
 			a->pending[i] = a->pending[--a->n_pending];
 			return;
@@ -1072,25 +1048,25 @@ static void drop_pending(struct alert *a, const char *id, int seq)
 static void replay_open(struct alert *a, struct cond *c, struct json_object *rec, const char *id)
 {
 	struct json_object *arr;
-	int sev = lookup_name(jstr(rec, "severity"), sev_name_i, SEV_UNKNOWN);
+	int sev = lookup_name(jget_str(rec, "severity"), sev_name_i, SEV_UNKNOWN);
 
 	memset(&c->rs, 0, sizeof(c->rs));
 	snprintf(c->id, sizeof(c->id), "%s", id);
 	c->next_seq = 0;
 	c->mailed = false;
 	c->rs.level = c->worst_sev = sev > SEV_OK ? (enum severity)sev : SEV_WARNING;
-	c->rs.opened = c->rs.last_notice = c->opened = jnum(rec, "t");
-	c->rs.flapping = jbool(rec, "flapping");
-	c->since = jnum(rec, "since");
-	c->first_value = c->worst = jnum(rec, "value");
-	c->bound = jnum(rec, "bound");
-	c->bound_dir = jstr(rec, "bound_kind") ? (strcmp(jstr(rec, "bound_kind"), "max") == 0 ? 1 : -1) : 0;
+	c->rs.opened = c->rs.last_notice = c->opened = jget_num(rec, "t");
+	c->rs.flapping = jget_bool(rec, "flapping");
+	c->since = jget_num(rec, "since");
+	c->first_value = c->worst = jget_num(rec, "value");
+	c->bound = jget_num(rec, "bound");
+	c->bound_dir = jget_str(rec, "bound_kind") ? (strcmp(jget_str(rec, "bound_kind"), "max") == 0 ? 1 : -1) : 0;
 	memset(c->hit, 0, c->n_servers * sizeof(bool));
 	if (!json_object_object_get_ex(rec, "servers", &arr))
 		return;
 	for (size_t i = 0; i < json_object_array_length(arr); i++)
 		for (size_t k = 0; k < c->n_servers; k++)
-			if (strcmp(jstr(json_object_array_get_idx(arr, i), "name") ?: "", c->servers[k]->name) == 0)
+			if (strcmp(jget_str(json_object_array_get_idx(arr, i), "name") ?: "", c->servers[k]->name) == 0)
 				c->hit[k] = true;
 }
 
@@ -1098,20 +1074,20 @@ static void replay_open(struct alert *a, struct cond *c, struct json_object *rec
 static void replay_event(struct alert *a, struct cond *c, struct json_object *rec, const char *type)
 {
 	struct json_object *nt;
-	int sev = lookup_name(jstr(rec, "severity"), sev_name_i, SEV_UNKNOWN);
+	int sev = lookup_name(jget_str(rec, "severity"), sev_name_i, SEV_UNKNOWN);
 
 	if (strcmp(type, "worsen") == 0 && sev > (int)c->rs.level)
 		c->rs.level = (enum severity)sev;
-	if (!isnan(jnum(rec, "worst")))
-		c->worst = jnum(rec, "worst");
+	if (!isnan(jget_num(rec, "worst")))
+		c->worst = jget_num(rec, "worst");
 	if (strcmp(type, "flapping") == 0)
-		c->rs.flapping = jbool(rec, "on");
+		c->rs.flapping = jget_bool(rec, "on");
 	if (!json_object_object_get_ex(rec, "notice", &nt))
 		return;
 	c->next_seq = (unsigned)jint(nt, "seq") + 1;
 	if (strcmp(type, "close") != 0)
-		c->rs.last_notice = jnum(rec, "t");
-	if (jbool(nt, "silenced"))
+		c->rs.last_notice = jget_num(rec, "t");
+	if (jget_bool(nt, "silenced"))
 		return;
 	c->mailed = true;
 	/* Offered again unless a "notified" record follows. */
@@ -1135,7 +1111,7 @@ static void replay_orphan(struct alert *a, struct json_object *rec, const char *
 {
 	size_t i = 0;
 
-	while (i < a->n_orphans && strcmp(jstr(a->orphans[i], "id"), id) != 0)
+	while (i < a->n_orphans && strcmp(jget_str(a->orphans[i], "id"), id) != 0)
 		i++;
 	if (i == a->n_orphans) {
 		if (strcmp(type, "open") != 0)
@@ -1167,7 +1143,7 @@ static void close_orphans(struct alert *a, double now)
 		json_object_object_add(r, "t", json_object_new_double(now));
 		json_object_object_add(r, "end", json_object_new_double(now));
 		json_object_object_add(r, "reason", str(JOURNAL_REASON_REMOVED));
-		log_notice("incident %s closed: %s is no longer in the configuration", jstr(r, "id"), jstr(r, "cond"));
+		log_notice("incident %s closed: %s is no longer in the configuration", jget_str(r, "id"), jget_str(r, "cond"));
 		journal_append(a->j, r);
 		json_object_put(r);
 		json_object_put(a->orphans[i]);
@@ -1180,7 +1156,7 @@ static void close_orphans(struct alert *a, double now)
 static int replay_record(void *arg, struct json_object *rec)
 {
 	struct alert *a = arg;
-	const char *type = jstr(rec, "type"), *id = jstr(rec, "id"), *key = jstr(rec, "cond");
+	const char *type = jget_str(rec, "type"), *id = jget_str(rec, "id"), *key = jget_str(rec, "cond");
 	struct cond *c = key ? cond_find(a, key) : NULL;
 
 	if (!type || !id)

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "control.h"
 #include "daemonctl.h"
+#include "jget.h"
 #include "journal.h"
 #include "log.h"
 #include "poller.h"
@@ -72,26 +73,17 @@ static int cmd_reload(void *arg, struct json_object *req, struct json_object *re
 	return 0;
 }
 
-static const char *get_string(struct json_object *req, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Who asked, as far as the daemon can tell: the client's user from the kernel, and the
  * user behind sudo when envmonctl runs as root through it (then only root's word). */
 static struct json_object *who_json(struct json_object *req)
 {
 	struct json_object *v;
-	const char *sudo_user = get_string(req, "sudo_user");
+	const char *sudo_user = jget_str(req, "sudo_user");
 	struct passwd *pw;
 	char *who;
 	uid_t uid;
 
-	if (!json_object_object_get_ex(req, "peer_uid", &v))
+	if (!(v = jget_member(req, "peer_uid")))
 		return NULL;
 	uid = (uid_t)json_object_get_int64(v);
 	pw = getpwuid(uid);
@@ -135,12 +127,12 @@ static bool known_target(const struct config *cfg, const char *target)
 static int cmd_silence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
-	const char *target = get_string(req, "target"), *reason = get_string(req, "reason");
+	const char *target = jget_str(req, "target"), *reason = jget_str(req, "reason");
 	struct json_object *v;
 	int64_t duration;
 	double now = clock_wall();
 
-	if (!target || !reason || !json_object_object_get_ex(req, "duration", &v) ||
+	if (!target || !reason || !(v = jget_member(req, "duration")) ||
 	    !json_object_is_type(v, json_type_int))
 		return control_error(resp, "silence needs target, duration (seconds) and reason");
 	if (!known_target(*dc->cfg, target))
@@ -160,7 +152,7 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 static int cmd_unsilence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
-	const char *target = get_string(req, "target");
+	const char *target = jget_str(req, "target");
 	struct silence_window w;
 	double now = clock_wall(), from = now;
 	char *reason = NULL;
