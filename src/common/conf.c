@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -170,12 +171,14 @@ static void parse_site(struct parse *ps, const config_setting_t *root)
 
 static void parse_paths(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const keys[] = { "state_dir", "profiles_dir", "pid_file", "control_socket", NULL };
+	static const char *const keys[] = { "state_dir", "profiles_dir", "site_profiles_dir", "pid_file",
+		"control_socket", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "paths", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->paths.state_dir = xstrdup(LOCALSTATEDIR "/lib/envmond");
-	cfg->paths.profiles_dir = xstrdup(SYSCONFDIR "/envmond/profiles");
+	cfg->paths.profiles_dir = xstrdup(DATADIR "/envmond/profiles");
+	cfg->paths.site_profiles_dir = xasprintf("%s/profiles.d", cfg->dir);
 	cfg->paths.pid_file = xstrdup(RUNSTATEDIR "/envmond/envmond.pid");
 	cfg->paths.control_socket = xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
 	if (!g)
@@ -183,20 +186,23 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 	cfgparse_check_keys(ps->p, g, keys);
 	get_path(ps, g, "state_dir", &cfg->paths.state_dir);
 	get_path(ps, g, "profiles_dir", &cfg->paths.profiles_dir);
+	get_path(ps, g, "site_profiles_dir", &cfg->paths.site_profiles_dir);
 	get_path(ps, g, "pid_file", &cfg->paths.pid_file);
 	get_path(ps, g, "control_socket", &cfg->paths.control_socket);
 }
 
 static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const skeys[] = { "step", "rrdcached", NULL };
-	static const char *const dkeys[] = { "user", "group", "allow_root", NULL };
+	static const char *const skeys[] = { "step", "batch", "rrdcached", NULL };
+	static const char *const dkeys[] = { "user", "group", "allow_root", "max_silence", NULL };
 	config_setting_t *s = cfgparse_member(ps->p, root, "storage", CONFIG_TYPE_GROUP, false);
 	config_setting_t *d = cfgparse_member(ps->p, root, "daemon", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->storage.step_s = 30;
+	cfg->storage.batch_s = 300;
 	cfg->storage.rrdcached = xstrdup("");
+	cfg->daemon.max_silence_s = 7 * 86400;
 	if (s) {
 		cfgparse_check_keys(ps->p, s, skeys);
 		/* The RRD archives of 5 min, 1 h and 1 day are whole numbers of steps. */
@@ -205,6 +211,7 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 			cfgparse_error_at(ps->p, config_setting_get_member(s, "step"),
 				_("'step' = %u must divide 300 (5, 10, 15, 20, 30, 60, 300 ...): the "
 				"5-minute archive is made of whole steps"), cfg->storage.step_s);
+		cfgparse_uint(ps->p, s, "batch", 0, 3600, &cfg->storage.batch_s);
 		cfgparse_string(ps->p, s, "rrdcached", false, &cfg->storage.rrdcached);
 	}
 	if (d) {
@@ -212,6 +219,8 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 		cfgparse_string(ps->p, d, "user", false, &cfg->daemon.user);
 		cfgparse_string(ps->p, d, "group", false, &cfg->daemon.group);
 		cfgparse_bool(ps->p, d, "allow_root", &cfg->daemon.allow_root);
+		/* Anyone of the socket's group may silence: a bound on what one request hides. */
+		cfgparse_uint(ps->p, d, "max_silence", 60, DAEMON_MAX_SILENCE_LIMIT_S, &cfg->daemon.max_silence_s);
 	}
 }
 
@@ -281,9 +290,36 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 	check_mail(ps, g, m);
 }
 
+/* agentx = { socket = "/var/agentx/master"; root = "1.3.6..."; ping = 5; enabled = true; }:
+ * the AgentX subagent (src/daemon/agentx.h), off without the section. */
+static void parse_agentx(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "enabled", "socket", "root", "ping", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "agentx", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+
+	cfg->agentx.socket = xstrdup("/var/agentx/master");
+	cfg->agentx.ping_s = 5;
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfg->agentx.enabled = true;
+	cfgparse_bool(ps->p, g, "enabled", &cfg->agentx.enabled);
+	cfgparse_string(ps->p, g, "socket", false, &cfg->agentx.socket);
+	/* At least twice the 1 s that the open of a connection may block (agentx.c). */
+	cfgparse_uint(ps->p, g, "ping", 2, 300, &cfg->agentx.ping_s);
+	if (cfgparse_string(ps->p, g, "root", false, &cfg->agentx.root) &&
+	    (strspn(cfg->agentx.root, "0123456789.") != strlen(cfg->agentx.root) ||
+	     !isdigit((unsigned char)cfg->agentx.root[0]) || strstr(cfg->agentx.root, "..")))
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "root"),
+			_("'root' = \"%s\" must be a numeric OID such as 1.3.6.1.4.1.8072.9999.9999.1"),
+			cfg->agentx.root);
+}
+
 static void parse_alerts(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace", NULL };
+	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace",
+		"journal_max_kib", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "alerts", CONFIG_TYPE_GROUP, false);
 	struct cfg_alerts *a = &ps->cfg->alerts;
 
@@ -292,6 +328,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	a->flap_low = 0.25;
 	a->flap_window = 21;
 	a->startup_grace_s = 0;
+	a->journal_max_kib = 16384;
 	if (!g)
 		return;
 	cfgparse_check_keys(ps->p, g, keys);
@@ -299,6 +336,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	cfgparse_double(ps->p, g, "flap_low", 0.0, 1.0, &a->flap_low);
 	cfgparse_uint(ps->p, g, "flap_window", 4, 64, &a->flap_window);
 	cfgparse_uint(ps->p, g, "startup_grace", 0, 3600, &a->startup_grace_s);
+	cfgparse_uint(ps->p, g, "journal_max_kib", 0, 4194304, &a->journal_max_kib);
 	if (a->flap_low > a->flap_high)
 		cfgparse_error_at(ps->p, g, _("'flap_low' must not exceed 'flap_high'"));
 }
@@ -310,45 +348,89 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.conf of the profiles directory is loaded and checked, used or not, so that a
- * broken profile a site added is found by `envmond -t`, not at the next device change. */
-static void load_profiles(struct parse *ps, const config_setting_t *root)
+/* The *.conf files of dir, sorted, in *names[*n]. A missing directory is an error only
+ * when required (the shipped one; the site's may not exist). */
+static bool list_profile_files(struct parse *ps, const char *dir, bool required, char ***names, size_t *n)
 {
-	struct config *cfg = ps->cfg;
-	DIR *d = opendir(cfg->paths.profiles_dir);
+	DIR *d = opendir(dir);
 	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 
+	*names = NULL;
+	*n = 0;
 	if (!d) {
-		cfgparse_error(ps->p, cfg->file, 1, _("cannot open the profiles directory %s: %s"),
-			cfg->paths.profiles_dir, strerror(errno));
-		return;
+		if (required || errno != ENOENT)
+			cfgparse_error(ps->p, ps->cfg->file, 1, _("cannot open the profiles directory %s: %s"),
+				dir, strerror(errno));
+		return false;
 	}
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
 		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
 			continue;
-		names = xgrow(names, &cap, n + 1, sizeof(*names));
-		names[n++] = xasprintf("%s/%s", cfg->paths.profiles_dir, e->d_name);
+		*names = xgrow(*names, &cap, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), compare_names);
-	cfg->profiles = xcalloc(n + 1, sizeof(*cfg->profiles));
+	qsort(*names, *n, sizeof(**names), compare_names);
+	return true;
+}
+
+static int profile_slot(const struct config *cfg, const char *name)
+{
+	for (size_t j = 0; j < cfg->n_profiles; j++)
+		if (strcmp(cfg->profiles[j]->name, name) == 0)
+			return (int)j;
+	return -1;
+}
+
+/* Loads the profiles of one directory. Two files of one directory defining the same
+ * profile are an error; a site profile replaces the shipped one of its name. */
+static void load_profile_dir(struct parse *ps, char **names, size_t n, size_t first_of_dir, bool site)
+{
+	struct config *cfg = ps->cfg;
+
 	for (size_t i = 0; i < n; i++) {
 		struct profile *prof = profile_load(ps->p, names[i]);
+		int j = prof ? profile_slot(cfg, prof->name) : -1;
 
-		if (prof) {
-			for (size_t j = 0; j < cfg->n_profiles; j++)
-				if (strcmp(cfg->profiles[j]->name, prof->name) == 0)
-					cfgparse_error(ps->p, names[i], 1, _("profile \"%s\" is also defined in %s"),
-						prof->name, cfg->profiles[j]->file);
+		if (!prof) {
+			;
+		} else if (j >= (int)first_of_dir || (site && j >= 0 && cfg->profiles[j]->overrides)) {
+			cfgparse_error(ps->p, names[i], 1, _("profile \"%s\" is also defined in %s"),
+				prof->name, cfg->profiles[j]->file);
+			profile_free(prof);
+		} else if (j >= 0 && site) {
+			prof->overrides = xstrdup(cfg->profiles[j]->file);
+			profile_free(cfg->profiles[j]);
+			cfg->profiles[j] = prof;
+		} else {
 			cfg->profiles[cfg->n_profiles++] = prof;
 		}
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* Every *.conf of the shipped and site profile directories is loaded and checked, used
+ * or not, so that a broken profile a site added is found by `envmond -t`, not at the
+ * next device change. */
+static void load_profiles(struct parse *ps, const config_setting_t *root)
+{
+	struct config *cfg = ps->cfg;
+	char **shipped, **site;
+	size_t n_shipped, n_site, n_before;
+
+	list_profile_files(ps, cfg->paths.profiles_dir, true, &shipped, &n_shipped);
+	if (strcmp(cfg->paths.site_profiles_dir, cfg->paths.profiles_dir) == 0)
+		n_site = 0, site = NULL;
+	else
+		list_profile_files(ps, cfg->paths.site_profiles_dir, false, &site, &n_site);
+	cfg->profiles = xcalloc(n_shipped + n_site + 1, sizeof(*cfg->profiles));
+	load_profile_dir(ps, shipped, n_shipped, 0, false);
+	n_before = cfg->n_profiles;
+	load_profile_dir(ps, site, n_site, n_before, true);
 	(void)root;
 }
 
@@ -507,6 +589,38 @@ static void parse_nut(struct parse *ps, const config_setting_t *g, struct cfg_de
 		cfgparse_error_at(ps->p, g, _("a NUT 'password' goes with a 'user'"));
 }
 
+static bool name_in(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* FreeIPMI's workaround flags by the names its tools take (ipmi-sensors
+ * --workaround-flags); the IPMI driver (ipmimap.c) turns them into the library's bits.
+ * The session ones are for LAN 2.0 or for in-band, not both (the bits overlap). */
+static void check_ipmi_workaround(struct parse *ps, const config_setting_t *g, const char *name, bool lan)
+{
+	static const char *const lan_only[] = { "authcap", "intel20", "supermicro20", "sun20", "opensesspriv",
+		"integritycheckvalue", "nochecksumcheck", NULL };
+	static const char *const inband_only[] = { "assumeio", "spinpoll", NULL };
+	static const char *const both[] = { "discretereading", "ignorescanningdisabled", "assumebmcowner",
+		"assumemaxsdrrecordcount", NULL };
+	const config_setting_t *at = config_setting_get_member(g, "workarounds");
+
+	if (name_in(both, name) || name_in(lan ? lan_only : inband_only, name))
+		return;
+	if (name_in(lan ? inband_only : lan_only, name))
+		cfgparse_error_at(ps->p, at, lan ? _("IPMI workaround '%s' is for the local BMC (no 'host')") :
+			_("IPMI workaround '%s' is for a BMC over the LAN ('host')"), name);
+	else
+		cfgparse_error_at(ps->p, at, _("unknown IPMI workaround '%s' (FreeIPMI's names: authcap, "
+			"intel20, supermicro20, sun20, opensesspriv, integritycheckvalue, nochecksumcheck, assumeio, "
+			"spinpoll, discretereading, ignorescanningdisabled, assumebmcowner, "
+			"assumemaxsdrrecordcount)"), name);
+}
+
 /* A BMC over LAN 2.0 (host), or the local BMC in-band (no host). */
 static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
@@ -518,8 +632,15 @@ static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_d
 	cfgparse_string(ps->p, g, "user", false, &m->user);
 	get_secret(ps, g, "password", &m->password);
 	cfgparse_strings(ps->p, g, "workarounds", &m->workarounds, &m->n_workarounds);
+	for (size_t i = 0; i < m->n_workarounds; i++)
+		check_ipmi_workaround(ps, g, m->workarounds[i], m->host != NULL);
 	if (!m->host && (m->user || m->password))
 		cfgparse_error_at(ps->p, g, _("IPMI 'user' and 'password' are for a remote BMC ('host')"));
+	/* IPMI 2.0's limits (user name 16 bytes, password 20): the BMC could not hold more. */
+	if (m->user && strlen(m->user) > 16)
+		cfgparse_error_at(ps->p, g, _("IPMI 'user' is longer than 16 bytes"));
+	if (m->password && strlen(m->password) > 20)
+		cfgparse_error_at(ps->p, g, _("the IPMI password is longer than 20 bytes"));
 }
 
 static void parse_transport(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
@@ -1116,10 +1237,24 @@ static void parse_maintenance(struct parse *ps, const config_setting_t *root)
 
 /* ------------------------------------------------------------------ entry points */
 
+/* The example a package installs describes a fictitious court: polling its devices and
+ * mailing its example.org contacts would help nobody, so it carries `example = true;` and
+ * the daemon (and the unit's ExecStartPre, envmond -t) refuses it until edited. */
+static void refuse_example(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *s = config_setting_get_member(root, "example");
+	bool example = false;
+
+	if (s && cfgparse_bool(ps->p, root, "example", &example) && example)
+		cfgparse_error_at(ps->p, s, _("this is the example configuration: describe the site "
+			"(site, mail, devices, racks), then remove the line \"example = true;\" "
+			"(see envmond.conf(5))"));
+}
+
 struct config *conf_load(struct cfgparse *p, const char *file)
 {
-	static const char *const keys[] = { "site", "paths", "storage", "daemon", "mail", "alerts",
-		"devices", "racks", "specs", "maintenance", NULL };
+	static const char *const keys[] = { "example", "site", "paths", "storage", "daemon", "mail",
+		"alerts", "devices", "racks", "specs", "maintenance", "agentx", NULL };
 	struct parse ps = { .p = p };
 	size_t before = p->n_errors;
 	config_setting_t *root;
@@ -1137,11 +1272,13 @@ struct config *conf_load(struct cfgparse *p, const char *file)
 	}
 	root = config_root_setting(&ps.cf);
 	cfgparse_check_keys(p, root, keys);
+	refuse_example(&ps, root);
 	parse_site(&ps, root);
 	parse_paths(&ps, root);
 	parse_storage_daemon(&ps, root);
 	parse_mail(&ps, root);
 	parse_alerts(&ps, root);
+	parse_agentx(&ps, root);
 	load_profiles(&ps, root);
 	parse_devices(&ps, root);
 	parse_specs(&ps, root);
@@ -1243,9 +1380,12 @@ void conf_free(struct config *cfg)
 	free_strings(cfg->site.contacts.local, cfg->site.contacts.n_local);
 	free(cfg->paths.state_dir);
 	free(cfg->paths.profiles_dir);
+	free(cfg->paths.site_profiles_dir);
 	free(cfg->paths.pid_file);
 	free(cfg->paths.control_socket);
 	free(cfg->storage.rrdcached);
+	free(cfg->agentx.socket);
+	free(cfg->agentx.root);
 	free(cfg->daemon.user);
 	free(cfg->daemon.group);
 	free(cfg->mail.server);

@@ -19,8 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctlclient.h"
 #include "envmon.h"
 #include "jget.h"
+#include "criteria.h"
+#include "metric.h"
+#include "textesc.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -30,7 +34,6 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-#define MAX_RESPONSE (8u << 20)
 #define TIMEOUT_MS 30000
 
 static void usage(FILE *out)
@@ -52,114 +55,30 @@ static void usage(FILE *out)
 
 /* ------------------------------------------------------------------ the socket */
 
-/* paths.control_socket of the configuration, read with libconfig alone so that a file
- * the daemon would refuse (the reason to run `envmonctl reload`) still gives it. */
-static char *socket_from_config(const char *file)
-{
-	config_t cf;
-	const char *path = NULL;
-	char *result = NULL;
-
-	config_init(&cf);
-	if (config_read_file(&cf, file) == CONFIG_TRUE &&
-	    config_lookup_string(&cf, "paths.control_socket", &path) == CONFIG_TRUE && path[0]) {
-		if (path[0] == '/') {
-			result = xstrdup(path);
-		} else {
-			char *copy = xstrdup(file);
-
-			result = xasprintf("%s/%s", dirname(copy), path);
-			free(copy);
-		}
-	}
-	config_destroy(&cf);
-	return result ? result : xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
-}
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
-			"Is it running (systemctl status envmond)? Are you in its group?\n"),
-			path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads one line (the response), bounded in size and time. */
-static char *read_line(int fd)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0 || len >= MAX_RESPONSE)
-			break;
-		buf = xgrow(buf, &cap, len + 65536, 1);
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf + len - n, '\n', (size_t)n)) {
-			buf[len] = '\0';
-			return buf;
-		}
-	}
-	free(buf);
-	return NULL;
-}
-
 static struct json_object *ask(const char *socket_path, struct json_object *req)
 {
-	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	struct json_object *resp = NULL;
-	int fd = connect_to(socket_path);
-	char *line;
+	enum ctlclient_error err;
+	struct json_object *resp = ctlclient_ask(socket_path, req, TIMEOUT_MS, &err);
 
-	if (fd < 0)
-		return NULL;
-	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0 &&
-	    (line = read_line(fd))) {
-		resp = json_tokener_parse(line);
-		free(line);
-	}
-	close(fd);
-	if (!resp)
+	if (err == CTLCLIENT_PATH)
+		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), socket_path);
+	else if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
+			"Is it running (systemctl status envmond)? Are you in its group?\n"),
+			socket_path, strerror(errno));
+	else if (err == CTLCLIENT_ANSWER)
 		fprintf(stderr, _("envmonctl: no valid answer from envmond at %s\n"), socket_path);
 	return resp;
 }
 
 /* ------------------------------------------------------------------ formatting */
+
+static const char *str(struct json_object *o, const char *key)
+{
+	/* Device, mail server and client text is printed: no control character reaches the
+	 * terminal. */
+	return text_esc(jget_text(o, key));
+}
 
 static const char *fmt_time(double t, double now, char *buf, size_t len)
 {
@@ -177,17 +96,48 @@ static const char *fmt_time(double t, double now, char *buf, size_t len)
 	return buf;
 }
 
+/* The word people read for a metric or a state: its label once translated (French),
+ * else the name as the configuration writes it. gettext returns the msgid itself when
+ * it has no translation. */
+static const char *people_word(const char *name, const char *msgid)
+{
+	const char *l = msgid ? _(msgid) : NULL;
+
+	return l && l != msgid ? l : name;
+}
+
+/* Readings are printed as the mails print them: one decimal at most, none for a whole
+ * number, a decimal comma in French. TRANSLATORS: the decimal separator of readings. */
+static bool decimal_comma(void)
+{
+	return strcmp(_("."), ",") == 0;
+}
+
+/* The English msgid of a criterion's state, for people_word. */
+static const char *severity_msgid(const char *state)
+{
+	static const char *const msgids[] = { N_("ok"), N_("warning"), N_("critical"), N_("unknown") };
+	int sev = severity_lookup(state);
+
+	return sev >= 0 && (size_t)sev < sizeof(msgids) / sizeof(msgids[0]) ? msgids[sev] : NULL;
+}
+
 static void print_reading(struct json_object *r)
 {
-	const char *status = jget_text(r, "status"), *state = jget_text(r, "state"), *unit = jget_text(r, "unit");
+	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
+	const char *metric = str(r, "metric");
+	const struct metric_def *def = metric ? metric_lookup(metric) : NULL;
+	char value[64];
 
-	printf("    %-22s ", jget_text(r, "metric"));
-	if (status && strcmp(status, "ok") != 0)
+	printf("    %-22s ", people_word(metric, def ? def->label : NULL));
+	if (status && strcmp(status, "ok") != 0) {
 		printf("(%s)\n", status);
-	else if (state)
-		printf("%s\n", state);
-	else
-		printf("%g %s\n", jget_num(r, "value"), unit ? unit : "");
+	} else if (state) {
+		printf("%s\n", people_word(state, metric_state_label(state)));
+	} else {
+		metric_number_text(value, sizeof(value), jget_num(r, "value"), 1, decimal_comma());
+		printf("%s %s\n", value, unit ? unit : "");
+	}
 }
 
 static void print_devices(struct json_object *devs, double now)
@@ -202,18 +152,25 @@ static void print_devices(struct json_object *devs, double now)
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
 		struct json_object *d = json_object_array_get_idx(devs, i), *rs = jget_member(d, "readings");
 
-		printf("  %-18s %-8s %-10s %-9s %s\n", jget_text(d, "name"), jget_text(d, "kind"), jget_text(d, "protocol"),
-			jget_text(d, "state"), fmt_time(jget_num(d, "last_answer"), now, t, sizeof(t)));
-		if (jget_text(d, "error"))
-			printf(_("    last error: %s\n"), jget_text(d, "error"));
+		printf("  %-18s %-8s %-10s %-9s %s\n", str(d, "name"), str(d, "kind"), str(d, "protocol"),
+			str(d, "state"), fmt_time(jget_num(d, "last_answer"), now, t, sizeof(t)));
+		if (str(d, "error"))
+			printf(_("    last error: %s\n"), str(d, "error"));
 		for (size_t k = 0; rs && k < json_object_array_length(rs); k++)
 			print_reading(json_object_array_get_idx(rs, k));
 	}
 }
 
+static const char *bound_text(double v, char *buf, size_t len)
+{
+	metric_number_text(buf, len, v, 1, decimal_comma());
+	return buf;
+}
+
 static void print_bounds(const char *label, struct json_object *range)
 {
 	struct json_object *lo, *hi;
+	char t[64];
 
 	if (!range)
 		return;
@@ -221,10 +178,10 @@ static void print_bounds(const char *label, struct json_object *range)
 	hi = json_object_array_get_idx(range, 1);
 	printf(" %s ", label);
 	if (lo)
-		printf("%g", json_object_get_double(lo));
+		printf("%s", bound_text(json_object_get_double(lo), t, sizeof(t)));
 	printf("..");
 	if (hi)
-		printf("%g", json_object_get_double(hi));
+		printf("%s", bound_text(json_object_get_double(hi), t, sizeof(t)));
 }
 
 static void print_servers(struct json_object *srvs)
@@ -235,14 +192,16 @@ static void print_servers(struct json_object *srvs)
 	for (size_t i = 0; i < json_object_array_length(srvs); i++) {
 		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = jget_member(s, "criteria");
 
-		printf(_("  %s (%s) in %s, spec %s\n"), jget_text(s, "name"), jget_text(s, "role"), jget_text(s, "rack"),
-			jget_text(s, "spec"));
+		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
+			str(s, "spec"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
-			struct json_object *c = json_object_array_get_idx(cr, k);
+			struct json_object *c = json_object_array_get_idx(cr, k), *pending = jget_member(c, "pending");
+			const char *crit = str(c, "criterion"), *state = str(c, "state");
+			int code = criterion_lookup(crit);
 
-			struct json_object *pending = jget_member(c, "pending");
-
-			printf("    %-22s %-9s", jget_text(c, "criterion"), jget_text(c, "state") ? jget_text(c, "state") : "-");
+			printf("    %-22s %-9s",
+				people_word(crit, code >= 0 ? criterion_label((enum criterion)code) : NULL),
+				state ? people_word(state, severity_msgid(state)) : "-");
 			if (pending && json_object_get_boolean(pending))
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), jget_member(c, "warn"));
@@ -262,8 +221,8 @@ static void print_incidents(struct json_object *inc, double now)
 	for (size_t i = 0; i < json_object_array_length(inc); i++) {
 		struct json_object *o = json_object_array_get_idx(inc, i);
 
-		printf("  %-24s %-9s %-20s %s %s\n", jget_text(o, "id"), jget_text(o, "severity"), jget_text(o, "criterion"),
-			jget_text(o, "device") ? jget_text(o, "device") : jget_text(o, "rack") ? jget_text(o, "rack") : "",
+		printf("  %-24s %-9s %-20s %s %s\n", str(o, "id"), str(o, "severity"), str(o, "criterion"),
+			str(o, "device") ? str(o, "device") : str(o, "rack") ? str(o, "rack") : "",
 			fmt_time(jget_num(o, "opened"), now, t, sizeof(t)));
 	}
 }
@@ -272,10 +231,10 @@ static void print_spool(struct json_object *sp)
 {
 	if (!sp)
 		return;
-	printf(_("\nMail spool: %s waiting, %s failing"), jget_text(sp, "pending") ? jget_text(sp, "pending") : "?",
-		jget_text(sp, "failed") ? jget_text(sp, "failed") : "0");
-	if (jget_text(sp, "last_error"))
-		printf(_(" (last error: %s)"), jget_text(sp, "last_error"));
+	printf(_("\nMail spool: %s waiting, %s failing"), str(sp, "pending") ? str(sp, "pending") : "?",
+		str(sp, "failed") ? str(sp, "failed") : "0");
+	if (str(sp, "last_error"))
+		printf(_(" (last error: %s)"), str(sp, "last_error"));
 	printf("\n");
 }
 
@@ -289,8 +248,8 @@ static void print_silences(struct json_object *sil, double now)
 	for (size_t i = 0; i < json_object_array_length(sil); i++) {
 		struct json_object *o = json_object_array_get_idx(sil, i);
 
-		printf(_("  %-18s until %s (%s): %s\n"), jget_text(o, "target"),
-			fmt_time(jget_num(o, "until"), NAN, t, sizeof(t)), jget_text(o, "source"), jget_text(o, "reason"));
+		printf(_("  %-18s until %s (%s): %s\n"), str(o, "target"),
+			fmt_time(jget_num(o, "until"), NAN, t, sizeof(t)), str(o, "source"), str(o, "reason"));
 	}
 	(void)now;
 }
@@ -302,8 +261,8 @@ static void print_status(struct json_object *st)
 	char t[64];
 
 	if (d)
-		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), jget_text(d, "site"), jget_text(d, "code"),
-			jget_text(d, "version"), jget_text(d, "pid"), fmt_time(jget_num(d, "started"), NAN, t, sizeof(t)));
+		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), str(d, "site"), str(d, "code"),
+			str(d, "version"), str(d, "pid"), fmt_time(jget_num(d, "started"), NAN, t, sizeof(t)));
 	print_devices(jget_member(st, "devices"), now);
 	print_servers(jget_member(st, "servers"));
 	print_incidents(jget_member(st, "incidents"), now);
@@ -351,27 +310,60 @@ static void add_sudo_user(struct json_object *req)
 		json_object_object_add(req, "sudo_user", json_object_new_string(user));
 }
 
+/* What each command takes, for the message that names a wrong word. */
+static const struct {
+	const char *name;
+	int argc;                  /* words, the command included */
+	const char *args;
+} commands[] = {
+	{ "status", 1, "[--json]" }, { "reload", 1, "" }, { "test-mail", 1, "" },
+	{ "silence", 4, "TARGET DURATION REASON" }, { "unsilence", 2, "TARGET" },
+};
+
+/* False, after saying which word is wrong, when argv is no command envmonctl knows. */
+static bool check_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (i == 0 && argc == 2 && strcmp(argv[1], "--json") != 0)
+			fprintf(stderr, _("envmonctl: status: unknown option '%s' (only --json)\n"), text_esc(argv[1]));
+		else if (argc == commands[i].argc || (i == 0 && argc == 2))
+			return true;
+		else
+			fprintf(stderr, _("envmonctl: usage: envmonctl %s %s\n"), commands[i].name, commands[i].args);
+		return false;
+	}
+	fprintf(stderr, _("envmonctl: unknown command '%s' (status, test-mail, silence, unsilence, reload; "
+		"see envmonctl --help)\n"), text_esc(argv[0]));
+	return false;
+}
+
 static struct json_object *build_request(int argc, char **argv, bool *json_out)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *req;
 	const char *cmd = argv[0];
-	long long secs;
+	long long secs = 0;
 
+	if (!check_command(argc, argv))
+		return NULL;
+	if (strcmp(cmd, "silence") == 0 && (secs = parse_duration(argv[2])) <= 0) {
+		fprintf(stderr, _("envmonctl: silence: '%s' is not a duration: give seconds (5400) or a "
+			"number with a unit, as in 90m, 4h, 2d or 1h30m\n"), text_esc(argv[2]));
+		return NULL;
+	}
+	req = json_object_new_object();
 	json_object_object_add(req, "command", json_object_new_string(cmd));
-	if (strcmp(cmd, "status") == 0 && (argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0))) {
+	if (strcmp(cmd, "status") == 0) {
 		*json_out = argc == 2;
-	} else if ((strcmp(cmd, "reload") == 0 || strcmp(cmd, "test-mail") == 0) && argc == 1) {
-	} else if (strcmp(cmd, "unsilence") == 0 && argc == 2) {
+	} else if (strcmp(cmd, "unsilence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		add_sudo_user(req);
-	} else if (strcmp(cmd, "silence") == 0 && argc == 4 && (secs = parse_duration(argv[2])) > 0) {
+	} else if (strcmp(cmd, "silence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		json_object_object_add(req, "duration", json_object_new_int64(secs));
 		json_object_object_add(req, "reason", json_object_new_string(argv[3]));
 		add_sudo_user(req);
-	} else {
-		json_object_put(req);
-		return NULL;
 	}
 	return req;
 }
@@ -387,24 +379,24 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 	int rc = ENVMON_EX_FAIL;
 
 	json_object_object_add(req, "command", json_object_new_string("test-mail-result"));
-	json_object_object_add(req, "name", json_object_new_string(jget_text(queued, "queued")));
+	json_object_object_add(req, "name", json_object_new_string(str(queued, "queued")));
 	for (i = 0; i < polls; i++, json_object_put(resp), resp = NULL) {
 		struct json_object *done;
 
 		usleep(200000);
 		if (!(resp = ask(socket_path, req)) || !jget_member(resp, "ok") ||
 		    !json_object_get_boolean(jget_member(resp, "ok"))) {
-			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && jget_text(resp, "error") ?
-				jget_text(resp, "error") : _("no answer from envmond"));
+			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && str(resp, "error") ?
+				str(resp, "error") : _("no answer from envmond"));
 			break;
 		}
 		if (!(done = jget_member(resp, "done")) || !json_object_get_boolean(done))
 			continue;
 		if (json_object_get_boolean(jget_member(resp, "sent"))) {
-			printf(_("test mail sent: the server answered \"%s\"\n"), jget_text(resp, "reply"));
+			printf(_("test mail sent: the server answered \"%s\"\n"), str(resp, "reply"));
 			rc = ENVMON_EX_OK;
 		} else {
-			fprintf(stderr, _("test mail failed: %s\n"), jget_text(resp, "reply"));
+			fprintf(stderr, _("test mail failed: %s\n"), str(resp, "reply"));
 		}
 		break;
 	}
@@ -416,6 +408,28 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 	return rc;
 }
 
+/* The names of a JSON array, escaped, one space between them. */
+static char *name_list(struct json_object *names)
+{
+	char *out = xstrdup(""), *next;
+
+	for (size_t i = 0; names && i < json_object_array_length(names); i++, free(out), out = next)
+		next = xasprintf("%s%s%s", out, i ? " " : "",
+			text_esc(json_object_get_string(json_object_array_get_idx(names, i))));
+	return out;
+}
+
+/* The daemon's answer to a name it does not know, in the user's language. */
+static void print_unknown_target(const char *cmd, struct json_object *resp)
+{
+	char *devices = name_list(jget_member(resp, "devices")), *servers = name_list(jget_member(resp, "servers"));
+
+	fprintf(stderr, _("envmonctl: %s: no device or server is called '%s'; devices: %s; servers: %s\n"),
+		cmd, str(resp, "unknown_target"), devices, servers);
+	free(devices);
+	free(servers);
+}
+
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
 	struct json_object *ok = jget_member(resp, "ok"), *errs = jget_member(resp, "errors");
@@ -425,20 +439,25 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 		printf("%s\n", json_object_to_json_string_ext(jget_member(resp, "status"), JSON_C_TO_STRING_PRETTY));
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 	}
+	if ((!ok || !json_object_get_boolean(ok)) && str(resp, "unknown_target")) {
+		print_unknown_target(cmd, resp);
+		return ENVMON_EX_FAIL;
+	}
 	if (!ok || !json_object_get_boolean(ok)) {
-		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, jget_text(resp, "error") ? jget_text(resp, "error") : "?");
+		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? text_esc(str(resp, "error")) : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
-			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
+			fprintf(stderr, "  %s\n",
+				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
 		print_status(jget_member(resp, "status"));
 	else if (strcmp(cmd, "reload") == 0)
-		printf(_("configuration reloaded: %s\n"), jget_text(resp, "summary"));
+		printf(_("configuration reloaded: %s\n"), str(resp, "summary"));
 	else if (strcmp(cmd, "silence") == 0)
 		printf(_("silenced until %s\n"), fmt_time(jget_num(resp, "until"), NAN, t, sizeof(t)));
 	else if (strcmp(cmd, "test-mail") == 0)
-		printf(_("test mail queued as %s, waiting for the server's answer...\n"), jget_text(resp, "queued"));
+		printf(_("test mail queued as %s, waiting for the server's answer...\n"), str(resp, "queued"));
 	else
 		printf(_("done\n"));
 	return ENVMON_EX_OK;
@@ -468,11 +487,13 @@ int main(int argc, char **argv)
 		default: usage(stderr); return ENVMON_EX_USAGE;
 		}
 	}
-	if (optind >= argc || !(req = build_request(argc - optind, argv + optind, &json_out))) {
+	if (optind >= argc) {
 		usage(stderr);
 		return ENVMON_EX_USAGE;
 	}
-	path = sock ? xstrdup(sock) : socket_from_config(conf);
+	if (!(req = build_request(argc - optind, argv + optind, &json_out)))
+		return ENVMON_EX_USAGE;
+	path = sock ? xstrdup(sock) : ctlclient_socket_from_config(conf, RUNSTATEDIR "/envmond/envmond.sock");
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;
 	if (rc == ENVMON_EX_OK && strcmp(argv[optind], "test-mail") == 0)

@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include "driver.h"
+#include "ipmidrv.h"
 #include "mbdriver.h"
 #include "nutdrv.h"
 #include "simdrv.h"
@@ -19,6 +20,8 @@ const struct driver_ops *driver_for(enum protocol proto)
 		return &snmp_driver;
 	case PROTO_NUT:
 		return &nut_driver;
+	case PROTO_IPMI:
+		return &ipmi_driver;
 	default:
 		return NULL;
 	}

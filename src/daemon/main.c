@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "alert.h"
 #include "cfgparse.h"
 #include "conf.h"
@@ -30,8 +31,10 @@
 #include "privdrop.h"
 #include "readings.h"
 #include "reload.h"
+#include "ipmidrv.h"
 #include "nutdrv.h"
 #include "probe.h"
+#include "proflist.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "silence.h"
@@ -50,6 +53,7 @@ struct options {
 	bool check_only;
 	bool debug;
 	const char *probe_device;
+	bool list_profiles;        /* --list-profiles */
 	bool json;
 	bool test_mail;
 	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
@@ -68,6 +72,7 @@ struct daemon_state {
 	struct readings *readings;
 	struct silences *silences;
 	struct control *ctl;
+	struct agentx *agentx;
 	struct daemonctl dc;
 	struct reload reload;
 	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
@@ -92,11 +97,12 @@ static void usage(FILE *out)
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
 	fprintf(out, _("      --discover HOST[:PORT]  list the UPS units a NUT upsd serves, then exit\n"));
+	fprintf(out, _("      --list-profiles  list the profiles, the devices using them and their files\n"));
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_LIST_PROFILES };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -107,6 +113,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
 		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
+		{ "list-profiles", no_argument, NULL, OPT_LIST_PROFILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -125,6 +132,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_TEST_MAIL: opt->test_mail = true; break;
 		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case OPT_DISCOVER: opt->discover = optarg; break;
+		case OPT_LIST_PROFILES: opt->list_profiles = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -203,7 +211,7 @@ static void on_terminate(void *arg, int signo)
  * given new data sources) before the loop starts. */
 static int storage_start(const struct config *cfg)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return -1;
 	if (store_open_config(cfg) < 0) {
 		store_fini();
@@ -221,14 +229,27 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	store_write(res->dev->name, res->time, v, n);
 }
 
+/* Incident ids come from the journal; the spool keeps names for days after it (a journal
+ * moved aside): new ids are made after those too, or their alert would be taken for one
+ * already sent. */
+static void reserve_spool_ids(struct daemon_state *st)
+{
+	char day[9];
+	unsigned n;
+
+	if (st->pipe && st->mail.spool && spool_last_id(st->mail.spool, day, &n))
+		alert_reserve_id(pipeline_alert(st->pipe), day, n);
+}
+
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
  * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, spool_notify, st->mail.spool);
+	st->pipe = pipeline_new(st->cfg, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
+	reserve_spool_ids(st);
 	pipeline_set_tap(st->pipe, store_result, NULL);
 	st->readings = readings_new();
 	st->poller = poller_new(st->cfg, on_poll_result, st);
@@ -272,10 +293,11 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 {
 	struct daemon_state *st = arg;
 
-	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->mail.spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
+		reserve_spool_ids(st);
 		pipeline_set_tap(st->pipe, store_result, NULL);
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	}
@@ -370,6 +392,19 @@ static int record_in_journal(void *arg, struct json_object *rec)
 	return journal_append(j, rec);
 }
 
+/* envmon-report asks before it reads the RRD files: the readings still batched in
+ * memory are written first. */
+static int cmd_flush_storage(void *arg, struct json_object *req, struct json_object *resp)
+{
+	unsigned long calls = store_stats()->calls;
+
+	(void)arg;
+	(void)req;
+	store_flush();
+	json_object_object_add(resp, "calls", json_object_new_int64((int64_t)(store_stats()->calls - calls)));
+	return 0;
+}
+
 static int start_control(struct daemon_state *st)
 {
 	st->silences = silence_open(st->cfg->paths.state_dir);
@@ -383,6 +418,7 @@ static int start_control(struct daemon_state *st)
 	daemonctl_attach(&st->dc, st->ctl);
 	mailsvc_attach(&st->mail, st->ctl);
 	control_add_section(st->ctl, "incidents", incidents_section, st);
+	control_add_command(st->ctl, "flush-storage", cmd_flush_storage, st);
 	if (st->pipe)
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	return 0;
@@ -459,12 +495,14 @@ static int run_loop(struct daemon_state *st)
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	st->agentx = agentx_start(st->cfg, st->ctl);
 	sdnotify_start(daemonctl_summary, &st->dc);
 	daemonize_report(&st->startup_fd, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
 	sdnotify_stopping();
+	agentx_stop(st->agentx);
 	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
@@ -545,7 +583,7 @@ int main(int argc, char **argv)
 	if (opt.discover)   /* needs no configuration */
 		return nutdrv_discover(opt.discover, 5000, stdout);
 	config_path = absolute_config(&opt);
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
+	log_init("envmond", opt.foreground || opt.check_only || opt.list_profiles || opt.probe_device || opt.test_mail ||
 		opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
@@ -555,11 +593,16 @@ int main(int argc, char **argv)
 	}
 	/* The secrets are in memory now: no core dump or ptrace by the same user may read them
 	 * (setuid() would also clear the flag, but not when running as root or as the user). */
+	ipmidrv_set_state_dir(st.cfg->paths.state_dir);
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot disable core dumps: %s", strerror(errno));
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
+		proflist_print_origins(st.cfg, stdout);
+		rc = ENVMON_EX_OK;
+	} else if (opt.list_profiles) {
+		proflist_print_table(st.cfg, stdout);
 		rc = ENVMON_EX_OK;
 	} else if ((opt.test_mail || opt.probe_all_cycles > 0 || opt.probe_device) &&
 		   (rc = tool_drop_privileges(&st)) != ENVMON_EX_OK) {
@@ -573,6 +616,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(&st);
 	}
+	ipmidrv_set_state_dir(NULL);
 	conf_free(st.cfg);
 	free(config_path);
 	log_fini();

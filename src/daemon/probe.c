@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "sched.h"
 #include "store.h"
+#include "textesc.h"
 #include "xmem.h"
 
 /* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
@@ -26,6 +27,8 @@ struct probe_state {
 	char *error;
 	struct reading *readings;
 	size_t n;
+	struct instance_reading *instances;
+	size_t n_instances;
 	double time;
 };
 
@@ -42,6 +45,10 @@ static void on_result(void *arg, const struct poll_result *res)
 	st->n = res->n_readings;
 	st->readings = xcalloc(res->n_readings + 1, sizeof(*st->readings));
 	memcpy(st->readings, res->readings, res->n_readings * sizeof(*st->readings));
+	st->n_instances = res->n_instances;
+	st->instances = xcalloc(res->n_instances + 1, sizeof(*st->instances));
+	if (res->n_instances)
+		memcpy(st->instances, res->instances, res->n_instances * sizeof(*st->instances));
 }
 
 static const char *status_name(enum reading_status s)
@@ -57,10 +64,14 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 {
 	static const char *const tables[] = { "?", "coil", "discrete", "holding", "input" };
 
+	if (m->snmp_table)
+		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
-	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
-		return xstrdup(m->var ? m->var : m->sensors[0]);
+	if (m->var)
+		return xstrdup(m->var);
+	if (m->n_sensors > 0)   /* the IPMI sensor read, or the first choice when none was */
+		return xstrdup(m->sensors[r->sensor < m->n_sensors ? r->sensor : 0]);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
@@ -100,8 +111,34 @@ static json_object *metric_json(const struct profile_metric *m, const struct rea
 	json_object_object_add(o, "value", state ? NULL : json_number(r->value));
 	json_object_object_add(o, "unit", json_object_new_string(m->unit ? m->unit : ""));
 	json_object_object_add(o, "state", state ? json_object_new_string(state) : NULL);
+	if (m->snmp_table)
+		json_object_object_add(o, "instance", r->instance[0] ? json_object_new_string(r->instance) : NULL);
 	free(src);
 	return o;
+}
+
+/* A table metric's instances, each as a metric of its own with its row and label. */
+static json_object *instances_json(const struct profile_metric *m, size_t metric, const struct probe_state *st)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t k = 0; k < st->n_instances; k++) {
+		const struct instance_reading *ir = &st->instances[k];
+		json_object *o;
+		char *src;
+
+		if (ir->metric != metric)
+			continue;
+		o = metric_json(m, &ir->r);
+		src = xasprintf("%s.%s", ir->r.from_fallback ? m->fallback_oid : m->oid, ir->index);
+		json_object_object_add(o, "source", json_object_new_string(src));
+		json_object_object_del(o, "instance");
+		json_object_object_add(o, "index", json_object_new_string(ir->index));
+		json_object_object_add(o, "label", json_object_new_string(ir->label));
+		json_object_array_add(a, o);
+		free(src);
+	}
+	return a;
 }
 
 static void print_json(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
@@ -115,8 +152,14 @@ static void print_json(const struct cfg_device *dev, const struct probe_state *s
 	json_object_object_add(root, "answered", json_object_new_boolean(st->answered));
 	json_object_object_add(root, "error", st->error ? json_object_new_string(st->error) : NULL);
 	json_object_object_add(root, "time", json_object_new_double(st->time));
-	for (size_t i = 0; st->answered && i < st->n; i++)
-		json_object_array_add(metrics, metric_json(&dev->profile->metrics[i], &st->readings[i]));
+	for (size_t i = 0; st->answered && i < st->n; i++) {
+		const struct profile_metric *m = &dev->profile->metrics[i];
+		json_object *o = metric_json(m, &st->readings[i]);
+
+		if (m->snmp_table)
+			json_object_object_add(o, "instances", instances_json(m, i, st));
+		json_object_array_add(metrics, o);
+	}
 	json_object_object_add(root, "metrics", metrics);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 		JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -131,9 +174,11 @@ static void format_number(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.6g", v);
 }
 
-static void print_row(const struct profile_metric *m, const struct reading *r, FILE *out)
+/* name: the metric's, or "name[index]" for an instance; src: NULL for the metric's own. */
+static void print_row(const struct profile_metric *m, const char *name, char *src, const struct reading *r,
+	const char *label, FILE *out)
 {
-	char raw[32], value[32], *src = source_of(m, r);
+	char raw[32], value[32];
 	const char *state = state_of(m, r);
 	const char *what = state ? state :
 		r->status == READING_OK ? "" :
@@ -141,10 +186,39 @@ static void print_row(const struct profile_metric *m, const struct reading *r, F
 		r->status == READING_ABSENT ? _("absent (the device does not have it)") :
 		_("error (unreadable or unmapped value)");
 
+	if (!src)
+		src = source_of(m, r);
 	format_number(raw, sizeof(raw), r->raw);
 	format_number(value, sizeof(value), state ? NAN : r->value);
-	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", m->name, src, raw, value, m->unit ? m->unit : "", what);
+	fprintf(out, "%-20s %-34s %12s %12s %-5s %s%s%s\n", name, src, raw, value, m->unit ? m->unit : "", what,
+		label && label[0] && what[0] ? " " : "", label ? label : "");
 	free(src);
+}
+
+/* The instances of table metric i, one row each, then the aggregate's row. */
+static void print_table_metric(const struct profile_metric *m, size_t i, const struct probe_state *st,
+	FILE *out)
+{
+	const struct reading *agg = &st->readings[i];
+	char *label;
+
+	for (size_t k = 0; k < st->n_instances; k++) {
+		const struct instance_reading *ir = &st->instances[k];
+		char *name;
+
+		if (ir->metric != i)
+			continue;
+		name = xasprintf("%s[%s]", m->name, ir->index);
+		label = xasprintf("\"%s\"", ir->label);
+		print_row(m, name, xasprintf("%s.%s", ir->r.from_fallback ? m->fallback_oid : m->oid, ir->index), &ir->r,
+			ir->label[0] ? label : NULL, out);
+		free(label);
+		free(name);
+	}
+	label = xasprintf(_("(%s of the instances: %s)"), m->snmp_table->aggregate == AGG_MIN ? _("lowest") :
+		m->snmp_table->aggregate == AGG_FIRST ? _("first") : _("highest"), agg->instance[0] ? agg->instance : "-");
+	print_row(m, m->name, NULL, agg, label, out);
+	free(label);
 }
 
 static void print_table(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
@@ -153,8 +227,14 @@ static void print_table(const struct cfg_device *dev, const struct probe_state *
 		protocol_name(dev->protocol));
 	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", _("METRIC"), _("SOURCE"), _("RAW"), _("VALUE"),
 		_("UNIT"), _("STATE"));
-	for (size_t i = 0; i < st->n; i++)
-		print_row(&dev->profile->metrics[i], &st->readings[i], out);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct profile_metric *m = &dev->profile->metrics[i];
+
+		if (m->snmp_table)
+			print_table_metric(m, i, st, out);
+		else
+			print_row(m, m->name, NULL, &st->readings[i], NULL, out);
+	}
 	if (st->error)
 		fprintf(out, _("Note: %s\n"), st->error);
 }
@@ -204,7 +284,10 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	int rc;
 
 	if (!dev) {
-		fprintf(stderr, _("envmond: no device called '%s' in %s\n"), name, cfg->file);
+		fprintf(stderr, _("envmond: no device called '%s' in %s; its devices:"), text_esc(name), cfg->file);
+		for (size_t i = 0; i < cfg->n_devices; i++)
+			fprintf(stderr, " %s", cfg->devices[i].name);
+		fputc('\n', stderr);
 		return ENVMON_EX_USAGE;
 	}
 	ops = driver_for(dev->protocol);
@@ -228,16 +311,19 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	sched_fini();
 	free(st.error);
 	free(st.readings);
+	free(st.instances);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ all devices */
 
 /* One benchmark run. A cycle polls every device at once and keeps each answer's values;
- * then they are stored as the daemon stores them (store_write: one rrd update per
- * device), timed apart so that the poll figure stays the network's. The updates are
- * stamped base + cycle x step: the cycles run back to back, faster than RRD's
- * one-second resolution. */
+ * then they are stored as the daemon stores them (store_write, batched over
+ * storage.batch), timed apart so that the poll figure stays the network's. The updates
+ * are stamped base + cycle x step: the cycles run back to back, faster than RRD's
+ * one-second resolution. The first cycle's batches are written at once (it creates the
+ * files), the others' at the end, timed apart ("flush"): the storage cost of a cycle is
+ * its own time plus its share of the flush. */
 struct bench {
 	unsigned pending;
 	unsigned long writes, write_failures;
@@ -339,7 +425,7 @@ static void bench_store(const struct config *cfg, struct bench_slot *slots, stru
 
 static bool bench_open(const struct config *cfg, struct bench_slot *slots, struct bench *run)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return false;
 	if (store_open_config(cfg) < 0 || sched_init() < 0)
 		return false;
@@ -385,6 +471,14 @@ int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
 			(double)run.write_us / 1000.0, cpu_ms);
 		if (answered < cfg->n_devices || run.write_failures > 0)
 			rc = ENVMON_EX_FAIL;
+		if (c == 0 || c + 1 == cycles) {
+			unsigned long calls = store_stats()->calls;
+			int64_t t0 = clock_mono_us();
+
+			store_flush();
+			fprintf(out, "flush %u: %lu rrd update calls, %.1f ms\n", c + 1, store_stats()->calls - calls,
+				(double)(clock_mono_us() - t0) / 1000.0);
+		}
 	}
 	bench_close(cfg, slots);
 	free(slots);

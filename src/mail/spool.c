@@ -257,6 +257,27 @@ static int entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A file in new/ that no spool_enqueue made (a foreign name, not a regular file): the
+ * mailer would step over it at every pass. It is named once and moved to aside/, for
+ * the operator to look at. */
+static void set_aside(const struct spool *sp, const char *sub, const char *name)
+{
+	static struct log_complaint failing;
+	char *from = spool_file(sp, sub, name), *dir = xasprintf("%s/aside", sp->dir);
+	char *to = spool_file(sp, "aside", name);
+
+	if (make_dir(dir) == 0 && rename(from, to) == 0) {
+		log_warn("spool: %s is not a message of this spool: set aside as %s", from, to);
+		fileio_fsync_dir(dir);
+	} else {
+		log_complain(&failing, LOG_WARNING, "spool: %s is not a message of this spool and cannot be set "
+			"aside: %s", from, strerror(errno));
+	}
+	free(from);
+	free(to);
+	free(dir);
+}
+
 int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out)
 {
 	char *path = xasprintf("%s/%s", sp->dir, sub);
@@ -273,13 +294,15 @@ int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out
 		struct stat st;
 		char *f;
 
-		if (de->d_name[0] == '.' || !parse_name(de->d_name, &e))
+		if (de->d_name[0] == '.')
 			continue;
 		f = spool_file(sp, sub, de->d_name);
-		if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (parse_name(de->d_name, &e) && stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
 			e.mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
 			v = xgrow(v, &cap, n + 1, sizeof(*v));
 			v[n++] = e;
+		} else if (strcmp(sub, "new") == 0) {
+			set_aside(sp, sub, de->d_name);
 		}
 		free(f);
 	}
@@ -347,4 +370,47 @@ int spool_prune(struct spool *sp, double max_age_s, double now)
 	if (n > 0)
 		free(v);
 	return pruned;
+}
+
+/* "<code>-<yyyymmdd>-<n>": the day and n of an incident part of a name. */
+static bool incident_day_n(const char *incident, char day[9], unsigned *n)
+{
+	const char *dash = strrchr(incident, '-');
+	char *end;
+	unsigned long v;
+
+	if (!dash || dash - incident < 9 || dash[-9] != '-' || !dash[1])
+		return false;
+	v = strtoul(dash + 1, &end, 10);
+	if (*end || strspn(dash - 8, "0123456789") < 8)
+		return false;
+	memcpy(day, dash - 8, 8);
+	day[8] = '\0';
+	*n = (unsigned)v;
+	return true;
+}
+
+bool spool_last_id(const struct spool *sp, char day[9], unsigned *n)
+{
+	static const char *const subs[] = { "new", "sent" };
+	bool found = false;
+
+	for (size_t s = 0; s < sizeof(subs) / sizeof(subs[0]); s++) {
+		struct spool_entry *v = NULL;
+		int count = spool_list(sp, subs[s], &v);
+		char d[9];
+		unsigned k;
+
+		for (int i = 0; i < count; i++) {
+			if (!incident_day_n(v[i].incident, d, &k))
+				continue;
+			if (!found || strcmp(d, day) > 0 || (strcmp(d, day) == 0 && k > *n)) {
+				memcpy(day, d, 9);
+				*n = k;
+				found = true;
+			}
+		}
+		free(v);
+	}
+	return found;
 }
