@@ -1,0 +1,271 @@
+/* delivery.c — delivery: the journal records of decisions, written (fsync) before the notification
+ * is offered to the sink (the spool), and the notifications rebuilt from them, retried
+ * until the sink accepts them. */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "alertint.h"
+#include "clock.h"
+#include "silence.h"
+#include "journal.h"
+#include "jget.h"
+#include "jrec.h"
+#include "log.h"
+#include "xmem.h"
+#include "conds.h"
+#include "delivery.h"
+
+/* ------------------------------------------------------------------ records */
+
+struct json_object *delivery_num(double v)
+{
+	/* JSON has no NaN: an unknown number is null. */
+	return isnan(v) ? NULL : json_object_new_double(v);
+}
+
+struct json_object *delivery_str(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static const char *cond_unit(enum criterion crit)
+{
+	const struct metric_def *m = crit == CRIT_CONTACT ? NULL : metric_lookup(criterion_name(crit));
+
+	return m ? m->unit : "";
+}
+
+static struct json_object *servers_json(const struct cond *c)
+{
+	struct json_object *arr = json_object_new_array();
+	bool any = false;
+
+	for (size_t i = 0; i < c->n_servers; i++)
+		any = any || c->hit[i];
+	for (size_t i = 0; i < c->n_servers; i++) {
+		struct json_object *s;
+
+		if (any && !c->hit[i])
+			continue;
+		s = json_object_new_object();
+		json_object_object_add(s, "name", delivery_str(c->servers[i]->name));
+		json_object_object_add(s, "role", delivery_str(role_name(c->servers[i]->role)));
+		json_object_object_add(s, "rack", delivery_str(c->servers[i]->rack ? c->servers[i]->rack->name : NULL));
+		json_object_array_add(arr, s);
+	}
+	return arr;
+}
+
+/* A journal record with every fact of the incident as it stands. */
+struct json_object *delivery_record(const struct cond *c, const char *type, const struct eval *e, double now)
+{
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "type", delivery_str(type));
+	json_object_object_add(r, "t", json_object_new_double(now));
+	json_object_object_add(r, "id", delivery_str(c->id));
+	json_object_object_add(r, "cond", delivery_str(c->key));
+	json_object_object_add(r, "criterion", delivery_str(criterion_name(c->crit)));
+	json_object_object_add(r, "severity", delivery_str(severity_name(strcmp(type, "close") == 0 ?
+		c->worst_sev : c->rs.level)));
+	json_object_object_add(r, "since", delivery_num(c->since));
+	json_object_object_add(r, "opened", delivery_num(c->opened));
+	json_object_object_add(r, "device", delivery_str(c->dev ? c->dev->name : NULL));
+	json_object_object_add(r, "rack", delivery_str(c->rack ? c->rack->name : NULL));
+	json_object_object_add(r, "metric", delivery_str(c->crit == CRIT_CONTACT ? NULL : criterion_name(c->crit)));
+	json_object_object_add(r, "unit", delivery_str(cond_unit(c->crit)));
+	json_object_object_add(r, "value", delivery_num(e ? e->value : NAN));
+	json_object_object_add(r, "state", delivery_str(e ? e->state : c->state));
+	json_object_object_add(r, "worst", delivery_num(c->worst));
+	json_object_object_add(r, "worst_state", delivery_str(c->worst_state));
+	json_object_object_add(r, "bound", delivery_num(c->bound));
+	json_object_object_add(r, "bound_kind", delivery_str(c->bound_dir > 0 ? "max" : c->bound_dir < 0 ? "min" : NULL));
+	json_object_object_add(r, "servers", servers_json(c));
+	return r;
+}
+
+/* ------------------------------------------------------------------ notifications */
+
+int delivery_lookup_name(const char *s, const char *(*name)(int), int n)
+{
+	for (int i = 0; s && i < n; i++)
+		if (strcmp(s, name(i)) == 0)
+			return i;
+	return -1;
+}
+
+const char *delivery_sev_name_i(int i)
+{
+	return severity_name((enum severity)i);
+}
+
+static const char *role_name_i(int i) { return role_name((enum server_role)i); }
+static const char *kind_name_i(int i) { return notice_kinds[i]; }
+
+static size_t servers_from_json(struct json_object *rec, struct notif_server *out, size_t max)
+{
+	struct json_object *arr;
+	size_t n = 0;
+
+	if (!json_object_object_get_ex(rec, "servers", &arr))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr) && n < max; i++) {
+		struct json_object *s = json_object_array_get_idx(arr, i);
+		int role = delivery_lookup_name(jget_str(s, "role"), role_name_i, ROLE_OTHER + 1);
+
+		out[n++] = (struct notif_server){ jget_str(s, "name"), role < 0 ? ROLE_OTHER : (enum server_role)role,
+			jget_str(s, "rack") };
+	}
+	return n;
+}
+
+/* Rebuilds the notification a journal record decided, and offers it to the sink. */
+static int offer(struct alert *a, struct json_object *rec)
+{
+	struct json_object *nt = NULL;
+	struct notif_server servers[64];
+	struct notification n = { 0 };
+	int kind, sev, crit;
+
+	json_object_object_get_ex(rec, "notice", &nt);
+	kind = delivery_lookup_name(jget_str(nt, "kind"), kind_name_i, (int)ARRAY_SIZE(notice_kinds));
+	sev = delivery_lookup_name(jget_str(rec, "severity"), delivery_sev_name_i, SEV_UNKNOWN + 1);
+	crit = criterion_lookup(jget_str(rec, "criterion") ? jget_str(rec, "criterion") : "");
+	if (kind < 0 || sev < 0 || crit < 0)
+		return 0;   /* not ours to send: written by a newer envmond? */
+	n.kind = (enum notif_kind)kind;
+	n.incident_id = jget_str(rec, "id");
+	n.seq = (unsigned)jget_num(nt, "seq");
+	n.severity = (enum severity)sev;
+	n.criterion = (enum criterion)crit;
+	n.opened = jget_num(rec, "opened");
+	n.time = jget_num(rec, "t");
+	n.closed = n.kind == NOTIF_RECOVERY ? n.time : 0;
+	n.device = jget_str(rec, "device");
+	n.rack = jget_str(rec, "rack");
+	n.metric = jget_str(rec, "metric");
+	n.value = jget_num(rec, "value");
+	n.worst = jget_num(rec, "worst");
+	n.unit = jget_str(rec, "unit");
+	n.state = jget_str(rec, "state");
+	n.bound = jget_num(rec, "bound");
+	n.bound_kind = jget_str(rec, "bound_kind");
+	n.servers = servers;
+	n.n_servers = servers_from_json(rec, servers, ARRAY_SIZE(servers));
+	return a->sink(a->sink_arg, &n);
+}
+
+static void record_accepted(struct alert *a, struct json_object *rec)
+{
+	struct json_object *r = json_object_new_object(), *nt = NULL;
+
+	json_object_object_get_ex(rec, "notice", &nt);
+	json_object_object_add(r, "type", delivery_str("notified"));
+	json_object_object_add(r, "t", json_object_new_double(jget_num(rec, "t")));
+	json_object_object_add(r, "id", delivery_str(jget_str(rec, "id")));
+	json_object_object_add(r, "seq", json_object_new_int((int)jget_num(nt, "seq")));
+	journal_append(a->j, r);
+	json_object_put(r);
+}
+
+/* Offers rec; if the sink refuses it, it waits in the pending list (rec is kept). */
+static void deliver(struct alert *a, struct json_object *rec)
+{
+	if (offer(a, rec) == 0) {
+		record_accepted(a, rec);
+		return;
+	}
+	log_warn("notification %s #%d refused by the sink: kept for later", jget_str(rec, "id"),
+		(int)jget_num(json_object_object_get(rec, "notice"), "seq"));
+	a->pending = xgrow(a->pending, &a->cap_pending, a->n_pending + 1, sizeof(*a->pending));
+	a->pending[a->n_pending++] = json_object_get(rec);
+}
+
+size_t delivery_retry(struct alert *a)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < a->n_pending; i++) {
+		if (offer(a, a->pending[i]) == 0) {
+			record_accepted(a, a->pending[i]);
+			json_object_put(a->pending[i]);
+		} else {
+			a->pending[kept++] = a->pending[i];
+		}
+	}
+	a->n_pending = kept;
+	return kept;
+}
+
+static bool to_offer(struct json_object *rec)
+{
+	struct json_object *nt;
+
+	return json_object_object_get_ex(rec, "notice", &nt) && !jget_bool(nt, "silenced");
+}
+
+/* Writes the records the journal refused, in order, each offered once written. */
+void delivery_flush_unwritten(struct alert *a)
+{
+	size_t done = 0;
+
+	while (done < a->n_unwritten && journal_append(a->j, a->unwritten[done]) == 0) {
+		if (to_offer(a->unwritten[done]))
+			deliver(a, a->unwritten[done]);
+		json_object_put(a->unwritten[done++]);
+	}
+	if (done == 0)
+		return;
+	log_notice("journal writable again: %zu delivery_record(s) written late", done);
+	memmove(a->unwritten, a->unwritten + done, (a->n_unwritten - done) * sizeof(*a->unwritten));
+	a->n_unwritten -= done;
+}
+
+/* Journals rec (taking it over), behind any record still waiting, and offers its notice
+ * only once it is on disk: a mail whose record is not could go out again after a
+ * restart, and the next record would be glued to a torn one. A refused record waits for
+ * the next evaluation. */
+static void commit(struct alert *a, struct json_object *rec)
+{
+	delivery_flush_unwritten(a);
+	if (a->n_unwritten == 0 && journal_append(a->j, rec) == 0) {
+		if (to_offer(rec))
+			deliver(a, rec);
+		json_object_put(rec);
+		return;
+	}
+	a->unwritten = xgrow(a->unwritten, &a->cap_unwritten, a->n_unwritten + 1, sizeof(*a->unwritten));
+	a->unwritten[a->n_unwritten++] = rec;
+}
+
+/* Journals rec with its notice (seq, kind; silenced in maintenance), then offers it. */
+void delivery_decide(struct alert *a, struct cond *c, struct json_object *rec, enum notif_kind kind, double now)
+{
+	struct json_object *nt = json_object_new_object();
+	/* A recovery closes the thread of an alert people received, maintenance or not;
+	 * one whose alert was never mailed is not mailed either. */
+	bool silenced = kind == NOTIF_RECOVERY ? !c->mailed : conds_in_maintenance(a, c, now);
+
+	json_object_object_add(nt, "seq", json_object_new_int((int)c->next_seq++));
+	json_object_object_add(nt, "kind", delivery_str(notice_kinds[kind]));
+	json_object_object_add(nt, "silenced", json_object_new_boolean(silenced));
+	json_object_object_add(rec, "notice", nt);
+	if (!silenced)
+		c->mailed = true;
+	commit(a, rec);
+}
+
+void delivery_journal_only(struct alert *a, struct json_object *rec)
+{
+	commit(a, rec);
+}
+

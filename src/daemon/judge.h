@@ -1,0 +1,13 @@
+/* judge.h — part of the alert module (alert.c), judging. */
+#ifndef JUDGE_H
+#define JUDGE_H
+
+#include "alertint.h"
+
+struct devinfo *judge_devinfo_of(struct alert *a, const struct cfg_device *dev);
+bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
+	const struct derived *d, struct eval *best);
+bool judge_feeds(const struct alert *a, const struct cond *c, const struct poll_result *res);
+void judge_note_device(struct alert *a, const struct poll_result *res, const struct derived *d);
+
+#endif
