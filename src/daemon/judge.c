@@ -31,8 +31,7 @@ static bool is_state_criterion(enum criterion c)
 		c == CRIT_UPS_REPLACE_BATTERY || c == CRIT_UPS_SELFTEST;
 }
 
-/* One server's verdict on a value (numbers) or a state name. */
-static void judge(const struct cfg_threshold *t, enum criterion crit, double value, const char *state,
+void judge_reading(const struct cfg_threshold *t, enum criterion crit, double value, const char *state,
 	struct eval *e)
 {
 	struct rules_verdict v;
@@ -142,7 +141,7 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		case CRIT_TEMP_RATE_HOUR: v = ds->d.temp_rate_hour; break;
 		default: v = ds->d.temp_rate_15min; break;
 		}
-		judge(t, c->crit, v, NULL, &e);
+		judge_reading(t, c->crit, v, NULL, &e);
 		if (eval_better(&e, best))
 			*best = e;
 	}
@@ -169,7 +168,7 @@ bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
 		else {
 			double v = result_value(res, d, c->crit, &state);
 
-			judge(t, c->crit, v, state, &e);
+			judge_reading(t, c->crit, v, state, &e);
 		}
 		c->cur_hit[i] = e.sev != SEV_UNKNOWN && e.sev > SEV_OK;
 		if (eval_better(&e, best) || (!best->thr && e.sev != SEV_UNKNOWN))

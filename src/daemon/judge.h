@@ -4,6 +4,11 @@
 
 #include "alertint.h"
 
+/* One server's verdict on a value (numbers) or a state name (state criteria): pure, a
+ * threshold and a reading in, *e out. Rates are judged on their size both ways; a
+ * critical runtime or load, and the states criteria.c marks so, are immediate (no hold). */
+void judge_reading(const struct cfg_threshold *t, enum criterion crit, double value, const char *state,
+	struct eval *e);
 struct devinfo *judge_devinfo_of(struct alert *a, const struct cfg_device *dev);
 bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
 	const struct derived *d, struct eval *best);
