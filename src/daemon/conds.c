@@ -1,6 +1,6 @@
-/* conds.c — the condition table: one condition per criterion and cause (a rack's probes, a device),
- * the servers it concerns, the index from a device to the conditions its results feed,
- * and whether a condition is in a maintenance window. */
+/* conds.c — the condition table: one condition per criterion and cause (a rack's
+ * probes, a device), the servers it concerns, the index from a device to the conditions
+ * its results feed, and whether a condition is in a maintenance window. */
 #include <config.h>
 
 #include <errno.h>

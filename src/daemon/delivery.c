@@ -1,6 +1,6 @@
-/* delivery.c — delivery: the journal records of decisions, written (fsync) before the notification
- * is offered to the sink (the spool), and the notifications rebuilt from them, retried
- * until the sink accepts them. */
+/* delivery.c — the journal records of decisions, written (fsync) before the notification
+ * is offered to the sink (the spool), and the notifications rebuilt from them, offered
+ * again until the sink accepts them. */
 #include <config.h>
 
 #include <errno.h>

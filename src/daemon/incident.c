@@ -1,5 +1,5 @@
-/* incident.c — the incident lifecycle: a verdict in, the rules engine's transitions turned into an
- * incident that opens, worsens, reminds, flaps and closes. */
+/* incident.c — the incident lifecycle: a verdict in, the rules engine's transitions
+ * turned into an incident that opens, worsens, reminds, flaps and closes. */
 #include <config.h>
 
 #include <errno.h>

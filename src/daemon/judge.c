@@ -1,5 +1,5 @@
-/* judge.c — judging: a poll result and its derived values in, for each condition it feeds the
- * worst verdict across its servers (severity, value, bound) out. */
+/* judge.c — judging: a poll result and its derived values in, for each condition it
+ * feeds the worst verdict across its servers (severity, value, bound) out. */
 #include <config.h>
 
 #include <errno.h>

@@ -1,5 +1,6 @@
-/* replay.c — restart: the state snapshot (soft state: holds, flap history) written and read back,
- * and the journal replayed into the open incidents and the notifications still owed. */
+/* replay.c — restart: the state snapshot (soft state: holds, flap history) written and
+ * read back, and the journal replayed into the open incidents and the notifications
+ * still owed. */
 #include <config.h>
 
 #include <errno.h>
