@@ -115,7 +115,7 @@ void alert_free(struct alert *a)
 	for (size_t i = 0; a->devs && i < a->cfg->n_devices; i++)
 		free(a->devs[i].conds);
 	if (a->n_unwritten > 0)
-		log_err("stopping with %zu journal delivery_record(s) never written (disk full?)", a->n_unwritten);
+		log_err("stopping with %zu journal record(s) never written (disk full?)", a->n_unwritten);
 	for (size_t i = 0; i < a->n_unwritten; i++)
 		json_object_put(a->unwritten[i]);
 	free(a->unwritten);

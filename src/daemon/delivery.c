@@ -225,7 +225,7 @@ void delivery_flush_unwritten(struct alert *a)
 	}
 	if (done == 0)
 		return;
-	log_notice("journal writable again: %zu delivery_record(s) written late", done);
+	log_notice("journal writable again: %zu record(s) written late", done);
 	memmove(a->unwritten, a->unwritten + done, (a->n_unwritten - done) * sizeof(*a->unwritten));
 	a->n_unwritten -= done;
 }
