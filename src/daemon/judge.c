@@ -185,7 +185,7 @@ static bool rack_has_probe(const struct cfg_rack *rack, const struct cfg_device 
 	return false;
 }
 
-/* Which conditions a result judge_feeds: the device's contact always; when it answered, its
+/* Which conditions a result feeds: the device's contact always; when it answered, its
  * own criteria and those of the racks it probes. While a UPS is on battery its input
  * voltage and frequency tell nothing new: the outage is the on-battery incident. */
 bool judge_feeds(const struct alert *a, const struct cond *c, const struct poll_result *res)
