@@ -3,6 +3,7 @@
  * again until the sink accepts them. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -44,53 +45,65 @@ static const char *cond_unit(enum criterion crit)
 	return m ? m->unit : "";
 }
 
-static struct json_object *servers_json(const struct cond *c)
+/* The servers of the incident: those out of spec during it, or all when none was (a
+ * device's contact); their strings stay the configuration's. */
+static size_t incident_servers(const struct cond *c, struct jrec_server *out)
 {
-	struct json_object *arr = json_object_new_array();
 	bool any = false;
+	size_t n = 0;
 
 	for (size_t i = 0; i < c->n_servers; i++)
 		any = any || c->hit[i];
 	for (size_t i = 0; i < c->n_servers; i++) {
-		struct json_object *s;
-
 		if (any && !c->hit[i])
 			continue;
-		s = json_object_new_object();
-		json_object_object_add(s, "name", delivery_str(c->servers[i]->name));
-		json_object_object_add(s, "role", delivery_str(role_name(c->servers[i]->role)));
-		json_object_object_add(s, "rack", delivery_str(c->servers[i]->rack ? c->servers[i]->rack->name : NULL));
-		json_object_array_add(arr, s);
+		out[n++] = (struct jrec_server){ c->servers[i]->name, role_name(c->servers[i]->role),
+			c->servers[i]->rack ? c->servers[i]->rack->name : NULL };
 	}
-	return arr;
+	return n;
 }
 
-/* A journal record with every fact of the incident as it stands. */
+static enum jrec_type record_type(const char *type)
+{
+	for (int i = 0; i < JREC_TYPE_COUNT; i++)
+		if (strcmp(jrec_type_name((enum jrec_type)i), type) == 0)
+			return (enum jrec_type)i;
+	assert(!"an incident record type jrec.c does not know");
+	return JREC_OPEN;
+}
+
+/* A journal record with every fact of the incident as it stands, through the journal's
+ * one encoder (jrec.c); the caller adds what only its type carries. */
 struct json_object *delivery_record(const struct cond *c, const char *type, const struct eval *e, double now)
 {
-	struct json_object *r = json_object_new_object();
+	struct jrec r;
+	struct jrec_server *servers = xcalloc(c->n_servers + 1, sizeof(*servers));
+	struct json_object *o;
 
-	json_object_object_add(r, "type", delivery_str(type));
-	json_object_object_add(r, "t", json_object_new_double(now));
-	json_object_object_add(r, "id", delivery_str(c->id));
-	json_object_object_add(r, "cond", delivery_str(c->key));
-	json_object_object_add(r, "criterion", delivery_str(criterion_name(c->crit)));
-	json_object_object_add(r, "severity", delivery_str(severity_name(strcmp(type, "close") == 0 ?
-		c->worst_sev : c->rs.level)));
-	json_object_object_add(r, "since", delivery_num(c->since));
-	json_object_object_add(r, "opened", delivery_num(c->opened));
-	json_object_object_add(r, "device", delivery_str(c->dev ? c->dev->name : NULL));
-	json_object_object_add(r, "rack", delivery_str(c->rack ? c->rack->name : NULL));
-	json_object_object_add(r, "metric", delivery_str(c->crit == CRIT_CONTACT ? NULL : criterion_name(c->crit)));
-	json_object_object_add(r, "unit", delivery_str(cond_unit(c->crit)));
-	json_object_object_add(r, "value", delivery_num(e ? e->value : NAN));
-	json_object_object_add(r, "state", delivery_str(e ? e->state : c->state));
-	json_object_object_add(r, "worst", delivery_num(c->worst));
-	json_object_object_add(r, "worst_state", delivery_str(c->worst_state));
-	json_object_object_add(r, "bound", delivery_num(c->bound));
-	json_object_object_add(r, "bound_kind", delivery_str(c->bound_dir > 0 ? "max" : c->bound_dir < 0 ? "min" : NULL));
-	json_object_object_add(r, "servers", servers_json(c));
-	return r;
+	jrec_init(&r, record_type(type), now);
+	r.id = c->id;
+	r.cond = c->key;
+	r.has_criterion = true;
+	r.criterion = c->crit;
+	r.severity = strcmp(type, "close") == 0 ? c->worst_sev : c->rs.level;
+	r.since = c->since;
+	r.opened = c->opened;
+	r.device = c->dev ? c->dev->name : NULL;
+	r.rack = c->rack ? c->rack->name : NULL;
+	r.metric = c->crit == CRIT_CONTACT ? NULL : criterion_name(c->crit);
+	r.unit = cond_unit(c->crit);
+	r.value = e ? e->value : NAN;
+	r.state = e ? e->state : c->state;
+	r.worst = c->worst;
+	r.worst_state = c->worst_state;
+	r.bound = c->bound;
+	r.bound_kind = c->bound_dir > 0 ? "max" : c->bound_dir < 0 ? "min" : NULL;
+	r.has_servers = true;
+	r.servers = servers;
+	r.n_servers = incident_servers(c, servers);
+	o = jrec_encode(&r);
+	free(servers);
+	return o;
 }
 
 /* ------------------------------------------------------------------ notifications */
@@ -166,15 +179,15 @@ static int offer(struct alert *a, struct json_object *rec)
 
 static void record_accepted(struct alert *a, struct json_object *rec)
 {
-	struct json_object *r = json_object_new_object(), *nt = NULL;
+	struct jrec r;
+	struct json_object *o;
 
-	json_object_object_get_ex(rec, "notice", &nt);
-	json_object_object_add(r, "type", delivery_str("notified"));
-	json_object_object_add(r, "t", json_object_new_double(jget_num(rec, "t")));
-	json_object_object_add(r, "id", delivery_str(jget_str(rec, "id")));
-	json_object_object_add(r, "seq", json_object_new_int((int)jget_num(nt, "seq")));
-	journal_append(a->j, r);
-	json_object_put(r);
+	jrec_init(&r, JREC_NOTIFIED, jget_num(rec, "t"));
+	r.id = jget_str(rec, "id");
+	r.seq = (unsigned)jget_num(jget_object(rec, "notice"), "seq");
+	o = jrec_encode(&r);
+	journal_append(a->j, o);
+	json_object_put(o);
 }
 
 /* Offers rec; if the sink refuses it, it waits in the pending list (rec is kept). */
