@@ -13,6 +13,7 @@
 #include "control.h"
 #include "daemonctl.h"
 #include "jget.h"
+#include "jrec.h"
 #include "journal.h"
 #include "log.h"
 #include "poller.h"
@@ -75,7 +76,7 @@ static int cmd_reload(void *arg, struct json_object *req, struct json_object *re
 
 /* Who asked, as far as the daemon can tell: the client's user from the kernel, and the
  * user behind sudo when envmonctl runs as root through it (then only root's word). */
-static struct json_object *who_json(struct json_object *req)
+static char *who_name(struct json_object *req)
 {
 	struct json_object *v;
 	const char *sudo_user = jget_str(req, "sudo_user");
@@ -92,31 +93,32 @@ static struct json_object *who_json(struct json_object *req)
 		free(who);
 		who = xasprintf("%s (sudo)", sudo_user);
 	}
-	v = json_object_new_string(who);
-	free(who);
-	return v;
+	return who;
 }
 
 /* A "silence" or "silence_end" record (doc/journal.md); a failure is logged, the silence
  * itself is already saved. */
-static void journal_silence(struct daemonctl *dc, const char *type, struct json_object *req,
+static void journal_silence(struct daemonctl *dc, enum jrec_type type, struct json_object *req,
 	const char *target, double from, double until, const char *reason)
 {
 	struct json_object *rec;
+	struct jrec r;
+	char *who;
 
 	if (!dc->record)
 		return;
-	rec = json_object_new_object();
-	json_object_object_add(rec, "type", json_object_new_string(type));
-	json_object_object_add(rec, "t", json_object_new_double(clock_wall()));
-	json_object_object_add(rec, "target", json_object_new_string(target));
-	json_object_object_add(rec, "from", json_object_new_double(from));
-	json_object_object_add(rec, "until", json_object_new_double(until));
-	json_object_object_add(rec, "reason", reason ? json_object_new_string(reason) : NULL);
-	json_object_object_add(rec, "who", who_json(req));
+	who = who_name(req);
+	jrec_init(&r, type, clock_wall());
+	r.target = target;
+	r.from = from;
+	r.until = until;
+	r.reason = reason;
+	r.who = who;
+	rec = jrec_encode(&r);
 	if (dc->record(dc->record_arg, rec) < 0)
 		log_warn("silence of %s not recorded in the journal (above)", target);
 	json_object_put(rec);
+	free(who);
 }
 
 static bool known_target(const struct config *cfg, const char *target)
@@ -185,7 +187,7 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 		return control_error(resp, "give a reason (at most 500 characters)");
 	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
 		return control_error(resp, "the silence could not be saved in the state directory");
-	journal_silence(dc, "silence", req, target, now, now + (double)duration, reason);
+	journal_silence(dc, JREC_SILENCE, req, target, now, now + (double)duration, reason);
 	json_object_object_add(resp, "until", json_object_new_double(now + (double)duration));
 	return 0;
 }
@@ -208,7 +210,7 @@ static int cmd_unsilence(void *arg, struct json_object *req, struct json_object 
 	}
 	n = silence_remove(dc->silences, target);
 	if (n > 0)
-		journal_silence(dc, "silence_end", req, target, from, now, reason);
+		journal_silence(dc, JREC_SILENCE_END, req, target, from, now, reason);
 	free(reason);
 	if (n < 0)
 		return control_error(resp, "the change could not be saved in the state directory");
