@@ -258,49 +258,51 @@ static void drop_pending(struct alert *a, const char *id, int seq)
 	}
 }
 
-static void replay_open(struct alert *a, struct cond *c, struct json_object *rec, const char *id)
+/* A replayed record's severity, -1 when absent or "unknown" (as a name lookup gave). */
+static int record_severity(const struct jrec *r)
 {
-	struct json_object *arr;
-	int sev = delivery_lookup_name(jget_str(rec, "severity"), delivery_sev_name_i, SEV_UNKNOWN);
+	return r->severity == SEV_UNKNOWN ? -1 : (int)r->severity;
+}
+
+static void replay_open(struct cond *c, const struct jrec *r)
+{
+	int sev = record_severity(r);
 
 	memset(&c->rs, 0, sizeof(c->rs));
-	snprintf(c->id, sizeof(c->id), "%s", id);
+	snprintf(c->id, sizeof(c->id), "%s", r->id);
 	c->next_seq = 0;
 	c->mailed = false;
 	c->rs.level = c->worst_sev = sev > SEV_OK ? (enum severity)sev : SEV_WARNING;
-	c->rs.opened = c->rs.last_notice = c->opened = jget_num(rec, "t");
-	c->rs.flapping = jget_bool(rec, "flapping");
-	c->since = jget_num(rec, "since");
-	c->first_value = c->worst = jget_num(rec, "value");
-	c->bound = jget_num(rec, "bound");
-	c->bound_dir = jget_str(rec, "bound_kind") ? (strcmp(jget_str(rec, "bound_kind"), "max") == 0 ? 1 : -1) : 0;
+	c->rs.opened = c->rs.last_notice = c->opened = r->t;
+	c->rs.flapping = r->flapping;
+	c->since = r->since;
+	c->first_value = c->worst = r->value;
+	c->bound = r->bound;
+	c->bound_dir = r->bound_kind ? (strcmp(r->bound_kind, "max") == 0 ? 1 : -1) : 0;
 	memset(c->hit, 0, c->n_servers * sizeof(bool));
-	if (!json_object_object_get_ex(rec, "servers", &arr))
-		return;
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
+	for (size_t i = 0; i < r->n_servers; i++)
 		for (size_t k = 0; k < c->n_servers; k++)
-			if (strcmp(jget_str(json_object_array_get_idx(arr, i), "name") ?: "", c->servers[k]->name) == 0)
+			if (strcmp(r->servers[i].name, c->servers[k]->name) == 0)
 				c->hit[k] = true;
 }
 
-/* Folds a later record of the open incident of c into it. */
-static void replay_event(struct alert *a, struct cond *c, struct json_object *rec, const char *type)
+/* Folds a later record r (rec, as read) of the open incident of c into it. */
+static void replay_event(struct alert *a, struct cond *c, const struct jrec *r, struct json_object *rec)
 {
-	struct json_object *nt;
-	int sev = delivery_lookup_name(jget_str(rec, "severity"), delivery_sev_name_i, SEV_UNKNOWN);
+	int sev = record_severity(r);
 
-	if (strcmp(type, "worsen") == 0 && sev > (int)c->rs.level)
+	if (r->type == JREC_WORSEN && sev > (int)c->rs.level)
 		c->rs.level = (enum severity)sev;
-	if (!isnan(jget_num(rec, "worst")))
-		c->worst = jget_num(rec, "worst");
-	if (strcmp(type, "flapping") == 0)
-		c->rs.flapping = jget_bool(rec, "on");
-	if (!json_object_object_get_ex(rec, "notice", &nt))
+	if (!isnan(r->worst))
+		c->worst = r->worst;
+	if (r->type == JREC_FLAPPING)
+		c->rs.flapping = r->on;
+	if (!r->has_notice)
 		return;
-	c->next_seq = (unsigned)jint(nt, "seq") + 1;
-	if (strcmp(type, "close") != 0)
-		c->rs.last_notice = jget_num(rec, "t");
-	if (jget_bool(nt, "silenced"))
+	c->next_seq = r->notice.seq + 1;
+	if (r->type != JREC_CLOSE)
+		c->rs.last_notice = r->t;
+	if (r->notice.silenced)
 		return;
 	c->mailed = true;
 	/* Offered again unless a "notified" record follows. */
@@ -320,14 +322,14 @@ static void reset_incident(struct cond *c)
 
 /* Follows the open incidents of conditions the configuration no longer has (a device
  * removed, a rack renamed): their last record, until a close. */
-static void replay_orphan(struct alert *a, struct json_object *rec, const char *type, const char *id)
+static void replay_orphan(struct alert *a, struct json_object *rec, enum jrec_type type, const char *id)
 {
 	size_t i = 0;
 
 	while (i < a->n_orphans && strcmp(jget_str(a->orphans[i], "id"), id) != 0)
 		i++;
 	if (i == a->n_orphans) {
-		if (strcmp(type, "open") != 0)
+		if (type != JREC_OPEN)
 			return;
 		a->orphans = xgrow(a->orphans, &a->cap_orphans, a->n_orphans + 1, sizeof(*a->orphans));
 		a->n_orphans++;
@@ -335,7 +337,7 @@ static void replay_orphan(struct alert *a, struct json_object *rec, const char *
 		json_object_put(a->orphans[i]);
 	}
 	a->orphans[i] = json_object_get(rec);
-	if (strcmp(type, "close") == 0) {
+	if (type == JREC_CLOSE) {
 		json_object_put(a->orphans[i]);
 		a->orphans[i] = a->orphans[--a->n_orphans];
 	}
@@ -370,32 +372,30 @@ void replay_close_orphans(struct alert *a, double now)
 	a->n_orphans = a->cap_orphans = 0;
 }
 
-static int replay_record(void *arg, struct json_object *rec)
+/* One record r (rec, as read), already through the codec, folded into the state. */
+static void replay_record(struct alert *a, const struct jrec *r, struct json_object *rec)
 {
-	struct alert *a = arg;
-	const char *type = jget_str(rec, "type"), *id = jget_str(rec, "id"), *key = jget_str(rec, "cond");
-	struct cond *c = key ? conds_find(a, key) : NULL;
+	struct cond *c = r->cond ? conds_find(a, r->cond) : NULL;
 
-	if (!type || !id)
-		return 0;
-	if (strcmp(type, "notified") == 0) {
-		drop_pending(a, id, jint(rec, "seq"));
-		return 0;
+	if (!r->id)
+		return;
+	if (r->type == JREC_NOTIFIED) {
+		drop_pending(a, r->id, (int)r->seq);
+		return;
 	}
-	if (strcmp(type, "open") == 0)
-		note_id(a, id);
+	if (r->type == JREC_OPEN)
+		note_id(a, r->id);
 	if (!c) {
-		replay_orphan(a, rec, type, id);
-		return 0;
+		replay_orphan(a, rec, r->type, r->id);
+		return;
 	}
-	if (strcmp(type, "open") == 0)
-		replay_open(a, c, rec, id);
-	else if (strcmp(c->id, id) != 0)
-		return 0;
-	replay_event(a, c, rec, type);
-	if (strcmp(type, "close") == 0)
+	if (r->type == JREC_OPEN)
+		replay_open(c, r);
+	else if (strcmp(c->id, r->id) != 0)
+		return;
+	replay_event(a, c, r, rec);
+	if (r->type == JREC_CLOSE)
 		reset_incident(c);
-	return 0;
 }
 
 /* Every record goes through the journal's strict codec first: one the daemon cannot use
@@ -409,7 +409,9 @@ int replay_checked(void *arg, struct json_object *rec, const char *file, int lin
 
 	if (why)
 		log_warn("%s:%d: journal record skipped: %s", file, line, why);
+	else
+		replay_record(ctx->a, &r, rec);
 	jrec_clear(&r);
-	return why ? 0 : replay_record(ctx->a, rec);
+	return 0;
 }
 
