@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cfgparse.h"
+#include "oidtext.h"
 #include "profile.h"
 #include "proftable.h"
 #include "xmem.h"
@@ -64,34 +65,26 @@ int profile_metric_index(const struct profile *prof, const char *name)
 	return -1;
 }
 
-/* Numeric OIDs only: no MIB files for UPS-MIB, PowerNet or ENTITY-SENSOR-MIB ship
- * with Debian (DESIGN.md §10), so a name could not be resolved on the target. */
+/* For the table OIDs (proftable.c): the same parser and limit as the SNMP driver's. */
 static bool oid_valid(const char *oid)
 {
-	const char *s = oid[0] == '.' ? oid + 1 : oid;
-	int parts = 0;
-
-	while (*s) {
-		if (*s < '0' || *s > '9')
-			return false;
-		while (*s >= '0' && *s <= '9')
-			s++;
-		parts++;
-		if (*s == '.' && s[1])
-			s++;
-		else if (*s)
-			return false;
-	}
-	return parts >= 2;
+	return oidtext_parse(oid, NULL, OIDTEXT_MAX_LEN) > 0;
 }
 
 static void get_oid(struct cfgparse *p, const config_setting_t *m, const char *key,
 	bool required, char **out)
 {
-	if (cfgparse_string(p, m, key, required, out) && !oid_valid(*out)) {
+	int n;
+
+	if (!cfgparse_string(p, m, key, required, out))
+		return;
+	n = oidtext_parse(*out, NULL, OIDTEXT_MAX_LEN);
+	if (n == 0)
 		cfgparse_error_at(p, config_setting_get_member(m, key),
 			_("'%s' = \"%s\" is not a numeric OID"), key, *out);
-	}
+	else if (n == OIDTEXT_TOO_LONG)
+		cfgparse_error_at(p, config_setting_get_member(m, key),
+			_("'%s': an OID of more than %d sub-identifiers (SNMP's limit)"), key, OIDTEXT_MAX_LEN);
 }
 
 static int state_name_code(struct profile_metric *pm, const char *name)

@@ -6,7 +6,7 @@
 #include <libconfig.h>
 #include <stdbool.h>
 
-#include "profile.h"
+#include "proftypes.h"
 
 struct cfgparse;
 

@@ -21,6 +21,7 @@
 
 #include "ctlclient.h"
 #include "envmon.h"
+#include "jget.h"
 #include "criteria.h"
 #include "metric.h"
 #include "textesc.h"
@@ -74,29 +75,9 @@ static struct json_object *ask(const char *socket_path, struct json_object *req)
 
 static const char *str(struct json_object *o, const char *key)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NULL;
 	/* Device, mail server and client text is printed: no control character reaches the
 	 * terminal. */
-	return text_esc(json_object_get_string(v));
-}
-
-static double num(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return NAN;
-	return json_object_get_double(v);
-}
-
-static struct json_object *member(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ? v : NULL;
+	return text_esc(jget_text(o, key));
 }
 
 static const char *fmt_time(double t, double now, char *buf, size_t len)
@@ -154,7 +135,7 @@ static void print_reading(struct json_object *r)
 	} else if (state) {
 		printf("%s\n", people_word(state, metric_state_label(state)));
 	} else {
-		metric_number_text(value, sizeof(value), num(r, "value"), 1, decimal_comma());
+		metric_number_text(value, sizeof(value), jget_num(r, "value"), 1, decimal_comma());
 		printf("%s %s\n", value, unit ? unit : "");
 	}
 }
@@ -169,10 +150,10 @@ static void print_devices(struct json_object *devs, double now)
 	printf("  %-18s %-8s %-10s %-9s %s\n", _("NAME"), _("KIND"), _("PROTOCOL"), _("CONTACT"),
 		_("LAST ANSWER"));
 	for (size_t i = 0; i < json_object_array_length(devs); i++) {
-		struct json_object *d = json_object_array_get_idx(devs, i), *rs = member(d, "readings");
+		struct json_object *d = json_object_array_get_idx(devs, i), *rs = jget_member(d, "readings");
 
 		printf("  %-18s %-8s %-10s %-9s %s\n", str(d, "name"), str(d, "kind"), str(d, "protocol"),
-			str(d, "state"), fmt_time(num(d, "last_answer"), now, t, sizeof(t)));
+			str(d, "state"), fmt_time(jget_num(d, "last_answer"), now, t, sizeof(t)));
 		if (str(d, "error"))
 			printf(_("    last error: %s\n"), str(d, "error"));
 		for (size_t k = 0; rs && k < json_object_array_length(rs); k++)
@@ -209,12 +190,12 @@ static void print_servers(struct json_object *srvs)
 		return;
 	printf(_("\nServers\n"));
 	for (size_t i = 0; i < json_object_array_length(srvs); i++) {
-		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = member(s, "criteria");
+		struct json_object *s = json_object_array_get_idx(srvs, i), *cr = jget_member(s, "criteria");
 
 		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
 			str(s, "spec"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
-			struct json_object *c = json_object_array_get_idx(cr, k), *pending = member(c, "pending");
+			struct json_object *c = json_object_array_get_idx(cr, k), *pending = jget_member(c, "pending");
 			const char *crit = str(c, "criterion"), *state = str(c, "state");
 			int code = criterion_lookup(crit);
 
@@ -223,8 +204,8 @@ static void print_servers(struct json_object *srvs)
 				state ? people_word(state, severity_msgid(state)) : "-");
 			if (pending && json_object_get_boolean(pending))
 				printf(" %s", _("(pending)"));
-			print_bounds(_("warn"), member(c, "warn"));
-			print_bounds(_("crit"), member(c, "crit"));
+			print_bounds(_("warn"), jget_member(c, "warn"));
+			print_bounds(_("crit"), jget_member(c, "crit"));
 			printf("\n");
 		}
 	}
@@ -242,7 +223,7 @@ static void print_incidents(struct json_object *inc, double now)
 
 		printf("  %-24s %-9s %-20s %s %s\n", str(o, "id"), str(o, "severity"), str(o, "criterion"),
 			str(o, "device") ? str(o, "device") : str(o, "rack") ? str(o, "rack") : "",
-			fmt_time(num(o, "opened"), now, t, sizeof(t)));
+			fmt_time(jget_num(o, "opened"), now, t, sizeof(t)));
 	}
 }
 
@@ -268,25 +249,25 @@ static void print_silences(struct json_object *sil, double now)
 		struct json_object *o = json_object_array_get_idx(sil, i);
 
 		printf(_("  %-18s until %s (%s): %s\n"), str(o, "target"),
-			fmt_time(num(o, "until"), NAN, t, sizeof(t)), str(o, "source"), str(o, "reason"));
+			fmt_time(jget_num(o, "until"), NAN, t, sizeof(t)), str(o, "source"), str(o, "reason"));
 	}
 	(void)now;
 }
 
 static void print_status(struct json_object *st)
 {
-	struct json_object *d = member(st, "daemon");
-	double now = d ? num(d, "now") : NAN;
+	struct json_object *d = jget_member(st, "daemon");
+	double now = d ? jget_num(d, "now") : NAN;
 	char t[64];
 
 	if (d)
 		printf(_("%s (%s): envmond %s, pid %s, running since %s\n"), str(d, "site"), str(d, "code"),
-			str(d, "version"), str(d, "pid"), fmt_time(num(d, "started"), NAN, t, sizeof(t)));
-	print_devices(member(st, "devices"), now);
-	print_servers(member(st, "servers"));
-	print_incidents(member(st, "incidents"), now);
-	print_spool(member(st, "spool"));
-	print_silences(member(st, "silences"), now);
+			str(d, "version"), str(d, "pid"), fmt_time(jget_num(d, "started"), NAN, t, sizeof(t)));
+	print_devices(jget_member(st, "devices"), now);
+	print_servers(jget_member(st, "servers"));
+	print_incidents(jget_member(st, "incidents"), now);
+	print_spool(jget_member(st, "spool"));
+	print_silences(jget_member(st, "silences"), now);
 }
 
 /* ------------------------------------------------------------------ commands */
@@ -393,7 +374,7 @@ static struct json_object *build_request(int argc, char **argv, bool *json_out)
 static int wait_test_mail(const char *socket_path, struct json_object *queued)
 {
 	struct json_object *req = json_object_new_object(), *resp = NULL;
-	double wait_s = num(queued, "wait_s");
+	double wait_s = jget_num(queued, "wait_s");
 	int64_t polls = (int64_t)((isnan(wait_s) ? 75 : wait_s) * 5), i;
 	int rc = ENVMON_EX_FAIL;
 
@@ -403,15 +384,15 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 		struct json_object *done;
 
 		usleep(200000);
-		if (!(resp = ask(socket_path, req)) || !member(resp, "ok") ||
-		    !json_object_get_boolean(member(resp, "ok"))) {
+		if (!(resp = ask(socket_path, req)) || !jget_member(resp, "ok") ||
+		    !json_object_get_boolean(jget_member(resp, "ok"))) {
 			fprintf(stderr, _("envmonctl: %s: %s\n"), "test-mail", resp && str(resp, "error") ?
 				str(resp, "error") : _("no answer from envmond"));
 			break;
 		}
-		if (!(done = member(resp, "done")) || !json_object_get_boolean(done))
+		if (!(done = jget_member(resp, "done")) || !json_object_get_boolean(done))
 			continue;
-		if (json_object_get_boolean(member(resp, "sent"))) {
+		if (json_object_get_boolean(jget_member(resp, "sent"))) {
 			printf(_("test mail sent: the server answered \"%s\"\n"), str(resp, "reply"));
 			rc = ENVMON_EX_OK;
 		} else {
@@ -441,7 +422,7 @@ static char *name_list(struct json_object *names)
 /* The daemon's answer to a name it does not know, in the user's language. */
 static void print_unknown_target(const char *cmd, struct json_object *resp)
 {
-	char *devices = name_list(member(resp, "devices")), *servers = name_list(member(resp, "servers"));
+	char *devices = name_list(jget_member(resp, "devices")), *servers = name_list(jget_member(resp, "servers"));
 
 	fprintf(stderr, _("envmonctl: %s: no device or server is called '%s'; devices: %s; servers: %s\n"),
 		cmd, str(resp, "unknown_target"), devices, servers);
@@ -451,11 +432,11 @@ static void print_unknown_target(const char *cmd, struct json_object *resp)
 
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
-	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
+	struct json_object *ok = jget_member(resp, "ok"), *errs = jget_member(resp, "errors");
 	char t[64];
 
 	if (json_out) {
-		printf("%s\n", json_object_to_json_string_ext(member(resp, "status"), JSON_C_TO_STRING_PRETTY));
+		printf("%s\n", json_object_to_json_string_ext(jget_member(resp, "status"), JSON_C_TO_STRING_PRETTY));
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 	}
 	if ((!ok || !json_object_get_boolean(ok)) && str(resp, "unknown_target")) {
@@ -470,11 +451,11 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
-		print_status(member(resp, "status"));
+		print_status(jget_member(resp, "status"));
 	else if (strcmp(cmd, "reload") == 0)
 		printf(_("configuration reloaded: %s\n"), str(resp, "summary"));
 	else if (strcmp(cmd, "silence") == 0)
-		printf(_("silenced until %s\n"), fmt_time(num(resp, "until"), NAN, t, sizeof(t)));
+		printf(_("silenced until %s\n"), fmt_time(jget_num(resp, "until"), NAN, t, sizeof(t)));
 	else if (strcmp(cmd, "test-mail") == 0)
 		printf(_("test mail queued as %s, waiting for the server's answer...\n"), str(resp, "queued"));
 	else

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "derive.h"
-#include "driver.h"
+#include "drvapi.h"
 #include "notify.h"
 #include "rules.h"
 

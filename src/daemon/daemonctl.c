@@ -12,6 +12,8 @@
 #include "conf.h"
 #include "control.h"
 #include "daemonctl.h"
+#include "jget.h"
+#include "jrec.h"
 #include "journal.h"
 #include "log.h"
 #include "poller.h"
@@ -72,26 +74,17 @@ static int cmd_reload(void *arg, struct json_object *req, struct json_object *re
 	return 0;
 }
 
-static const char *get_string(struct json_object *req, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* Who asked, as far as the daemon can tell: the client's user from the kernel, and the
  * user behind sudo when envmonctl runs as root through it (then only root's word). */
-static struct json_object *who_json(struct json_object *req)
+static char *who_name(struct json_object *req)
 {
 	struct json_object *v;
-	const char *sudo_user = get_string(req, "sudo_user");
+	const char *sudo_user = jget_str(req, "sudo_user");
 	struct passwd *pw;
 	char *who;
 	uid_t uid;
 
-	if (!json_object_object_get_ex(req, "peer_uid", &v))
+	if (!(v = jget_member(req, "peer_uid")))
 		return NULL;
 	uid = (uid_t)json_object_get_int64(v);
 	pw = getpwuid(uid);
@@ -100,31 +93,32 @@ static struct json_object *who_json(struct json_object *req)
 		free(who);
 		who = xasprintf("%s (sudo)", sudo_user);
 	}
-	v = json_object_new_string(who);
-	free(who);
-	return v;
+	return who;
 }
 
 /* A "silence" or "silence_end" record (doc/journal.md); a failure is logged, the silence
  * itself is already saved. */
-static void journal_silence(struct daemonctl *dc, const char *type, struct json_object *req,
+static void journal_silence(struct daemonctl *dc, enum jrec_type type, struct json_object *req,
 	const char *target, double from, double until, const char *reason)
 {
 	struct json_object *rec;
+	struct jrec r;
+	char *who;
 
 	if (!dc->record)
 		return;
-	rec = json_object_new_object();
-	json_object_object_add(rec, "type", json_object_new_string(type));
-	json_object_object_add(rec, "t", json_object_new_double(clock_wall()));
-	json_object_object_add(rec, "target", json_object_new_string(target));
-	json_object_object_add(rec, "from", json_object_new_double(from));
-	json_object_object_add(rec, "until", json_object_new_double(until));
-	json_object_object_add(rec, "reason", reason ? json_object_new_string(reason) : NULL);
-	json_object_object_add(rec, "who", who_json(req));
+	who = who_name(req);
+	jrec_init(&r, type, clock_wall());
+	r.target = target;
+	r.from = from;
+	r.until = until;
+	r.reason = reason;
+	r.who = who;
+	rec = jrec_encode(&r);
 	if (dc->record(dc->record_arg, rec) < 0)
 		log_warn("silence of %s not recorded in the journal (above)", target);
 	json_object_put(rec);
+	free(who);
 }
 
 static bool known_target(const struct config *cfg, const char *target)
@@ -176,12 +170,12 @@ static int silence_too_long(struct json_object *resp, unsigned max_s)
 static int cmd_silence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
-	const char *target = get_string(req, "target"), *reason = get_string(req, "reason");
+	const char *target = jget_str(req, "target"), *reason = jget_str(req, "reason");
 	struct json_object *v;
 	int64_t duration;
 	double now = clock_wall();
 
-	if (!target || !reason || !json_object_object_get_ex(req, "duration", &v) ||
+	if (!target || !reason || !(v = jget_member(req, "duration")) ||
 	    !json_object_is_type(v, json_type_int))
 		return control_error(resp, "silence needs target, duration (seconds) and reason");
 	if (!known_target(*dc->cfg, target))
@@ -193,7 +187,7 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 		return control_error(resp, "give a reason (at most 500 characters)");
 	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
 		return control_error(resp, "the silence could not be saved in the state directory");
-	journal_silence(dc, "silence", req, target, now, now + (double)duration, reason);
+	journal_silence(dc, JREC_SILENCE, req, target, now, now + (double)duration, reason);
 	json_object_object_add(resp, "until", json_object_new_double(now + (double)duration));
 	return 0;
 }
@@ -201,7 +195,7 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 static int cmd_unsilence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
-	const char *target = get_string(req, "target");
+	const char *target = jget_str(req, "target");
 	struct silence_window w;
 	double now = clock_wall(), from = now;
 	char *reason = NULL;
@@ -216,7 +210,7 @@ static int cmd_unsilence(void *arg, struct json_object *req, struct json_object 
 	}
 	n = silence_remove(dc->silences, target);
 	if (n > 0)
-		journal_silence(dc, "silence_end", req, target, from, now, reason);
+		journal_silence(dc, JREC_SILENCE_END, req, target, from, now, reason);
 	free(reason);
 	if (n < 0)
 		return control_error(resp, "the change could not be saved in the state directory");

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* Windows of the two rates (DESIGN.md §8: <= 20 °C/h, <= 5 °C in 15 min). ASHRAE TC 9.9
  * states both as the change of temperature within any such period, not as a rate: a

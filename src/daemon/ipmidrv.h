@@ -5,7 +5,7 @@
 #ifndef IPMIDRV_H
 #define IPMIDRV_H
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* For PROTO_IPMI. */
 extern const struct driver_ops ipmi_driver;

@@ -9,6 +9,7 @@
 
 #include <ipmi_monitoring.h>
 
+#include "decode.h"
 #include "ipmimap.h"
 #include "xmem.h"
 
@@ -76,7 +77,7 @@ void ipmimap_decode(const struct profile_metric *m, const struct ipmi_sensors *s
 	if (sn->unit == IPMI_UNIT_FAHRENHEIT && m->convert == CONVERT_NONE && m->unit &&
 	    strcmp(m->unit, "°C") == 0)
 		raw = (raw - 32.0) * 5.0 / 9.0;
-	driver_decode(m, raw, out);
+	decode_reading(m, raw, out);
 	out->raw = sn->value;
 	out->sensor = which;
 }

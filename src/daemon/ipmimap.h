@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 enum ipmi_unit { IPMI_UNIT_OTHER, IPMI_UNIT_CELSIUS, IPMI_UNIT_FAHRENHEIT };
 

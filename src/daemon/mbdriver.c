@@ -24,6 +24,7 @@
 #include <modbus.h>
 
 #include "clock.h"
+#include "decode.h"
 #include "log.h"
 #include "mbdecode.h"
 #include "mbdriver.h"
@@ -457,7 +458,7 @@ static void decode_item(const struct drv_device *h, const struct mb_job *j, size
 	char why[160];
 
 	if (j->err[i] == 0) {
-		driver_decode(m, j->raw[i], r);
+		decode_reading(m, j->raw[i], r);
 		if (r->status == READING_ERROR && m->n_states > 0)
 			append(error, size, "%s: raw value %.0f is not in the profile's states", m->name, r->raw);
 		else if (r->status == READING_ERROR)

@@ -4,7 +4,7 @@
 #ifndef MBDRIVER_H
 #define MBDRIVER_H
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* For PROTO_MODBUS_TCP and PROTO_MODBUS_RTU. init and fini count their callers: the
  * poller calls them once per protocol. */

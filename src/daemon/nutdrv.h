@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* For PROTO_NUT. */
 extern const struct driver_ops nut_driver;

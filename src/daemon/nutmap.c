@@ -9,6 +9,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "decode.h"
 #include "nutmap.h"
 #include "xmem.h"
 
@@ -345,6 +346,6 @@ void nutmap_decode(const struct profile_metric *m, const struct nut_vars *vars, 
 		out->status = READING_ERROR;
 		return;
 	}
-	driver_decode(m, raw, out);
+	decode_reading(m, raw, out);
 	apply_nut_rules(m, vars, out);
 }

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* One variable as upsd sent it. */
 struct nut_var {

@@ -6,7 +6,7 @@
 
 #include "alert.h"
 #include "derive.h"
-#include "driver.h"
+#include "drvapi.h"
 #include "notify.h"
 
 struct pipeline;

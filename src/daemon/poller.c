@@ -6,6 +6,7 @@
 
 #include "clock.h"
 #include "confdiff.h"
+#include "driver.h"
 #include "log.h"
 #include "poller.h"
 #include "sched.h"

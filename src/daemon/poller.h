@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 struct poller;
 

@@ -4,7 +4,7 @@
 #ifndef READINGS_H
 #define READINGS_H
 
-#include "driver.h"
+#include "drvapi.h"
 
 struct confdiff;
 struct json_object;

@@ -17,7 +17,7 @@
 
 #include <stdbool.h>
 
-#include "driver.h"
+#include "drvapi.h"
 
 extern const struct driver_ops sim_driver;
 

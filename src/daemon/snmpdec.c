@@ -3,33 +3,24 @@
 #include <config.h>
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "decode.h"
+#include "oidtext.h"
 #include "proftable.h"
 #include "snmpdec.h"
 
 size_t snmpdec_parse_oid(const char *text, oid *out, size_t max)
 {
-	const char *s = text[0] == '.' ? text + 1 : text;
-	size_t n = 0;
+	uint32_t buf[OIDTEXT_MAX_LEN];
+	int n = oidtext_parse(text, buf, max < OIDTEXT_MAX_LEN ? max : OIDTEXT_MAX_LEN);
 
-	while (*s) {
-		unsigned long long v = 0;
-
-		if (*s < '0' || *s > '9' || n == max)
-			return 0;
-		while (*s >= '0' && *s <= '9') {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			if (v > 0xffffffffull)
-				return 0;
-		}
-		out[n++] = (oid)v;
-		if (*s == '.' && s[1])
-			s++;
-		else if (*s)
-			return 0;
-	}
-	return n >= 2 ? n : 0;
+	if (n <= 0)
+		return 0;
+	for (int i = 0; i < n; i++)
+		out[i] = buf[i];
+	return (size_t)n;
 }
 
 /* A decimal number in text[len]: optional blanks, sign, digits, one '.' or ','
@@ -166,7 +157,7 @@ static void decode_value(const struct profile_metric *m, double raw, double fact
 	if (fallback && !isnan(m->fallback_scale))
 		fm.scale = m->fallback_scale;
 	/* The sensor factor applies to numbers only: a state keeps its raw code. */
-	driver_decode(&fm, m->n_state_names > 0 ? raw : raw * factor, out);
+	decode_reading(&fm, m->n_state_names > 0 ? raw : raw * factor, out);
 	out->raw = raw;
 }
 

@@ -9,9 +9,10 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "driver.h"
+#include "drvapi.h"
+#include "oidtext.h"
 
-#define SNMPDEC_OID_MAX 64
+#define SNMPDEC_OID_MAX OIDTEXT_MAX_LEN
 
 enum snmpdec_status {
 	SNMPDEC_OK,        /* *out holds the number */
@@ -21,8 +22,9 @@ enum snmpdec_status {
 	                     * 400-digit string): unknown, never a reading */
 };
 
-/* Parses a numeric OID ("1.3.6.1.2.1.33.1.2.3.0", leading dot allowed) into oid[max].
- * Returns the number of sub-identifiers, or 0 if it is not a numeric OID. */
+/* Parses a numeric OID ("1.3.6.1.2.1.33.1.2.3.0", leading dot allowed) into oid[max]
+ * with oidtext_parse (oidtext.h), the parser profiles are checked with. Returns the number
+ * of sub-identifiers, or 0 if it is not a numeric OID or has more than max. */
 size_t snmpdec_parse_oid(const char *text, oid *out, size_t max);
 
 /* The number a varbind holds: INTEGER signed, Gauge32/Counter32/Unsigned32 unsigned,
@@ -61,7 +63,7 @@ struct snmpdec_input {
  * unplugged sensor reads 0); a failed fallback READING_ERROR (not absent: the device
  * may have it). Otherwise the profile's sentinels apply to the raw device value, then
  * the sensor factor, the scale (fallback_scale for the fallback OID), offset,
- * conversion and state map (driver_decode). Returns true if the fallback OID gave the
+ * conversion and state map (decode_reading, decode.h). Returns true if the fallback OID gave the
  * value. */
 bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *in,
 	struct reading *out);

@@ -16,6 +16,7 @@
  * instances' OIDs with the scalars. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -791,12 +792,8 @@ static void add_item(struct drv_device *d, size_t metric, enum item_role role, c
 	size_t len = snmpdec_parse_oid(text, buf, SNMPDEC_OID_MAX);
 	struct item *it = &d->items[d->n_items];
 
-	/* profile.c validated every OID; a failure here is a programming error. */
-	if (len == 0) {
-		log_err("%s: OID %s cannot be used", d->dev->name, text);
-		*slot = -1;
-		return;
-	}
+	/* profile.c validated every OID with the same parser and limit (oidtext.h). */
+	assert(len > 0);
 	it->metric = metric;
 	it->role = role;
 	it->name = xmalloc(len * sizeof(oid));

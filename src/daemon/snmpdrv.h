@@ -3,7 +3,7 @@
 #ifndef SNMPDRV_H
 #define SNMPDRV_H
 
-#include "driver.h"
+#include "drvapi.h"
 
 /* SNMP v1, v2c and v3 (USM); one GET per device per poll where the OIDs fit. */
 extern const struct driver_ops snmp_driver;

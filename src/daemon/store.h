@@ -9,7 +9,7 @@
 
 #include "conf.h"
 #include "derive.h"
-#include "driver.h"
+#include "drvapi.h"
 
 /* One value of one metric in a reading. */
 struct store_value {

@@ -3,7 +3,7 @@
 #ifndef EPISODES_H
 #define EPISODES_H
 
-#include "audit.h"
+#include "auditdata.h"
 
 /* The episodes of cfg's journal that overlap [from, to); *out a new array. */
 size_t episodes_load(const struct config *cfg, time_t from, time_t to,

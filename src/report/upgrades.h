@@ -3,7 +3,7 @@
 #ifndef UPGRADES_H
 #define UPGRADES_H
 
-#include "audit.h"
+#include "auditdata.h"
 
 /* Fills a->upgrades from a's servers and rows; one entry per kind and target. */
 void upgrades_plan(struct audit *a);

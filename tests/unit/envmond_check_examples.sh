@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
-echo "1..14"
+echo "1..16"
 # As shipped, the example is refused (it describes a fictitious court) with what to do;
 # once its `example = true;` line is removed, it is valid.
 "$envmond" -t -c "$top_srcdir/etc/envmond.conf" >"$tmp/example" 2>&1
@@ -68,6 +68,32 @@ cp "$gmo" "$tmp/locale/fr/LC_MESSAGES/envmond.mo" 2>/dev/null
 ENVMOND_LOCALEDIR="$tmp/locale" LC_ALL=C.UTF-8 LANGUAGE=fr "$envmond" -t -c "$tmp/bad.conf" >"$tmp/out.fr" 2>&1
 sed 's/^/# /' "$tmp/out.fr"
 grep -q "bad.conf:4: profil inconnu" "$tmp/out.fr"; ok $? "errors are in French with LANGUAGE=fr"
+
+# One OID parser (oidtext.c) for envmond -t and the SNMP driver: a site profile with an
+# OID of 70 sub-identifiers passes like any other; one of 129, more than SNMP allows
+# (Net-SNMP's MAX_OID_LEN = 128), is refused at its file:line.
+long_oid() { i=7; o="1.3.6.1.4.1.99999"; while [ $i -lt "$1" ]; do o="$o.$i"; i=$((i + 1)); done; echo "$o"; }
+oid_profile() {
+	sed -e 's/name = "ups-rfc1628"/name = "ups-long-oid"/' \
+	    -e "s/oid = \"1.3.6.1.2.1.33.1.2.4.0\"/oid = \"$(long_oid "$1")\"/" \
+	    "$top_srcdir/etc/profiles/ups-rfc1628.conf" >"$tmp/profiles/ups-long-oid.conf"
+}
+cat >"$tmp/oid.conf" <<'CONF'
+site = { name = "T"; code = "T"; contacts = { arsit = [ "a@example.org" ]; }; };
+paths = { profiles_dir = "profiles"; };
+devices = ( { name = "u"; profile = "ups-long-oid"; snmp = { host = "h"; }; } );
+CONF
+oid_profile 70
+"$envmond" -t -c "$tmp/oid.conf" >"$tmp/out.oid70" 2>&1
+rc=$?; sed 's/^/# /' "$tmp/out.oid70"
+[ $rc -eq 0 ] && grep -q "$(long_oid 70)\"" "$tmp/profiles/ups-long-oid.conf"
+ok $? "a profile OID of 70 sub-identifiers passes envmond -t (got $rc)"
+oid_profile 129
+line=$(grep -n 'ups_charge' "$tmp/profiles/ups-long-oid.conf" | cut -d: -f1)
+"$envmond" -t -c "$tmp/oid.conf" >"$tmp/out.oid129" 2>&1
+rc=$?; sed 's/^/# /' "$tmp/out.oid129"
+[ $rc -eq 78 ] && grep -q "ups-long-oid.conf:$line: 'oid': an OID of more than 128 sub-identifiers" "$tmp/out.oid129"
+ok $? "a profile OID of 129 sub-identifiers is refused at its file:line (got $rc)"
 
 # A missing file is the file, not a line 0 of it.
 "$envmond" -t -c "$tmp/nowhere.conf" >"$tmp/out" 2>&1

@@ -21,6 +21,7 @@
 #include <json-c/json.h>
 
 #include "alert.h"
+#include "alert_fixture.h"
 #include "cfgparse.h"
 #include "clock.h"
 #include "journal.h"
@@ -55,17 +56,8 @@ static void site_open(struct site *s, unsigned n_racks, bool shared)
 	FILE *f;
 
 	memset(s, 0, sizeof(*s));
-	snprintf(s->dir, sizeof(s->dir), "%s/envmon-alert-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(s->dir));
-	path = xasprintf("%s/state", s->dir);
-	assert_int_equal(mkdir(path, 0750), 0);
-	free(path);
-	path = xasprintf("%s/envmond.conf", s->dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "site = { name = \"TJ\"; code = \"TJ-T\"; contacts = { arsit = [ \"a@example.org\" ]; }; };\n"
-		"paths = { state_dir = \"%s/state\"; profiles_dir = \"%s/tests/sim/profiles\"; };\n"
-		"storage = { step = 30; };\ndevices = (\n", s->dir, TOP_SRCDIR);
+	f = fixture_site_conf(s->dir, sizeof(s->dir), "alert", &path);
+	fputs("storage = { step = 30; };\ndevices = (\n", f);
 	for (unsigned i = 0; i < n_racks; i++)
 		fprintf(f, "%s{ name = \"p%u\"; profile = \"sim-probe\"; interval = %d; "
 			"sim = { scenario = \"%s/tests/sim/scenarios/common.scn\"; }; }\n",

@@ -167,6 +167,16 @@ static void test_parse_oid(void **state)
 	assert_int_equal(snmpdec_parse_oid("1..3", buf, SNMPDEC_OID_MAX), 0);
 	assert_int_equal(snmpdec_parse_oid("iso.3.6", buf, SNMPDEC_OID_MAX), 0);
 	assert_int_equal(snmpdec_parse_oid("1.3.6.1", buf, 3), 0);
+	/* The driver takes what envmond -t accepts (oidtext.h): 70 sub-identifiers, up to 128. */
+	{
+		char text[1024] = "1.3.6.1.4.1.99999";
+
+		for (int i = 7; i < 70; i++)
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), ".%d", i);
+		assert_int_equal(snmpdec_parse_oid(text, buf, SNMPDEC_OID_MAX), 70);
+		assert_int_equal(buf[69], 69);
+	}
+	assert_int_equal(SNMPDEC_OID_MAX, MAX_OID_LEN);
 }
 
 static void test_sensor_factor(void **state)
