@@ -31,6 +31,7 @@
 #include "privdrop.h"
 #include "readings.h"
 #include "reload.h"
+#include "ipmidrv.h"
 #include "nutdrv.h"
 #include "probe.h"
 #include "proflist.h"
@@ -592,6 +593,7 @@ int main(int argc, char **argv)
 	}
 	/* The secrets are in memory now: no core dump or ptrace by the same user may read them
 	 * (setuid() would also clear the flag, but not when running as root or as the user). */
+	ipmidrv_set_state_dir(st.cfg->paths.state_dir);
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot disable core dumps: %s", strerror(errno));
 	if (opt.check_only) {
@@ -614,6 +616,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(&st);
 	}
+	ipmidrv_set_state_dir(NULL);
 	conf_free(st.cfg);
 	free(config_path);
 	log_fini();

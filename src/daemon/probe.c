@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "sched.h"
 #include "store.h"
+#include "textesc.h"
 #include "xmem.h"
 
 /* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
@@ -67,8 +68,10 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
-	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
-		return xstrdup(m->var ? m->var : m->sensors[0]);
+	if (m->var)
+		return xstrdup(m->var);
+	if (m->n_sensors > 0)   /* the IPMI sensor read, or the first choice when none was */
+		return xstrdup(m->sensors[r->sensor < m->n_sensors ? r->sensor : 0]);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
@@ -281,7 +284,10 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	int rc;
 
 	if (!dev) {
-		fprintf(stderr, _("envmond: no device called '%s' in %s\n"), name, cfg->file);
+		fprintf(stderr, _("envmond: no device called '%s' in %s; its devices:"), text_esc(name), cfg->file);
+		for (size_t i = 0; i < cfg->n_devices; i++)
+			fprintf(stderr, " %s", cfg->devices[i].name);
+		fputc('\n', stderr);
 		return ENVMON_EX_USAGE;
 	}
 	ops = driver_for(dev->protocol);

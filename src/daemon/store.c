@@ -92,11 +92,7 @@ static struct {
 
 static const char *fmt_time(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
+	return clock_local_str((double)t, buf, len);
 }
 
 /* librrd's message for this thread, cleared for the next call. */
