@@ -27,8 +27,9 @@ agents_stop() {
 	"$peers/snmpd.sh" stop "$work/agents" >/dev/null 2>&1 || true
 }
 
-# CPU seconds (user + sys, every thread) of running processes (summed).
-proc_cpu() { for p in "$@"; do cat "/proc/$p/stat"; done | awk '{ s += $14 + $15 } END { printf "%.3f", s / 100 }'; }
+# CPU seconds of running processes (summed over their threads), from schedstat's
+# nanoseconds: /proc/PID/stat counts 10 ms ticks, too coarse for a small site's cycle.
+proc_cpu() { for p in "$@"; do cat /proc/"$p"/task/*/schedstat; done | awk '{ s += $1 } END { printf "%.4f", s / 1e9 }'; }
 # Peak RSS, kB.
 proc_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 # Anonymous memory and proportional set size, kB (smaps_rollup: shared library text
@@ -37,8 +38,8 @@ proc_anon() { awk '/^Anonymous:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 proc_pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 # Bytes the process handed to write()-like calls, and bytes it made the block layer
 # write (page cache writeback it caused; RRD files written through mmap show here).
-proc_wchar() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^wchar:/ { s += $2 } END { print s + 0 }'; }
-proc_wbytes() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^write_bytes:/ { s += $2 } END { print s + 0 }'; }
+proc_wchar() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^wchar:/ { s += $2 } END { printf "%.0f\n", s }'; }
+proc_wbytes() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^write_bytes:/ { s += $2 } END { printf "%.0f\n", s }'; }
 
 # syscalls_during "PID ..." SECONDS FILE: the fsync-like calls, opens and renames of every
 # thread of the PIDs during SECONDS, one line each in FILE (strace with a seccomp filter: the
