@@ -136,12 +136,13 @@ say "envmond stops; envmon-report writes the site-audit report"
 kill -TERM "$(cat "$out/envmond.pid")"; sleep 1
 to=$(date '+%Y-%m-%d %H:%M:%S')
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format html -o "$out/rapport.html"
+"$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format pdf -o "$out/rapport.pdf"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format text -o "$out/rapport.txt"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format csv -o "$out/rapport.csv"
 sed -n '1,40p' "$out/rapport.txt"
 
 say "done"
 echo "mails:          $out/mail/*.eml"
-echo "report:         $out/rapport.html (also rapport.txt, rapport.csv)"
+echo "report:         $out/rapport.html (also rapport.pdf, rapport.txt, rapport.csv)"
 echo "daemon's log:   $out/envmond.log"
 echo "RRD files:      $out/state/rrd/   journal: $out/state/journal.jsonl"

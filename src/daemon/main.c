@@ -211,7 +211,7 @@ static void on_terminate(void *arg, int signo)
  * given new data sources) before the loop starts. */
 static int storage_start(const struct config *cfg)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return -1;
 	if (store_open_config(cfg) < 0) {
 		store_fini();
@@ -392,6 +392,19 @@ static int record_in_journal(void *arg, struct json_object *rec)
 	return journal_append(j, rec);
 }
 
+/* envmon-report asks before it reads the RRD files: the readings still batched in
+ * memory are written first. */
+static int cmd_flush_storage(void *arg, struct json_object *req, struct json_object *resp)
+{
+	unsigned long calls = store_stats()->calls;
+
+	(void)arg;
+	(void)req;
+	store_flush();
+	json_object_object_add(resp, "calls", json_object_new_int64((int64_t)(store_stats()->calls - calls)));
+	return 0;
+}
+
 static int start_control(struct daemon_state *st)
 {
 	st->silences = silence_open(st->cfg->paths.state_dir);
@@ -405,6 +418,7 @@ static int start_control(struct daemon_state *st)
 	daemonctl_attach(&st->dc, st->ctl);
 	mailsvc_attach(&st->mail, st->ctl);
 	control_add_section(st->ctl, "incidents", incidents_section, st);
+	control_add_command(st->ctl, "flush-storage", cmd_flush_storage, st);
 	if (st->pipe)
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	return 0;
