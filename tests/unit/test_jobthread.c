@@ -46,18 +46,32 @@ static struct job *back(int fd)
 	return j;
 }
 
+static struct jobthread *start(struct ctx *c, int fds[2])
+{
+	struct jobthread *t;
+	int rc = -1;
+
+	assert_int_equal(pipe(fds), 0);
+	t = jobthread_start(run, c, fds[1], &rc);
+	assert_non_null(t);
+	assert_int_equal(rc, 0);
+	return t;
+}
+
+static void finish(int fds[2])
+{
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void test_jobs_in_order_off_thread(void **state)
 {
 	struct ctx c = { PTHREAD_MUTEX_INITIALIZER, 0 };
 	struct job jobs[3] = { { .n = 0 }, { .n = 1 }, { .n = 2 } };
-	int fds[2], rc = -1;
-	struct jobthread *t;
+	int fds[2];
+	struct jobthread *t = start(&c, fds);
 
 	(void)state;
-	assert_int_equal(pipe(fds), 0);
-	t = jobthread_start(run, &c, fds[1], &rc);
-	assert_non_null(t);
-	assert_int_equal(rc, 0);
 	for (int i = 0; i < 3; i++) {   /* one job out at a time, as the drivers do */
 		jobthread_submit(t, &jobs[i]);
 		assert_ptr_equal(back(fds[0]), &jobs[i]);
@@ -66,8 +80,7 @@ static void test_jobs_in_order_off_thread(void **state)
 	}
 	assert_null(jobthread_join(t));
 	assert_int_equal(c.runs, 3);
-	close(fds[0]);
-	close(fds[1]);
+	finish(fds);
 }
 
 /* Stopped while a job runs: the join waits for it (its pointer is in the pipe);
@@ -76,13 +89,10 @@ static void test_stop_during_a_job(void **state)
 {
 	struct ctx c = { PTHREAD_MUTEX_INITIALIZER, 0 };
 	struct job running = { .n = 1 }, queued = { .n = 2 };
-	int fds[2], rc = -1;
-	struct jobthread *t;
+	int fds[2];
+	struct jobthread *t = start(&c, fds);
 
 	(void)state;
-	assert_int_equal(pipe(fds), 0);
-	t = jobthread_start(run, &c, fds[1], &rc);
-	assert_non_null(t);
 	pthread_mutex_lock(&c.gate);
 	jobthread_submit(t, &running);
 	usleep(50 * 1000);              /* the worker has taken it and waits on the gate */
@@ -94,8 +104,7 @@ static void test_stop_during_a_job(void **state)
 	assert_false(queued.done);
 	assert_int_equal(c.runs, 1);
 	assert_null(jobthread_join(NULL));
-	close(fds[0]);
-	close(fds[1]);
+	finish(fds);
 }
 
 int main(void)
