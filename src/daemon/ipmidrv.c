@@ -61,6 +61,7 @@ struct drv_device {
 	struct ipmi_target tg;       /* worker's */
 	struct jobthread *thread;
 	ipmi_monitoring_ctx_t ctx;   /* worker's; destroyed once the thread is joined */
+	bool sdr_checked;            /* worker's: the SDR cache was read afresh once */
 	bool in_flight, closed;      /* loop thread */
 	struct log_complaint refused;/* loop thread: a configuration error */
 };
@@ -172,8 +173,11 @@ static void run_job(void *arg, void *job)
 		j->outcome = IJ_CONFIG;
 		return;
 	}
-	n = ipmi_monitoring_sensor_readings_by_sensor_type(h->ctx, h->tg.host, &cfg, h->tg.reading_flags,
-		types, 1, NULL, NULL);
+	/* The cache is per host and checked by the library against the repository's time
+	 * stamps, which some BMCs leave at 0 (ipmi_sim does): read it afresh once per open,
+	 * so that a BMC whose firmware changed its sensors is seen at the next start. */
+	n = ipmi_monitoring_sensor_readings_by_sensor_type(h->ctx, h->tg.host, &cfg, h->tg.reading_flags |
+		(h->sdr_checked ? 0 : IPMI_MONITORING_SENSOR_READING_FLAGS_REREAD_SDR_CACHE), types, 1, NULL, NULL);
 	if (n < 0) {
 		err = ipmi_monitoring_ctx_errnum(h->ctx);
 		j->outcome = outcome_of(err);
@@ -183,6 +187,7 @@ static void run_job(void *arg, void *job)
 			hint_of(err));
 		return;
 	}
+	h->sdr_checked = true;
 	collect(h->ctx, n, &j->sensors);
 	ipmi_monitoring_sensor_iterator_destroy(h->ctx);
 	j->outcome = IJ_DATA;
