@@ -265,6 +265,13 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		cfgparse_error_at(p, m, _("metric '%s': 'sensors' lists no sensor name"), pm->name);
 	} else if (!config_setting_get_member(m, "sensors")) {
 		cfgparse_error_at(p, m, _("metric '%s': missing setting 'sensors'"), pm->name);
+	} else {
+		/* A sensor's name is its SDR id string: 16 bytes at most (IPMI 2.0, 43.1). */
+		for (size_t i = 0; i < pm->n_sensors; i++)
+			if (strlen(pm->sensors[i]) > 16)
+				cfgparse_error_at(p, config_setting_get_member(m, "sensors"),
+					_("metric '%s': IPMI sensor name \"%s\" is longer than 16 bytes, "
+					"which a BMC cannot name a sensor"), pm->name, pm->sensors[i]);
 	}
 	cfgparse_double(p, m, "scale", -1e9, 1e9, &pm->scale);
 	if (pm->scale == 0.0)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,9 +62,15 @@ struct drv_device {
 	struct ipmi_target tg;       /* worker's */
 	struct jobthread *thread;
 	ipmi_monitoring_ctx_t ctx;   /* worker's; destroyed once the thread is joined */
+	bool sdr_checked;            /* worker's: the SDR cache was read afresh once */
 	bool in_flight, closed;      /* loop thread */
 	struct log_complaint refused;/* loop thread: a configuration error */
 };
+
+/* The local BMC, through the kernel's IPMI driver (ipmi_si + ipmi_devintf). */
+#define LOCAL_BMC "/dev/ipmi0"
+/* The SDR cache files: <state_dir>/ipmi-sdr/sdr.<host>. */
+#define SDR_CACHE_PREFIX "sdr."
 
 static struct {
 	unsigned users;
@@ -145,6 +152,22 @@ static void collect(ipmi_monitoring_ctx_t c, int n, struct ipmi_sensors *out)
 	}
 }
 
+/* The cache file of h's BMC, removed once per open. The library checks a cache
+ * against the repository's time stamps, which some BMCs leave at 0 (ipmi_sim does):
+ * a BMC whose firmware changed its sensors would keep its old names. Its own
+ * REREAD_SDR_CACHE flag does the same but leaks the SDR context (66 KB per call,
+ * libipmimonitoring 1.6.10, valgrind). The in-band BMC's file is named "localhost". */
+static void forget_sdr_cache(const struct drv_device *h)
+{
+	const char *host = h->tg.host ? h->tg.host : "localhost";
+	char path[PATH_MAX];
+
+	if (!ipmi.cache_dir || strchr(host, '/'))
+		return;
+	if (snprintf(path, sizeof(path), "%s/" SDR_CACHE_PREFIX "%s", ipmi.cache_dir, host) < (int)sizeof(path))
+		unlink(path);
+}
+
 static void run_job(void *arg, void *job)
 {
 	struct drv_device *h = arg;
@@ -154,7 +177,12 @@ static void run_job(void *arg, void *job)
 	/* A lost datagram is sent again within the device's timeout. */
 	unsigned resend_ms = j->timeout_ms / 2 > 100 ? j->timeout_ms / 2 : 100;
 	struct ipmi_monitoring_ipmi_config cfg = {
-		.driver_type = -1, .protocol_version = IPMI_MONITORING_PROTOCOL_VERSION_2_0,
+		/* In-band: the kernel's driver only (/dev/ipmi0), not the library's probing of
+		 * ACPI/SMBIOS and I/O ports, which needs root and leaks at each failed
+		 * attempt (libfreeipmi 1.6.10, ipmi_ctx_find_inband, valgrind: 640 bytes). */
+		.driver_type = h->tg.host ? -1 : IPMI_MONITORING_DRIVER_TYPE_OPENIPMI,
+		.disable_auto_probe = h->tg.host ? 0 : 1, .driver_device = h->tg.host ? NULL : (char *)LOCAL_BMC,
+		.protocol_version = IPMI_MONITORING_PROTOCOL_VERSION_2_0,
 		.username = h->tg.user, .password = h->tg.password, .privilege_level = IPMI_MONITORING_PRIVILEGE_LEVEL_USER,
 		.authentication_type = -1, .cipher_suite_id = -1, .session_timeout_len = (int)session_ms,
 		.retransmission_timeout_len = (int)(resend_ms < session_ms ? resend_ms : session_ms / 2),
@@ -166,23 +194,32 @@ static void run_job(void *arg, void *job)
 		snprintf(j->why, sizeof(j->why), "%s: cannot create an IPMI context (out of memory)", h->label);
 		return;
 	}
-	if (ipmi.cache_dir && ipmi_monitoring_ctx_sdr_cache_directory(h->ctx, ipmi.cache_dir) < 0) {
+	if (ipmi.cache_dir && (ipmi_monitoring_ctx_sdr_cache_directory(h->ctx, ipmi.cache_dir) < 0 ||
+	    ipmi_monitoring_ctx_sdr_cache_filenames(h->ctx, SDR_CACHE_PREFIX "%H") < 0)) {
 		snprintf(j->why, sizeof(j->why), "%s: SDR cache directory %s: %s", h->label, ipmi.cache_dir,
 			ipmi_monitoring_ctx_errormsg(h->ctx));
 		j->outcome = IJ_CONFIG;
 		return;
 	}
+	if (!h->tg.host && access(LOCAL_BMC, R_OK | W_OK) < 0) {
+		j->outcome = errno == ENOENT ? IJ_LINK_DOWN : IJ_CONFIG;
+		snprintf(j->why, sizeof(j->why), "%s: %s: %s%s", h->label, LOCAL_BMC, strerror(errno),
+			errno == ENOENT ? " (the local BMC needs the ipmi_si and ipmi_devintf kernel modules)" :
+			" (give the daemon's group access to it, e.g. a udev rule)");
+		return;
+	}
+	if (!h->sdr_checked)
+		forget_sdr_cache(h);
 	n = ipmi_monitoring_sensor_readings_by_sensor_type(h->ctx, h->tg.host, &cfg, h->tg.reading_flags,
 		types, 1, NULL, NULL);
 	if (n < 0) {
 		err = ipmi_monitoring_ctx_errnum(h->ctx);
 		j->outcome = outcome_of(err);
 		snprintf(j->why, sizeof(j->why), "%s: %s%s", h->label, ipmi_monitoring_ctx_errormsg(h->ctx),
-			!h->tg.host && access("/dev/ipmi0", F_OK) < 0 ?
-			" (no /dev/ipmi0: the local BMC needs the ipmi_si and ipmi_devintf kernel modules)" :
 			hint_of(err));
 		return;
 	}
+	h->sdr_checked = true;
 	collect(h->ctx, n, &j->sensors);
 	ipmi_monitoring_sensor_iterator_destroy(h->ctx);
 	j->outcome = IJ_DATA;

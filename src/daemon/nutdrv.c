@@ -1,4 +1,4 @@
-/* nutdrv.c — the NUT driver (see nutdrv.h). One concern at 600 lines: the worker threads,
+/* nutdrv.c — the NUT driver (see nutdrv.h): the jobs its worker threads (jobthread.c) run,
  * their hand-over to the loop and --discover; the variable mapping is in nutmap.c.
  *
  * Threads: the loop thread owns the handles, their logging state and every callback.
@@ -14,8 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +28,7 @@
 
 #include "clock.h"
 #include "envmon.h"
+#include "jobthread.h"
 #include "log.h"
 #include "nutdrv.h"
 #include "nutmap.h"
@@ -65,12 +64,7 @@ struct drv_device {
 	void *arg;
 	char *label;                 /* "ups@host:port", for logs */
 	struct nut_target tg;        /* worker's */
-	pthread_t thread;
-	bool running;
-	pthread_mutex_t mu;          /* guards job and stop */
-	pthread_cond_t cv;
-	struct nut_job *job;
-	bool stop;
+	struct jobthread *thread;    /* runs the jobs; NULL once joined */
 	bool in_flight, closed;      /* loop thread */
 	UPSCONN_t conn;              /* worker thread */
 	bool connected;              /* worker thread */
@@ -267,35 +261,10 @@ static void run_job(struct drv_device *h, struct nut_job *j)
 		drop_link(h);
 }
 
-static struct nut_job *take_job(struct drv_device *h)
+/* jobthread's callback, on the worker thread. */
+static void worker_run(void *arg, void *job)
 {
-	struct nut_job *j;
-
-	pthread_mutex_lock(&h->mu);
-	while (!h->job && !h->stop)
-		pthread_cond_wait(&h->cv, &h->mu);
-	j = h->stop ? NULL : h->job;
-	h->job = NULL;
-	pthread_mutex_unlock(&h->mu);
-	return j;
-}
-
-static void *worker_main(void *arg)
-{
-	struct drv_device *h = arg;
-	struct nut_job *j;
-
-	while ((j = take_job(h)) != NULL) {
-		ssize_t n;
-
-		run_job(h, j);
-		/* A pointer is far below PIPE_BUF: the write is atomic. */
-		do
-			n = write(nut.pipe[1], &j, sizeof(j));
-		while (n < 0 && errno == EINTR);
-	}
-	drop_link(h);
-	return NULL;
+	run_job(arg, job);
 }
 
 /* ================================================================ loop thread */
@@ -318,24 +287,21 @@ static void handle_free(struct drv_device *h)
 			break;
 		}
 	}
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
 	target_free(&h->tg);
 	free(h->label);
 	free(h);
 }
 
-/* The worker is idle or about to be (its job is back): this returns at once. */
+/* The worker is idle or about to be (its job is back): this returns at once. Its
+ * connection is closed here, on the loop thread, once the thread is gone. A job
+ * queued but never taken is freed. */
 static void worker_join(struct drv_device *h)
 {
-	if (!h->running)
+	if (!h->thread)
 		return;
-	pthread_mutex_lock(&h->mu);
-	h->stop = true;
-	pthread_cond_signal(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->thread, NULL);
-	h->running = false;
+	free(jobthread_join(h->thread));
+	h->thread = NULL;
+	drop_link(h);
 }
 
 static void report_link(struct drv_device *h, const struct nut_job *j)
@@ -398,20 +364,6 @@ static void on_pipe(void *arg, int fd, unsigned events)
 		job_finish(jobs[i], true);
 }
 
-static int spawn(struct drv_device *h)
-{
-	sigset_t all, old;
-	int rc;
-
-	/* Signals stay with the loop thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&h->thread, NULL, worker_main, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	h->running = rc == 0;
-	return rc;
-}
-
 /* ================================================================ driver_ops */
 
 static int nut_init(void)
@@ -440,23 +392,15 @@ static void nut_fini(void)
 
 	if (nut.users == 0 || --nut.users > 0)
 		return;
-	for (struct drv_device *h = nut.all; h; h = h->next) {
-		pthread_mutex_lock(&h->mu);
-		h->stop = true;
-		pthread_cond_signal(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-	}
+	for (struct drv_device *h = nut.all; h; h = h->next)
+		if (h->thread)
+			jobthread_stop(h->thread);
 	for (struct drv_device *h = nut.all; h; h = h->next)
 		worker_join(h);
 	while (read(nut.pipe[0], &j, sizeof(j)) == (ssize_t)sizeof(j))
 		job_finish(j, false);
-	while (nut.all) {
-		struct drv_device *h = nut.all;
-
-		free(h->job);   /* queued, never taken */
-		h->job = NULL;
-		handle_free(h);
-	}
+	while (nut.all)
+		handle_free(nut.all);
 	sched_del_fd(nut.pipe[0]);
 	close(nut.pipe[0]);
 	close(nut.pipe[1]);
@@ -480,12 +424,10 @@ static struct drv_device *nut_open(const struct cfg_device *dev, poll_cb cb, voi
 	h->label = xasprintf("%s@%s:%u", n->ups, n->host, n->port);
 	h->tg = (struct nut_target){ xstrdup(n->host), xstrdup(n->ups), n->user ? xstrdup(n->user) : NULL,
 		n->password ? xstrdup(n->password) : NULL, n->port };
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
 	h->next = nut.all;
 	nut.all = h;
-	rc = spawn(h);
-	if (rc != 0) {
+	h->thread = jobthread_start(worker_run, h, nut.pipe[1], &rc);
+	if (!h->thread) {
 		log_err("%s: cannot start a thread for upsd %s: %s", dev->name, h->label, strerror(rc));
 		handle_free(h);
 		return NULL;
@@ -506,10 +448,7 @@ static int nut_poll(struct drv_device *h)
 	j->outcome = NJ_LINK_DOWN;
 	snprintf(j->why, sizeof(j->why), "upsd %s: no answer", h->label);
 	h->in_flight = true;
-	pthread_mutex_lock(&h->mu);
-	h->job = j;
-	pthread_cond_signal(&h->cv);
-	pthread_mutex_unlock(&h->mu);
+	jobthread_submit(h->thread, j);
 	return 0;
 }
 

@@ -37,8 +37,10 @@ def missing():
 class IpmiSim:
     """ipmi_sim on a free UDP port with its console on a free TCP port."""
 
-    def __init__(self, workdir, port=None):
+    def __init__(self, workdir, port=None, rename=None):
+        """rename: {sensor name: new name} applied to bmc.sdrs (a firmware update)."""
         self.dir = Path(workdir)
+        self.rename = rename or {}
         self.port = port or free_port()
         self.console_port = free_port()
         self.proc = None
@@ -46,8 +48,12 @@ class IpmiSim:
     def _prepare(self):
         sdr_dir = self.dir / 'state' / 'ipmi_sim' / NAME
         sdr_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(['sdrcomp', '-o', str(sdr_dir / 'sdr.20.main'), str(SDRS)], check=True,
-                       capture_output=True)
+        sdrs = SDRS.read_text()
+        for old, new in self.rename.items():
+            sdrs = sdrs.replace('"%s"' % old, '"%s"' % new)
+        (self.dir / 'bmc.sdrs').write_text(sdrs)
+        subprocess.run(['sdrcomp', '-o', str(sdr_dir / 'sdr.20.main'), str(self.dir / 'bmc.sdrs')],
+                       check=True, capture_output=True)
         (self.dir / 'lan.conf').write_text('''name "%(name)s"
 set_working_mc 0x20
   startlan 1

@@ -35,8 +35,8 @@ ENVMOND = program('envmond')
 def bmc(tmp_path):
     sims = []
 
-    def start(port=None):
-        sim = ipmipeer.IpmiSim(tmp_path / ('bmc-%d' % len(sims)), port=port)
+    def start(port=None, rename=None):
+        sim = ipmipeer.IpmiSim(tmp_path / ('bmc-%d' % len(sims)), port=port, rename=rename)
         sims.append(sim)
         return sim.start()
     yield start
@@ -141,6 +141,19 @@ def test_dead_bmc_bounded_by_the_timeout(tmp_path, bmc):
     assert metrics(probe(conf))['temperature']['value'] == 24
 
 
+def test_new_sensor_records_seen_at_the_next_open(tmp_path, bmc):
+    """ipmi_sim leaves its SDR time stamps at 0, as some BMCs do, so the library cannot
+    tell its cache is out of date: each open reads the records afresh. The same BMC
+    address with new firmware that renamed its inlet sensor is read right."""
+    sim = bmc()
+    conf = write_conf(tmp_path, [ipmi_device('bmc', sim.port, secret_file(tmp_path))])
+    assert metrics(probe(conf))['temperature']['source'] == 'Inlet Temp'
+    sim.kill()
+    bmc(port=sim.port, rename={'Inlet Temp': 'Ambient Temp'})
+    m = metrics(probe(conf))
+    assert (m['temperature']['source'], m['temperature']['value']) == ('Ambient Temp', 24)
+
+
 @pytest.mark.parametrize('ipmi, message', [
     ('host = "127.0.0.1"; user = "u"; workarounds = [ "opensespriv" ];', "unknown IPMI workaround 'opensespriv'"),
     ('host = "127.0.0.1"; user = "u"; workarounds = [ "spinpoll" ];', "'spinpoll' is for the local BMC"),
@@ -211,4 +224,19 @@ def test_inband_without_a_local_bmc(tmp_path):
     the kernel lacks."""
     conf = write_conf(tmp_path, ['{ name = "local"; profile = "probe-ipmi-bmc"; timeout = 1000; ipmi = { }; }'])
     p = probe(conf, 'local')
-    assert p.returncode == 1 and 'no /dev/ipmi0' in p.stderr and 'ipmi_devintf' in p.stderr, p.stderr
+    assert p.returncode == 1 and '/dev/ipmi0: No such file or directory' in p.stderr, p.stderr
+    assert 'ipmi_si and ipmi_devintf' in p.stderr
+
+
+def test_profile_sensor_name_longer_than_a_bmc_can_give(tmp_path):
+    profiles = tmp_path / 'profiles'
+    profiles.mkdir()
+    (profiles / 'bmc-long.conf').write_text('''profile = { name = "bmc-long"; kind = "probe"; protocol = "ipmi";
+  metrics = ( { name = "temperature"; unit = "°C";
+                sensors = [ "Inlet Temp", "Inlet Temperature" ]; } ); };
+''')
+    conf = write_conf(tmp_path, ['{ name = "b"; profile = "bmc-long"; ipmi = { }; }'])
+    conf.write_text(conf.read_text().replace('%s/etc/profiles' % TOP, str(profiles)))
+    p = subprocess.run([str(ENVMOND), '-c', str(conf), '-t'], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 78, p.stdout + p.stderr
+    assert re.search(r'bmc-long\.conf:3: .*"Inlet Temperature" is longer than 16 bytes', p.stderr), p.stderr

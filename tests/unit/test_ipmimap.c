@@ -92,7 +92,6 @@ static void test_vendor_inlets(void **state)
 		{ "02-CPU 1=40|01-Inlet Ambient=21|03-P1 DIMM 1-6=30", 21 },                 /* HPE */
 		{ "CPU1 Temp=50|Ambient Temp=23", 23 },                                      /* Lenovo */
 		{ "BB P1 VR Temp=45|BB Inlet Temp=22|BB Exit Air Temp=33", 22 },             /* Intel */
-		{ "Inlet Temperature=19", 19 },                                              /* Fujitsu */
 	};
 
 	(void)state;
