@@ -68,12 +68,24 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	t->select_values = int_array(p, m, "select_values", &t->n_select_values);
 	if (t->n_select_values && !t->select_oid)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_values' needs 'select_oid'"), pm->name);
-	if (t->select_oid && !t->n_select_values)
-		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values'"), pm->name);
+	cfgparse_string(p, m, "select_text", false, &t->select_text);
+	if (t->select_text && !t->select_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_text' needs 'select_oid'"), pm->name);
+	if (t->select_oid && !t->n_select_values && !t->select_text)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
 	parse_labels(p, m, t, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
+	if (cfgparse_string(p, m, "unit_oid", false, &t->unit_oid) && !oid_valid(t->unit_oid))
+		cfgparse_error_at(p, m, _("'%s' = \"%s\" is not a numeric OID"), "unit_oid", t->unit_oid);
+	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
+	if (!t->unit_oid != !t->n_fahrenheit_values)
+		cfgparse_error_at(p, m, _("metric '%s': 'unit_oid' and 'fahrenheit_values' go together"), pm->name);
+	if (cfgparse_string(p, m, "fallback_status_oid", false, &pm->fallback_status_oid) &&
+	    (!oid_valid(pm->fallback_status_oid) || !pm->fallback_oid || !pm->sensor_status_oid))
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_status_oid' must be a numeric OID, with "
+			"'fallback_oid' and 'sensor_status_oid'"), pm->name);
 	cfgparse_enum(p, m, "aggregate", aggregate_names, &agg);
 	t->aggregate = (enum table_aggregate)agg;
 }
@@ -82,10 +94,13 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	bool (*oid_valid)(const char *oid))
 {
 	bool table = false;
-	static const char *const table_only[] = { "select_oid", "select_values", "select_pattern", "label_oid", "aggregate",
-		NULL };
+	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
+	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
+	if (pm->n_fallback_invalid && !pm->fallback_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_invalid' needs 'fallback_oid'"), pm->name);
 	if (pm->n_status_ok && !pm->sensor_status_oid)
 		cfgparse_error_at(p, m, _("metric '%s': 'status_ok' needs 'sensor_status_oid'"), pm->name);
 	cfgparse_bool(p, m, "table", &table);
@@ -105,11 +120,16 @@ void proftable_free(struct profile_metric *pm)
 	struct profile_table *t = pm->snmp_table;
 
 	free(pm->status_ok);
+	free(pm->fallback_invalid);
+	free(pm->fallback_status_oid);
 	if (!t)
 		return;
 	free(t->select_oid);
 	free(t->select_values);
 	free(t->select_pattern);
+	free(t->select_text);
+	free(t->unit_oid);
+	free(t->fahrenheit_values);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);
 	free(t->label_oids);

@@ -223,6 +223,9 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 	}
 	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
 		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
+	/* The row's unit column said Fahrenheit: the profile's unit is Celsius. */
+	if (instance && r->status == READING_OK && d->inst[slot - d->dev->profile->n_metrics].fahrenheit)
+		r->value = (r->value - 32.0) * 5.0 / 9.0;
 	if (r->status == READING_INVALID && in.status_read)
 		log_debug("%s: %s: the sensor's status is %.0f, not ok", d->dev->name, name, in.status_value);
 	if (in.main == SNMPDEC_ABSENT && in.fallback_failed)
@@ -827,7 +830,8 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
 	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
 	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
-	char *st = in ? row_oid(m->sensor_status_oid, in) : NULL;
+	char *st = in ? row_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
+		m->sensor_status_oid, in) : NULL;
 
 	add_item(d, slot, ITEM_MAIN, main, &mi->main);
 	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
@@ -909,7 +913,7 @@ static int set_usm(netsnmp_session *s, const struct cfg_snmp *c)
 	return 0;
 }
 
-static void *open_session(const struct cfg_device *dev)
+void *snmpdrv_session(const struct cfg_device *dev, bool sync)
 {
 	const struct cfg_snmp *c = &dev->snmp;
 	netsnmp_session s;
@@ -922,7 +926,8 @@ static void *open_session(const struct cfg_device *dev)
 	s.timeout = (long)dev->timeout_ms * 1000L;
 	s.retries = (int)dev->retries;
 	s.version = c->version == 1 ? SNMP_VERSION_1 : c->version == 2 ? SNMP_VERSION_2c : SNMP_VERSION_3;
-	s.flags |= SNMP_FLAGS_DONT_PROBE;
+	if (!sync)   /* the loop's asynchronous engine discovery does it */
+		s.flags |= SNMP_FLAGS_DONT_PROBE;
 	if (c->version < 3) {
 		s.community = (u_char *)c->community;
 		s.community_len = strlen(c->community);
@@ -956,7 +961,7 @@ static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb,
 	d->readings = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->readings));
 	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
 	build_items(d);
-	d->sessp = open_session(dev);
+	d->sessp = snmpdrv_session(dev, false);
 	t = d->sessp ? snmp_sess_transport(d->sessp) : NULL;
 	if (!t || t->sock < 0 || sched_add_fd(t->sock, SCHED_READ, on_readable, d) < 0) {
 		if (d->sessp)

@@ -1,0 +1,151 @@
+"""Vendor profiles against recordings written from each vendor's MIB
+(tests/peers/snmprec): Socomec NET VISION, Vertiv/Liebert GP, CyberPower, Eaton XUPS
+battery alarms, APC PowerNet 3-phase and "not supported" answers, NetBotz on the old
+5528 tree, APC memSensors in Fahrenheit; `profile = "auto"` and
+`envmond --discover snmp://...` picking the profile of each recording.
+
+Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_vendor_profiles.py
+"""
+
+import subprocess
+
+import pytest
+
+from test_snmp import ENVMOND, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+
+WANTED = {
+    'ups-socomec-netvision': 'ups-socomec-netvision',
+    'ups-liebert-gp': 'ups-liebert-gp',
+    'ups-cyberpower': 'ups-cyberpower',
+    'ups-eaton-xups-alarms': 'ups-eaton-xups',
+    'ups-apc-powernet-3phase': 'ups-apc-powernet',
+    'probe-netbotz-5528': 'probe-netbotz',
+    'probe-apc-rackmon': 'probe-apc-rackmon',
+    'probe-entity-sensor-multi': 'probe-entity-sensor',
+    'probe-akcp-8': 'probe-akcp',
+    'ups-rfc1628-3phase': 'ups-rfc1628',
+}
+
+
+@pytest.fixture(scope='module')
+def agent(tmp_path_factory):
+    yield from snmpsim_serving(tmp_path_factory, WANTED)
+
+
+def read(agent, tmp_path, recording, profile=None):
+    conf = write_config(tmp_path, [device('d', profile or WANTED[recording],
+                                          snmp_block(agent.port, community=recording))])
+    return probe_ok(conf, 'd')
+
+
+def values(metric):
+    return {i['index']: i['value'] for i in metric['instances']}
+
+
+def test_socomec_netvision_tenths_and_phases(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-socomec-netvision')
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 97 and m['ups_runtime']['value'] == 42 * 60
+    assert m['battery_voltage']['value'] == pytest.approx(408.5) and m['battery_voltage']['unit'] == 'V'
+    assert m['battery_temperature']['value'] == pytest.approx(23.1)
+    assert m['input_frequency']['value'] == pytest.approx(49.9)
+    assert values(m['ups_load']) == {'1': 31, '2': 44, '3': 27} and m['ups_load']['value'] == 44
+    vin = {i['index']: i for i in m['input_voltage']['instances']}
+    assert vin['1']['value'] == pytest.approx(230.4) and vin['3']['status'] == 'invalid'
+    assert m['input_voltage']['value'] == pytest.approx(228.1)
+    assert m['output_voltage']['value'] == pytest.approx(229.7)
+
+
+def test_liebert_gp_rows_chosen_by_point(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-liebert-gp')
+    assert m['ups_source']['state'] == 'online' and m['ups_on_bypass']['state'] == 'no'
+    assert m['ups_battery']['state'] == 'normal' and m['ups_selftest']['state'] == 'passed'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 37 * 60
+    # Point 2 is the input, point 1 the output: rows chosen by their point's OID.
+    assert values(m['input_voltage']) == {'2.1': 233, '2.2': 228, '2.3': 236}
+    assert values(m['output_voltage']) == {'1.1': 229, '1.2': 231, '1.3': 230}
+    assert values(m['ups_load']) == {'1.1': 41, '1.2': 38, '1.3': 52} and m['ups_load']['value'] == 52
+    assert m['input_frequency']['value'] == 50
+    assert values(m['battery_voltage']) == {'2': 409}   # the battery point, not the DC bus
+
+
+def test_cyberpower(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-cyberpower')
+    assert m['ups_source']['state'] == 'online' and m['ups_replace_battery']['state'] == 'yes'
+    assert m['ups_runtime']['value'] == 2640 and m['ups_charge']['value'] == 100
+    assert m['battery_voltage']['value'] == pytest.approx(54.8)
+    assert m['input_voltage']['value'] == pytest.approx(231.8) and m['output_voltage']['value'] == 230
+    assert m['input_frequency']['value'] == 50 and m['ups_load']['value'] == 23
+    assert m['battery_temperature']['value'] == 27 and m['ups_selftest']['state'] == 'passed'
+
+
+def test_eaton_battery_alarms(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-eaton-xups-alarms')
+    assert m['ups_replace_battery']['state'] == 'yes'          # xupsBatteryAged
+    assert m['battery_failure']['state'] == 'no' and m['battery_missing']['state'] == 'no'
+    assert m['battery_low']['state'] == 'no' and m['ups_battery']['state'] == 'fault'
+    assert m['battery_voltage']['value'] == 220
+    assert values(m['input_voltage']) == {'1': 232, '2': 229, '3': 235} and m['input_voltage']['value'] == 229
+    assert m['output_voltage']['value'] == 226
+
+
+def test_powernet_not_supported_and_phases(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-apc-powernet-3phase')
+    # capacity 0 and temperature 255: "not supported", unknown, never a number.
+    assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
+    assert m['battery_voltage']['value'] == 218
+    load = {i['index']: i for i in m['phase_load']['instances']}
+    assert load['1.1']['value'] == 33 and load['1.2']['value'] == 41 and load['1.3']['status'] == 'invalid'
+    assert m['phase_load']['value'] == 41
+    assert m['phase_in_voltage']['value'] == 229 and m['phase_out_voltage']['value'] == 229
+    assert m['ups_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+
+
+def test_netbotz_old_tree(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-netbotz-5528')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1095346743']['value'] == pytest.approx(21.8) and t['1095346743']['label'] == 'Inlet rack B'
+    assert t['2']['value'] == pytest.approx(34.7)      # a warning threshold: still a good value
+    assert t['7']['status'] == 'invalid' and t['7']['value'] is None
+    assert m['temperature']['value'] == pytest.approx(34.7)
+    assert values(m['humidity']) == {'2': pytest.approx(38.5)}
+
+
+def test_apc_rackmon_fahrenheit(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-apc-rackmon')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['0.1']['value'] == pytest.approx(25.0) and t['0.1']['unit'] == '°C'
+    assert t['0.2']['value'] == pytest.approx(35.0) and t['0.2']['label'] == 'Outlet rack C'
+    assert t['0.3']['status'] == 'invalid'
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['0.1']['value'] == 45 and h['0.2']['status'] == 'invalid'
+
+
+@pytest.mark.parametrize('recording', sorted(WANTED))
+def test_auto_profile(agent, tmp_path, recording):
+    """profile = "auto" reads each recording with the profile written for it."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community=recording))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "%s" detected' % WANTED[recording] in p.stderr
+
+
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp'])
+def test_discover_proposes_the_profile(agent, tmp_path, recording):
+    conf = write_config(tmp_path, [])
+    p = subprocess.run([ENVMOND, '-c', conf, '--discover', 'snmp://%s@127.0.0.1:%d' % (recording, agent.port)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert 'Profile %s (' % WANTED[recording] in p.stdout
+    best = [l for l in p.stdout.splitlines() if '[best]' in l]
+    assert len(best) == 1 and WANTED[recording] in best[0], p.stdout
+    assert 'profile = "%s"' % WANTED[recording] in p.stdout
+    assert recording not in p.stdout.replace('profile = "%s"' % WANTED[recording], '').split('sysObjectID')[0]
+
+
+def test_auto_unreachable_is_a_config_error(tmp_path):
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(9, community='x'), timeout=200, retries=0)])
+    p = subprocess.run([ENVMOND, '-c', conf, '-t'], capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+    assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
