@@ -39,6 +39,7 @@ struct devinfo {
 	bool seen;                     /* answered at least once since start-up */
 	struct derived d;              /* its last derived values (probes: the rack's envelope) */
 	const char *ups_source;        /* last state read, for "silent while on battery" */
+	char inst[2][READING_INSTANCE_MAX];   /* instance of its temperature, humidity ("" if none) */
 };
 
 /* One evaluation of a condition across its servers. */
@@ -49,6 +50,8 @@ struct eval {
 	int bound_dir;
 	const char *state;
 	const struct cfg_threshold *thr;   /* of the server driving the verdict */
+	const char *sensor_device;         /* the instance that gave value, or NULL */
+	char sensor[READING_INSTANCE_MAX];
 };
 
 struct cond {
@@ -71,6 +74,7 @@ struct cond {
 	int bound_dir;
 	enum severity worst_sev;
 	const char *state, *worst_state;
+	char sensor_device[64], sensor[READING_INSTANCE_MAX];   /* of the worst reading ("": none) */
 };
 
 struct alert {
@@ -361,6 +365,10 @@ static struct json_object *record(const struct cond *c, const char *type, const 
 	json_object_object_add(r, "worst_state", str(c->worst_state));
 	json_object_object_add(r, "bound", num(c->bound));
 	json_object_object_add(r, "bound_kind", str(c->bound_dir > 0 ? "max" : c->bound_dir < 0 ? "min" : NULL));
+	if (c->sensor[0]) {   /* a metric with several instances: which one */
+		json_object_object_add(r, "sensor_device", str(c->sensor_device));
+		json_object_object_add(r, "sensor", str(c->sensor));
+	}
 	json_object_object_add(r, "servers", servers_json(c));
 	return r;
 }
@@ -452,6 +460,8 @@ static int offer(struct alert *a, struct json_object *rec)
 	n.state = jstr(rec, "state");
 	n.bound = jnum(rec, "bound");
 	n.bound_kind = jstr(rec, "bound_kind");
+	n.sensor_device = jstr(rec, "sensor_device");
+	n.sensor = jstr(rec, "sensor");
 	n.servers = servers;
 	n.n_servers = servers_from_json(rec, servers, ARRAY_SIZE(servers));
 	return a->sink(a->sink_arg, &n);
@@ -579,6 +589,13 @@ static void new_id(struct alert *a, struct cond *c, double now)
 	snprintf(c->id, sizeof(c->id), "%s-%s-%u", a->cfg->site.code, day, ++a->id_n);
 }
 
+static void keep_sensor(struct cond *c, const struct eval *e)
+{
+	snprintf(c->sensor_device, sizeof(c->sensor_device), "%s", e->sensor_device && e->sensor[0] ?
+		e->sensor_device : "");
+	snprintf(c->sensor, sizeof(c->sensor), "%s", e->sensor_device ? e->sensor : "");
+}
+
 /* The worse of two readings: higher severity, or further beyond the bound. */
 static bool track_worst(struct cond *c, const struct eval *e)
 {
@@ -589,6 +606,7 @@ static bool track_worst(struct cond *c, const struct eval *e)
 	if (!worse)
 		return false;
 	c->worst_sev = e->sev;
+	keep_sensor(c, e);
 	if (!isnan(e->value))
 		c->worst = e->value;
 	if (e->state)
@@ -607,6 +625,7 @@ static void open_incident(struct alert *a, struct cond *c, const struct eval *e,
 	c->bound = e->bound;
 	c->bound_dir = e->bound_dir;
 	c->state = c->worst_state = e->state;
+	keep_sensor(c, e);
 	c->worst_sev = c->rs.level;
 	c->opened = now;
 	if (c->since == 0)
@@ -762,6 +781,9 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		default: v = ds->d.temp_rate_15min; break;
 		}
 		judge(t, c->crit, v, NULL, &e);
+		/* Several probes or sensors: say which one (rates follow the temperature). */
+		e.sensor_device = c->rack->probes[i]->name;
+		snprintf(e.sensor, sizeof(e.sensor), "%s", ds->inst[c->crit == CRIT_HUMIDITY ? 1 : 0]);
 		if (eval_better(&e, best))
 			*best = e;
 	}
@@ -787,8 +809,13 @@ static bool judge_cond(struct alert *a, struct cond *c, const struct poll_result
 			judge_rack(a, c, t, &e);
 		else {
 			double v = result_value(res, d, c->crit, &state);
+			int m = profile_metric_index(res->dev->profile, criterion_name(c->crit));
 
 			judge(t, c->crit, v, state, &e);
+			if (m >= 0 && (size_t)m < res->n_readings && res->readings[m].instance[0]) {
+				e.sensor_device = res->dev->name;   /* the most loaded phase ... */
+				snprintf(e.sensor, sizeof(e.sensor), "%s", res->readings[m].instance);
+			}
 		}
 		c->cur_hit[i] = e.sev != SEV_UNKNOWN && e.sev > SEV_OK;
 		if (eval_better(&e, best) || (!best->thr && e.sev != SEV_UNKNOWN))
@@ -830,6 +857,12 @@ static void note_device(struct alert *a, const struct poll_result *res, const st
 	if (!res->answered)
 		return;
 	di->d = *d;
+	for (int k = 0; k < 2; k++) {
+		int i = profile_metric_index(res->dev->profile, k ? "humidity" : "temperature");
+
+		snprintf(di->inst[k], sizeof(di->inst[k]), "%s",
+			i >= 0 && (size_t)i < res->n_readings ? res->readings[i].instance : "");
+	}
 	result_value(res, d, CRIT_UPS_SOURCE, &state);
 	if (state) {
 		/* Point at the vocabulary's own string: it outlives the poll result. */
@@ -1085,6 +1118,8 @@ static void replay_open(struct alert *a, struct cond *c, struct json_object *rec
 	c->first_value = c->worst = jnum(rec, "value");
 	c->bound = jnum(rec, "bound");
 	c->bound_dir = jstr(rec, "bound_kind") ? (strcmp(jstr(rec, "bound_kind"), "max") == 0 ? 1 : -1) : 0;
+	snprintf(c->sensor_device, sizeof(c->sensor_device), "%s", jstr(rec, "sensor_device") ?: "");
+	snprintf(c->sensor, sizeof(c->sensor), "%s", jstr(rec, "sensor") ?: "");
 	memset(c->hit, 0, c->n_servers * sizeof(bool));
 	if (!json_object_object_get_ex(rec, "servers", &arr))
 		return;

@@ -7,11 +7,12 @@ battery alarms, APC PowerNet 3-phase and "not supported" answers, NetBotz on the
 Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_vendor_profiles.py
 """
 
+import os
 import subprocess
 
 import pytest
 
-from test_snmp import ENVMOND, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+from test_snmp import ENVMOND, PROFILES, TOP, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
 
 WANTED = {
     'ups-socomec-netvision': 'ups-socomec-netvision',
@@ -149,3 +150,38 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     p = subprocess.run([ENVMOND, '-c', conf, '-t'], capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
+
+
+def test_alert_mail_names_the_sensor(agent, tmp_path):
+    """A rack watched by an 8-port AKCP probe: port 3 reads 34.6 °C, beyond the critical
+    32 °C. The mail names the probe and the port, with the label the device gives it."""
+    from test_mail import Catcher, Daemon, free_port
+    locale = tmp_path / 'locale'
+    (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
+    subprocess.run(['msgfmt', '-o', str(locale / 'fr' / 'LC_MESSAGES' / 'envmond.mo'),
+                    os.path.join(TOP, 'po', 'fr.po')], check=True)
+    catcher = Catcher(tmp_path, free_port())
+    state = tmp_path / 'state'
+    state.mkdir()
+    conf = tmp_path / 'envmond.conf'
+    conf.write_text('''
+site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "arsit@example.org" ]; }; };
+paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
+daemon = { allow_root = true; };
+storage = { step = 5; };
+devices = ( { name = "akcp"; profile = "probe-akcp"; interval = 5; timeout = 1000; retries = 1;
+              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "probe-akcp-8"; }; } );
+racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
+mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
+''' % (state, PROFILES, tmp_path, tmp_path, agent.port, catcher.port))
+    d = Daemon(conf, locale, tmp_path)
+    try:
+        msgs = catcher.wait(1, 60)
+    finally:
+        d.stop()
+        catcher.stop()
+    assert msgs, 'no mail'
+    body = msgs[0][1].get_content()
+    assert 'Capteur : akcp, sonde 3 « Sortie baie A »' in body, body
+    assert '34,6 °C' in body
