@@ -419,6 +419,7 @@ void profile_free(struct profile *prof)
 	free(prof->metrics);
 	free(prof->name);
 	free(prof->file);
+	free(prof->overrides);
 	free(prof->description);
 	for (size_t i = 0; i < prof->n_match_sysoids; i++)
 		free(prof->match_sysoids[i]);

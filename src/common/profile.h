@@ -113,6 +113,7 @@ struct profile {
 	size_t n_match_probes;
 	struct profile_metric *metrics;
 	size_t n_metrics;
+	char *overrides;               /* a site profile: the shipped file it replaces, or NULL */
 };
 
 /* Parses one profile file. Errors go to p; returns NULL if the file has any error. */

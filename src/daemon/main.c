@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "alert.h"
 #include "cfgparse.h"
 #include "conf.h"
@@ -32,6 +33,7 @@
 #include "reload.h"
 #include "nutdrv.h"
 #include "probe.h"
+#include "proflist.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "snmpdisc.h"
@@ -51,6 +53,7 @@ struct options {
 	bool check_only;
 	bool debug;
 	const char *probe_device;
+	bool list_profiles;        /* --list-profiles */
 	bool json;
 	bool test_mail;
 	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
@@ -71,6 +74,7 @@ struct daemon_state {
 	struct readings *readings;
 	struct silences *silences;
 	struct control *ctl;
+	struct agentx *agentx;
 	struct daemonctl dc;
 	struct reload reload;
 	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
@@ -98,11 +102,13 @@ static void usage(FILE *out)
 	fprintf(out, _("      --discover snmp://[COMMUNITY@]HOST[:PORT]  print the profiles that fit an SNMP\n"
 		"                       device, what each reads now and a device block, then exit\n"
 		"      --snmp-version 1|2c  SNMP version for --discover snmp://... (default 2c)\n"));
+	fprintf(out, _("      --list-profiles  list the profiles, the devices using them and their files\n"));
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_SNMP_VERSION };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_SNMP_VERSION,
+		OPT_LIST_PROFILES };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -114,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ "snmp-version", required_argument, NULL, OPT_SNMP_VERSION },
+		{ "list-profiles", no_argument, NULL, OPT_LIST_PROFILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -139,6 +146,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 			}
 			opt->snmp_version = optarg;
 			break;
+		case OPT_LIST_PROFILES: opt->list_profiles = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -235,14 +243,27 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	store_write(res->dev->name, res->time, v, n);
 }
 
+/* Incident ids come from the journal; the spool keeps names for days after it (a journal
+ * moved aside): new ids are made after those too, or their alert would be taken for one
+ * already sent. */
+static void reserve_spool_ids(struct daemon_state *st)
+{
+	char day[9];
+	unsigned n;
+
+	if (st->pipe && st->mail.spool && spool_last_id(st->mail.spool, day, &n))
+		alert_reserve_id(pipeline_alert(st->pipe), day, n);
+}
+
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
  * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, spool_notify, st->mail.spool);
+	st->pipe = pipeline_new(st->cfg, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
+	reserve_spool_ids(st);
 	pipeline_set_tap(st->pipe, store_result, NULL);
 	st->readings = readings_new();
 	st->poller = poller_new(st->cfg, on_poll_result, st);
@@ -286,10 +307,11 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 {
 	struct daemon_state *st = arg;
 
-	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->mail.spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
+		reserve_spool_ids(st);
 		pipeline_set_tap(st->pipe, store_result, NULL);
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	}
@@ -473,12 +495,14 @@ static int run_loop(struct daemon_state *st)
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	st->agentx = agentx_start(st->cfg, st->ctl);
 	sdnotify_start(daemonctl_summary, &st->dc);
 	daemonize_report(&st->startup_fd, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
 	sdnotify_stopping();
+	agentx_stop(st->agentx);
 	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
@@ -569,7 +593,7 @@ int main(int argc, char **argv)
 	if (opt.discover)   /* needs no configuration */
 		return nutdrv_discover(opt.discover, 5000, stdout);
 	config_path = absolute_config(&opt);
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
+	log_init("envmond", opt.foreground || opt.check_only || opt.list_profiles || opt.probe_device || opt.test_mail ||
 		opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
@@ -584,6 +608,10 @@ int main(int argc, char **argv)
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
+		proflist_print_origins(st.cfg, stdout);
+		rc = ENVMON_EX_OK;
+	} else if (opt.list_profiles) {
+		proflist_print_table(st.cfg, stdout);
 		rc = ENVMON_EX_OK;
 	} else if ((opt.test_mail || opt.probe_all_cycles > 0 || opt.probe_device) &&
 		   (rc = tool_drop_privileges(&st)) != ENVMON_EX_OK) {
