@@ -117,13 +117,22 @@ static void print_reading(struct json_object *r)
 {
 	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
 
+	const char *inst = str(r, "instance");
+
 	printf("    %-22s ", str(r, "metric"));
 	if (status && strcmp(status, "ok") != 0)
-		printf("(%s)\n", status);
+		printf("(%s)", status);
 	else if (state)
-		printf("%s\n", state);
+		printf("%s", state);
 	else
-		printf("%g %s\n", num(r, "value"), unit ? unit : "");
+		printf("%g %s", num(r, "value"), unit ? unit : "");
+	if (inst) {   /* device text: no control character reaches the terminal */
+		printf("  [");
+		for (const unsigned char *c = (const unsigned char *)inst; *c; c++)
+			putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+		printf("]");
+	}
+	printf("\n");
 }
 
 static void print_devices(struct json_object *devs, double now)

@@ -7,6 +7,7 @@ battery alarms, APC PowerNet 3-phase and "not supported" answers, NetBotz on the
 Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_vendor_profiles.py
 """
 
+import json
 import os
 import subprocess
 
@@ -155,7 +156,7 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
 def test_alert_mail_names_the_sensor(agent, tmp_path):
     """A rack watched by an 8-port AKCP probe: port 3 reads 34.6 °C, beyond the critical
     32 °C. The mail names the probe and the port, with the label the device gives it."""
-    from test_mail import Catcher, Daemon, free_port
+    from test_mail import Catcher, Daemon, envmonctl, free_port
     locale = tmp_path / 'locale'
     (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
     subprocess.run(['msgfmt', '-o', str(locale / 'fr' / 'LC_MESSAGES' / 'envmond.mo'),
@@ -178,6 +179,14 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
     d = Daemon(conf, locale, tmp_path)
     try:
         msgs = catcher.wait(1, 60)
+        # envmonctl status names the instance too, in JSON and in its table.
+        st = envmonctl(tmp_path, 'status', '--json')
+        assert st.returncode == 0, st.stderr
+        dev = [x for x in json.loads(st.stdout)['devices'] if x['name'] == 'akcp'][0]
+        temp = [x for x in dev['readings'] if x['metric'] == 'temperature'][0]
+        assert temp['value'] == pytest.approx(34.6) and temp['instance'] == '3 Sortie baie A'
+        text = envmonctl(tmp_path, 'status')
+        assert '[3 Sortie baie A]' in text.stdout, text.stdout
     finally:
         d.stop()
         catcher.stop()
