@@ -241,6 +241,8 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	size_t n = store_values_from_result(res, d, v, ARRAY_SIZE(v));
 
 	store_write(res->dev->name, res->time, v, n);
+	if (res->answered)
+		store_write_instances(res);
 }
 
 /* Incident ids come from the journal; the spool keeps names for days after it (a journal

@@ -194,3 +194,13 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
     body = msgs[0][1].get_content()
     assert 'Capteur : akcp, sonde 3 « Sortie baie A »' in body, body
     assert '34,6 °C' in body
+    # One RRD file per instance beside the device's own (which keeps the aggregate).
+    rrd = state / 'rrd'
+    assert (rrd / 'akcp.rrd').exists()
+    last = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~3.rrd')],
+                          capture_output=True, text=True)
+    assert last.returncode == 0 and 'temperature' in last.stdout, last.stderr
+    assert float(last.stdout.split()[-1]) == pytest.approx(34.6)
+    offline = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~1.rrd')],
+                             capture_output=True, text=True)
+    assert offline.stdout.split()[-1] == 'U'   # an offline port is unknown, never 0
