@@ -122,10 +122,13 @@ static struct fit *rank_all(void *sessp, const struct profile *const *profiles, 
 				f.rank |= RANK_SYSOID;
 		if (strncmp(f.probe[0] == '.' ? f.probe + 1 : f.probe, "1.3.6.1.4.1.", 12) == 0)
 			f.rank |= RANK_PRIVATE;
-		/* Insertion keeps the best first; equal ranks stay in the profiles' order. */
+		/* Insertion keeps the best first; at equal ranks a UPS, then a cooling unit, comes
+		 * before a probe (a UPS card that also lists its sensors in ENTITY-SENSOR-MIB is a
+		 * UPS), then the profiles' order. */
 		size_t at = *n_fits;
 
-		while (at > 0 && fits[at - 1].rank < f.rank) {
+		while (at > 0 && (fits[at - 1].rank < f.rank ||
+		       (fits[at - 1].rank == f.rank && fits[at - 1].prof->kind > prof->kind))) {
 			fits[at] = fits[at - 1];
 			at--;
 		}

@@ -31,7 +31,7 @@ WANTED = {
 
 @pytest.fixture(scope='module')
 def agent(tmp_path_factory):
-    yield from snmpsim_serving(tmp_path_factory, WANTED)
+    yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -144,6 +144,15 @@ def test_discover_proposes_the_profile(agent, tmp_path, recording):
     assert len(best) == 1 and WANTED[recording] in best[0], p.stdout
     assert 'profile = "%s"' % WANTED[recording] in p.stdout
     assert recording not in p.stdout.replace('profile = "%s"' % WANTED[recording], '').split('sysObjectID')[0]
+
+
+@pytest.mark.parametrize('profile, want', [('auto', 'ups-rfc1628'), ('auto:ups', 'ups-rfc1628'),
+                                           ('auto:probe', 'probe-entity-sensor')])
+def test_auto_kind_on_a_card_answering_two_mibs(agent, tmp_path, profile, want):
+    conf = write_config(tmp_path, [device('d', profile, snmp_block(agent.port, community='ups-rfc1628-entity'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "%s" detected' % want in p.stderr
 
 
 def test_auto_unreachable_is_a_config_error(tmp_path):
