@@ -26,7 +26,8 @@ static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "
 	"invalid", "states",
 	/* read by proftable.c */
 	"table", "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate", "status_ok",
-	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid", NULL };
+	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid",
+	"override_oid", "override_values", "override_state", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
 /* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a
@@ -289,6 +290,8 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		pm->unit = xstrdup(pm->def ? pm->def->unit : "");
 	parse_invalid(p, m, pm);
 	parse_states(p, m, pm, prof->protocol == PROFILE_NUT || prof->protocol == PROFILE_IPMI);
+	if (prof->protocol == PROFILE_SNMP)
+		proftable_parse_override(p, m, pm, oid_valid);
 }
 
 /* key = "1.3..." or [ "1.3...", ... ], each a numeric OID. */

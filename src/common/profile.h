@@ -76,6 +76,13 @@ struct profile_metric {
 	long long *status_ok;          /* values of sensor_status_oid that mean ok; NULL: { 1 } */
 	size_t n_status_ok;
 	struct profile_table *snmp_table;  /* NULL: a scalar read at oid */
+	/* A state metric: when override_oid holds one of override_values, the state is
+	 * override_state whatever oid says (Socomec: upsBatteryStatus discharging means on
+	 * battery while upsOutputSource still says on inverter). */
+	char *override_oid;
+	long long *override_values;
+	size_t n_override_values;
+	int override_state;            /* index in state_names; -1 if none */
 
 	/* Modbus */
 	enum modbus_table table;

@@ -115,6 +115,31 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	parse_table(p, m, pm, oid_valid);
 }
 
+void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
+	bool (*oid_valid)(const char *oid))
+{
+	char *state = NULL;
+
+	pm->override_state = -1;
+	if (!cfgparse_string(p, m, "override_oid", false, &pm->override_oid))
+		return;
+	if (!oid_valid(pm->override_oid))
+		cfgparse_error_at(p, m, _("'%s' = \"%s\" is not a numeric OID"), "override_oid", pm->override_oid);
+	pm->override_values = int_array(p, m, "override_values", &pm->n_override_values);
+	if (!cfgparse_string(p, m, "override_state", false, &state) || !pm->n_override_values) {
+		cfgparse_error_at(p, m, _("metric '%s': 'override_oid' needs 'override_values' and 'override_state'"),
+			pm->name);
+	} else {
+		for (size_t i = 0; i < pm->n_state_names; i++)
+			if (strcmp(pm->state_names[i], state) == 0)
+				pm->override_state = (int)i;
+		if (pm->override_state < 0)
+			cfgparse_error_at(p, m, _("metric '%s': 'override_state' \"%s\" is not one of its states"),
+				pm->name, state);
+	}
+	free(state);
+}
+
 void proftable_free(struct profile_metric *pm)
 {
 	struct profile_table *t = pm->snmp_table;
@@ -122,6 +147,8 @@ void proftable_free(struct profile_metric *pm)
 	free(pm->status_ok);
 	free(pm->fallback_invalid);
 	free(pm->fallback_status_oid);
+	free(pm->override_oid);
+	free(pm->override_values);
 	if (!t)
 		return;
 	free(t->select_oid);

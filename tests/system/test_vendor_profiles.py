@@ -31,7 +31,8 @@ WANTED = {
 
 @pytest.fixture(scope='module')
 def agent(tmp_path_factory):
-    yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity'])
+    yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
+                                                           'ups-liebert-gp-onbattery'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -58,9 +59,18 @@ def test_socomec_netvision_tenths_and_phases(agent, tmp_path):
     assert m['output_voltage']['value'] == pytest.approx(229.7)
 
 
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision-onbattery', 'ups-liebert-gp-onbattery'])
+def test_on_battery_from_the_battery_status(agent, tmp_path, recording):
+    """Socomec's upsOutputSource still says on inverter, Liebert's output is not on bypass:
+    the battery status (discharging) says the load is on battery."""
+    m = read(agent, tmp_path, recording, recording.rsplit('-', 1)[0])
+    assert m['ups_source']['state'] == 'on_battery', m['ups_source']
+    assert m['seconds_on_battery']['value'] == 95
+
+
 def test_liebert_gp_rows_chosen_by_point(agent, tmp_path):
     m = read(agent, tmp_path, 'ups-liebert-gp')
-    assert m['ups_source']['state'] == 'online' and m['ups_on_bypass']['state'] == 'no'
+    assert m['ups_source']['state'] == 'online'
     assert m['ups_battery']['state'] == 'normal' and m['ups_selftest']['state'] == 'passed'
     assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 37 * 60
     # Point 2 is the input, point 1 the output: rows chosen by their point's OID.
