@@ -83,9 +83,9 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	if (!t->unit_oid != !t->n_fahrenheit_values)
 		cfgparse_error_at(p, m, _("metric '%s': 'unit_oid' and 'fahrenheit_values' go together"), pm->name);
 	if (cfgparse_string(p, m, "fallback_status_oid", false, &pm->fallback_status_oid) &&
-	    (!oid_valid(pm->fallback_status_oid) || !pm->fallback_oid || !pm->sensor_status_oid))
+	    (!oid_valid(pm->fallback_status_oid) || !pm->fallback_oid))
 		cfgparse_error_at(p, m, _("metric '%s': 'fallback_status_oid' must be a numeric OID, with "
-			"'fallback_oid' and 'sensor_status_oid'"), pm->name);
+			"'fallback_oid'"), pm->name);
 	cfgparse_enum(p, m, "aggregate", aggregate_names, &agg);
 	t->aggregate = (enum table_aggregate)agg;
 }
@@ -101,7 +101,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
 	if (pm->n_fallback_invalid && !pm->fallback_oid)
 		cfgparse_error_at(p, m, _("metric '%s': 'fallback_invalid' needs 'fallback_oid'"), pm->name);
-	if (pm->n_status_ok && !pm->sensor_status_oid)
+	if (pm->n_status_ok && !pm->sensor_status_oid && !config_setting_get_member(m, "fallback_status_oid"))
 		cfgparse_error_at(p, m, _("metric '%s': 'status_ok' needs 'sensor_status_oid'"), pm->name);
 	cfgparse_bool(p, m, "table", &table);
 	if (!table) {

@@ -32,7 +32,7 @@ WANTED = {
 @pytest.fixture(scope='module')
 def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
-                                                           'ups-liebert-gp-onbattery'])
+                                                           'ups-liebert-gp-onbattery', 'probe-apc-iem'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -132,6 +132,18 @@ def test_apc_rackmon_fahrenheit(agent, tmp_path):
     assert t['0.3']['status'] == 'invalid'
     h = {i['index']: i for i in m['humidity']['instances']}
     assert h['0.1']['value'] == 45 and h['0.2']['status'] == 'invalid'
+
+
+def test_apc_iem_probes(agent, tmp_path):
+    """A card without the universal I/O table: its integrated environmental monitor."""
+    m = read(agent, tmp_path, 'probe-apc-iem', 'probe-apc-uio')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1']['value'] == 24 and t['1']['label'] == 'Salle serveurs'
+    assert t['2']['value'] == pytest.approx(27.78, abs=0.01)       # 82 °F
+    assert t['3']['status'] == 'invalid' and t['3']['value'] is None
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['1']['value'] == 45 and h['2']['status'] == 'invalid'
+    assert m['temperature']['value'] == pytest.approx(27.78, abs=0.01)
 
 
 @pytest.mark.parametrize('recording', sorted(WANTED))
