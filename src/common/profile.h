@@ -47,7 +47,9 @@ struct profile_table {
 	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;
-	char *unit_oid;                /* column (or scalar, its .0 row) saying the row's unit, or NULL */
+	char **unit_oids;              /* columns (or scalars, their .0 row) saying the row's unit:
+	                                * the first with a cell for the row wins */
+	size_t n_unit_oids;
 	long long *fahrenheit_values;  /* values of unit_oid meaning the value is in °F */
 	size_t n_fahrenheit_values;
 	enum table_aggregate aggregate;

@@ -37,24 +37,24 @@ static long long *int_array(struct cfgparse *p, const config_setting_t *m, const
 	return v;
 }
 
-/* label_oid = "1.3..." or [ "1.3...", "1.3..." ]. */
-static void parse_labels(struct cfgparse *p, const config_setting_t *m, struct profile_table *t,
+/* key = "1.3..." or [ "1.3...", "1.3..." ] (label_oid, unit_oid). */
+static void parse_columns(struct cfgparse *p, const config_setting_t *m, const char *key, char ***out, size_t *n,
 	bool (*oid_valid)(const char *oid))
 {
-	config_setting_t *s = config_setting_get_member(m, "label_oid");
+	config_setting_t *s = config_setting_get_member(m, key);
 
 	if (!s)
 		return;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		t->label_oids = xcalloc(1, sizeof(char *));
-		t->label_oids[0] = xstrdup(config_setting_get_string(s));
-		t->n_label_oids = 1;
-	} else if (!cfgparse_strings(p, m, "label_oid", &t->label_oids, &t->n_label_oids)) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = xstrdup(config_setting_get_string(s));
+		*n = 1;
+	} else if (!cfgparse_strings(p, m, key, out, n)) {
 		return;
 	}
-	for (size_t i = 0; i < t->n_label_oids; i++)
-		if (!oid_valid(t->label_oids[i]))
-			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), "label_oid", t->label_oids[i]);
+	for (size_t i = 0; i < *n; i++)
+		if (!oid_valid((*out)[i]))
+			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 
 static void parse_table(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -74,13 +74,12 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	if (t->select_oid && !t->n_select_values && !t->select_text)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
-	parse_labels(p, m, t, oid_valid);
+	parse_columns(p, m, "label_oid", &t->label_oids, &t->n_label_oids, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
-	if (cfgparse_string(p, m, "unit_oid", false, &t->unit_oid) && !oid_valid(t->unit_oid))
-		cfgparse_error_at(p, m, _("'%s' = \"%s\" is not a numeric OID"), "unit_oid", t->unit_oid);
+	parse_columns(p, m, "unit_oid", &t->unit_oids, &t->n_unit_oids, oid_valid);
 	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
-	if (!t->unit_oid != !t->n_fahrenheit_values)
+	if (!t->n_unit_oids != !t->n_fahrenheit_values)
 		cfgparse_error_at(p, m, _("metric '%s': 'unit_oid' and 'fahrenheit_values' go together"), pm->name);
 	if (cfgparse_string(p, m, "fallback_status_oid", false, &pm->fallback_status_oid) &&
 	    (!oid_valid(pm->fallback_status_oid) || !pm->fallback_oid))
@@ -155,7 +154,9 @@ void proftable_free(struct profile_metric *pm)
 	free(t->select_values);
 	free(t->select_pattern);
 	free(t->select_text);
-	free(t->unit_oid);
+	for (size_t i = 0; i < t->n_unit_oids; i++)
+		free(t->unit_oids[i]);
+	free(t->unit_oids);
 	free(t->fahrenheit_values);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);

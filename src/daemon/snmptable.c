@@ -84,7 +84,7 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
-			most += 4 + prof->metrics[i].snmp_table->n_label_oids;
+			most += 3 + prof->metrics[i].snmp_table->n_label_oids + prof->metrics[i].snmp_table->n_unit_oids;
 	w->cols = xcalloc(most + 1, sizeof(*w->cols));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
 		const struct profile_metric *m = &prof->metrics[i];
@@ -94,7 +94,8 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 		add_column(w, m->oid);
 		add_column(w, m->fallback_oid);
 		add_column(w, m->snmp_table->select_oid);
-		add_column(w, m->snmp_table->unit_oid);
+		for (size_t k = 0; k < m->snmp_table->n_unit_oids; k++)
+			add_column(w, m->snmp_table->unit_oids[k]);
 		for (size_t k = 0; k < m->snmp_table->n_label_oids; k++)
 			add_column(w, m->snmp_table->label_oids[k]);
 	}
@@ -245,15 +246,19 @@ static bool selected_value(const struct profile_table *t, const struct column *s
 	return false;
 }
 
-/* The unit of a row: its cell in the unit column, or the column's only cell when
- * unit_oid is a scalar (row .0) that holds for every row. */
+/* The unit of a row: its cell in the first unit column that has one, or the column's
+ * only cell when that unit_oid is a scalar (row .0) that holds for every row. */
 static bool row_fahrenheit(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
 {
-	const struct column *c = column_of(w, t->unit_oid);
-	const struct cell *u = cell_at(c, row->sub, row->sub_len);
+	const struct cell *u = NULL;
 
-	if (!u && c && c->n == 1 && c->cells[0].sub_len == 1 && c->cells[0].sub[0] == 0)
-		u = &c->cells[0];
+	for (size_t k = 0; k < t->n_unit_oids && !u; k++) {
+		const struct column *c = column_of(w, t->unit_oids[k]);
+
+		u = cell_at(c, row->sub, row->sub_len);
+		if (!u && c && c->n == 1 && c->cells[0].sub_len == 1 && c->cells[0].sub[0] == 0)
+			u = &c->cells[0];
+	}
 	if (!u || !u->number)
 		return false;
 	for (size_t i = 0; i < t->n_fahrenheit_values; i++)

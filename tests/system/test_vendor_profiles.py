@@ -32,7 +32,8 @@ WANTED = {
 @pytest.fixture(scope='module')
 def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
-                                                           'ups-liebert-gp-onbattery', 'probe-apc-iem'])
+                                                           'ups-liebert-gp-onbattery', 'probe-apc-iem',
+                                                           'probe-apc-emu'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -132,6 +133,16 @@ def test_apc_rackmon_fahrenheit(agent, tmp_path):
     assert t['0.3']['status'] == 'invalid'
     h = {i['index']: i for i in m['humidity']['instances']}
     assert h['0.1']['value'] == 45 and h['0.2']['status'] == 'invalid'
+
+
+def test_apc_emu_probes(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-apc-emu', 'probe-apc-rackmon')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1']['value'] == 22 and t['1']['label'] == 'Entree baie D' and t['2']['value'] == 33
+    assert t['3']['status'] == 'invalid' and t['3']['value'] is None
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['1']['value'] == 48 and h['2']['status'] == 'invalid'
+    assert m['temperature']['value'] == 33 and m['temperature']['instance'] == '2 Sortie baie D'
 
 
 def test_apc_iem_probes(agent, tmp_path):
