@@ -33,7 +33,7 @@ WANTED = {
 def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
-                                                           'probe-apc-emu'])
+                                                           'probe-apc-emu', 'ups-eaton-xups-low'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -100,6 +100,12 @@ def test_eaton_battery_alarms(agent, tmp_path):
     assert m['battery_voltage']['value'] == 220
     assert values(m['input_voltage']) == {'1': 232, '2': 229, '3': 235} and m['input_voltage']['value'] == 229
     assert m['output_voltage']['value'] == 226
+
+
+def test_eaton_low_capacity_alarm_is_battery_low(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-eaton-xups-low', 'ups-eaton-xups')
+    assert m['ups_source']['state'] == 'on_battery' and m['ups_battery']['state'] == 'low'
+    assert m['battery_low']['state'] == 'yes' and m['ups_runtime']['value'] == 240
 
 
 def test_powernet_not_supported_and_phases(agent, tmp_path):
