@@ -25,6 +25,7 @@ WANTED = {
     'probe-apc-rackmon': 'probe-apc-rackmon',
     'probe-entity-sensor-multi': 'probe-entity-sensor',
     'probe-akcp-8': 'probe-akcp',
+    'probe-cisco-entity-sensor': 'probe-cisco-entity-sensor',
     'ups-rfc1628-3phase': 'ups-rfc1628',
 }
 
@@ -139,6 +140,14 @@ def test_apc_rackmon_fahrenheit(agent, tmp_path):
     assert t['0.3']['status'] == 'invalid'
     h = {i['index']: i for i in m['humidity']['instances']}
     assert h['0.1']['value'] == 45 and h['0.2']['status'] == 'invalid'
+
+
+def test_cisco_entity_sensor_by_type(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-cisco-entity-sensor')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['2', '4', '5'] and t['2']['value'] == 24.5 and t['4']['value'] == 31
+    assert t['5']['status'] == 'invalid' and t['2']['label'] == 'Inlet rack A'
+    assert values(m['humidity']) == {'3': 41}
 
 
 def test_apc_emu_probes(agent, tmp_path):
