@@ -153,10 +153,7 @@ const struct profile *snmpdisc_pick(const struct cfg_device *dev, const struct p
 	struct fit *fits = NULL;
 	const struct profile *best = NULL;
 
-	if (snmp_driver.init && snmp_driver.init() < 0) {
-		snprintf(why, size, "%s", _("the SNMP library could not start"));
-		return NULL;
-	}
+	snmpdrv_library();   /* not snmp_driver.init/fini: the daemon may be polling (reload) */
 	sessp = snmpdrv_session(dev, true);
 	if (!sessp) {
 		snprintf(why, size, "%s", _("cannot open an SNMP session (see the message above)"));
@@ -175,8 +172,6 @@ const struct profile *snmpdisc_pick(const struct cfg_device *dev, const struct p
 	free(fits);
 	if (sessp)
 		snmp_sess_close(sessp);
-	if (snmp_driver.fini)
-		snmp_driver.fini();
 	return best;
 }
 
@@ -239,8 +234,7 @@ int snmpdisc_main(const struct config *cfg, const char *target, const char *vers
 		free(dev.snmp.community);
 		return ENVMON_EX_USAGE;
 	}
-	if (snmp_driver.init)
-		snmp_driver.init();
+	snmpdrv_library();
 	sessp = snmpdrv_session(&dev, true);
 	if (!sessp || !get_sysobjectid(sessp, id, &id_len)) {
 		fprintf(stderr, _("envmond: %s:%u does not answer SNMP\n"), dev.snmp.host, dev.snmp.port);
@@ -255,8 +249,6 @@ int snmpdisc_main(const struct config *cfg, const char *target, const char *vers
 	}
 	if (sessp)
 		snmp_sess_close(sessp);
-	if (snmp_driver.fini)
-		snmp_driver.fini();
 	if (rc == ENVMON_EX_OK && n_fits == 0) {
 		fprintf(stderr, _("envmond: no profile fits %s:%u: none of their probe OIDs answers\n"), dev.snmp.host,
 			dev.snmp.port);

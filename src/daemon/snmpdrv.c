@@ -1063,6 +1063,11 @@ static void init_library(void)
 	atexit(shutdown_library);
 }
 
+void snmpdrv_library(void)
+{
+	init_library();
+}
+
 static int snmpdrv_init(void)
 {
 	raise_nofile();

@@ -10,6 +10,7 @@ Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_vendo
 import json
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -211,8 +212,9 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
 
 
 def test_alert_mail_names_the_sensor(agent, tmp_path):
-    """A rack watched by an 8-port AKCP probe: port 3 reads 34.6 °C, beyond the critical
-    32 °C. The mail names the probe and the port, with the label the device gives it."""
+    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
+    the critical 32 °C. The mail names the probe and the port, with the label the device
+    gives it; a reload asks the device again and polling goes on."""
     from test_mail import Catcher, Daemon, envmonctl, free_port
     locale = tmp_path / 'locale'
     (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
@@ -227,7 +229,7 @@ site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "ars
 paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
 daemon = { allow_root = true; };
 storage = { step = 5; };
-devices = ( { name = "akcp"; profile = "probe-akcp"; interval = 5; timeout = 1000; retries = 1;
+devices = ( { name = "akcp"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
               snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "probe-akcp-8"; }; } );
 racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
 specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
@@ -244,6 +246,17 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
         assert temp['value'] == pytest.approx(34.6) and temp['instance'] == '3 Sortie baie A'
         text = envmonctl(tmp_path, 'status')
         assert '[3 Sortie baie A]' in text.stdout, text.stdout
+        # profile = "auto" is asked again at a reload, while the daemon polls: polling goes on.
+        polls = dev['polls']
+        assert envmonctl(tmp_path, 'reload').returncode == 0
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st = json.loads(envmonctl(tmp_path, 'status', '--json').stdout)
+            dev = [x for x in st['devices'] if x['name'] == 'akcp'][0]
+            if dev['polls'] > polls and dev['answers'] > 0 and dev['state'] == 'ok':
+                break
+            time.sleep(0.5)
+        assert dev['polls'] > polls and dev['state'] == 'ok', dev
     finally:
         d.stop()
         catcher.stop()
