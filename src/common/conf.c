@@ -703,6 +703,45 @@ static const char *profile_protocol_label(enum profile_protocol p)
 	return labels[p];
 }
 
+conf_auto_fn conf_auto_profile;
+
+#define AUTO_NOT (-2)
+
+/* "auto" -> -1 (any kind), "auto:ups" -> KIND_UPS ...; AUTO_NOT for a profile name. */
+static int auto_kind(const char *profile)
+{
+	static const char *const kinds[] = { "auto:ups", "auto:cooling", "auto:probe", NULL };
+
+	if (strcmp(profile, "auto") == 0)
+		return -1;
+	for (int i = 0; kinds[i]; i++)
+		if (strcmp(profile, kinds[i]) == 0)
+			return i;   /* in the order of enum device_kind */
+	return AUTO_NOT;
+}
+
+static void resolve_auto(struct parse *ps, const config_setting_t *g, struct cfg_device *dev, int kind)
+{
+	const config_setting_t *at = config_setting_get_member(g, "profile");
+	char why[256] = "";
+
+	if (dev->protocol != PROTO_SNMP) {
+		cfgparse_error_at(ps->p, at, _("device '%s': profile \"auto\" is for SNMP devices"), dev->name);
+		return;
+	}
+	if (!conf_auto_profile) {
+		cfgparse_error_at(ps->p, at, _("device '%s': profile \"auto\" is resolved by envmond only"), dev->name);
+		return;
+	}
+	dev->profile = conf_auto_profile(dev, (const struct profile *const *)ps->cfg->profiles, ps->cfg->n_profiles,
+		kind, why, sizeof(why));
+	if (!dev->profile)
+		cfgparse_error_at(ps->p, at, _("device '%s': no profile detected: %s (run envmond --discover, "
+			"then name the profile)"), dev->name, why);
+	else
+		log_info("%s: profile \"%s\" detected", dev->name, dev->profile->name);
+}
+
 static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
 	static const char *const keys[] = { "name", "profile", "interval", "timeout", "retries",
@@ -726,7 +765,9 @@ static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg
 	cfgparse_uint(ps->p, g, "retries", 0, 10, &dev->retries);
 	cfgparse_uint(ps->p, g, "dead_time", 1, 100, &dev->dead_intervals);
 	parse_transport(ps, g, dev);
-	if (cfgparse_string(ps->p, g, "profile", true, &profile)) {
+	if (cfgparse_string(ps->p, g, "profile", true, &profile) && auto_kind(profile) != AUTO_NOT) {
+		resolve_auto(ps, g, dev, auto_kind(profile));
+	} else if (profile) {
 		dev->profile = find_profile(ps->cfg, profile);
 		if (!dev->profile)
 			cfgparse_error_at(ps->p, config_setting_get_member(g, "profile"),

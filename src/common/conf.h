@@ -206,6 +206,14 @@ struct config *conf_load(struct cfgparse *p, const char *file);
 void conf_free(struct config *cfg);
 
 const struct cfg_device *conf_device(const struct config *cfg, const char *name);
+
+/* profile = "auto" (or "auto:ups", "auto:probe", "auto:cooling"): the function that asks
+ * the device which of the profiles fits (kind -1: any), set by the programs that can
+ * (envmond: snmpdisc_pick); NULL makes "auto" a configuration error. On failure it
+ * returns NULL with the reason in why. */
+typedef const struct profile *(*conf_auto_fn)(const struct cfg_device *dev, const struct profile *const *profiles,
+	size_t n, int kind, char *why, size_t size);
+extern conf_auto_fn conf_auto_profile;
 const struct cfg_server *conf_server(const struct config *cfg, const char *name);
 const struct cfg_spec *conf_spec(const struct config *cfg, const char *name);
 

@@ -113,6 +113,10 @@ static void encode_incident(struct json_object *o, const struct jrec *r)
 	json_object_object_add(o, "worst_state", str(r->worst_state));
 	json_object_object_add(o, "bound", num(r->bound));
 	json_object_object_add(o, "bound_kind", str(r->bound_kind));
+	if (r->sensor) {
+		json_object_object_add(o, "sensor_device", str(r->sensor_device));
+		json_object_object_add(o, "sensor", str(r->sensor));
+	}
 	if (r->has_servers)
 		json_object_object_add(o, "servers", servers_json(r));
 	if (r->type == JREC_OPEN && r->flapping)
@@ -306,6 +310,7 @@ static const char *decode_incident(struct jrec *r, struct json_object *o)
 	    get_num(r, o, "value", &r->value) || get_str(r, o, "state", &r->state) ||
 	    get_num(r, o, "worst", &r->worst) || get_str(r, o, "worst_state", &r->worst_state) ||
 	    get_num(r, o, "bound", &r->bound) || get_str(r, o, "bound_kind", &r->bound_kind) ||
+	    get_str(r, o, "sensor_device", &r->sensor_device) || get_str(r, o, "sensor", &r->sensor) ||
 	    get_bool(r, o, "flapping", &r->flapping) || get_bool(r, o, "on", &r->on) ||
 	    get_time(r, o, "end", &r->end, false) || get_str(r, o, "reason", &r->reason))
 		return r->error;

@@ -50,6 +50,8 @@ struct jrec {
 	double value, worst, bound;
 	const char *state, *worst_state;
 	const char *bound_kind;    /* "max", "min" or NULL */
+	const char *sensor_device; /* the device and instance of the worst reading, or NULL */
+	const char *sensor;
 	bool has_servers;          /* a record without "servers" leaves the list as it was */
 	const struct jrec_server *servers;
 	size_t n_servers;

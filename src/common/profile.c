@@ -20,12 +20,15 @@ static const char *const order_names[] = { "ABCD", "CDAB", "BADC", "DCBA", NULL 
 static const char *const convert_names[] = { "none", "f_to_c", NULL };
 
 static const char *const profile_keys[] = { "profile", NULL };
-static const char *const header_keys[] = { "name", "kind", "protocol", "description", "metrics", NULL };
+static const char *const header_keys[] = { "name", "kind", "protocol", "description", "match", "metrics", NULL };
+static const char *const match_keys[] = { "sysobjectid", "probe_oid", NULL };
 static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "fallback_scale",
 	"sensor_scale_oid", "sensor_precision_oid", "sensor_status_oid", "scale", "offset", "convert", "unit",
 	"invalid", "states",
 	/* read by proftable.c */
-	"table", "select_oid", "select_values", "select_pattern", "label_oid", "aggregate", "status_ok", NULL };
+	"table", "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate", "status_ok",
+	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid",
+	"override_oid", "override_values", "override_state", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
 /* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a
@@ -287,6 +290,44 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		pm->unit = xstrdup(pm->def ? pm->def->unit : "");
 	parse_invalid(p, m, pm);
 	parse_states(p, m, pm, prof->protocol == PROFILE_NUT || prof->protocol == PROFILE_IPMI);
+	if (prof->protocol == PROFILE_SNMP)
+		proftable_parse_override(p, m, pm, oid_valid);
+}
+
+/* key = "1.3..." or [ "1.3...", ... ], each a numeric OID. */
+static void match_oids(struct cfgparse *p, const config_setting_t *g, const char *key, char ***out, size_t *n)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+
+	if (!s)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = xstrdup(config_setting_get_string(s));
+		*n = 1;
+	} else if (!cfgparse_strings(p, g, key, out, n)) {
+		return;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (!oid_valid((*out)[i]))
+			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
+}
+
+/* match = { sysobjectid = ...; probe_oid = ...; }: how profile = "auto" and --discover
+ * recognise a device. */
+static void parse_match(struct cfgparse *p, const config_setting_t *g, struct profile *prof)
+{
+	config_setting_t *m = cfgparse_member(p, g, "match", CONFIG_TYPE_GROUP, false);
+
+	if (!m)
+		return;
+	if (prof->protocol != PROFILE_SNMP)
+		cfgparse_error_at(p, m, _("'match' is for SNMP profiles"));
+	cfgparse_check_keys(p, m, match_keys);
+	match_oids(p, m, "sysobjectid", &prof->match_sysoids, &prof->n_match_sysoids);
+	match_oids(p, m, "probe_oid", &prof->match_probes, &prof->n_match_probes);
+	if (!prof->n_match_probes)
+		cfgparse_error_at(p, m, _("'match' needs 'probe_oid': an OID the device answers"));
 }
 
 static void parse_profile(struct cfgparse *p, const config_setting_t *g, struct profile *prof)
@@ -306,6 +347,7 @@ static void parse_profile(struct cfgparse *p, const config_setting_t *g, struct 
 		return;
 	prof->kind = (enum device_kind)kind;
 	prof->protocol = (enum profile_protocol)proto;
+	parse_match(p, g, prof);
 	metrics = cfgparse_member(p, g, "metrics", CONFIG_TYPE_LIST, true);
 	if (!metrics)
 		return;
@@ -382,5 +424,11 @@ void profile_free(struct profile *prof)
 	free(prof->file);
 	free(prof->overrides);
 	free(prof->description);
+	for (size_t i = 0; i < prof->n_match_sysoids; i++)
+		free(prof->match_sysoids[i]);
+	free(prof->match_sysoids);
+	for (size_t i = 0; i < prof->n_match_probes; i++)
+		free(prof->match_probes[i]);
+	free(prof->match_probes);
 	free(prof);
 }

@@ -37,24 +37,24 @@ static long long *int_array(struct cfgparse *p, const config_setting_t *m, const
 	return v;
 }
 
-/* label_oid = "1.3..." or [ "1.3...", "1.3..." ]. */
-static void parse_labels(struct cfgparse *p, const config_setting_t *m, struct profile_table *t,
+/* key = "1.3..." or [ "1.3...", "1.3..." ] (label_oid, unit_oid). */
+static void parse_columns(struct cfgparse *p, const config_setting_t *m, const char *key, char ***out, size_t *n,
 	bool (*oid_valid)(const char *oid))
 {
-	config_setting_t *s = config_setting_get_member(m, "label_oid");
+	config_setting_t *s = config_setting_get_member(m, key);
 
 	if (!s)
 		return;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		t->label_oids = xcalloc(1, sizeof(char *));
-		t->label_oids[0] = xstrdup(config_setting_get_string(s));
-		t->n_label_oids = 1;
-	} else if (!cfgparse_strings(p, m, "label_oid", &t->label_oids, &t->n_label_oids)) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = xstrdup(config_setting_get_string(s));
+		*n = 1;
+	} else if (!cfgparse_strings(p, m, key, out, n)) {
 		return;
 	}
-	for (size_t i = 0; i < t->n_label_oids; i++)
-		if (!oid_valid(t->label_oids[i]))
-			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), "label_oid", t->label_oids[i]);
+	for (size_t i = 0; i < *n; i++)
+		if (!oid_valid((*out)[i]))
+			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 
 static void parse_table(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -68,12 +68,23 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	t->select_values = int_array(p, m, "select_values", &t->n_select_values);
 	if (t->n_select_values && !t->select_oid)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_values' needs 'select_oid'"), pm->name);
-	if (t->select_oid && !t->n_select_values)
-		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values'"), pm->name);
+	cfgparse_string(p, m, "select_text", false, &t->select_text);
+	if (t->select_text && !t->select_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_text' needs 'select_oid'"), pm->name);
+	if (t->select_oid && !t->n_select_values && !t->select_text)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
-	parse_labels(p, m, t, oid_valid);
+	parse_columns(p, m, "label_oid", &t->label_oids, &t->n_label_oids, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
+	parse_columns(p, m, "unit_oid", &t->unit_oids, &t->n_unit_oids, oid_valid);
+	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
+	if (!t->n_unit_oids != !t->n_fahrenheit_values)
+		cfgparse_error_at(p, m, _("metric '%s': 'unit_oid' and 'fahrenheit_values' go together"), pm->name);
+	if (cfgparse_string(p, m, "fallback_status_oid", false, &pm->fallback_status_oid) &&
+	    (!oid_valid(pm->fallback_status_oid) || !pm->fallback_oid))
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_status_oid' must be a numeric OID, with "
+			"'fallback_oid'"), pm->name);
 	cfgparse_enum(p, m, "aggregate", aggregate_names, &agg);
 	t->aggregate = (enum table_aggregate)agg;
 }
@@ -82,11 +93,14 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	bool (*oid_valid)(const char *oid))
 {
 	bool table = false;
-	static const char *const table_only[] = { "select_oid", "select_values", "select_pattern", "label_oid", "aggregate",
-		NULL };
+	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
-	if (pm->n_status_ok && !pm->sensor_status_oid)
+	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
+	if (pm->n_fallback_invalid && !pm->fallback_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_invalid' needs 'fallback_oid'"), pm->name);
+	if (pm->n_status_ok && !pm->sensor_status_oid && !config_setting_get_member(m, "fallback_status_oid"))
 		cfgparse_error_at(p, m, _("metric '%s': 'status_ok' needs 'sensor_status_oid'"), pm->name);
 	cfgparse_bool(p, m, "table", &table);
 	if (!table) {
@@ -100,16 +114,50 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	parse_table(p, m, pm, oid_valid);
 }
 
+void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
+	bool (*oid_valid)(const char *oid))
+{
+	char *state = NULL;
+
+	pm->override_state = -1;
+	if (!cfgparse_string(p, m, "override_oid", false, &pm->override_oid))
+		return;
+	if (!oid_valid(pm->override_oid))
+		cfgparse_error_at(p, m, _("'%s' = \"%s\" is not a numeric OID"), "override_oid", pm->override_oid);
+	pm->override_values = int_array(p, m, "override_values", &pm->n_override_values);
+	if (!cfgparse_string(p, m, "override_state", false, &state) || !pm->n_override_values) {
+		cfgparse_error_at(p, m, _("metric '%s': 'override_oid' needs 'override_values' and 'override_state'"),
+			pm->name);
+	} else {
+		for (size_t i = 0; i < pm->n_state_names; i++)
+			if (strcmp(pm->state_names[i], state) == 0)
+				pm->override_state = (int)i;
+		if (pm->override_state < 0)
+			cfgparse_error_at(p, m, _("metric '%s': 'override_state' \"%s\" is not one of its states"),
+				pm->name, state);
+	}
+	free(state);
+}
+
 void proftable_free(struct profile_metric *pm)
 {
 	struct profile_table *t = pm->snmp_table;
 
 	free(pm->status_ok);
+	free(pm->fallback_invalid);
+	free(pm->fallback_status_oid);
+	free(pm->override_oid);
+	free(pm->override_values);
 	if (!t)
 		return;
 	free(t->select_oid);
 	free(t->select_values);
 	free(t->select_pattern);
+	free(t->select_text);
+	for (size_t i = 0; i < t->n_unit_oids; i++)
+		free(t->unit_oids[i]);
+	free(t->unit_oids);
+	free(t->fahrenheit_values);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);
 	free(t->label_oids);

@@ -14,6 +14,9 @@ struct cfgparse;
  * status_ok of metric group m into pm; oid_valid checks a numeric OID. Errors go to p. */
 void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
 	bool (*oid_valid)(const char *oid));
+/* Reads override_oid, override_values and override_state (after the states are parsed). */
+void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
+	bool (*oid_valid)(const char *oid));
 /* Frees what proftable_parse allocated in pm. */
 void proftable_free(struct profile_metric *pm);
 /* True if the sensor status raw value means the sensor is ok (status_ok, default 1). */

@@ -43,9 +43,16 @@ struct profile_table {
 	char *select_oid;              /* column whose value chooses the rows, or NULL */
 	long long *select_values;      /* the values of select_oid that keep a row */
 	size_t n_select_values;
+	char *select_text;             /* fnmatch(3) pattern select_oid's value (a string, or an
+	                                * OBJECT IDENTIFIER as dotted numbers) must match, or NULL */
 	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;
+	char **unit_oids;              /* columns (or scalars, their .0 row) saying the row's unit:
+	                                * the first with a cell for the row wins */
+	size_t n_unit_oids;
+	long long *fahrenheit_values;  /* values of unit_oid meaning the value is in °F */
+	size_t n_fahrenheit_values;
 	enum table_aggregate aggregate;
 };
 
@@ -61,13 +68,24 @@ struct profile_metric {
 	char *oid;                     /* numeric OID of the value */
 	char *fallback_oid;            /* read when oid is absent (noSuchObject) */
 	double fallback_scale;         /* NAN: the same as scale */
+	long long *fallback_invalid;   /* raw values of fallback_oid that mean "unknown" (with invalid) */
+	size_t n_fallback_invalid;
 	char *sensor_scale_oid;        /* ENTITY-SENSOR-MIB entPhySensorScale of this value */
 	char *sensor_precision_oid;    /* ENTITY-SENSOR-MIB entPhySensorPrecision */
 	char *sensor_status_oid;       /* ENTITY-SENSOR-MIB entPhySensorOperStatus: not ok(1)
 	                                * makes the value invalid (unknown) */
+	char *fallback_status_oid;     /* a table metric's status column for rows found in the
+	                                * fallback column (another tree of the same MIB) */
 	long long *status_ok;          /* values of sensor_status_oid that mean ok; NULL: { 1 } */
 	size_t n_status_ok;
 	struct profile_table *snmp_table;  /* NULL: a scalar read at oid */
+	/* A state metric: when override_oid holds one of override_values, the state is
+	 * override_state whatever oid says (Socomec: upsBatteryStatus discharging means on
+	 * battery while upsOutputSource still says on inverter). */
+	char *override_oid;
+	long long *override_values;
+	size_t n_override_values;
+	int override_state;            /* index in state_names; -1 if none */
 
 	/* Modbus */
 	enum modbus_table table;
@@ -97,6 +115,12 @@ struct profile {
 	enum device_kind kind;
 	enum profile_protocol protocol;
 	char *description;
+	/* SNMP: what a device answering this profile shows (snmpdisc.c): sysObjectID
+	 * prefixes, and OIDs (a scalar .0, or a subtree) it answers. */
+	char **match_sysoids;
+	size_t n_match_sysoids;
+	char **match_probes;
+	size_t n_match_probes;
 	struct profile_metric *metrics;
 	size_t n_metrics;
 	char *overrides;               /* a site profile: the shipped file it replaces, or NULL */

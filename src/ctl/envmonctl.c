@@ -122,6 +122,18 @@ static const char *severity_msgid(const char *state)
 	return sev >= 0 && (size_t)sev < sizeof(msgids) / sizeof(msgids[0]) ? msgids[sev] : NULL;
 }
 
+/* A table metric's instance ("3 Entrée baie A") on its own line: device text, no control
+ * character reaches the terminal. */
+static void print_instance(const char *inst)
+{
+	if (!inst)
+		return;
+	printf("    %-22s [", "");
+	for (const unsigned char *c = (const unsigned char *)inst; *c; c++)
+		putchar(*c < 0x20 || *c == 0x7f ? '?' : *c);
+	printf("]\n");
+}
+
 static void print_reading(struct json_object *r)
 {
 	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
@@ -138,6 +150,7 @@ static void print_reading(struct json_object *r)
 		metric_number_text(value, sizeof(value), jget_num(r, "value"), 1, decimal_comma());
 		printf("%s %s\n", value, unit ? unit : "");
 	}
+	print_instance(str(r, "instance"));
 }
 
 static void print_devices(struct json_object *devs, double now)

@@ -17,6 +17,7 @@ struct devinfo {
 	bool seen;                     /* answered at least once since start-up */
 	struct derived d;              /* its last derived values (probes: the rack's envelope) */
 	const char *ups_source;        /* last state read, for "silent while on battery" */
+	char inst[2][READING_INSTANCE_MAX];   /* instance of its temperature, humidity ("" if none) */
 	size_t *conds, n_conds;        /* indexes in alert.conds of the conditions its results
 	                                * may feed (its own, its racks'), in table order */
 };
@@ -29,6 +30,8 @@ struct eval {
 	int bound_dir;
 	const char *state;
 	const struct cfg_threshold *thr;   /* of the server driving the verdict */
+	const char *sensor_device;         /* the instance that gave value, or NULL */
+	char sensor[READING_INSTANCE_MAX];
 };
 
 struct cond {
@@ -51,6 +54,7 @@ struct cond {
 	int bound_dir;
 	enum severity worst_sev;
 	const char *state, *worst_state;
+	char sensor_device[64], sensor[READING_INSTANCE_MAX];   /* of the worst reading ("": none) */
 };
 
 struct alert {

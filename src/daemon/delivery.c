@@ -98,6 +98,10 @@ struct json_object *delivery_record(const struct cond *c, const char *type, cons
 	r.worst_state = c->worst_state;
 	r.bound = c->bound;
 	r.bound_kind = c->bound_dir > 0 ? "max" : c->bound_dir < 0 ? "min" : NULL;
+	if (c->sensor[0]) {   /* a metric with several instances: which one */
+		r.sensor_device = c->sensor_device;
+		r.sensor = c->sensor;
+	}
 	r.has_servers = true;
 	r.servers = servers;
 	r.n_servers = incident_servers(c, servers);
@@ -166,6 +170,8 @@ static int offer(struct alert *a, struct json_object *rec)
 	n.state = r.state;
 	n.bound = r.bound;
 	n.bound_kind = r.bound_kind;
+	n.sensor_device = r.sensor_device;
+	n.sensor = r.sensor;
 	n.servers = servers;
 	n.n_servers = notif_servers(&r, servers, ARRAY_SIZE(servers));
 	ret = a->sink(a->sink_arg, &n);

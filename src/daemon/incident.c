@@ -41,6 +41,14 @@ static void new_id(struct alert *a, struct cond *c, double now)
 	snprintf(c->id, sizeof(c->id), "%s-%s-%u", a->cfg->site.code, day, ++a->id_n);
 }
 
+/* The sensor or phase of a reading kept as the incident's worst (or first). */
+static void keep_sensor(struct cond *c, const struct eval *e)
+{
+	snprintf(c->sensor_device, sizeof(c->sensor_device), "%s", e->sensor_device && e->sensor[0] ?
+		e->sensor_device : "");
+	snprintf(c->sensor, sizeof(c->sensor), "%s", e->sensor_device ? e->sensor : "");
+}
+
 /* The worse of two readings: higher severity, or further beyond the bound. */
 static bool track_worst(struct cond *c, const struct eval *e)
 {
@@ -51,6 +59,7 @@ static bool track_worst(struct cond *c, const struct eval *e)
 	if (!worse)
 		return false;
 	c->worst_sev = e->sev;
+	keep_sensor(c, e);
 	if (!isnan(e->value))
 		c->worst = e->value;
 	if (e->state)
@@ -69,6 +78,7 @@ static void open_incident(struct alert *a, struct cond *c, const struct eval *e,
 	c->bound = e->bound;
 	c->bound_dir = e->bound_dir;
 	c->state = c->worst_state = e->state;
+	keep_sensor(c, e);
 	c->worst_sev = c->rs.level;
 	c->opened = now;
 	if (c->since == 0)

@@ -142,6 +142,9 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		default: v = ds->d.temp_rate_15min; break;
 		}
 		judge_reading(t, c->crit, v, NULL, &e);
+		/* Several probes or sensors: say which one (rates follow the temperature). */
+		e.sensor_device = c->rack->probes[i]->name;
+		snprintf(e.sensor, sizeof(e.sensor), "%s", ds->inst[c->crit == CRIT_HUMIDITY ? 1 : 0]);
 		if (eval_better(&e, best))
 			*best = e;
 	}
@@ -167,8 +170,13 @@ bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
 			judge_rack(a, c, t, &e);
 		else {
 			double v = result_value(res, d, c->crit, &state);
+			int m = profile_metric_index(res->dev->profile, criterion_name(c->crit));
 
 			judge_reading(t, c->crit, v, state, &e);
+			if (m >= 0 && (size_t)m < res->n_readings && res->readings[m].instance[0]) {
+				e.sensor_device = res->dev->name;   /* the most loaded phase ... */
+				snprintf(e.sensor, sizeof(e.sensor), "%s", res->readings[m].instance);
+			}
 		}
 		c->cur_hit[i] = e.sev != SEV_UNKNOWN && e.sev > SEV_OK;
 		if (eval_better(&e, best) || (!best->thr && e.sev != SEV_UNKNOWN))
@@ -210,6 +218,12 @@ void judge_note_device(struct alert *a, const struct poll_result *res, const str
 	if (!res->answered)
 		return;
 	di->d = *d;
+	for (int k = 0; k < 2; k++) {
+		int i = profile_metric_index(res->dev->profile, k ? "humidity" : "temperature");
+
+		snprintf(di->inst[k], sizeof(di->inst[k]), "%s",
+			i >= 0 && (size_t)i < res->n_readings ? res->readings[i].instance : "");
+	}
 	result_value(res, d, CRIT_UPS_SOURCE, &state);
 	if (state) {
 		/* Point at the vocabulary's own string: it outlives the poll result. */

@@ -37,6 +37,7 @@
 #include "proflist.h"
 #include "sched.h"
 #include "sdnotify.h"
+#include "snmpdisc.h"
 #include "silence.h"
 #include "spool.h"
 #include "status.h"
@@ -57,7 +58,9 @@ struct options {
 	bool json;
 	bool test_mail;
 	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
-	const char *discover;       /* --discover HOST[:PORT]: a NUT upsd's UPS units */
+	const char *discover;       /* --discover HOST[:PORT]: a NUT upsd's UPS units;
+	                             * snmp://[COMMUNITY@]HOST[:PORT]: the profiles that fit */
+	const char *snmp_version;   /* --snmp-version 1|2c for --discover snmp://... */
 };
 
 struct daemon_state {
@@ -97,12 +100,16 @@ static void usage(FILE *out)
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
 	fprintf(out, _("      --discover HOST[:PORT]  list the UPS units a NUT upsd serves, then exit\n"));
+	fprintf(out, _("      --discover snmp://[COMMUNITY@]HOST[:PORT]  print the profiles that fit an SNMP\n"
+		"                       device, what each reads now and a device block, then exit\n"
+		"      --snmp-version 1|2c  SNMP version for --discover snmp://... (default 2c)\n"));
 	fprintf(out, _("      --list-profiles  list the profiles, the devices using them and their files\n"));
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_LIST_PROFILES };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_SNMP_VERSION,
+		OPT_LIST_PROFILES };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -113,6 +120,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
 		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
+		{ "snmp-version", required_argument, NULL, OPT_SNMP_VERSION },
 		{ "list-profiles", no_argument, NULL, OPT_LIST_PROFILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -132,6 +140,13 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_TEST_MAIL: opt->test_mail = true; break;
 		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case OPT_DISCOVER: opt->discover = optarg; break;
+		case OPT_SNMP_VERSION:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2c") != 0) {
+				fprintf(stderr, _("envmond: --snmp-version wants 1 or 2c, not '%s'\n"), optarg);
+				return -1;
+			}
+			opt->snmp_version = optarg;
+			break;
 		case OPT_LIST_PROFILES: opt->list_profiles = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
@@ -227,6 +242,8 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	size_t n = store_values_from_result(res, d, v, ARRAY_SIZE(v));
 
 	store_write(res->dev->name, res->time, v, n);
+	if (res->answered)
+		store_write_instances(res);
 }
 
 /* Incident ids come from the journal; the spool keeps names for days after it (a journal
@@ -580,6 +597,16 @@ int main(int argc, char **argv)
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;
+	conf_auto_profile = snmpdisc_pick;   /* profile = "auto" */
+	if (opt.discover && strncmp(opt.discover, "snmp://", 7) == 0) {   /* the configuration's profiles */
+		log_init("envmond", true, opt.debug ? LOG_DEBUG : LOG_INFO);
+		st.cfg = load_config(opt.config_file, stderr);
+		if (!st.cfg)
+			return ENVMON_EX_CONFIG;
+		rc = snmpdisc_main(st.cfg, opt.discover, opt.snmp_version ? opt.snmp_version : "2c", stdout);
+		conf_free(st.cfg);
+		return rc;
+	}
 	if (opt.discover)   /* needs no configuration */
 		return nutdrv_discover(opt.discover, 5000, stdout);
 	config_path = absolute_config(&opt);

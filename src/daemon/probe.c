@@ -279,9 +279,6 @@ static int report(const struct cfg_device *dev, const struct probe_state *st, bo
 int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 {
 	const struct cfg_device *dev = conf_device(cfg, name);
-	const struct driver_ops *ops;
-	struct probe_state st = { 0 };
-	int rc;
 
 	if (!dev) {
 		fprintf(stderr, _("envmond: no device called '%s' in %s; its devices:"), text_esc(name), cfg->file);
@@ -290,6 +287,15 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 		fputc('\n', stderr);
 		return ENVMON_EX_USAGE;
 	}
+	return probe_device(dev, json, out);
+}
+
+int probe_device(const struct cfg_device *dev, bool json, FILE *out)
+{
+	const struct driver_ops *ops;
+	struct probe_state st = { 0 };
+	int rc;
+
 	ops = driver_for(dev->protocol);
 	if (!ops) {
 		fprintf(stderr, _("envmond: this build has no driver for %s devices\n"), protocol_name(dev->protocol));
@@ -301,7 +307,7 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 		return ENVMON_EX_SOFTWARE;
 	}
 	if (poll_once(ops, dev, &st) < 0) {
-		fprintf(stderr, _("envmond: cannot open device '%s' (see the message above)\n"), name);
+		fprintf(stderr, _("envmond: cannot open device '%s' (see the message above)\n"), dev->name);
 		rc = ENVMON_EX_UNAVAILABLE;
 	} else {
 		rc = report(dev, &st, json, out);

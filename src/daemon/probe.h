@@ -12,6 +12,8 @@
  * table, or JSON. Returns the exit status: 0, 1 if the device did not answer (the
  * reason on stderr), 64 for an unknown device, 69 if no driver can reach it. */
 int probe_run(const struct config *cfg, const char *name, bool json, FILE *out);
+/* The same for a device built by the caller (--discover). */
+int probe_device(const struct cfg_device *dev, bool json, FILE *out);
 
 /* Benchmark mode (--probe-all N): opens every device and its RRD file (the configured
  * storage), then N times polls them all at once, waits for the last result and stores

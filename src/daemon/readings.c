@@ -121,6 +121,9 @@ static struct json_object *reading_json(const struct profile_metric *m, const st
 		json_object_object_add(o, "value", json_object_new_double(r->value));
 	if (m->unit && m->unit[0])
 		json_object_object_add(o, "unit", json_object_new_string(m->unit));
+	/* A table metric: the sensor or phase that gave the value ("3 Entrée baie A"). */
+	if (r->instance[0])
+		json_object_object_add(o, "instance", json_object_new_string(r->instance));
 	return o;
 }
 

@@ -279,6 +279,8 @@ static void replay_open(struct cond *c, const struct jrec *r)
 	c->first_value = c->worst = r->value;
 	c->bound = r->bound;
 	c->bound_dir = r->bound_kind ? (strcmp(r->bound_kind, "max") == 0 ? 1 : -1) : 0;
+	snprintf(c->sensor_device, sizeof(c->sensor_device), "%s", r->sensor_device ? r->sensor_device : "");
+	snprintf(c->sensor, sizeof(c->sensor), "%s", r->sensor ? r->sensor : "");
 	memset(c->hit, 0, c->n_servers * sizeof(bool));
 	for (size_t i = 0; i < r->n_servers; i++)
 		for (size_t k = 0; k < c->n_servers; k++)

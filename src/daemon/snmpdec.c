@@ -148,7 +148,11 @@ static void decode_value(const struct profile_metric *m, double raw, double fact
 {
 	struct profile_metric fm = *m;
 
-	if (is_sentinel(m, raw)) {
+	bool fb_sentinel = false;
+
+	for (size_t i = 0; fallback && i < m->n_fallback_invalid; i++)
+		fb_sentinel |= (double)m->fallback_invalid[i] == raw;
+	if (fb_sentinel || is_sentinel(m, raw)) {
 		out->status = READING_INVALID;
 		out->raw = raw;
 		out->value = NAN;

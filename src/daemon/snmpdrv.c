@@ -41,7 +41,7 @@
 #define TABLE_REWALK_MIN_MS (5 * 60 * 1000)
 #define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
-enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS };
+enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE };
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
@@ -67,7 +67,7 @@ struct request {
 };
 
 struct metric_items {
-	int main, fallback, scale, precision, status;   /* indexes in items, -1 if none */
+	int main, fallback, scale, precision, status, override;   /* indexes in items, -1 if none */
 };
 
 struct drv_device {
@@ -224,6 +224,19 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 	}
 	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
 		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
+	/* Another OID says the state outright (a UPS on battery). */
+	if (mi->override >= 0 && item_read(&d->items[mi->override]) && r->status != READING_ERROR) {
+		const struct profile_metric *pm = &d->dev->profile->metrics[i];
+
+		for (size_t k = 0; k < pm->n_override_values; k++)
+			if ((double)pm->override_values[k] == d->items[mi->override].value) {
+				r->status = READING_OK;
+				r->value = pm->override_state;
+			}
+	}
+	/* The row's unit column said Fahrenheit: the profile's unit is Celsius. */
+	if (instance && r->status == READING_OK && d->inst[slot - d->dev->profile->n_metrics].fahrenheit)
+		r->value = (r->value - 32.0) * 5.0 / 9.0;
 	if (r->status == READING_INVALID && in.status_read)
 		log_debug("%s: %s: the sensor's status is %.0f, not ok", d->dev->name, name, in.status_value);
 	if (in.main == SNMPDEC_ABSENT && in.fallback_failed)
@@ -824,18 +837,22 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
 	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
 	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
-	char *st = in ? row_oid(m->sensor_status_oid, in) : NULL;
+	char *st = in ? row_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
+		m->sensor_status_oid, in) : NULL;
+	char *ov = in ? row_oid(m->override_oid, in) : NULL;
 
 	add_item(d, slot, ITEM_MAIN, main, &mi->main);
 	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
 	add_item_opt(d, slot, ITEM_SCALE, in ? sc : m->sensor_scale_oid, &mi->scale);
 	add_item_opt(d, slot, ITEM_PRECISION, in ? pr : m->sensor_precision_oid, &mi->precision);
 	add_item_opt(d, slot, ITEM_STATUS, in ? st : m->sensor_status_oid, &mi->status);
+	add_item_opt(d, slot, ITEM_OVERRIDE, in ? ov : m->override_oid, &mi->override);
 	free(main);
 	free(fb);
 	free(sc);
 	free(pr);
 	free(st);
+	free(ov);
 }
 
 /* Scalars first (slot = metric index), then the instances of the table metrics
@@ -845,10 +862,10 @@ static void build_items(struct drv_device *d)
 	const struct profile *prof = d->dev->profile;
 	size_t slots = prof->n_metrics + d->n_inst;
 
-	d->items = xcalloc(slots * 5 + 1, sizeof(*d->items));
+	d->items = xcalloc(slots * 6 + 1, sizeof(*d->items));
 	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
-		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1 };
+		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1 };
 		if (!prof->metrics[i].snmp_table)
 			add_slot(d, i, &prof->metrics[i], NULL);
 	}
@@ -906,7 +923,7 @@ static int set_usm(netsnmp_session *s, const struct cfg_snmp *c)
 	return 0;
 }
 
-static void *open_session(const struct cfg_device *dev)
+void *snmpdrv_session(const struct cfg_device *dev, bool sync)
 {
 	const struct cfg_snmp *c = &dev->snmp;
 	netsnmp_session s;
@@ -919,7 +936,8 @@ static void *open_session(const struct cfg_device *dev)
 	s.timeout = (long)dev->timeout_ms * 1000L;
 	s.retries = (int)dev->retries;
 	s.version = c->version == 1 ? SNMP_VERSION_1 : c->version == 2 ? SNMP_VERSION_2c : SNMP_VERSION_3;
-	s.flags |= SNMP_FLAGS_DONT_PROBE;
+	if (!sync)   /* the loop's asynchronous engine discovery does it */
+		s.flags |= SNMP_FLAGS_DONT_PROBE;
 	if (c->version < 3) {
 		s.community = (u_char *)c->community;
 		s.community_len = strlen(c->community);
@@ -953,7 +971,7 @@ static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb,
 	d->readings = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->readings));
 	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
 	build_items(d);
-	d->sessp = open_session(dev);
+	d->sessp = snmpdrv_session(dev, false);
 	t = d->sessp ? snmp_sess_transport(d->sessp) : NULL;
 	if (!t || t->sock < 0 || sched_add_fd(t->sock, SCHED_READ, on_readable, d) < 0) {
 		if (d->sessp)
@@ -1040,6 +1058,11 @@ static void init_library(void)
 	setenv("MIBS", "", 1);
 	init_snmp("envmond");
 	atexit(shutdown_library);
+}
+
+void snmpdrv_library(void)
+{
+	init_library();
 }
 
 static int snmpdrv_init(void)

@@ -84,7 +84,7 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
-			most += 3 + prof->metrics[i].snmp_table->n_label_oids;
+			most += 3 + prof->metrics[i].snmp_table->n_label_oids + prof->metrics[i].snmp_table->n_unit_oids;
 	w->cols = xcalloc(most + 1, sizeof(*w->cols));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
 		const struct profile_metric *m = &prof->metrics[i];
@@ -94,6 +94,8 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 		add_column(w, m->oid);
 		add_column(w, m->fallback_oid);
 		add_column(w, m->snmp_table->select_oid);
+		for (size_t k = 0; k < m->snmp_table->n_unit_oids; k++)
+			add_column(w, m->snmp_table->unit_oids[k]);
 		for (size_t k = 0; k < m->snmp_table->n_label_oids; k++)
 			add_column(w, m->snmp_table->label_oids[k]);
 	}
@@ -144,6 +146,8 @@ netsnmp_pdu *snmptable_walk_pdu(struct snmptable_walk *w)
 	return pdu;
 }
 
+static void index_text(const oid *sub, size_t len, char *out, size_t size);
+
 static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 {
 	struct cell *cell;
@@ -156,6 +160,8 @@ static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 	cell->number = snmpdec_varbind(vb, &cell->value) == SNMPDEC_OK;
 	if (vb->type == ASN_OCTET_STR)
 		snmptable_clean_label(vb->val.string, vb->val_len, cell->text, sizeof(cell->text));
+	else if (vb->type == ASN_OBJECT_ID)   /* a row naming its kind by OID (LIEBERT-GP) */
+		index_text(vb->val.objid, vb->val_len / sizeof(oid), cell->text, sizeof(cell->text));
 }
 
 /* One varbind of the current column's walk; false when the column ends here. */
@@ -230,10 +236,33 @@ static bool selected_value(const struct profile_table *t, const struct column *s
 	if (!t->select_oid)
 		return true;
 	c = cell_at(sel, row->sub, row->sub_len);
+	if (c && t->select_text)
+		return fnmatch(t->select_text, c->text, 0) == 0;
 	if (!c || !c->number)
 		return false;
 	for (size_t i = 0; i < t->n_select_values; i++)
 		if ((double)t->select_values[i] == c->value)
+			return true;
+	return false;
+}
+
+/* The unit of a row: its cell in the first unit column that has one, or the column's
+ * only cell when that unit_oid is a scalar (row .0) that holds for every row. */
+static bool row_fahrenheit(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
+{
+	const struct cell *u = NULL;
+
+	for (size_t k = 0; k < t->n_unit_oids && !u; k++) {
+		const struct column *c = column_of(w, t->unit_oids[k]);
+
+		u = cell_at(c, row->sub, row->sub_len);
+		if (!u && c && c->n == 1 && c->cells[0].sub_len == 1 && c->cells[0].sub[0] == 0)
+			u = &c->cells[0];
+	}
+	if (!u || !u->number)
+		return false;
+	for (size_t i = 0; i < t->n_fahrenheit_values; i++)
+		if ((double)t->fahrenheit_values[i] == u->value)
 			return true;
 	return false;
 }
@@ -269,9 +298,12 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 {
 	const struct profile_metric *m = &prof->metrics[metric];
 	const struct column *rows = column_of(w, m->oid), *sel = column_of(w, m->snmp_table->select_oid);
+	bool from_fallback = false;
 
-	if ((!rows || rows->n == 0) && m->fallback_oid)
+	if ((!rows || rows->n == 0) && m->fallback_oid) {
 		rows = column_of(w, m->fallback_oid);
+		from_fallback = true;
+	}
 	for (size_t i = 0; rows && i < rows->n; i++) {
 		const struct cell *row = &rows->cells[i];
 		struct snmptable_instance in = { .metric = metric, .sub_len = row->sub_len };
@@ -281,6 +313,8 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 		row_label(w, m->snmp_table, row, in.label, sizeof(in.label));
 		if (m->snmp_table->select_pattern && fnmatch(m->snmp_table->select_pattern, in.label, FNM_CASEFOLD) != 0)
 			continue;
+		in.fahrenheit = row_fahrenheit(w, m->snmp_table, row);
+		in.from_fallback = from_fallback;
 		memcpy(in.sub, row->sub, row->sub_len * sizeof(oid));
 		index_text(in.sub, in.sub_len, in.index, sizeof(in.index));
 		*out = xrealloc(*out, (n + 1) * sizeof(**out));

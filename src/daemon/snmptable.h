@@ -25,6 +25,8 @@ struct snmptable_instance {
 	size_t sub_len;
 	char index[32];                  /* sub as text ("2", "1.1") */
 	char label[READING_INSTANCE_MAX];
+	bool fahrenheit;                 /* unit_oid says this row's value is in °F */
+	bool from_fallback;              /* the row was found in the fallback column */
 };
 
 /* True if prof has a table metric. */

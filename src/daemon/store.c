@@ -564,6 +564,24 @@ int store_open(const char *device, const char *const *metrics, size_t n_metrics,
 	return 0;
 }
 
+size_t store_write_instances(const struct poll_result *res)
+{
+	size_t lost = 0;
+
+	for (size_t k = 0; k < res->n_instances; k++) {
+		const struct instance_reading *ir = &res->instances[k];
+		const char *metric = res->dev->profile->metrics[ir->metric].name;
+		char *name = xasprintf("%s~%s~%s", res->dev->name, metric, ir->index);
+		struct store_value v = { metric, ir->r.status == READING_OK ? ir->r.value : NAN };
+
+		if (!(dev_find(name) || store_open(name, &metric, 1, res->dev->interval_s) == 0) ||
+		    store_write(name, res->time, &v, 1) < 0)
+			lost++;
+		free(name);
+	}
+	return lost;
+}
+
 size_t store_profile_metrics(const struct profile *prof, const char **names, size_t max)
 {
 	bool temp = profile_metric_index(prof, "temperature") >= 0;

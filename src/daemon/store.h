@@ -65,6 +65,12 @@ size_t store_profile_metrics(const struct profile *prof, const char **names, siz
 size_t store_values_from_result(const struct poll_result *res, const struct derived *d,
 	struct store_value *out, size_t max);
 
+/* Stores each instance of res's table metrics (a sensor, a phase) in a file of its own,
+ * <device>~<metric>~<index>.rrd with one data source named like the metric, opened at
+ * the instance's first reading; the device's own file keeps the aggregate the rules
+ * judge. Returns how many instances could not be stored. */
+size_t store_write_instances(const struct poll_result *res);
+
 /* Path of device's file (as given to librrd), or NULL if it was not opened. */
 const char *store_path(const char *device);
 /* Counters since store_init. */

@@ -506,6 +506,30 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
 	}
 }
 
+/* "Sensor: probe-a, sensor 3 « Entrée baie A »": which instance of a metric with several
+ * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
+static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
+{
+	char *dev, *index, *label, *raw;
+	const char *space;
+
+	if (!n->sensor || !n->sensor[0])
+		return;
+	space = strchr(n->sensor, ' ');
+	raw = space ? xstrndup(n->sensor, (size_t)(space - n->sensor)) : xstrdup(n->sensor);
+	dev = message_sanitize(n->sensor_device, TEXT_MAX);
+	index = message_sanitize(raw, TEXT_MAX);
+	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
+	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "", _("sensor"), index);
+	if (label[0])   /* translated quotes: "« " and " »" in French */
+		msg_buf_printf(b, " %s%s%s", _("\u201c"), label, _("\u201d"));
+	msg_buf_printf(b, "\n");
+	free(raw);
+	free(dev);
+	free(index);
+	free(label);
+}
+
 static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
 	bool fr = is_french(cat);
@@ -528,6 +552,7 @@ static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct
 		msg_buf_printf(b, "%s %s\n", _("Device:"), dev);
 	if (rack[0])
 		msg_buf_printf(b, "%s %s\n", _("Rack:"), rack);
+	body_sensor(b, cat, n);
 	free(val);
 	free(bound);
 	free(dev);

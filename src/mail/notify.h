@@ -45,6 +45,11 @@ struct notification {
 	const char *state;            /* for state metrics: "on_battery", "alarm" ... else NULL */
 	double bound;                 /* the threshold crossed (NAN if none) */
 	const char *bound_kind;       /* "max" or "min", NULL if none */
+	/* The sensor or phase that gave the worst reading, for a metric with several
+	 * instances: its device ("probe-a") and instance ("3 Entrée baie A": the row index,
+	 * then the device's own label); NULL if the metric has one value. */
+	const char *sensor_device;
+	const char *sensor;
 
 	const struct notif_server *servers;   /* the servers affected, grouped in one incident */
 	size_t n_servers;

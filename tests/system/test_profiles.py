@@ -5,24 +5,17 @@ phases of a UPS, read through `envmond --probe DEVICE --json`.
 Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_profiles.py
 """
 
-import os
-import shutil
 
 import pytest
 
-from test_snmp import RECORDINGS, Snmpsim, device, probe, probe_ok, snmp_block, write_config
+from test_snmp import device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
 
 WANTED = ('probe-entity-sensor-multi', 'probe-akcp-8', 'probe-akcp', 'ups-rfc1628-3phase', 'ups-rfc1628')
 
 
 @pytest.fixture(scope='module')
 def agent(tmp_path_factory):
-    data = tmp_path_factory.mktemp('snmprec')
-    for name in WANTED:
-        shutil.copy(os.path.join(RECORDINGS, name + '.snmprec'), data)
-    a = Snmpsim(str(data))
-    yield a
-    a.stop()
+    yield from snmpsim_serving(tmp_path_factory, WANTED)
 
 
 def instances(metric):

@@ -58,6 +58,7 @@ struct row {
 	const char *oid;
 	long num;
 	const char *text;
+	const char *objid;   /* an OBJECT IDENTIFIER value, or NULL */
 };
 
 /* The answer an agent holding rows gives to a GETNEXT/GETBULK at start (reps rows). */
@@ -72,7 +73,12 @@ static netsnmp_pdu *answer(const struct row *rows, size_t n, const oid *start, s
 
 		if (snmp_oid_compare(name, len, start, start_len) <= 0)
 			continue;
-		if (rows[i].text)
+		if (rows[i].objid) {
+			oid val[SNMPDEC_OID_MAX];
+			size_t vlen = snmpdec_parse_oid(rows[i].objid, val, SNMPDEC_OID_MAX);
+
+			snmp_pdu_add_variable(pdu, name, len, ASN_OBJECT_ID, val, vlen * sizeof(oid));
+		} else if (rows[i].text)
 			snmp_pdu_add_variable(pdu, name, len, ASN_OCTET_STR, rows[i].text, strlen(rows[i].text));
 		else
 			snmp_pdu_add_variable(pdu, name, len, ASN_INTEGER, &rows[i].num, sizeof(long));
@@ -354,9 +360,93 @@ static void test_profile_errors(void **state)
 		"'status_ok' needs 'sensor_status_oid'");
 	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; "
 		"select_pattern = \"Inlet*\"; } ); };", "'select_pattern' needs 'label_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; "
+		"unit_oid = \"1.3.6.1.5\"; } ); };", "'unit_oid' and 'fahrenheit_values' go together");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; "
+		"select_text = \"1.3.*\"; } ); };", "'select_text' needs 'select_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; fallback_invalid = [ 255 ]; } ); };",
+		"'fallback_invalid' needs 'fallback_oid'");
+	expect_error(HEAD "{ name = \"ups_source\"; oid = \"1.3.6.1.4\"; states = { online = 2; }; "
+		"override_oid = \"1.3.6.1.5\"; override_values = [ 4 ]; override_state = \"flying\"; } ); };",
+		"is not one of its states");
+	expect_error(HEAD "{ name = \"ups_source\"; oid = \"1.3.6.1.4\"; states = { online = 2; }; "
+		"override_oid = \"1.3.6.1.5\"; } ); };", "'override_oid' needs 'override_values' and 'override_state'");
 }
 
 /* A row kept by its label: select_pattern. */
+/* LIEBERT-GP: the line table's rows are chosen by the OID of the point they measure
+ * (column 3), the input at point 2 and the output at point 1 here. */
+static const struct row liebert_rows[] = {
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.3.1.1", 0, NULL, "1.3.6.1.4.1.476.1.42.3.5.2.1.5" },
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.3.2.1", 0, NULL, "1.3.6.1.4.1.476.1.42.3.5.2.1.1" },
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.3.2.2", 0, NULL, "1.3.6.1.4.1.476.1.42.3.5.2.1.1" },
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.5.1.1", 229, NULL, NULL },
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.5.2.1", 233, NULL, NULL },
+	{ "1.3.6.1.4.1.476.1.42.3.5.2.3.1.5.2.2", 228, NULL, NULL },
+};
+
+static void test_select_text_on_an_oid_column(void **state)
+{
+	struct profile *prof = load("ups-liebert-gp");
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	size_t n;
+	int vin = profile_metric_index(prof, "input_voltage"), vout = profile_metric_index(prof, "output_voltage");
+	size_t n_in = 0, n_out = 0;
+
+	(void)state;
+	walk_all(w, liebert_rows, sizeof(liebert_rows) / sizeof(liebert_rows[0]));
+	n = snmptable_select(w, prof, &in);
+	for (size_t i = 0; i < n; i++) {
+		if ((int)in[i].metric == vin) {
+			assert_true(strncmp(in[i].index, "2.", 2) == 0);
+			n_in++;
+		} else if ((int)in[i].metric == vout) {
+			assert_string_equal(in[i].index, "1.1");
+			n_out++;
+		}
+	}
+	assert_int_equal(n_in, 2);
+	assert_int_equal(n_out, 1);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
+}
+
+/* An EMU (emsProbeStatusTable, the fallback columns) set to Fahrenheit by its scalar
+ * emsStatusSysTempUnits.0; no memSensors row. */
+static const struct row emu_rows[] = {
+	{ "1.3.6.1.4.1.318.1.1.10.3.12.11.0", 2, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.10.3.13.1.1.2.1", 0, "Inlet", NULL },
+	{ "1.3.6.1.4.1.318.1.1.10.3.13.1.1.2.2", 0, "Outlet", NULL },
+	{ "1.3.6.1.4.1.318.1.1.10.3.13.1.1.3.1", 75, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.10.3.13.1.1.3.2", 90, NULL, NULL },
+};
+
+static void test_unit_scalar_and_fallback_rows(void **state)
+{
+	struct profile *prof = load("probe-apc-rackmon");
+	struct snmptable_walk *w = snmptable_walk_new(prof, false);
+	struct snmptable_instance *in;
+	size_t n, n_temp = 0;
+	int t = profile_metric_index(prof, "temperature");
+
+	(void)state;
+	walk_all(w, emu_rows, sizeof(emu_rows) / sizeof(emu_rows[0]));
+	n = snmptable_select(w, prof, &in);
+	for (size_t i = 0; i < n; i++)
+		if ((int)in[i].metric == t) {
+			assert_true(in[i].fahrenheit);
+			assert_true(in[i].from_fallback);
+			assert_string_equal(in[i].label, n_temp == 0 ? "Inlet" : "Outlet");
+			n_temp++;
+		}
+	assert_int_equal(n_temp, 2);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
+}
+
 static void test_select_pattern(void **state)
 {
 	char path[] = "/tmp/test_snmptable.XXXXXX";
@@ -397,6 +487,8 @@ int main(void)
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
+		cmocka_unit_test(test_select_text_on_an_oid_column),
+		cmocka_unit_test(test_unit_scalar_and_fallback_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,276 @@
+"""Vendor profiles against recordings written from each vendor's MIB
+(tests/peers/snmprec): Socomec NET VISION, Vertiv/Liebert GP, CyberPower, Eaton XUPS
+battery alarms, APC PowerNet 3-phase and "not supported" answers, NetBotz on the old
+5528 tree, APC memSensors in Fahrenheit; `profile = "auto"` and
+`envmond --discover snmp://...` picking the profile of each recording.
+
+Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_vendor_profiles.py
+"""
+
+import json
+import os
+import subprocess
+import time
+
+import pytest
+
+from test_snmp import ENVMOND, PROFILES, TOP, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+
+WANTED = {
+    'ups-socomec-netvision': 'ups-socomec-netvision',
+    'ups-liebert-gp': 'ups-liebert-gp',
+    'ups-cyberpower': 'ups-cyberpower',
+    'ups-eaton-xups-alarms': 'ups-eaton-xups',
+    'ups-apc-powernet-3phase': 'ups-apc-powernet',
+    'probe-netbotz-5528': 'probe-netbotz',
+    'probe-apc-rackmon': 'probe-apc-rackmon',
+    'probe-entity-sensor-multi': 'probe-entity-sensor',
+    'probe-akcp-8': 'probe-akcp',
+    'probe-cisco-entity-sensor': 'probe-cisco-entity-sensor',
+    'ups-rfc1628-3phase': 'ups-rfc1628',
+}
+
+
+@pytest.fixture(scope='module')
+def agent(tmp_path_factory):
+    yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
+                                                           'ups-liebert-gp-onbattery', 'probe-apc-iem',
+                                                           'probe-apc-emu', 'ups-eaton-xups-low'])
+
+
+def read(agent, tmp_path, recording, profile=None):
+    conf = write_config(tmp_path, [device('d', profile or WANTED[recording],
+                                          snmp_block(agent.port, community=recording))])
+    return probe_ok(conf, 'd')
+
+
+def values(metric):
+    return {i['index']: i['value'] for i in metric['instances']}
+
+
+def test_socomec_netvision_tenths_and_phases(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-socomec-netvision')
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 97 and m['ups_runtime']['value'] == 42 * 60
+    assert m['battery_voltage']['value'] == pytest.approx(408.5) and m['battery_voltage']['unit'] == 'V'
+    assert m['battery_temperature']['value'] == pytest.approx(23.1)
+    assert m['input_frequency']['value'] == pytest.approx(49.9)
+    assert values(m['ups_load']) == {'1': 31, '2': 44, '3': 27} and m['ups_load']['value'] == 44
+    vin = {i['index']: i for i in m['input_voltage']['instances']}
+    assert vin['1']['value'] == pytest.approx(230.4) and vin['3']['status'] == 'invalid'
+    assert m['input_voltage']['value'] == pytest.approx(228.1)
+    assert m['output_voltage']['value'] == pytest.approx(229.7)
+
+
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision-onbattery', 'ups-liebert-gp-onbattery'])
+def test_on_battery_from_the_battery_status(agent, tmp_path, recording):
+    """Socomec's upsOutputSource still says on inverter, Liebert's output is not on bypass:
+    the battery status (discharging) says the load is on battery."""
+    m = read(agent, tmp_path, recording, recording.rsplit('-', 1)[0])
+    assert m['ups_source']['state'] == 'on_battery', m['ups_source']
+    assert m['seconds_on_battery']['value'] == 95
+
+
+def test_liebert_gp_rows_chosen_by_point(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-liebert-gp')
+    assert m['ups_source']['state'] == 'online'
+    assert m['ups_battery']['state'] == 'normal' and m['ups_selftest']['state'] == 'passed'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 37 * 60
+    # Point 2 is the input, point 1 the output: rows chosen by their point's OID.
+    assert values(m['input_voltage']) == {'2.1': 233, '2.2': 228, '2.3': 236}
+    assert values(m['output_voltage']) == {'1.1': 229, '1.2': 231, '1.3': 230}
+    assert values(m['ups_load']) == {'1.1': 41, '1.2': 38, '1.3': 52} and m['ups_load']['value'] == 52
+    assert m['input_frequency']['value'] == 50
+    assert values(m['battery_voltage']) == {'2': 409}   # the battery point, not the DC bus
+
+
+def test_cyberpower(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-cyberpower')
+    assert m['ups_source']['state'] == 'online' and m['ups_replace_battery']['state'] == 'yes'
+    assert m['ups_runtime']['value'] == 2640 and m['ups_charge']['value'] == 100
+    assert m['battery_voltage']['value'] == pytest.approx(54.8)
+    assert m['input_voltage']['value'] == pytest.approx(231.8) and m['output_voltage']['value'] == 230
+    assert m['input_frequency']['value'] == 50 and m['ups_load']['value'] == 23
+    assert m['battery_temperature']['value'] == 27 and m['ups_selftest']['state'] == 'passed'
+
+
+def test_eaton_battery_alarms(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-eaton-xups-alarms')
+    assert m['ups_replace_battery']['state'] == 'yes'          # xupsBatteryAged
+    assert m['battery_failure']['state'] == 'no' and m['battery_missing']['state'] == 'no'
+    assert m['battery_low']['state'] == 'no' and m['ups_battery']['state'] == 'fault'
+    assert m['battery_voltage']['value'] == 220
+    assert values(m['input_voltage']) == {'1': 232, '2': 229, '3': 235} and m['input_voltage']['value'] == 229
+    assert m['output_voltage']['value'] == 226
+
+
+def test_eaton_low_capacity_alarm_is_battery_low(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-eaton-xups-low', 'ups-eaton-xups')
+    assert m['ups_source']['state'] == 'on_battery' and m['ups_battery']['state'] == 'low'
+    assert m['battery_low']['state'] == 'yes' and m['ups_runtime']['value'] == 240
+
+
+def test_powernet_not_supported_and_phases(agent, tmp_path):
+    m = read(agent, tmp_path, 'ups-apc-powernet-3phase')
+    # capacity 0 and temperature 255: "not supported", unknown, never a number.
+    assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
+    assert m['battery_voltage']['value'] == 218
+    load = {i['index']: i for i in m['phase_load']['instances']}
+    assert load['1.1']['value'] == 33 and load['1.2']['value'] == 41 and load['1.3']['status'] == 'invalid'
+    assert m['phase_load']['value'] == 41
+    assert m['phase_in_voltage']['value'] == 229 and m['phase_out_voltage']['value'] == 229
+    assert m['ups_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+
+
+def test_netbotz_old_tree(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-netbotz-5528')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1095346743']['value'] == pytest.approx(21.8) and t['1095346743']['label'] == 'Inlet rack B'
+    assert t['2']['value'] == pytest.approx(34.7)      # a warning threshold: still a good value
+    assert t['7']['status'] == 'invalid' and t['7']['value'] is None
+    assert m['temperature']['value'] == pytest.approx(34.7)
+    assert values(m['humidity']) == {'2': pytest.approx(38.5)}
+
+
+def test_apc_rackmon_fahrenheit(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-apc-rackmon')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['0.1']['value'] == pytest.approx(25.0) and t['0.1']['unit'] == '°C'
+    assert t['0.2']['value'] == pytest.approx(35.0) and t['0.2']['label'] == 'Outlet rack C'
+    assert t['0.3']['status'] == 'invalid'
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['0.1']['value'] == 45 and h['0.2']['status'] == 'invalid'
+
+
+def test_cisco_entity_sensor_by_type(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-cisco-entity-sensor')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['2', '4', '5'] and t['2']['value'] == 24.5 and t['4']['value'] == 31
+    assert t['5']['status'] == 'invalid' and t['2']['label'] == 'Inlet rack A'
+    assert values(m['humidity']) == {'3': 41}
+
+
+def test_apc_emu_probes(agent, tmp_path):
+    m = read(agent, tmp_path, 'probe-apc-emu', 'probe-apc-rackmon')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1']['value'] == 22 and t['1']['label'] == 'Entree baie D' and t['2']['value'] == 33
+    assert t['3']['status'] == 'invalid' and t['3']['value'] is None
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['1']['value'] == 48 and h['2']['status'] == 'invalid'
+    assert m['temperature']['value'] == 33 and m['temperature']['instance'] == '2 Sortie baie D'
+
+
+def test_apc_iem_probes(agent, tmp_path):
+    """A card without the universal I/O table: its integrated environmental monitor."""
+    m = read(agent, tmp_path, 'probe-apc-iem', 'probe-apc-uio')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert t['1']['value'] == 24 and t['1']['label'] == 'Salle serveurs'
+    assert t['2']['value'] == pytest.approx(27.78, abs=0.01)       # 82 °F
+    assert t['3']['status'] == 'invalid' and t['3']['value'] is None
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert h['1']['value'] == 45 and h['2']['status'] == 'invalid'
+    assert m['temperature']['value'] == pytest.approx(27.78, abs=0.01)
+
+
+@pytest.mark.parametrize('recording', sorted(WANTED))
+def test_auto_profile(agent, tmp_path, recording):
+    """profile = "auto" reads each recording with the profile written for it."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community=recording))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "%s" detected' % WANTED[recording] in p.stderr
+
+
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp'])
+def test_discover_proposes_the_profile(agent, tmp_path, recording):
+    conf = write_config(tmp_path, [])
+    p = subprocess.run([ENVMOND, '-c', conf, '--discover', 'snmp://%s@127.0.0.1:%d' % (recording, agent.port)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert 'Profile %s (' % WANTED[recording] in p.stdout
+    best = [l for l in p.stdout.splitlines() if '[best]' in l]
+    assert len(best) == 1 and WANTED[recording] in best[0], p.stdout
+    assert 'profile = "%s"' % WANTED[recording] in p.stdout
+    assert recording not in p.stdout.replace('profile = "%s"' % WANTED[recording], '').split('sysObjectID')[0]
+
+
+@pytest.mark.parametrize('profile, want', [('auto', 'ups-rfc1628'), ('auto:ups', 'ups-rfc1628'),
+                                           ('auto:probe', 'probe-entity-sensor')])
+def test_auto_kind_on_a_card_answering_two_mibs(agent, tmp_path, profile, want):
+    conf = write_config(tmp_path, [device('d', profile, snmp_block(agent.port, community='ups-rfc1628-entity'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "%s" detected' % want in p.stderr
+
+
+def test_auto_unreachable_is_a_config_error(tmp_path):
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(9, community='x'), timeout=200, retries=0)])
+    p = subprocess.run([ENVMOND, '-c', conf, '-t'], capture_output=True, text=True, timeout=60)
+    assert p.returncode != 0
+    assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
+
+
+def test_alert_mail_names_the_sensor(agent, tmp_path):
+    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
+    the critical 32 °C. The mail names the probe and the port, with the label the device
+    gives it; a reload asks the device again and polling goes on."""
+    from test_mail import Catcher, Daemon, envmonctl, free_port
+    locale = tmp_path / 'locale'
+    (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
+    subprocess.run(['msgfmt', '-o', str(locale / 'fr' / 'LC_MESSAGES' / 'envmond.mo'),
+                    os.path.join(TOP, 'po', 'fr.po')], check=True)
+    catcher = Catcher(tmp_path, free_port())
+    state = tmp_path / 'state'
+    state.mkdir()
+    conf = tmp_path / 'envmond.conf'
+    conf.write_text('''
+site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "arsit@example.org" ]; }; };
+paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
+daemon = { allow_root = true; };
+storage = { step = 5; };
+devices = ( { name = "akcp"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
+              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "probe-akcp-8"; }; } );
+racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
+mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
+''' % (state, PROFILES, tmp_path, tmp_path, agent.port, catcher.port))
+    d = Daemon(conf, locale, tmp_path)
+    try:
+        msgs = catcher.wait(1, 60)
+        # envmonctl status names the instance too, in JSON and in its table.
+        st = envmonctl(tmp_path, 'status', '--json')
+        assert st.returncode == 0, st.stderr
+        dev = [x for x in json.loads(st.stdout)['devices'] if x['name'] == 'akcp'][0]
+        temp = [x for x in dev['readings'] if x['metric'] == 'temperature'][0]
+        assert temp['value'] == pytest.approx(34.6) and temp['instance'] == '3 Sortie baie A'
+        text = envmonctl(tmp_path, 'status')
+        assert '[3 Sortie baie A]' in text.stdout, text.stdout
+        # profile = "auto" is asked again at a reload, while the daemon polls: polling goes on.
+        polls = dev['polls']
+        assert envmonctl(tmp_path, 'reload').returncode == 0
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            st = json.loads(envmonctl(tmp_path, 'status', '--json').stdout)
+            dev = [x for x in st['devices'] if x['name'] == 'akcp'][0]
+            if dev['polls'] > polls and dev['answers'] > 0 and dev['state'] == 'ok':
+                break
+            time.sleep(0.5)
+        assert dev['polls'] > polls and dev['state'] == 'ok', dev
+    finally:
+        d.stop()
+        catcher.stop()
+    assert msgs, 'no mail'
+    body = msgs[0][1].get_content()
+    assert 'Capteur : akcp, sonde 3 « Sortie baie A »' in body, body
+    assert '34,6 °C' in body
+    # One RRD file per instance beside the device's own (which keeps the aggregate).
+    rrd = state / 'rrd'
+    assert (rrd / 'akcp.rrd').exists()
+    last = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~3.rrd')],
+                          capture_output=True, text=True)
+    assert last.returncode == 0 and 'temperature' in last.stdout, last.stderr
+    assert float(last.stdout.split()[-1]) == pytest.approx(34.6)
+    offline = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~1.rrd')],
+                             capture_output=True, text=True)
+    assert offline.stdout.split()[-1] == 'U'   # an offline port is unknown, never 0
