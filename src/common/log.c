@@ -134,12 +134,18 @@ bool log_complain(struct log_complaint *c, int priority, const char *fmt, ...)
 bool log_release(struct log_complaint *c, int priority, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[1024];
+	unsigned muted = c->muted;
 
 	if (!c->active)
 		return false;
 	memset(c, 0, sizeof(*c));
 	va_start(ap, fmt);
-	log_vmsg(priority, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (muted)
+		log_msg(priority, "%s (%u repeats not logged since the last report)", msg, muted);
+	else
+		log_msg(priority, "%s", msg);
 	return true;
 }

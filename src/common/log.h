@@ -35,7 +35,8 @@ struct log_complaint {
 /* Logs the first time, then again only after 1 min, 2 min, 4 min ... (capped at 1 day),
  * saying how many repeats were muted. Returns true when a line was logged. */
 bool log_complain(struct log_complaint *c, int priority, const char *fmt, ...) ATTR_PRINTF(3, 4);
-/* The problem is over: logs once if a complaint was active, and resets it. */
+/* The problem is over: logs once if a complaint was active, with the number of repeats
+ * muted since its last line, and resets it. */
 bool log_release(struct log_complaint *c, int priority, const char *fmt, ...) ATTR_PRINTF(3, 4);
 
 #endif

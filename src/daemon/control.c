@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control.h"
 #include "log.h"
 #include "sched.h"
@@ -258,6 +259,15 @@ static void peer_of(int fd, struct ucred *peer)
 		memset(peer, 0, sizeof(*peer));
 }
 
+/* Refused connections are logged once, then at growing intervals (log_complain); the
+ * refusals muted since are counted in one more line, once a slot has been free for the
+ * interval or when the socket closes: at most one line per interval, none lost. */
+static void refusals_over(struct control *c, bool closing)
+{
+	if (c->full.active && (closing || clock_mono_ms() >= c->full.next_ms))
+		log_release(&c->full, LOG_NOTICE, "control: accepting connections again");
+}
+
 static void add_client(struct control *c, int fd)
 {
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++) {
@@ -272,6 +282,7 @@ static void add_client(struct control *c, int fd)
 		c->clients[i] = cl;
 		sched_add_fd(fd, SCHED_READ, on_client, cl);
 		cl->idle = sched_add_timer(CONTROL_IDLE_MS, on_idle, cl);
+		refusals_over(c, false);
 		return;
 	}
 	log_complain(&c->full, LOG_WARNING, "control: too many clients (%d), connection refused",
@@ -358,6 +369,7 @@ void control_close(struct control *c)
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (c->clients[i])
 			client_free(c->clients[i]);
+	refusals_over(c, true);
 	sched_del_fd(c->fd);
 	close(c->fd);
 	unlink(c->path);

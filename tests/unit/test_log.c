@@ -47,7 +47,7 @@ static void test_complaint_backoff(void **state)
 	assert_string_equal(lines[1], "ups1: no answer (repeated 5 times since the last report)");
 	assert_string_equal(lines[2], "ups1: no answer (repeated 11 times since the last report)");
 	assert_true(log_release(&c, LOG_NOTICE, "ups1: answering again"));
-	assert_string_equal(lines[4], "ups1: answering again");
+	assert_string_equal(lines[4], "ups1: answering again (17 repeats not logged since the last report)");
 	assert_false(log_release(&c, LOG_NOTICE, "ups1: answering again"));
 	assert_int_equal(n_lines, 5);
 	/* After a recovery the next failure is logged at once. */
