@@ -5,7 +5,8 @@ Each case adds its figures with record_figures(); they go, one JSON line per cas
 $FAULT_FIGURES (made here when unset, so that pytest-xdist workers share it), and the
 summary adds them up: cases run, faults injected, mails expected / delivered /
 duplicated (the window between the server's 250 and the rename to spool/sent/ apart),
-RRD files checked / corrupt, journal records lost.
+RRD files checked / corrupt, journal records lost; then each case's other figures
+(drain times, virtual seconds ...), one line per case.
 """
 
 import json
@@ -76,3 +77,9 @@ def pytest_terminal_summary(terminalreporter, config):
     tw.write_line('')
     for key, label in FIELDS:
         tw.write_line('%-40s %d' % (label, sum(r.get(key, 0) for r in rows)))
+    # The figures of one case that are not in the table (drain times, virtual seconds ...).
+    known = set(names) | {'case'}
+    for r in rows:
+        extra = ['%s=%s' % (k, r[k]) for k in sorted(r) if k not in known]
+        if extra:
+            tw.write_line('%-*s %s' % (width, r['case'], ' '.join(extra)))
