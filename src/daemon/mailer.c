@@ -307,8 +307,25 @@ static void update_depth(struct mailer *m, size_t held)
 	free(v);
 }
 
-/* One pass over new/: sends what may go, again while that lets the next message of an
- * incident go. Returns how many messages are still waiting. */
+/* The oldest message of new/ that may go now, or -1. The backlog of an outage then
+ * leaves in the order it was queued, which is the journal's, not in the order of the
+ * names ("-10" before "-2"); equal times (a coarse file clock) go by the natural order
+ * of the names. eligible() still keeps the order within each incident. */
+static int oldest_eligible(struct mailer *m, const struct spool_entry *v, int n,
+	const struct spool_entry *sent, int n_sent, double now, size_t *held)
+{
+	int best = -1;
+
+	for (int i = 0; i < n; i++)
+		if (eligible(m, v, i, sent, n_sent, now, held) &&
+		    (best < 0 || v[i].mtime < v[best].mtime ||
+		     (v[i].mtime == v[best].mtime && strverscmp(v[i].name, v[best].name) < 0)))
+			best = i;
+	return best;
+}
+
+/* One pass over new/: sends the oldest message that may go, again and again while
+ * that works. Returns how many messages are still waiting. */
 static size_t run_pass(struct mailer *m)
 {
 	struct spool_entry *v = NULL, *sent = NULL;
@@ -316,21 +333,16 @@ static size_t run_pass(struct mailer *m)
 	size_t held = 0, left;
 
 	while (progress && !down && !stopping(m)) {
-		int n = spool_list(m->spool, "new", &v), n_sent = spool_list(m->spool, "sent", &sent);
+		int n = spool_list(m->spool, "new", &v), n_sent = spool_list(m->spool, "sent", &sent), i;
 		double now = clock_wall();
 
-		progress = false;
 		held = 0;
 		recent_prune(m, v, n, now);
 		n = without_sent(m, v, n);
-		for (int i = 0; i < n && !down && !stopping(m); i++) {
-			if (!eligible(m, v, i, sent, n_sent, now, &held))
-				continue;
-			if (send_entry(m, v[i].name))
-				progress = true;
-			else
-				down = true;          /* the server is unreachable: back off */
-		}
+		i = oldest_eligible(m, v, n, sent, n_sent, now, &held);
+		progress = i >= 0;
+		if (progress && !send_entry(m, v[i].name))
+			down = true;                  /* the server is unreachable: back off */
 		free(v);
 		free(sent);
 		v = sent = NULL;
