@@ -34,7 +34,7 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-static const char *const role_names[] = { "digitization", "comci", "other", NULL };
+static const char *const role_names[] = { "digitization", "comci", "ppn", "visioconference", "other", NULL };
 static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim", "nut", "ipmi" };
 /* Then Net-SNMP's spellings (snmpd.conf, snmpget -a), SHA-224 .. SHA-512: index - 4. */
 static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
@@ -127,9 +127,36 @@ static bool get_secret(struct parse *ps, const config_setting_t *g, const char *
 
 /* ------------------------------------------------------------------ site, paths, mail */
 
+static void check_addresses(struct parse *ps, const config_setting_t *g, char **addrs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!email_valid(addrs[i]))
+			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), addrs[i]);
+}
+
+/* contacts.roles = { visioconference = [ "tip@..." ]; ... }: one list per role name. */
+static void parse_role_contacts(struct parse *ps, const config_setting_t *contacts)
+{
+	struct cfg_contacts *c = &ps->cfg->site.contacts;
+	config_setting_t *g = cfgparse_member(ps->p, contacts, "roles", CONFIG_TYPE_GROUP, false);
+	int n = g ? config_setting_length(g) : 0;
+
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, role_names);
+	for (int i = 0; i < n; i++) {
+		const char *key = config_setting_name(config_setting_get_elem(g, (unsigned)i));
+
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (strcmp(key, role_names[r]) == 0 &&
+			    cfgparse_strings(ps->p, g, key, &c->role[r], &c->n_role[r]))
+				check_addresses(ps, g, c->role[r], c->n_role[r]);
+	}
+}
+
 static void parse_contacts(struct parse *ps, const config_setting_t *site)
 {
-	static const char *const keys[] = { "arsit", "local", "local_min_severity", NULL };
+	static const char *const keys[] = { "arsit", "local", "local_min_severity", "roles", NULL };
 	struct cfg_contacts *c = &ps->cfg->site.contacts;
 	config_setting_t *g = cfgparse_member(ps->p, site, "contacts", CONFIG_TYPE_GROUP, true);
 	int sev = SEV_WARNING;
@@ -140,12 +167,9 @@ static void parse_contacts(struct parse *ps, const config_setting_t *site)
 	if (!cfgparse_strings(ps->p, g, "arsit", &c->arsit, &c->n_arsit) || c->n_arsit == 0)
 		cfgparse_error_at(ps->p, g, _("'arsit' must list at least one address of the ARSIT"));
 	cfgparse_strings(ps->p, g, "local", &c->local, &c->n_local);
-	for (size_t i = 0; i < c->n_arsit; i++)
-		if (!email_valid(c->arsit[i]))
-			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->arsit[i]);
-	for (size_t i = 0; i < c->n_local; i++)
-		if (!email_valid(c->local[i]))
-			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->local[i]);
+	check_addresses(ps, g, c->arsit, c->n_arsit);
+	check_addresses(ps, g, c->local, c->n_local);
+	parse_role_contacts(ps, g);
 	if (cfgparse_enum(ps->p, g, "local_min_severity", criteria_severity_names, &sev) &&
 	    sev != SEV_WARNING && sev != SEV_CRITICAL)
 		cfgparse_error_at(ps->p, g, _("'local_min_severity' must be \"warning\" or \"critical\""));
@@ -820,14 +844,39 @@ static void resolve_spec(struct parse *ps, struct spec_raw *raws, size_t i)
 	raws[i].state = 2;
 }
 
+/* The built-in specs of the two roles the later circulars add, unless the file defines
+ * them (room for both is allocated). ppn succeeds digitization and needs what it needs.
+ * Visioconference equipment stands in a hearing room, not a cooled server room: its
+ * codec and screens are rated for a wider band than the ASHRAE envelope, but a hearing
+ * must not stop for heat, so the upper critical bound is lower (30 °C). */
+static void add_builtin_role_specs(struct config *cfg, struct spec_raw *raws)
+{
+	if (spec_index(cfg, "ppn") < 0) {
+		cfg->specs[cfg->n_specs].name = xstrdup("ppn");
+		if (spec_index(cfg, "digitization") >= 0)
+			raws[cfg->n_specs].inherit = xstrdup("digitization");
+		cfg->n_specs++;
+	}
+	if (spec_index(cfg, "visioconference") < 0) {
+		struct spec_raw *raw = &raws[cfg->n_specs];
+
+		cfg->specs[cfg->n_specs++].name = xstrdup("visioconference");
+		raw->v[CRIT_TEMPERATURE].warn_lo = 15.0;
+		raw->v[CRIT_TEMPERATURE].warn_hi = 27.0;
+		raw->v[CRIT_TEMPERATURE].crit_lo = 10.0;
+		raw->v[CRIT_TEMPERATURE].crit_hi = 30.0;
+		raw->set[CRIT_TEMPERATURE] = F_WARN_LO | F_WARN_HI | F_CRIT_LO | F_CRIT_HI;
+	}
+}
+
 static void parse_specs(struct parse *ps, const config_setting_t *root)
 {
 	config_setting_t *g = cfgparse_member(ps->p, root, "specs", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 	int n = g ? config_setting_length(g) : 0;
-	struct spec_raw *raws = xcalloc((size_t)n + 1, sizeof(*raws));
+	struct spec_raw *raws = xcalloc((size_t)n + 3, sizeof(*raws));
 
-	cfg->specs = xcalloc((size_t)n + 1, sizeof(*cfg->specs));
+	cfg->specs = xcalloc((size_t)n + 3, sizeof(*cfg->specs));
 	for (int i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
 		struct cfg_spec *spec = &cfg->specs[cfg->n_specs];
@@ -844,6 +893,7 @@ static void parse_specs(struct parse *ps, const config_setting_t *root)
 		cfg->specs[cfg->n_specs].name = xstrdup("default");
 		cfg->n_specs++;
 	}
+	add_builtin_role_specs(cfg, raws);
 	for (size_t i = 0; i < cfg->n_specs; i++)
 		resolve_spec(ps, raws, i);
 	for (size_t i = 0; i < cfg->n_specs; i++)
@@ -980,7 +1030,7 @@ static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg
 	else
 		check_server_name(ps, g, srv);
 	if (!config_setting_get_member(g, "role"))
-		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci or other)"),
+		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci, ppn, visioconference or other)"),
 			srv->name);
 	cfgparse_enum(ps->p, g, "role", role_names, &role);
 	srv->role = (enum server_role)role;
@@ -1241,6 +1291,8 @@ void conf_free(struct config *cfg)
 	free(cfg->site.ressort);
 	free_strings(cfg->site.contacts.arsit, cfg->site.contacts.n_arsit);
 	free_strings(cfg->site.contacts.local, cfg->site.contacts.n_local);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		free_strings(cfg->site.contacts.role[r], cfg->site.contacts.n_role[r]);
 	free(cfg->paths.state_dir);
 	free(cfg->paths.profiles_dir);
 	free(cfg->paths.pid_file);

@@ -246,6 +246,33 @@ static char *plain_body(const char *msg)
 	return plain;
 }
 
+/* A visioconference server: the role's own list first in To:, the ARSIT after; without
+ * a list, the local technician first, and not again in Cc:. */
+static void test_role_recipients(void **state)
+{
+	static char *visio[] = { "visio@example.org" };
+	static const struct notif_server srv[] = { { "visio-salle-1", ROLE_VISIOCONFERENCE, "baie-A" } };
+	struct notification n = fixture_alert();
+	char *msg, *plain;
+
+	n.servers = srv;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nTo: tip@example.org,\r\n arsit@example.org,\r\n arsit2@example.org\r\n"));
+	assert_null(strstr(msg, "Cc:"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "visio-salle-1 (visioconférence)"));
+	free(plain);
+	free(msg);
+	cfg.site.contacts.role[ROLE_VISIOCONFERENCE] = visio;
+	cfg.site.contacts.n_role[ROLE_VISIOCONFERENCE] = 1;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nTo: visio@example.org,\r\n arsit@example.org,"));
+	assert_non_null(strstr(msg, "\r\nCc: tip@example.org\r\n"));
+	free(msg);
+	cfg.site.contacts.n_role[ROLE_VISIOCONFERENCE] = 0;
+	cfg.site.contacts.role[ROLE_VISIOCONFERENCE] = NULL;
+}
+
 /* The body holds the facts in French. */
 static void test_body(void **state)
 {
@@ -306,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_message_id_instance),
 		cmocka_unit_test(test_local_recipients),
+		cmocka_unit_test(test_role_recipients),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_body_recovery),
 		cmocka_unit_test(test_catalogue),
