@@ -674,7 +674,7 @@ static void parse_devices(struct parse *ps, const config_setting_t *root)
 /* ------------------------------------------------------------------ specs */
 
 enum { F_ENABLED = 1, F_WARN_LO = 2, F_WARN_HI = 4, F_CRIT_LO = 8, F_CRIT_HI = 16, F_HYST = 32,
-	F_HOLD = 64, F_CLEAR = 128, F_REPEAT = 256 };
+	F_HOLD = 64, F_CLEAR = 128, F_REPEAT = 256, F_FORECAST = 512 };
 
 struct spec_raw {
 	const config_setting_t *g;
@@ -725,7 +725,7 @@ static void parse_criterion(struct parse *ps, const config_setting_t *g, enum cr
 	struct spec_raw *raw)
 {
 	static const char *const keys[] = { "enabled", "warn", "crit", "warn_below", "warn_above",
-		"crit_below", "crit_above", "hysteresis", "hold", "clear_hold", "repeat", NULL };
+		"crit_below", "crit_above", "hysteresis", "hold", "clear_hold", "repeat", "forecast_s", NULL };
 	static const char *const state_keys[] = { "enabled", "hold", "clear_hold", "repeat", NULL };
 	struct cfg_threshold *t = &raw->v[c];
 	unsigned *set = &raw->set[c];
@@ -746,6 +746,11 @@ static void parse_criterion(struct parse *ps, const config_setting_t *g, enum cr
 	get_seconds(ps, g, "hold", &t->hold_s, set, F_HOLD);
 	get_seconds(ps, g, "clear_hold", &t->clear_hold_s, set, F_CLEAR);
 	get_seconds(ps, g, "repeat", &t->repeat_s, set, F_REPEAT);
+	if (config_setting_get_member(g, "forecast_s") && c != CRIT_TEMP_FORECAST)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "forecast_s"),
+			_("'forecast_s' belongs to criterion 'temp_forecast' only"));
+	else if (cfgparse_uint(ps->p, g, "forecast_s", 60, 6 * 3600, &t->forecast_s))
+		*set |= F_FORECAST;
 }
 
 static void parse_spec(struct parse *ps, const config_setting_t *g, struct spec_raw *raw)
@@ -786,6 +791,7 @@ static void apply_overrides(struct cfg_threshold *dst, const struct cfg_threshol
 	if (set & F_HOLD) dst->hold_s = src->hold_s;
 	if (set & F_CLEAR) dst->clear_hold_s = src->clear_hold_s;
 	if (set & F_REPEAT) dst->repeat_s = src->repeat_s;
+	if (set & F_FORECAST) dst->forecast_s = src->forecast_s;
 }
 
 /* The warning envelope must lie inside the critical one, or the warning would never show. */

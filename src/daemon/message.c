@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "message.h"
+#include "msgctx.h"
 #include "xmem.h"
 
 /* Strings marked _() here are extracted by xgettext as usual, but translated through
@@ -177,6 +178,7 @@ static const char *advice(const struct msgcat *cat, enum criterion c)
 {
 	switch (c) {
 	case CRIT_TEMPERATURE: case CRIT_DEW_POINT: case CRIT_TEMP_RATE_HOUR: case CRIT_TEMP_RATE_15MIN:
+	case CRIT_TEMP_FORECAST:
 		return _("Check that the air conditioner is running (display, alarms, power supply) and "
 			"blowing cold air; check that the room door is closed and that nothing blocks the "
 			"air flow of the rack.");
@@ -511,6 +513,7 @@ static void add_headers(struct msg_buf *b, const struct config *cfg, const struc
 		msg_buf_printf(b, "In-Reply-To: %s\r\nReferences: %s\r\n", first, first);
 		free(first);
 	}
+	msgctx_headers(b, cfg, n);
 	add(b, "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n"
 		"Precedence: bulk\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: text/plain; charset=UTF-8\r\n"
@@ -625,10 +628,12 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 	msg_buf_printf(&b, "%s (%s)\n\n%s\n\n", site, code, intro(cat, n));
 	if (n->kind != NOTIF_TEST) {
 		body_facts(&b, cat, n);
+		msgctx_body(&b, cat, n);
 		body_servers(&b, cat, n);
 		if (n->kind != NOTIF_RECOVERY)
 			msg_buf_printf(&b, "\n%s\n  %s\n", _("What to check first:"), advice(cat, n->criterion));
 	}
+	msgctx_footer(&b, cat, n);
 	msg_buf_printf(&b, "\n%s %s (%s %u)\n", _("Incident:"), incident, _("message"), n->seq + 1);
 	msg_buf_printf(&b, "\n-- \n%s\n", _("Sent automatically by envmond, the server room monitor. "
 		"Do not reply to this message."));

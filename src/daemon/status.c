@@ -122,7 +122,7 @@ bool status_alert_criterion(void *alert, const struct cfg_server *srv, enum crit
 	const struct cfg_rack *rack = srv->rack;
 	bool any = false;
 
-	if (c <= CRIT_TEMP_RATE_15MIN) {
+	if (c <= CRIT_TEMP_FORECAST) {
 		if (rack->n_probes > 0)
 			fold_condition(a, "rack", rack->name, c, out, &any);
 	} else if (c == CRIT_COOLING_STATE) {

@@ -37,6 +37,7 @@ static const char conf_fmt[] =
 	"    servers = ( { name = \"srv-autre\"; role = \"other\"; ups = [ \"ups\" ]; } ); }\n"
 	");\n"
 	"specs = {\n"
+	"  default = { %s };\n"
 	"  digitization = { ups_runtime = { warn_below = 1200; crit_below = 900; }; };\n"
 	"  comci = { ups_runtime = { warn_below = 900; crit_below = 600; }; };\n"
 	"};\n";
@@ -51,7 +52,17 @@ char *sim_journal_path(const struct sim *s)
 	return xasprintf("%s/state/%s", s->dir, JOURNAL_FILE);
 }
 
+/* The scenarios written before the predictive warning (issue 18.1) count their
+ * incidents without it: it is on by default, they turn it off. */
+#define SIM_DEFAULT_SPEC "temp_forecast = { enabled = false; };"
+
 void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra)
+{
+	sim_prepare_spec(s, ups, clim, probe, SIM_DEFAULT_SPEC, extra);
+}
+
+void sim_prepare_spec(struct sim *s, const char *ups, const char *clim, const char *probe,
+	const char *default_spec, const char *extra)
 {
 	char *path, *state;
 	FILE *f;
@@ -66,7 +77,7 @@ void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const ch
 	path = xasprintf("%s/envmond.conf", s->dir);
 	f = fopen(path, "w");
 	fprintf(f, head_fmt, s->dir, TOP_SRCDIR);
-	fprintf(f, conf_fmt, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe);
+	fprintf(f, conf_fmt, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe, default_spec);
 	fputs(extra, f);
 	fclose(f);
 	free(path);

@@ -273,6 +273,55 @@ static void test_role_recipients(void **state)
 	cfg.site.contacts.role[ROLE_VISIOCONFERENCE] = NULL;
 }
 
+/* The context (issue 18.3): X-Envmon-* headers kept to a token, the forecast line in
+ * French, the neighbours' readings, the silence hint and the host; the recovery gives
+ * the duration. */
+static void test_context(void **state)
+{
+	static const struct notif_reading nb[] = {
+		{ "sonde-baie-b", "temperature", 24.1, "°C", NULL, false },
+		{ "clim-1", "cooling_state", NAN, "", "stopped", false },
+		{ "sonde\r\nBcc: x@example.com", "humidity", NAN, "%", NULL, true },
+	};
+	struct notification n = fixture_alert();
+	char *msg, *plain;
+
+	n.incident_id = "TJ-EXV-20261123-1\r\nBcc: evil@example.com";
+	n.trend_rate = 1.2 / 300.0;
+	n.trend_limit = 32.0;
+	n.trend_limit_kind = "allowable";
+	n.trend_eta_s = 14 * 60 + 10;
+	n.neighbours = nb;
+	n.n_neighbours = 3;
+	n.host = "srv-envmon";
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Severity: critical\r\n"));
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Incident: TJ-EXV-20261123-1__Bcc__evil_example.com\r\n"));
+	assert_null(strstr(msg, "\r\nBcc:"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Prévision : 32 °C (limite admissible) dans ~14 min au rythme actuel (+1,2 °C / 5 min)\r\n"));
+	assert_non_null(strstr(plain, "  - sonde-baie-b : température 24,1 °C\r\n"));
+	assert_non_null(strstr(plain, "  - clim-1 : état de la climatisation arrêtée\r\n"));
+	assert_non_null(strstr(plain, "  - sonde  Bcc: x@example.com : ne répond pas\r\n"));
+	assert_non_null(strstr(plain, "envmonctl silence sonde-baie-a 2h \"motif\""));
+	assert_non_null(strstr(plain, "srv-envmon"));
+	assert_null(strstr(plain, "Durée"));
+	free(plain);
+	free(msg);
+	n.kind = NOTIF_RECOVERY;
+	n.seq = 1;
+	n.closed = n.opened + 3600 + 12 * 60;
+	n.trend_rate = NAN;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Durée : 1 h 12 min\r\n"));
+	assert_null(strstr(plain, "envmonctl silence"));
+	assert_null(strstr(plain, "Prévision"));
+	free(plain);
+	free(msg);
+}
+
 /* The body holds the facts in French. */
 static void test_body(void **state)
 {
@@ -334,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_message_id_instance),
 		cmocka_unit_test(test_local_recipients),
 		cmocka_unit_test(test_role_recipients),
+		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_body_recovery),
 		cmocka_unit_test(test_catalogue),
