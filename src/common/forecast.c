@@ -90,6 +90,7 @@ bool forecast_fit(const double *t, const double *v, size_t n, double now, double
 	if (k == 0)
 		return false;
 	span = span_of(pt, k);
+	fit->enough = k >= FORECAST_MIN_POINTS && span >= FORECAST_MIN_SPAN_S;
 	if (!pairwise_slope(pt, pv, k, fit)) {
 		memcpy(r, pv, k * sizeof(*r));
 		fit->level = median(r, k);
@@ -101,8 +102,7 @@ bool forecast_fit(const double *t, const double *v, size_t n, double now, double
 	for (size_t i = 0; i < k; i++)
 		r[i] = fabs(pv[i] - (fit->level + fit->slope * (pt[i] - now)));
 	fit->scatter = 1.4826 * median(r, k);
-	fit->clear = k >= FORECAST_MIN_POINTS && span >= FORECAST_MIN_SPAN_S &&
-		fit->agreement >= FORECAST_MIN_AGREEMENT &&
+	fit->clear = fit->enough && fit->agreement >= FORECAST_MIN_AGREEMENT &&
 		fabs(fit->slope) * span >= FORECAST_MIN_CHANGE &&
 		fabs(fit->slope) * span >= FORECAST_NOISE_FACTOR * fit->scatter;
 	if (!fit->clear) {

@@ -29,6 +29,8 @@ struct forecast_fit {
 	double agreement;          /* share of pairwise slopes of the slope's sign */
 	double scatter;            /* robust spread of the residuals (1.4826 MAD) */
 	size_t n;                  /* points used */
+	bool enough;               /* enough points over a long enough span to judge: when
+	                            * false, "no clear trend" only means "too soon to say" */
 };
 
 /* Fits the points (t[i], v[i]) with t[i] in [now - window_s, now] (any order; NAN

@@ -72,15 +72,19 @@ void context_record(struct context *cx, const struct poll_result *res, const str
 
 /* ------------------------------------------------------------------ trend */
 
-/* The nearest limit past level in the direction of slope, over the servers of rack. */
+/* The nearest limit past level in the direction of slope, over the servers of rack;
+ * the allowable (critical) bounds only for the predictive warning, whose news is when
+ * the temperature leaves the allowable envelope. */
 static void next_limit(const struct cfg_rack *rack, double level, double slope, struct notification *n)
 {
+	int first = n->criterion == CRIT_TEMP_FORECAST ? 1 : 0;
+
 	n->trend_limit = NAN;
 	for (size_t i = 0; i < rack->n_servers; i++) {
 		const struct cfg_threshold *t = &rack->servers[i].spec->crit[CRIT_TEMPERATURE];
 		double cand[2] = { slope > 0 ? t->warn_hi : t->warn_lo, slope > 0 ? t->crit_hi : t->crit_lo };
 
-		for (int k = 0; k < 2; k++) {
+		for (int k = first; k < 2; k++) {
 			bool ahead = slope > 0 ? cand[k] > level : cand[k] < level;
 			bool nearer = isnan(n->trend_limit) || fabs(cand[k] - level) < fabs(n->trend_limit - level);
 

@@ -181,7 +181,9 @@ void derive_trend(const struct derive_history *h, double now, struct forecast_fi
 
 double derive_forecast(const struct derived *d, double horizon_s)
 {
-	if (isnan(d->temperature))
+	/* Too soon after start-up (or a gap) to tell a trend: unknown, so that a restart
+	 * neither opens nor closes the predictive warning on the reading alone. */
+	if (isnan(d->temperature) || !d->temp_trend.enough)
 		return NAN;
 	return d->temp_trend.clear ? forecast_predict(&d->temp_trend, horizon_s) : d->temperature;
 }

@@ -58,7 +58,8 @@ struct derived {
 /* The line through h's readings of the last FORECAST_WINDOW_S before now (forecast.h). */
 void derive_trend(const struct derive_history *h, double now, struct forecast_fit *fit);
 /* What the temperature will be horizon_s after its reading at the current rate (the
- * reading itself without a clear trend): the predictive warning's value. */
+ * reading itself without a clear trend; NAN while the history is too short to tell):
+ * the predictive warning's value. */
 double derive_forecast(const struct derived *d, double horizon_s);
 
 /* Fills out from res and adds its temperature to h. */

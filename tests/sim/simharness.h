@@ -27,6 +27,7 @@ struct sim_notice {
 	char cause[64];               /* device or rack */
 	char servers[256];            /* names, space-separated */
 	double value, worst;
+	double trend_rate, trend_limit, trend_eta_s;   /* context.c's forecast (NAN: none) */
 };
 
 struct sim {
