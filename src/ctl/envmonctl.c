@@ -251,6 +251,22 @@ static void print_bounds(const char *label, struct json_object *range)
 		printf("%g", json_object_get_double(hi));
 }
 
+/* "-> 32 C (allowable limit) in ~14 min at the current rate (+1.2 C / 5 min)" */
+static void print_forecast(struct json_object *f)
+{
+	double eta;
+
+	if (!f)
+		return;
+	printf("\n      %s %+.1f °C / 5 min", _("trend"), num(f, "rate_per_5min"));
+	eta = num(f, "eta_s");
+	if (isnan(eta) || !member(f, "limit"))
+		return;
+	printf(_(", %g °C (%s) in ~%.0f min at the current rate"), num(f, "limit"),
+		str(f, "limit_kind") && strcmp(str(f, "limit_kind"), "allowable") == 0 ?
+		_("allowable limit") : _("recommended limit"), ceil(eta / 60.0));
+}
+
 static void print_servers(struct json_object *srvs)
 {
 	if (!srvs)
@@ -271,6 +287,7 @@ static void print_servers(struct json_object *srvs)
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), member(c, "warn"));
 			print_bounds(_("crit"), member(c, "crit"));
+			print_forecast(member(c, "forecast"));
 			printf("\n");
 		}
 	}

@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "envmon.h"
+#include "status.h"
 #include "xmem.h"
 
 #define MAX_NEIGHBOURS 32
@@ -116,6 +117,20 @@ bool context_rack_trend(const struct context *cx, const struct cfg_rack *rack, d
 	next_limit(rack, best.level, best.slope, n);
 	n->trend_eta_s = forecast_eta(&best, n->trend_limit);
 	return true;
+}
+
+void context_status_trend(const struct context *cx, const struct cfg_server *srv, enum criterion c,
+	double now, struct status_criterion *out)
+{
+	struct notification n = { .criterion = c };
+
+	if ((c != CRIT_TEMPERATURE && c != CRIT_TEMP_FORECAST) || srv->rack->n_probes == 0 ||
+	    !context_rack_trend(cx, srv->rack, now, &n))
+		return;
+	out->trend_rate = n.trend_rate;
+	out->trend_limit = n.trend_limit;
+	out->trend_limit_kind = n.trend_limit_kind;
+	out->trend_eta_s = n.trend_eta_s;
 }
 
 /* ------------------------------------------------------------------ neighbours */

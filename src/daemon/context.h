@@ -31,4 +31,10 @@ int context_sink(void *arg, const struct notification *n);
 bool context_rack_trend(const struct context *cx, const struct cfg_rack *rack, double now,
 	struct notification *n);
 
+struct status_criterion;
+/* For `envmonctl status`: the trend of srv's rack for the temperature criteria (c is
+ * CRIT_TEMPERATURE or CRIT_TEMP_FORECAST) into out's trend fields. */
+void context_status_trend(const struct context *cx, const struct cfg_server *srv, enum criterion c,
+	double now, struct status_criterion *out);
+
 #endif

@@ -18,6 +18,7 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "confdiff.h"
+#include "context.h"
 #include "control.h"
 #include "daemonctl.h"
 #include "daemonize.h"
@@ -354,6 +355,8 @@ static bool criterion_state(void *arg, const struct cfg_server *srv, enum criter
 {
 	struct daemon_state *st = arg;
 
+	if (st->pipe)
+		context_status_trend(pipeline_context(st->pipe), srv, c, clock_wall(), out);
 	return st->pipe && status_alert_criterion(pipeline_alert(st->pipe), srv, c, out);
 }
 

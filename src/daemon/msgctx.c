@@ -82,12 +82,13 @@ static void body_trend(struct msg_buf *b, const struct msgcat *cat, const struct
 {
 	char rate[64], limit[64], eta[64];
 
-	if (isnan(n->trend_rate))
+	/* A notification built without context (zeroed) has no trend. */
+	if (isnan(n->trend_rate) || n->trend_rate == 0.0)
 		return;
 	message_number(rate, sizeof(rate), n->trend_rate * 300.0, 1, french(cat));
 	if (n->trend_rate > 0)
 		memmove(rate + 1, rate, strlen(rate) + 1), rate[0] = '+';
-	if (isnan(n->trend_eta_s) || isnan(n->trend_limit)) {
+	if (isnan(n->trend_eta_s) || n->trend_eta_s <= 0 || isnan(n->trend_limit)) {
 		msg_buf_printf(b, "%s %s °C / 5 min\n", _("Trend:"), rate);
 		return;
 	}
