@@ -23,7 +23,8 @@ done
 jobs=$(nproc 2>/dev/null || echo 2)
 passed=0
 failed=0
-log() { printf '==> %s\n' "$*"; }
+start=$(date +%s)
+log() { printf '==> [%5d s] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
 count_automake() {  # test-suite.log of a build dir
     local f="$1/test-suite.log" p=0 x=0
@@ -67,14 +68,12 @@ run_suite() {  # run_suite DIR NAME
     log "unit and simulation tests ($name)"
     ( cd "$dir" && make -j"$jobs" check >check.out 2>&1 )
     grep -E '^(FAIL|ERROR|XPASS):' "$dir/check.out" | head -40
-    count_automake "$dir"
     if [ -d tests/system ] && ls tests/system/test_*.py >/dev/null 2>&1; then
         log "system tests against real peers ($name)"
         # Most system tests wait on peers and timers: three at a time (pytest-xdist).
         ENVMOND_BUILDDIR="$top/$dir" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 3 \
             --junitxml="$dir/system.xml" "${select[@]}" tests/system >"$dir/system.out" 2>&1
         tail -25 "$dir/system.out"
-        count_junit "$dir/system.xml"
     fi
 }
 
@@ -86,7 +85,6 @@ run_fault() {  # run_fault DIR: the fault suite (tests/fault) on one build, its 
         --junitxml="$dir/fault.xml" "${select[@]}" tests/fault >"$dir/fault.out" 2>&1
     sed -n '/fault suite figures/,$p' "$dir/fault.out"
     grep -E '^(FAILED|ERROR) ' "$dir/fault.out" | head -20
-    count_junit "$dir/fault.xml"
 }
 
 # The libFuzzer harnesses of tests/fuzz, built with clang (ASan + UBSan), 30 s each from
@@ -97,14 +95,9 @@ run_fuzzers() {
         return
     fi
     log "fuzzing (libFuzzer, ${FUZZ_SECONDS:-30} s per harness)"
-    if ! build _build/fuzz CC=clang --enable-fuzzing --disable-tests; then
-        failed=$((failed + 1)); return
-    fi
+    build _build/fuzz CC=clang --enable-fuzzing --disable-tests || return
     ( cd _build/fuzz && make fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}" >fuzz.out 2>&1 )
     grep -E '^(PASS|FAIL)|ERROR|runtime error|Assertion' _build/fuzz/fuzz.out | head -20
-    passed=$((passed + $(grep -c '^PASS: ' _build/fuzz/fuzz.out)))
-    failed=$((failed + $(grep -c '^FAIL: ' _build/fuzz/fuzz.out)))
-    grep -q '^PASS: \|^FAIL: ' _build/fuzz/fuzz.out || failed=$((failed + 1))
 }
 
 log "dependencies"
@@ -121,33 +114,77 @@ mkdir -p _build
 tail -3 _build/peers.out
 count_junit _build/peers.xml
 
-log "build"
-if build _build/check; then
+# Two lanes run side by side, each in its own build directory: the plain build (its suites, the
+# fault suite, distcheck) and the sanitizer build (its suites, then the fuzzers). Most system and
+# fault tests wait on peers and timers, so the lanes share the cores well; each lane writes its
+# own log and counts, which are read back here in a fixed order once both are done.
+lane_plain() {
+    log "build"
+    build _build/check || { echo 1 >_build/check.buildfail; return; }
     run_suite _build/check plain
     run_fault _build/check
-else
-    failed=$((failed + 1))
-fi
+    if [ $quick = no ]; then
+        log "make distcheck"
+        # The whole suite has just run on this tree: distcheck proves the tarball builds, installs,
+        # uninstalls and runs a few of its tests from a read-only source tree.
+        if ( cd _build/check && make -j"$jobs" distcheck \
+                 TESTS='tests/unit/test_config tests/unit/test_jrec tests/unit/envmond_check_examples.sh' \
+                 >distcheck.out 2>&1 ); then
+            echo 0 >_build/distcheck.rc
+        else
+            tail -40 _build/check/distcheck.out
+            echo 1 >_build/distcheck.rc
+        fi
+    fi
+}
 
-if [ $quick = no ]; then
+lane_asan() {
     log "build with AddressSanitizer and UndefinedBehaviorSanitizer"
     export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1:halt_on_error=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-    if build _build/asan --enable-sanitizers; then
-        run_suite _build/asan sanitizers
-    else
-        failed=$((failed + 1))
-    fi
+    build _build/asan --enable-sanitizers || { echo 1 >_build/asan.buildfail; return; }
+    run_suite _build/asan sanitizers
     unset ASAN_OPTIONS UBSAN_OPTIONS
     run_fuzzers
-    log "make distcheck"
-    if ( cd _build/check && make -j"$jobs" distcheck >distcheck.out 2>&1 ); then
-        passed=$((passed + 1))
-    else
-        tail -40 _build/check/distcheck.out
-        failed=$((failed + 1))
-    fi
+}
+
+# Counting happens in this shell: the lanes only print and leave files behind.
+count_lane() {  # count_lane DIR: what a lane's build directory holds
+    local dir="$1"
+    if [ -f "$dir.buildfail" ]; then failed=$((failed + 1)); return; fi
+    count_automake "$dir"
+    if ls tests/system/test_*.py >/dev/null 2>&1; then count_junit "$dir/system.xml"; fi
+    if [ "$dir" = _build/check ] && [ -d tests/fault ]; then count_junit "$dir/fault.xml"; fi
+    return 0
+}
+
+rm -f _build/*.buildfail _build/distcheck.rc _build/fuzz/fuzz.out _build/*/system.xml _build/*/fault.xml
+lane_plain >_build/lane-plain.log 2>&1 &
+plain_pid=$!
+if [ $quick = no ]; then
+    lane_asan >_build/lane-asan.log 2>&1 &
+    asan_pid=$!
+    wait "$asan_pid"
 fi
+wait "$plain_pid"
+cat _build/lane-plain.log
+count_lane _build/check
+if [ $quick = no ]; then
+    cat _build/lane-asan.log
+    count_lane _build/asan
+    if [ -f _build/fuzz/fuzz.out ]; then
+        passed=$((passed + $(grep -c '^PASS: ' _build/fuzz/fuzz.out)))
+        failed=$((failed + $(grep -c '^FAIL: ' _build/fuzz/fuzz.out)))
+        grep -q '^PASS: \|^FAIL: ' _build/fuzz/fuzz.out || failed=$((failed + 1))
+    elif command -v clang >/dev/null 2>&1; then
+        failed=$((failed + 1))   # the fuzz build failed
+    fi
+    case "$(cat _build/distcheck.rc 2>/dev/null)" in
+        0) passed=$((passed + 1)) ;;
+        *) failed=$((failed + 1)) ;;
+    esac
+fi
+log "done"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

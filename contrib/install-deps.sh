@@ -10,7 +10,8 @@ build="autoconf automake autopoint libtool pkg-config gettext make gcc
        libupsclient-dev libipmimonitoring-dev"
 test="snmpd snmp snmpsim python3-pymodbus python3-serial python3-serial-asyncio socat
       python3-aiosmtpd python3-pytest python3-pytest-xdist rrdtool rrdcached openssl procps systemd chromium man-db groff-base
-      nut-server nut-client openipmi"
+      nut-server nut-client openipmi
+      snmptrapd smitools libsnmp-base nagios4-core"
 fuzz="clang libclang-rt-14-dev"   # libFuzzer harnesses (tests/fuzz)
 bench="collectd-core strace"
 browser="chromium"

@@ -41,7 +41,11 @@ static void add_error(struct cfgparse *p, const char *file, int line, const char
 	char *msg = xvasprintf(fmt, ap);
 
 	p->errors = xgrow(p->errors, &p->cap, p->n_errors + 1, sizeof(*p->errors));
-	p->errors[p->n_errors++] = xasprintf("%s:%d: %s", file ? file : "?", line, msg);
+	/* line 0: the file as a whole (it cannot be read), not a line of it. */
+	if (line > 0)
+		p->errors[p->n_errors++] = xasprintf("%s:%d: %s", file ? file : "?", line, msg);
+	else
+		p->errors[p->n_errors++] = xasprintf("%s: %s", file ? file : "?", msg);
 	free(msg);
 }
 
@@ -66,6 +70,21 @@ void cfgparse_error_at(struct cfgparse *p, const config_setting_t *s, const char
 	va_end(ap);
 }
 
+/* libconfig's own messages are terse and English only ("syntax error" for `hold = 5m`):
+ * the two a site meets say what is expected instead; any other is passed on. */
+static void syntax_error(struct cfgparse *p, const char *file, int line, const char *text)
+{
+	if (text && strcmp(text, "syntax error") == 0)
+		cfgparse_error(p, file, line, "%s", _("syntax error: a value is expected here: a number (durations are in seconds: "
+			"300, not 5m), a \"quoted string\", true or false, [ array ], ( list ) or { group }, "
+			"each setting ending with ;"));
+	else if (text && strcmp(text, "mismatched element type in array") == 0)
+		cfgparse_error(p, file, line, "%s", _("the values of an array [ ... ] must all be of one "
+			"type: write [18.0, 27.0], not [18.0, 27]"));
+	else
+		cfgparse_error(p, file, line, _("syntax error: %s"), text ? text : "?");
+}
+
 bool cfgparse_read(struct cfgparse *p, config_t *cf, const char *file)
 {
 	char *copy = xstrdup(file);
@@ -76,10 +95,10 @@ bool cfgparse_read(struct cfgparse *p, config_t *cf, const char *file)
 	if (config_read_file(cf, file) == CONFIG_TRUE)
 		return true;
 	if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
-		cfgparse_error(p, file, 0, _("cannot read the file: %s"), strerror(errno));
+		cfgparse_error(p, file, 0, _("cannot read: %s"), strerror(errno));
 	else
-		cfgparse_error(p, config_error_file(cf) ? config_error_file(cf) : file,
-			config_error_line(cf), _("syntax error: %s"), config_error_text(cf));
+		syntax_error(p, config_error_file(cf) ? config_error_file(cf) : file,
+			config_error_line(cf), config_error_text(cf));
 	return false;
 }
 

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
@@ -194,12 +195,14 @@ static void parse_site(struct parse *ps, const config_setting_t *root)
 
 static void parse_paths(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const keys[] = { "state_dir", "profiles_dir", "pid_file", "control_socket", NULL };
+	static const char *const keys[] = { "state_dir", "profiles_dir", "site_profiles_dir", "pid_file",
+		"control_socket", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "paths", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->paths.state_dir = xstrdup(LOCALSTATEDIR "/lib/envmond");
-	cfg->paths.profiles_dir = xstrdup(SYSCONFDIR "/envmond/profiles");
+	cfg->paths.profiles_dir = xstrdup(DATADIR "/envmond/profiles");
+	cfg->paths.site_profiles_dir = xasprintf("%s/profiles.d", cfg->dir);
 	cfg->paths.pid_file = xstrdup(RUNSTATEDIR "/envmond/envmond.pid");
 	cfg->paths.control_socket = xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
 	if (!g)
@@ -207,6 +210,7 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 	cfgparse_check_keys(ps->p, g, keys);
 	get_path(ps, g, "state_dir", &cfg->paths.state_dir);
 	get_path(ps, g, "profiles_dir", &cfg->paths.profiles_dir);
+	get_path(ps, g, "site_profiles_dir", &cfg->paths.site_profiles_dir);
 	get_path(ps, g, "pid_file", &cfg->paths.pid_file);
 	get_path(ps, g, "control_socket", &cfg->paths.control_socket);
 }
@@ -305,6 +309,32 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 	check_mail(ps, g, m);
 }
 
+/* agentx = { socket = "/var/agentx/master"; root = "1.3.6..."; ping = 5; enabled = true; }:
+ * the AgentX subagent (src/daemon/agentx.h), off without the section. */
+static void parse_agentx(struct parse *ps, const config_setting_t *root)
+{
+	static const char *const keys[] = { "enabled", "socket", "root", "ping", NULL };
+	config_setting_t *g = cfgparse_member(ps->p, root, "agentx", CONFIG_TYPE_GROUP, false);
+	struct config *cfg = ps->cfg;
+
+	cfg->agentx.socket = xstrdup("/var/agentx/master");
+	cfg->agentx.ping_s = 5;
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, keys);
+	cfg->agentx.enabled = true;
+	cfgparse_bool(ps->p, g, "enabled", &cfg->agentx.enabled);
+	cfgparse_string(ps->p, g, "socket", false, &cfg->agentx.socket);
+	/* At least twice the 1 s that the open of a connection may block (agentx.c). */
+	cfgparse_uint(ps->p, g, "ping", 2, 300, &cfg->agentx.ping_s);
+	if (cfgparse_string(ps->p, g, "root", false, &cfg->agentx.root) &&
+	    (strspn(cfg->agentx.root, "0123456789.") != strlen(cfg->agentx.root) ||
+	     !isdigit((unsigned char)cfg->agentx.root[0]) || strstr(cfg->agentx.root, "..")))
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "root"),
+			_("'root' = \"%s\" must be a numeric OID such as 1.3.6.1.4.1.8072.9999.9999.1"),
+			cfg->agentx.root);
+}
+
 static void parse_alerts(struct parse *ps, const config_setting_t *root)
 {
 	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace", NULL };
@@ -334,45 +364,89 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every *.conf of the profiles directory is loaded and checked, used or not, so that a
- * broken profile a site added is found by `envmond -t`, not at the next device change. */
-static void load_profiles(struct parse *ps, const config_setting_t *root)
+/* The *.conf files of dir, sorted, in *names[*n]. A missing directory is an error only
+ * when required (the shipped one; the site's may not exist). */
+static bool list_profile_files(struct parse *ps, const char *dir, bool required, char ***names, size_t *n)
 {
-	struct config *cfg = ps->cfg;
-	DIR *d = opendir(cfg->paths.profiles_dir);
+	DIR *d = opendir(dir);
 	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 
+	*names = NULL;
+	*n = 0;
 	if (!d) {
-		cfgparse_error(ps->p, cfg->file, 1, _("cannot open the profiles directory %s: %s"),
-			cfg->paths.profiles_dir, strerror(errno));
-		return;
+		if (required || errno != ENOENT)
+			cfgparse_error(ps->p, ps->cfg->file, 1, _("cannot open the profiles directory %s: %s"),
+				dir, strerror(errno));
+		return false;
 	}
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 
 		if (e->d_name[0] == '.' || len < 6 || strcmp(e->d_name + len - 5, ".conf") != 0)
 			continue;
-		names = xgrow(names, &cap, n + 1, sizeof(*names));
-		names[n++] = xasprintf("%s/%s", cfg->paths.profiles_dir, e->d_name);
+		*names = xgrow(*names, &cap, *n + 1, sizeof(**names));
+		(*names)[(*n)++] = xasprintf("%s/%s", dir, e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), compare_names);
-	cfg->profiles = xcalloc(n + 1, sizeof(*cfg->profiles));
+	qsort(*names, *n, sizeof(**names), compare_names);
+	return true;
+}
+
+static int profile_slot(const struct config *cfg, const char *name)
+{
+	for (size_t j = 0; j < cfg->n_profiles; j++)
+		if (strcmp(cfg->profiles[j]->name, name) == 0)
+			return (int)j;
+	return -1;
+}
+
+/* Loads the profiles of one directory. Two files of one directory defining the same
+ * profile are an error; a site profile replaces the shipped one of its name. */
+static void load_profile_dir(struct parse *ps, char **names, size_t n, size_t first_of_dir, bool site)
+{
+	struct config *cfg = ps->cfg;
+
 	for (size_t i = 0; i < n; i++) {
 		struct profile *prof = profile_load(ps->p, names[i]);
+		int j = prof ? profile_slot(cfg, prof->name) : -1;
 
-		if (prof) {
-			for (size_t j = 0; j < cfg->n_profiles; j++)
-				if (strcmp(cfg->profiles[j]->name, prof->name) == 0)
-					cfgparse_error(ps->p, names[i], 1, _("profile \"%s\" is also defined in %s"),
-						prof->name, cfg->profiles[j]->file);
+		if (!prof) {
+			;
+		} else if (j >= (int)first_of_dir || (site && j >= 0 && cfg->profiles[j]->overrides)) {
+			cfgparse_error(ps->p, names[i], 1, _("profile \"%s\" is also defined in %s"),
+				prof->name, cfg->profiles[j]->file);
+			profile_free(prof);
+		} else if (j >= 0 && site) {
+			prof->overrides = xstrdup(cfg->profiles[j]->file);
+			profile_free(cfg->profiles[j]);
+			cfg->profiles[j] = prof;
+		} else {
 			cfg->profiles[cfg->n_profiles++] = prof;
 		}
 		free(names[i]);
 	}
 	free(names);
+}
+
+/* Every *.conf of the shipped and site profile directories is loaded and checked, used
+ * or not, so that a broken profile a site added is found by `envmond -t`, not at the
+ * next device change. */
+static void load_profiles(struct parse *ps, const config_setting_t *root)
+{
+	struct config *cfg = ps->cfg;
+	char **shipped, **site;
+	size_t n_shipped, n_site, n_before;
+
+	list_profile_files(ps, cfg->paths.profiles_dir, true, &shipped, &n_shipped);
+	if (strcmp(cfg->paths.site_profiles_dir, cfg->paths.profiles_dir) == 0)
+		n_site = 0, site = NULL;
+	else
+		list_profile_files(ps, cfg->paths.site_profiles_dir, false, &site, &n_site);
+	cfg->profiles = xcalloc(n_shipped + n_site + 1, sizeof(*cfg->profiles));
+	load_profile_dir(ps, shipped, n_shipped, 0, false);
+	n_before = cfg->n_profiles;
+	load_profile_dir(ps, site, n_site, n_before, true);
 	(void)root;
 }
 
@@ -1172,10 +1246,24 @@ static void parse_maintenance(struct parse *ps, const config_setting_t *root)
 
 /* ------------------------------------------------------------------ entry points */
 
+/* The example a package installs describes a fictitious court: polling its devices and
+ * mailing its example.org contacts would help nobody, so it carries `example = true;` and
+ * the daemon (and the unit's ExecStartPre, envmond -t) refuses it until edited. */
+static void refuse_example(struct parse *ps, const config_setting_t *root)
+{
+	config_setting_t *s = config_setting_get_member(root, "example");
+	bool example = false;
+
+	if (s && cfgparse_bool(ps->p, root, "example", &example) && example)
+		cfgparse_error_at(ps->p, s, _("this is the example configuration: describe the site "
+			"(site, mail, devices, racks), then remove the line \"example = true;\" "
+			"(see envmond.conf(5))"));
+}
+
 struct config *conf_load(struct cfgparse *p, const char *file)
 {
-	static const char *const keys[] = { "site", "paths", "storage", "daemon", "mail", "alerts",
-		"devices", "racks", "specs", "maintenance", NULL };
+	static const char *const keys[] = { "example", "site", "paths", "storage", "daemon", "mail",
+		"alerts", "devices", "racks", "specs", "maintenance", "agentx", NULL };
 	struct parse ps = { .p = p };
 	size_t before = p->n_errors;
 	config_setting_t *root;
@@ -1193,11 +1281,13 @@ struct config *conf_load(struct cfgparse *p, const char *file)
 	}
 	root = config_root_setting(&ps.cf);
 	cfgparse_check_keys(p, root, keys);
+	refuse_example(&ps, root);
 	parse_site(&ps, root);
 	parse_paths(&ps, root);
 	parse_storage_daemon(&ps, root);
 	parse_mail(&ps, root);
 	parse_alerts(&ps, root);
+	parse_agentx(&ps, root);
 	load_profiles(&ps, root);
 	parse_devices(&ps, root);
 	parse_specs(&ps, root);
@@ -1301,9 +1391,12 @@ void conf_free(struct config *cfg)
 		free_strings(cfg->site.contacts.role[r], cfg->site.contacts.n_role[r]);
 	free(cfg->paths.state_dir);
 	free(cfg->paths.profiles_dir);
+	free(cfg->paths.site_profiles_dir);
 	free(cfg->paths.pid_file);
 	free(cfg->paths.control_socket);
 	free(cfg->storage.rrdcached);
+	free(cfg->agentx.socket);
+	free(cfg->agentx.root);
 	free(cfg->daemon.user);
 	free(cfg->daemon.group);
 	free(cfg->mail.server);

@@ -168,7 +168,10 @@ struct config {
 		struct cfg_contacts contacts;
 	} site;
 	struct {
-		char *state_dir, *profiles_dir, *pid_file, *control_socket;
+		char *state_dir, *pid_file, *control_socket;
+		char *profiles_dir;        /* shipped profiles (the package's, DATADIR/envmond/profiles) */
+		char *site_profiles_dir;   /* the site's (profiles.d beside the configuration): a
+		                            * profile there replaces a shipped one of the same name */
 	} paths;
 	struct {
 		unsigned step_s;
@@ -180,6 +183,12 @@ struct config {
 	} daemon;
 	struct cfg_mail mail;
 	struct cfg_alerts alerts;
+	struct {
+		bool enabled;              /* an agentx section with enabled = true (its default) */
+		char *socket;              /* the master's AgentX socket: a path or tcp:host:port */
+		char *root;                /* ENVMON-MIB's root OID, dotted; NULL = agentx.h's default */
+		unsigned ping_s;           /* ping and reconnect interval */
+	} agentx;
 
 	struct profile **profiles;
 	size_t n_profiles;

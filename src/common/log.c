@@ -3,11 +3,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "clock.h"
 #include "log.h"
+#include "textesc.h"
 
 #define COMPLAIN_FIRST_MS (60 * 1000)
 #define COMPLAIN_MAX_MS (24 * 3600 * 1000)
@@ -15,15 +18,31 @@
 static struct {
 	const char *ident;
 	bool to_stderr;
+	bool journal;        /* stderr is systemd's journal: lines carry "<N>" prefixes */
 	int max_priority;
 	void (*sink)(int, const char *, void *);
 	void *sink_arg;
-} lg = { "envmond", true, LOG_INFO, NULL, NULL };
+} lg = { "envmond", true, false, LOG_INFO, NULL, NULL };
+
+/* systemd sets JOURNAL_STREAM to "<device>:<inode>" of the stream it connects to
+ * stderr; it is still ours only if stderr is that file (not redirected since). Then the
+ * journal reads a "<N>" syslog priority at the start of each line (sd-daemon(3)). */
+static bool stderr_is_journal(void)
+{
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!env || sscanf(env, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
 
 void log_init(const char *ident, bool to_stderr, int max_priority)
 {
 	lg.ident = ident;
 	lg.to_stderr = to_stderr;
+	lg.journal = to_stderr && stderr_is_journal();
 	lg.max_priority = max_priority;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -59,16 +78,20 @@ static const char *priority_name(int priority)
 
 ATTR_PRINTF(2, 0) static void log_vmsg(int priority, const char *fmt, va_list ap)
 {
-	char msg[2048];
+	char raw[2048], msg[2048];
 
 	if (priority > lg.max_priority && !lg.sink)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Arguments may carry device, network or client text: one message, one line. */
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	text_escape(msg, sizeof(msg), raw);
 	if (lg.sink)
 		lg.sink(priority, msg, lg.sink_arg);
 	if (priority > lg.max_priority)
 		return;
-	if (lg.to_stderr)
+	if (lg.journal)
+		fprintf(stderr, "<%d>%s: %s: %s\n", priority & LOG_PRIMASK, lg.ident, priority_name(priority), msg);
+	else if (lg.to_stderr)
 		fprintf(stderr, "%s: %s: %s\n", lg.ident, priority_name(priority), msg);
 	else
 		syslog(priority, "%s", msg);

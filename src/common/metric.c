@@ -40,6 +40,7 @@ static const struct metric_def canonical[] = {
 	DERIVED("temp_rate_15min", "°C", N_("temperature change in 15 minutes")),
 	DERIVED("temp_forecast", "°C", N_("temperature forecast")),
 	NUM("battery_age", "d", N_("battery age")),   /* NUT's battery.date, battery.mfr.date */
+	NUM("battery_voltage", "V", N_("battery voltage")),
 };
 
 const struct metric_def *metric_lookup(const char *name)

@@ -7,6 +7,7 @@
 
 #include "cfgparse.h"
 #include "profile.h"
+#include "proftable.h"
 #include "xmem.h"
 
 static const char *const kind_names[] = { "ups", "cooling", "probe", NULL };
@@ -21,7 +22,9 @@ static const char *const profile_keys[] = { "profile", NULL };
 static const char *const header_keys[] = { "name", "kind", "protocol", "description", "metrics", NULL };
 static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "fallback_scale",
 	"sensor_scale_oid", "sensor_precision_oid", "sensor_status_oid", "scale", "offset", "convert", "unit",
-	"invalid", "states", NULL };
+	"invalid", "states",
+	/* read by proftable.c */
+	"table", "select_oid", "select_values", "select_pattern", "label_oid", "aggregate", "status_ok", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
 /* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a
@@ -260,6 +263,7 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 		get_oid(p, m, "sensor_scale_oid", false, &pm->sensor_scale_oid);
 		get_oid(p, m, "sensor_precision_oid", false, &pm->sensor_precision_oid);
 		get_oid(p, m, "sensor_status_oid", false, &pm->sensor_status_oid);
+		proftable_parse(p, m, pm, oid_valid);
 	} else if (prof->protocol == PROFILE_MODBUS) {
 		parse_modbus_address(p, m, pm);
 	} else if (prof->protocol == PROFILE_NUT) {
@@ -355,6 +359,7 @@ static void metric_free(struct profile_metric *m)
 	free(m->sensor_scale_oid);
 	free(m->sensor_precision_oid);
 	free(m->sensor_status_oid);
+	proftable_free(m);
 	free(m->var);
 	for (size_t i = 0; i < m->n_sensors; i++)
 		free(m->sensors[i]);
@@ -375,6 +380,7 @@ void profile_free(struct profile *prof)
 	free(prof->metrics);
 	free(prof->name);
 	free(prof->file);
+	free(prof->overrides);
 	free(prof->description);
 	free(prof);
 }

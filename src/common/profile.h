@@ -32,6 +32,22 @@ struct state_map {
 	int code;       /* index in profile_metric.state_names */
 };
 
+/* How the instances of a table metric make its one value for the rules: a rack is as
+ * hot as its hottest inlet, a UPS as loaded as its most loaded phase. */
+enum table_aggregate { AGG_MAX, AGG_MIN, AGG_FIRST };
+
+/* A metric read from an SNMP table (proftable.c): its oid, fallback_oid and sensor_*_oid
+ * are columns, and each row kept is one instance of the metric. */
+struct profile_table {
+	char *select_oid;              /* column whose value chooses the rows, or NULL */
+	long long *select_values;      /* the values of select_oid that keep a row */
+	size_t n_select_values;
+	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
+	char **label_oids;             /* columns naming the row: the first non-empty one wins */
+	size_t n_label_oids;
+	enum table_aggregate aggregate;
+};
+
 struct profile_metric {
 	char *name;                    /* canonical name or a vendor one (metric_name_valid) */
 	const struct metric_def *def;  /* canonical definition, NULL for a vendor metric */
@@ -48,6 +64,9 @@ struct profile_metric {
 	char *sensor_precision_oid;    /* ENTITY-SENSOR-MIB entPhySensorPrecision */
 	char *sensor_status_oid;       /* ENTITY-SENSOR-MIB entPhySensorOperStatus: not ok(1)
 	                                * makes the value invalid (unknown) */
+	long long *status_ok;          /* values of sensor_status_oid that mean ok; NULL: { 1 } */
+	size_t n_status_ok;
+	struct profile_table *snmp_table;  /* NULL: a scalar read at oid */
 
 	/* Modbus */
 	enum modbus_table table;
@@ -79,6 +98,7 @@ struct profile {
 	char *description;
 	struct profile_metric *metrics;
 	size_t n_metrics;
+	char *overrides;               /* a site profile: the shipped file it replaces, or NULL */
 };
 
 /* Parses one profile file. Errors go to p; returns NULL if the file has any error. */

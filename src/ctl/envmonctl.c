@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctlclient.h"
 #include "envmon.h"
+#include "textesc.h"
 #include "xmem.h"
 
 #ifndef SYSCONFDIR
@@ -29,7 +31,6 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-#define MAX_RESPONSE (8u << 20)
 #define TIMEOUT_MS 30000
 
 static void usage(FILE *out)
@@ -51,109 +52,18 @@ static void usage(FILE *out)
 
 /* ------------------------------------------------------------------ the socket */
 
-/* paths.control_socket of the configuration, read with libconfig alone so that a file
- * the daemon would refuse (the reason to run `envmonctl reload`) still gives it. */
-static char *socket_from_config(const char *file)
-{
-	config_t cf;
-	const char *path = NULL;
-	char *result = NULL;
-
-	config_init(&cf);
-	if (config_read_file(&cf, file) == CONFIG_TRUE &&
-	    config_lookup_string(&cf, "paths.control_socket", &path) == CONFIG_TRUE && path[0]) {
-		if (path[0] == '/') {
-			result = xstrdup(path);
-		} else {
-			char *copy = xstrdup(file);
-
-			result = xasprintf("%s/%s", dirname(copy), path);
-			free(copy);
-		}
-	}
-	config_destroy(&cf);
-	return result ? result : xstrdup(RUNSTATEDIR "/envmond/envmond.sock");
-}
-
-static int connect_to(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
-			"Is it running (systemctl status envmond)? Are you in its group?\n"),
-			path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static int send_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Reads one line (the response), bounded in size and time. */
-static char *read_line(int fd)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&pfd, 1, TIMEOUT_MS) <= 0 || len >= MAX_RESPONSE)
-			break;
-		buf = xgrow(buf, &cap, len + 65536, 1);
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(buf + len - n, '\n', (size_t)n)) {
-			buf[len] = '\0';
-			return buf;
-		}
-	}
-	free(buf);
-	return NULL;
-}
-
 static struct json_object *ask(const char *socket_path, struct json_object *req)
 {
-	const char *text = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
-	struct json_object *resp = NULL;
-	int fd = connect_to(socket_path);
-	char *line;
+	enum ctlclient_error err;
+	struct json_object *resp = ctlclient_ask(socket_path, req, TIMEOUT_MS, &err);
 
-	if (fd < 0)
-		return NULL;
-	if (send_all(fd, text, strlen(text)) == 0 && send_all(fd, "\n", 1) == 0 &&
-	    (line = read_line(fd))) {
-		resp = json_tokener_parse(line);
-		free(line);
-	}
-	close(fd);
-	if (!resp)
+	if (err == CTLCLIENT_PATH)
+		fprintf(stderr, _("envmonctl: socket path too long: %s\n"), socket_path);
+	else if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmonctl: cannot reach envmond at %s: %s\n"
+			"Is it running (systemctl status envmond)? Are you in its group?\n"),
+			socket_path, strerror(errno));
+	else if (err == CTLCLIENT_ANSWER)
 		fprintf(stderr, _("envmonctl: no valid answer from envmond at %s\n"), socket_path);
 	return resp;
 }
@@ -166,7 +76,9 @@ static const char *str(struct json_object *o, const char *key)
 
 	if (!json_object_object_get_ex(o, key, &v) || !v)
 		return NULL;
-	return json_object_get_string(v);
+	/* Device, mail server and client text is printed: no control character reaches the
+	 * terminal. */
+	return text_esc(json_object_get_string(v));
 }
 
 static double num(struct json_object *o, const char *key)
@@ -469,7 +381,8 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 	if (!ok || !json_object_get_boolean(ok)) {
 		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
-			fprintf(stderr, "  %s\n", json_object_get_string(json_object_array_get_idx(errs, i)));
+			fprintf(stderr, "  %s\n",
+				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
 		return ENVMON_EX_FAIL;
 	}
 	if (strcmp(cmd, "status") == 0)
@@ -513,7 +426,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return ENVMON_EX_USAGE;
 	}
-	path = sock ? xstrdup(sock) : socket_from_config(conf);
+	path = sock ? xstrdup(sock) : ctlclient_socket_from_config(conf, RUNSTATEDIR "/envmond/envmond.sock");
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;
 	if (rc == ENVMON_EX_OK && strcmp(argv[optind], "test-mail") == 0)

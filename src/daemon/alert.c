@@ -39,6 +39,8 @@ struct devinfo {
 	bool seen;                     /* answered at least once since start-up */
 	struct derived d;              /* its last derived values (probes: the rack's envelope) */
 	const char *ups_source;        /* last state read, for "silent while on battery" */
+	size_t *conds, n_conds;        /* indexes in alert.conds of the conditions its results
+	                                * may feed (its own, its racks'), in table order */
 };
 
 /* One evaluation of a condition across its servers. */
@@ -94,14 +96,21 @@ struct alert {
 	unsigned id_n;
 	double grace_until;                /* alerts.startup_grace: no new incident before */
 	unsigned max_gap_s;                /* the longest dead time of the devices */
-	bool dirty;                        /* the snapshot is behind */
-	bool worst_moved;                  /* only a worst reading is newer than the snapshot */
+	bool dirty;                        /* a condition's lifecycle is newer than the snapshot */
+	bool soft_moved;                   /* only times and counters are (last seen, the flap
+	                                    * history's shift, a worst reading) */
 	double snapshot_time;              /* when it was last written */
 };
 
-/* A worse reading alone rewrites the snapshot at most this often: fsyncing at every
- * poll of a long incident would cost more than the precision is worth. */
-#define WORST_SNAPSHOT_S 300.0
+/* The snapshot is soft state beside the journal (which holds every incident): a change
+ * of a condition's lifecycle (a hold or clear-hold starting, a new raw severity) is
+ * written at most this long after the last write, batched with the others ... */
+#define SNAPSHOT_BATCH_S 5.0
+/* ... and the times and counters every reading moves (last seen, the flap history
+ * shifting, a worse reading of an open incident) at most this often: rewriting and
+ * fsyncing the state of every condition after every reading made the daemon's cost grow
+ * as N^2 (issue 20). Both are written at exit and reload. */
+#define SOFT_SNAPSHOT_S 300.0
 
 static const char *const notice_kinds[] = { "alert", "reminder", "recovery", "flapping", "test" };
 
@@ -184,6 +193,26 @@ static void build_conds(struct alert *a)
 	for (size_t i = 0; i < a->n; i++) {
 		a->conds[i].hit = xcalloc(a->conds[i].n_servers + 1, sizeof(bool));
 		a->conds[i].cur_hit = xcalloc(a->conds[i].n_servers + 1, sizeof(bool));
+	}
+}
+
+static void devinfo_add_cond(struct devinfo *di, size_t cond)
+{
+	di->conds = xrealloc(di->conds, (di->n_conds + 1) * sizeof(*di->conds));
+	di->conds[di->n_conds++] = cond;
+}
+
+/* The conditions each device's results may feed, so that a result judges its own
+ * conditions only (every condition for every result grew as N^2). */
+static void index_conds(struct alert *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const struct cond *c = &a->conds[i];
+
+		if (c->dev)
+			devinfo_add_cond(&a->devs[device_index(a->cfg, c->dev)], i);
+		for (size_t k = 0; c->rack && k < c->rack->n_probes; k++)
+			devinfo_add_cond(&a->devs[device_index(a->cfg, c->rack->probes[k])], i);
 	}
 }
 
@@ -704,13 +733,18 @@ static void step(struct alert *a, struct cond *c, const struct eval *e, double n
 	}
 	rules_step(&c->rs, &obs, &p, now, &out);
 	if (c->id[0] && e->sev > SEV_OK && track_worst(c, e))
-		a->worst_moved = true;
+		a->soft_moved = true;
 	for (size_t i = 0; i < out.n; i++)
 		handle(a, c, out.ev[i], e, now);
 	if (out.n == 0)
 		unsilence(a, c, e, now);
-	/* The count of evaluations alone changes nothing worth a disk write. */
+	/* The last-seen time, the count of evaluations and the flap history's shift move at
+	 * every reading: alone they are not worth a disk write of their own. */
+	if (before.last_seen != c->rs.last_seen || before.evals != c->rs.evals || before.changes != c->rs.changes)
+		a->soft_moved = true;
+	before.last_seen = c->rs.last_seen;
 	before.evals = c->rs.evals;
+	before.changes = c->rs.changes;
 	if (out.n > 0 || memcmp(&before, &c->rs, sizeof(before)) != 0)
 		a->dirty = true;
 }
@@ -886,7 +920,7 @@ static void save_snapshot(struct alert *a)
 	json_object_object_add(root, "conds", conds);
 	json_object_object_add(root, "ups_source", devs);
 	if (journal_snapshot_write(a->snapshot_path, root) == 0)
-		a->dirty = a->worst_moved = false;
+		a->dirty = a->soft_moved = false;
 	json_object_put(root);
 }
 
@@ -1051,6 +1085,13 @@ static void note_id(struct alert *a, const char *id)
 	/* "<code>-<yyyymmdd>-<n>": the last incident of the day sets the counter. */
 	if (strncmp(id, a->cfg->site.code, code_len) != 0 || id[code_len] != '-' ||
 	    sscanf(id + code_len + 1, "%8[0-9]-%u", day, &n) != 2)
+		return;
+	alert_reserve_id(a, day, n);
+}
+
+void alert_reserve_id(struct alert *a, const char *day, unsigned n)
+{
+	if (strlen(day) != 8)
 		return;
 	if (strcmp(day, a->id_day) > 0 || (strcmp(day, a->id_day) == 0 && n > a->id_n)) {
 		snprintf(a->id_day, sizeof(a->id_day), "%s", day);
@@ -1250,6 +1291,7 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 	for (size_t i = 0; i < cfg->n_devices; i++)
 		a->devs[i].dev = &cfg->devices[i];
 	build_conds(a);
+	index_conds(a);
 	if (journal_replay_lines(path, replay_checked, &(struct replay_ctx){ a, path }) < 0 ||
 	    !(a->j = journal_open(path))) {
 		log_err("cannot use the journal %s", path);
@@ -1271,7 +1313,7 @@ void alert_free(struct alert *a)
 {
 	if (!a)
 		return;
-	if (a->j && (a->dirty || a->worst_moved))
+	if (a->j && (a->dirty || a->soft_moved))
 		save_snapshot(a);
 	journal_close(a->j);
 	for (size_t i = 0; i < a->n; i++) {
@@ -1285,6 +1327,8 @@ void alert_free(struct alert *a)
 	for (size_t i = 0; i < a->n_orphans; i++)
 		json_object_put(a->orphans[i]);
 	free(a->orphans);
+	for (size_t i = 0; a->devs && i < a->cfg->n_devices; i++)
+		free(a->devs[i].conds);
 	if (a->n_unwritten > 0)
 		log_err("stopping with %zu journal record(s) never written (disk full?)", a->n_unwritten);
 	for (size_t i = 0; i < a->n_unwritten; i++)
@@ -1301,9 +1345,12 @@ void alert_result(struct alert *a, const struct poll_result *res, const struct d
 {
 	if (a->n_unwritten > 0)
 		flush_unwritten(a);
+	const struct devinfo *di = devinfo_of(a, res->dev);
+	double since_write = res->time - a->snapshot_time;
+
 	note_device(a, res, d);
-	for (size_t i = 0; i < a->n; i++) {
-		struct cond *c = &a->conds[i];
+	for (size_t i = 0; i < di->n_conds; i++) {
+		struct cond *c = &a->conds[di->conds[i]];
 		struct eval e;
 
 		if (feeds(a, c, res) && judge_cond(a, c, res, d, &e))
@@ -1311,7 +1358,9 @@ void alert_result(struct alert *a, const struct poll_result *res, const struct d
 	}
 	if (a->n_pending > 0)
 		alert_retry(a);
-	if (a->dirty || (a->worst_moved && res->time - a->snapshot_time >= WORST_SNAPSHOT_S)) {
+	/* A wall clock set back makes the last write look recent: write then too. */
+	if ((a->dirty && (since_write >= SNAPSHOT_BATCH_S || since_write < 0)) ||
+	    (a->soft_moved && (since_write >= SOFT_SNAPSHOT_S || since_write < 0))) {
 		save_snapshot(a);
 		a->snapshot_time = res->time;
 	}

@@ -33,6 +33,9 @@ const struct rules_state *alert_condition(const struct alert *a, const char *key
  * one handle, one writer. */
 struct journal *alert_journal(const struct alert *a);
 size_t alert_condition_count(const struct alert *a);
+/* Incident n of UTC day "yyyymmdd" exists elsewhere (a spool name that outlived the
+ * journal): the next id of that day is made after it, so that no id is used twice. */
+void alert_reserve_id(struct alert *a, const char *day, unsigned n);
 
 struct silences;
 struct json_object;

@@ -19,11 +19,25 @@ enum reading_status {
 /* Rounds of requests a poll may take, each with its own timeout x (retries + 1). */
 #define DRIVER_MAX_ROUNDS 3
 
+/* Longest instance label kept ("3 Entrée baie A"), terminator included. */
+#define READING_INSTANCE_MAX 64
+
 struct reading {
 	enum reading_status status;
 	double value;     /* NAN unless READING_OK */
 	double raw;       /* the value as read, before scale and state mapping (NAN if none) */
 	bool from_fallback; /* SNMP: read from the metric's fallback OID */
+	/* A table metric: the instance that gave this value, as "INDEX LABEL" (the label
+	 * is device text, control characters replaced); "" for a scalar metric. */
+	char instance[READING_INSTANCE_MAX];
+};
+
+/* One instance of a table metric (a sensor, a phase): a row of the device's table. */
+struct instance_reading {
+	size_t metric;                       /* index in dev->profile->metrics */
+	char index[32];                      /* the row's index, the OID suffix ("2", "1.1") */
+	char label[READING_INSTANCE_MAX];    /* the row's name column, or "" */
+	struct reading r;
 };
 
 struct poll_result {
@@ -32,8 +46,11 @@ struct poll_result {
 	bool answered;            /* false: no answer at all (timeout, refused, bad credentials) */
 	const char *error;        /* when !answered or some reading failed: why, for the log;
 	                           * never contains a secret */
-	struct reading *readings; /* indexed like dev->profile->metrics */
+	struct reading *readings; /* indexed like dev->profile->metrics; a table metric's
+	                           * is its instances' aggregate (profile_table) */
 	size_t n_readings;
+	const struct instance_reading *instances; /* every instance of the table metrics */
+	size_t n_instances;
 
 	/* Filled by the poller, not by drivers: */
 	bool contact_lost;        /* this failure made the device "lost" (dead_time reached) */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "alert.h"
 #include "cfgparse.h"
 #include "conf.h"
@@ -33,6 +34,7 @@
 #include "reload.h"
 #include "nutdrv.h"
 #include "probe.h"
+#include "proflist.h"
 #include "sched.h"
 #include "sdnotify.h"
 #include "silence.h"
@@ -51,6 +53,7 @@ struct options {
 	bool check_only;
 	bool debug;
 	const char *probe_device;
+	bool list_profiles;        /* --list-profiles */
 	bool json;
 	bool test_mail;
 	unsigned probe_all_cycles;  /* --probe-all N: benchmark mode */
@@ -69,6 +72,7 @@ struct daemon_state {
 	struct readings *readings;
 	struct silences *silences;
 	struct control *ctl;
+	struct agentx *agentx;
 	struct daemonctl dc;
 	struct reload reload;
 	int startup_fd;            /* daemon mode: the pipe to the waiting parent, else -1 */
@@ -93,11 +97,12 @@ static void usage(FILE *out)
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
 	fprintf(out, _("      --discover HOST[:PORT]  list the UPS units a NUT upsd serves, then exit\n"));
+	fprintf(out, _("      --list-profiles  list the profiles, the devices using them and their files\n"));
 }
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER };
+	enum { OPT_PROBE = 256, OPT_JSON, OPT_TEST_MAIL, OPT_PROBE_ALL, OPT_DISCOVER, OPT_LIST_PROFILES };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -108,6 +113,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		{ "test-mail", no_argument, NULL, OPT_TEST_MAIL },
 		{ "probe-all", required_argument, NULL, OPT_PROBE_ALL },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
+		{ "list-profiles", no_argument, NULL, OPT_LIST_PROFILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -126,6 +132,7 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_TEST_MAIL: opt->test_mail = true; break;
 		case OPT_PROBE_ALL: opt->probe_all_cycles = (unsigned)strtoul(optarg, NULL, 10); break;
 		case OPT_DISCOVER: opt->discover = optarg; break;
+		case OPT_LIST_PROFILES: opt->list_profiles = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmond %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
@@ -222,14 +229,27 @@ static void store_result(void *arg, const struct poll_result *res, const struct 
 	store_write(res->dev->name, res->time, v, n);
 }
 
+/* Incident ids come from the journal; the spool keeps names for days after it (a journal
+ * moved aside): new ids are made after those too, or their alert would be taken for one
+ * already sent. */
+static void reserve_spool_ids(struct daemon_state *st)
+{
+	char day[9];
+	unsigned n;
+
+	if (st->pipe && st->mail.spool && spool_last_id(st->mail.spool, day, &n))
+		alert_reserve_id(pipeline_alert(st->pipe), day, n);
+}
+
 /* poller -> pipeline (derive, rules, alerts, journal) -> mail spool. Without a usable
  * journal the daemon must not run. A device that cannot be opened is retried by the
  * poller (poller.h) and does not stop the others. */
 static int monitoring_start(struct daemon_state *st)
 {
-	st->pipe = pipeline_new(st->cfg, spool_notify, st->mail.spool);
+	st->pipe = pipeline_new(st->cfg, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		return -1;
+	reserve_spool_ids(st);
 	pipeline_set_tap(st->pipe, store_result, NULL);
 	st->readings = readings_new();
 	st->poller = poller_new(st->cfg, on_poll_result, st);
@@ -273,10 +293,11 @@ static void pipeline_participant(void *arg, const struct config *old_cfg, const 
 {
 	struct daemon_state *st = arg;
 
-	st->pipe = pipeline_reload(st->pipe, new_cfg, d, spool_notify, st->mail.spool);
+	st->pipe = pipeline_reload(st->pipe, new_cfg, d, agentx_notify, st->mail.spool);
 	if (!st->pipe)
 		log_err("monitoring stopped: the journal cannot be used");
 	else {
+		reserve_spool_ids(st);
 		pipeline_set_tap(st->pipe, store_result, NULL);
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	}
@@ -462,12 +483,14 @@ static int run_loop(struct daemon_state *st)
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	st->agentx = agentx_start(st->cfg, st->ctl);
 	sdnotify_start(daemonctl_summary, &st->dc);
 	daemonize_report(&st->startup_fd, ENVMON_EX_OK);
 	log_notice("envmond %s started for %s (%s): %zu devices, %zu racks", PACKAGE_VERSION,
 		st->cfg->site.code, st->cfg->site.name, st->cfg->n_devices, st->cfg->n_racks);
 	rc = sched_run();
 	sdnotify_stopping();
+	agentx_stop(st->agentx);
 	return rc < 0 ? ENVMON_EX_SOFTWARE : ENVMON_EX_OK;
 }
 
@@ -548,7 +571,7 @@ int main(int argc, char **argv)
 	if (opt.discover)   /* needs no configuration */
 		return nutdrv_discover(opt.discover, 5000, stdout);
 	config_path = absolute_config(&opt);
-	log_init("envmond", opt.foreground || opt.check_only || opt.probe_device || opt.test_mail ||
+	log_init("envmond", opt.foreground || opt.check_only || opt.list_profiles || opt.probe_device || opt.test_mail ||
 		opt.probe_all_cycles,
 		opt.debug ? LOG_DEBUG : LOG_INFO);
 	st.cfg = load_config(opt.config_file, stderr);
@@ -563,6 +586,10 @@ int main(int argc, char **argv)
 	if (opt.check_only) {
 		printf(_("%s: configuration OK (%zu devices, %zu profiles, %zu racks)\n"),
 			opt.config_file, st.cfg->n_devices, st.cfg->n_profiles, st.cfg->n_racks);
+		proflist_print_origins(st.cfg, stdout);
+		rc = ENVMON_EX_OK;
+	} else if (opt.list_profiles) {
+		proflist_print_table(st.cfg, stdout);
 		rc = ENVMON_EX_OK;
 	} else if ((opt.test_mail || opt.probe_all_cycles > 0 || opt.probe_device) &&
 		   (rc = tool_drop_privileges(&st)) != ENVMON_EX_OK) {

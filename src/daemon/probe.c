@@ -26,6 +26,8 @@ struct probe_state {
 	char *error;
 	struct reading *readings;
 	size_t n;
+	struct instance_reading *instances;
+	size_t n_instances;
 	double time;
 };
 
@@ -42,6 +44,10 @@ static void on_result(void *arg, const struct poll_result *res)
 	st->n = res->n_readings;
 	st->readings = xcalloc(res->n_readings + 1, sizeof(*st->readings));
 	memcpy(st->readings, res->readings, res->n_readings * sizeof(*st->readings));
+	st->n_instances = res->n_instances;
+	st->instances = xcalloc(res->n_instances + 1, sizeof(*st->instances));
+	if (res->n_instances)
+		memcpy(st->instances, res->instances, res->n_instances * sizeof(*st->instances));
 }
 
 static const char *status_name(enum reading_status s)
@@ -57,6 +63,8 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 {
 	static const char *const tables[] = { "?", "coil", "discrete", "holding", "input" };
 
+	if (m->snmp_table)
+		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
@@ -100,8 +108,34 @@ static json_object *metric_json(const struct profile_metric *m, const struct rea
 	json_object_object_add(o, "value", state ? NULL : json_number(r->value));
 	json_object_object_add(o, "unit", json_object_new_string(m->unit ? m->unit : ""));
 	json_object_object_add(o, "state", state ? json_object_new_string(state) : NULL);
+	if (m->snmp_table)
+		json_object_object_add(o, "instance", r->instance[0] ? json_object_new_string(r->instance) : NULL);
 	free(src);
 	return o;
+}
+
+/* A table metric's instances, each as a metric of its own with its row and label. */
+static json_object *instances_json(const struct profile_metric *m, size_t metric, const struct probe_state *st)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t k = 0; k < st->n_instances; k++) {
+		const struct instance_reading *ir = &st->instances[k];
+		json_object *o;
+		char *src;
+
+		if (ir->metric != metric)
+			continue;
+		o = metric_json(m, &ir->r);
+		src = xasprintf("%s.%s", ir->r.from_fallback ? m->fallback_oid : m->oid, ir->index);
+		json_object_object_add(o, "source", json_object_new_string(src));
+		json_object_object_del(o, "instance");
+		json_object_object_add(o, "index", json_object_new_string(ir->index));
+		json_object_object_add(o, "label", json_object_new_string(ir->label));
+		json_object_array_add(a, o);
+		free(src);
+	}
+	return a;
 }
 
 static void print_json(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
@@ -115,8 +149,14 @@ static void print_json(const struct cfg_device *dev, const struct probe_state *s
 	json_object_object_add(root, "answered", json_object_new_boolean(st->answered));
 	json_object_object_add(root, "error", st->error ? json_object_new_string(st->error) : NULL);
 	json_object_object_add(root, "time", json_object_new_double(st->time));
-	for (size_t i = 0; st->answered && i < st->n; i++)
-		json_object_array_add(metrics, metric_json(&dev->profile->metrics[i], &st->readings[i]));
+	for (size_t i = 0; st->answered && i < st->n; i++) {
+		const struct profile_metric *m = &dev->profile->metrics[i];
+		json_object *o = metric_json(m, &st->readings[i]);
+
+		if (m->snmp_table)
+			json_object_object_add(o, "instances", instances_json(m, i, st));
+		json_object_array_add(metrics, o);
+	}
 	json_object_object_add(root, "metrics", metrics);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 		JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -131,9 +171,11 @@ static void format_number(char *buf, size_t size, double v)
 		snprintf(buf, size, "%.6g", v);
 }
 
-static void print_row(const struct profile_metric *m, const struct reading *r, FILE *out)
+/* name: the metric's, or "name[index]" for an instance; src: NULL for the metric's own. */
+static void print_row(const struct profile_metric *m, const char *name, char *src, const struct reading *r,
+	const char *label, FILE *out)
 {
-	char raw[32], value[32], *src = source_of(m, r);
+	char raw[32], value[32];
 	const char *state = state_of(m, r);
 	const char *what = state ? state :
 		r->status == READING_OK ? "" :
@@ -141,10 +183,39 @@ static void print_row(const struct profile_metric *m, const struct reading *r, F
 		r->status == READING_ABSENT ? _("absent (the device does not have it)") :
 		_("error (unreadable or unmapped value)");
 
+	if (!src)
+		src = source_of(m, r);
 	format_number(raw, sizeof(raw), r->raw);
 	format_number(value, sizeof(value), state ? NAN : r->value);
-	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", m->name, src, raw, value, m->unit ? m->unit : "", what);
+	fprintf(out, "%-20s %-34s %12s %12s %-5s %s%s%s\n", name, src, raw, value, m->unit ? m->unit : "", what,
+		label && label[0] && what[0] ? " " : "", label ? label : "");
 	free(src);
+}
+
+/* The instances of table metric i, one row each, then the aggregate's row. */
+static void print_table_metric(const struct profile_metric *m, size_t i, const struct probe_state *st,
+	FILE *out)
+{
+	const struct reading *agg = &st->readings[i];
+	char *label;
+
+	for (size_t k = 0; k < st->n_instances; k++) {
+		const struct instance_reading *ir = &st->instances[k];
+		char *name;
+
+		if (ir->metric != i)
+			continue;
+		name = xasprintf("%s[%s]", m->name, ir->index);
+		label = xasprintf("\"%s\"", ir->label);
+		print_row(m, name, xasprintf("%s.%s", ir->r.from_fallback ? m->fallback_oid : m->oid, ir->index), &ir->r,
+			ir->label[0] ? label : NULL, out);
+		free(label);
+		free(name);
+	}
+	label = xasprintf(_("(%s of the instances: %s)"), m->snmp_table->aggregate == AGG_MIN ? _("lowest") :
+		m->snmp_table->aggregate == AGG_FIRST ? _("first") : _("highest"), agg->instance[0] ? agg->instance : "-");
+	print_row(m, m->name, NULL, agg, label, out);
+	free(label);
 }
 
 static void print_table(const struct cfg_device *dev, const struct probe_state *st, FILE *out)
@@ -153,8 +224,14 @@ static void print_table(const struct cfg_device *dev, const struct probe_state *
 		protocol_name(dev->protocol));
 	fprintf(out, "%-20s %-34s %12s %12s %-5s %s\n", _("METRIC"), _("SOURCE"), _("RAW"), _("VALUE"),
 		_("UNIT"), _("STATE"));
-	for (size_t i = 0; i < st->n; i++)
-		print_row(&dev->profile->metrics[i], &st->readings[i], out);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct profile_metric *m = &dev->profile->metrics[i];
+
+		if (m->snmp_table)
+			print_table_metric(m, i, st, out);
+		else
+			print_row(m, m->name, NULL, &st->readings[i], NULL, out);
+	}
 	if (st->error)
 		fprintf(out, _("Note: %s\n"), st->error);
 }
@@ -228,6 +305,7 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	sched_fini();
 	free(st.error);
 	free(st.readings);
+	free(st.instances);
 	return rc;
 }
 

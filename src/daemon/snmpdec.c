@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "proftable.h"
 #include "snmpdec.h"
 
 size_t snmpdec_parse_oid(const char *text, oid *out, size_t max)
@@ -190,7 +191,7 @@ bool snmpdec_metric(const struct profile_metric *m, const struct snmpdec_input *
 	}
 	if (st == SNMPDEC_ABSENT) {
 		set_status(out, READING_ABSENT);
-	} else if (in->status_read && in->status_value != SNMPDEC_SENSOR_OK) {
+	} else if (in->status_read && !proftable_status_ok(m, in->status_value)) {
 		set_status(out, READING_INVALID);
 		out->raw = raw;
 	} else if (st == SNMPDEC_NOT_FINITE) {

@@ -8,7 +8,12 @@
  * fallback OIDs of the metrics whose main OID is absent. A chunk answered tooBig is
  * halved and resent; an SNMPv1 noSuchName drops the OID it names and resends the
  * rest. SNMPv3 engine discovery is done asynchronously too (SNMP_FLAGS_DONT_PROBE:
- * snmp_sess_open would otherwise block on a synchronous probe). */
+ * snmp_sess_open would otherwise block on a synchronous probe).
+ *
+ * A profile with table metrics first walks their columns (snmptable.c) at the first
+ * poll, then again when an instance disappears (at most every TABLE_REWALK_MIN_MS)
+ * and every TABLE_REWALK_MAX_MS for new sensors; the polls in between GET the
+ * instances' OIDs with the scalars. */
 #include <config.h>
 
 #include <errno.h>
@@ -25,19 +30,22 @@
 #include "sched.h"
 #include "snmpdec.h"
 #include "snmpdrv.h"
+#include "snmptable.h"
 #include "xmem.h"
 
 /* Beyond Net-SNMP's own timeout x (retries + 1) after the last request sent, before
  * the poll is cut short: each round (discovery, main, fallback) and each resend
  * (tooBig, noSuchName) gets the whole budget. */
 #define DEADLINE_SLACK_MS 200
+#define TABLE_REWALK_MIN_MS (5 * 60 * 1000)
+#define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
 enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS };
-enum round { ROUND_MAIN, ROUND_FALLBACK };
+enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
 struct item {
-	size_t metric;
+	size_t metric;               /* slot: a profile metric, or n_metrics + instance */
 	enum item_role role;
 	oid *name;
 	size_t name_len;
@@ -54,6 +62,7 @@ struct request {
 	size_t *items;
 	size_t n;
 	bool discovery;
+	bool walk;                   /* a step of the table walk */
 };
 
 struct metric_items {
@@ -71,11 +80,19 @@ struct drv_device {
 
 	struct item *items;
 	size_t n_items;
-	struct metric_items *mi;          /* per profile metric */
+	struct metric_items *mi;          /* per slot: profile metrics, then instances */
 	struct log_complaint *absent;     /* per profile metric */
 	struct log_complaint send_failed;
 	struct reading *readings;
 	size_t chunk_oids;                /* OIDs per GET: max_oids, or less once tooBig said so */
+
+	/* Table metrics (snmptable.c). */
+	struct snmptable_walk *walk;      /* the walk in progress */
+	struct snmptable_instance *inst;  /* the rows found by the last walk */
+	size_t n_inst;
+	struct instance_reading *inst_readings;
+	bool tables_known, tables_stale, walk_failed;
+	int64_t walked_ms;
 
 	/* The poll in progress. */
 	bool busy;
@@ -182,52 +199,96 @@ static bool item_read(const struct item *it)
 	return it && it->done && !it->failed && it->status == SNMPDEC_OK;
 }
 
-static void decode_metric(struct drv_device *d, size_t i)
+/* Decodes slot (a scalar metric, or an instance of a table metric) into *r. */
+static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct reading *r)
 {
-	const struct metric_items *mi = &d->mi[i];
+	const struct metric_items *mi = &d->mi[slot];
 	const struct item *main = &d->items[mi->main];
 	const struct item *fb = mi->fallback >= 0 ? &d->items[mi->fallback] : NULL;
 	const struct item *st = mi->status >= 0 ? &d->items[mi->status] : NULL;
 	struct snmpdec_input in = { .main = main->status, .main_value = main->value,
 		.fallback_read = fb && fb->done && !fb->failed, .fallback_failed = fb && fb->done && fb->failed,
 		.factor = sensor_factor(d, mi), .status_read = item_read(st), .status_value = st ? st->value : NAN };
-	struct reading *r = &d->readings[i];
 	const char *name = d->dev->profile->metrics[i].name;
+	bool instance = slot >= d->dev->profile->n_metrics;
 
 	if (fb) {
 		in.fallback = fb->status;
 		in.fallback_value = fb->value;
 	}
 	if (main->failed || !main->done) {
-		*r = (struct reading){ READING_ERROR, NAN, NAN, false };
+		*r = (struct reading){ READING_ERROR, NAN, NAN, false, "" };
 		note_error(d, name, main->why ? main->why : "no value");
 		return;
 	}
 	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
 		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
-	if (r->status == READING_INVALID && in.status_read && in.status_value != SNMPDEC_SENSOR_OK)
-		log_debug("%s: %s: the sensor's status is %.0f, not ok(1)", d->dev->name, name, in.status_value);
+	if (r->status == READING_INVALID && in.status_read)
+		log_debug("%s: %s: the sensor's status is %.0f, not ok", d->dev->name, name, in.status_value);
 	if (in.main == SNMPDEC_ABSENT && in.fallback_failed)
 		note_error(d, name, fb->why ? fb->why : "no value from the fallback OID");
+	else if (r->status == READING_ABSENT && instance)
+		d->tables_stale = true;   /* the row is gone: walk the table again */
 	else if (r->status == READING_ABSENT)
 		complain_absent(d, i, fb && fb->done ? fb : main);
-	else
+	else if (!instance)
 		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, name);
 	if (r->status == READING_ERROR && !(in.main == SNMPDEC_ABSENT && in.fallback_failed))
 		note_error(d, name, isnan(in.factor) ? "sensor scale/precision unreadable" :
 			"value is not a number or an unmapped state");
 }
 
+/* A table metric's value: the aggregate of its instances; none is absent, said once. */
+static void decode_table(struct drv_device *d, size_t i)
+{
+	const struct profile_metric *m = &d->dev->profile->metrics[i];
+
+	if (d->walk_failed || !d->tables_known) {
+		d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN, false, "" };
+		note_error(d, m->name, "the table walk got no answer");
+		return;
+	}
+	snmptable_aggregate(m, i, d->inst_readings, d->n_inst, &d->readings[i]);
+	if (d->readings[i].status == READING_ABSENT)
+		log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: no row of the table %s%s%s",
+			d->dev->name, m->name, m->oid, m->snmp_table->select_oid ? " is selected by " : "",
+			m->snmp_table->select_oid ? m->snmp_table->select_oid : "");
+	else
+		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, m->name);
+}
+
+static void decode_all(struct drv_device *d)
+{
+	const struct profile *prof = d->dev->profile;
+
+	for (size_t k = 0; k < d->n_inst && !d->walk_failed; k++) {
+		struct instance_reading *ir = &d->inst_readings[k];
+
+		ir->metric = d->inst[k].metric;
+		snprintf(ir->index, sizeof(ir->index), "%s", d->inst[k].index);
+		snprintf(ir->label, sizeof(ir->label), "%s", d->inst[k].label);
+		decode_slot(d, prof->n_metrics + k, ir->metric, &ir->r);
+	}
+	for (size_t i = 0; i < prof->n_metrics; i++) {
+		if (prof->metrics[i].snmp_table)
+			decode_table(d, i);
+		else
+			decode_slot(d, i, i, &d->readings[i]);
+	}
+}
+
 static void finish(struct drv_device *d)
 {
 	struct poll_result res = { .dev = d->dev, .time = clock_wall(),
-		.readings = d->readings, .n_readings = d->dev->profile->n_metrics };
+		.readings = d->readings, .n_readings = d->dev->profile->n_metrics,
+		.instances = d->inst_readings, .n_instances = d->walk_failed ? 0 : d->n_inst };
 
 	d->busy = false;
+	snmptable_walk_free(d->walk);
+	d->walk = NULL;
 	res.answered = d->responses > 0 && !d->sec_error[0];
 	if (res.answered) {
-		for (size_t i = 0; i < res.n_readings; i++)
-			decode_metric(d, i);
+		decode_all(d);
 	} else if (d->sec_error[0]) {
 		snprintf(d->error, sizeof(d->error), "%s", d->sec_error);
 	} else if (d->sec_hint || d->lib_note[0]) {
@@ -238,9 +299,11 @@ static void finish(struct drv_device *d)
 			"or %s)", d->dev->retries + 1, d->dev->timeout_ms, d->dev->snmp.version < 3 ?
 			"wrong community" : "wrong SNMPv3 privacy pass phrase or context");
 	}
-	if (!res.answered)
+	if (!res.answered) {
 		for (size_t i = 0; i < res.n_readings; i++)
-			d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN, false };
+			d->readings[i] = (struct reading){ READING_ERROR, NAN, NAN, false, "" };
+		res.n_instances = 0;
+	}
 	res.error = d->error[0] ? d->error : NULL;
 	d->cb(d->cb_arg, &res);
 }
@@ -269,6 +332,7 @@ static void add_request(struct drv_device *d, long reqid, long msgid, const size
 	rq->msgid = msgid;
 	rq->n = n;
 	rq->discovery = discovery;
+	rq->walk = false;
 	rq->items = n ? xmalloc(n * sizeof(size_t)) : NULL;
 	if (n)
 		memcpy(rq->items, idx, n * sizeof(size_t));
@@ -364,11 +428,94 @@ static bool need_discovery(const struct drv_device *d)
 	return d->dev->snmp.version == 3 && snmp_sess_session(d->sessp)->securityEngineIDLen == 0;
 }
 
+static void build_items(struct drv_device *d);
+static void reset_items(struct drv_device *d);
+
+/* The walk is over: its rows become the instances polled from now on. */
+static void apply_walk(struct drv_device *d)
+{
+	const struct profile *prof = d->dev->profile;
+
+	free(d->inst);
+	d->n_inst = snmptable_select(d->walk, prof, &d->inst);
+	free(d->inst_readings);
+	d->inst_readings = xcalloc(d->n_inst + 1, sizeof(*d->inst_readings));
+	for (size_t i = 0; i < d->n_items; i++)
+		free(d->items[i].name);
+	free(d->items);
+	free(d->mi);
+	d->n_items = 0;
+	build_items(d);
+	reset_items(d);
+	if (!d->tables_known || d->tables_stale)
+		log_info("%s: %zu table instance(s) found in %u request(s)", d->dev->name, d->n_inst,
+			snmptable_walk_requests(d->walk));
+	d->tables_known = true;
+	d->tables_stale = false;
+	d->walked_ms = clock_mono_ms();
+}
+
+static bool need_walk(const struct drv_device *d)
+{
+	int64_t since = clock_mono_ms() - d->walked_ms;
+
+	if (!snmptable_any(d->dev->profile))
+		return false;
+	return !d->tables_known || (d->tables_stale && since >= TABLE_REWALK_MIN_MS) ||
+		since >= TABLE_REWALK_MAX_MS;
+}
+
+static int send_walk_step(struct drv_device *d)
+{
+	netsnmp_pdu *pdu = snmptable_walk_pdu(d->walk);
+
+	if (!pdu)
+		return 0;
+	if (send_pdu(d, pdu, NULL, 0, false) < 0) {
+		snmptable_walk_fail(d->walk);
+		return -1;
+	}
+	d->reqs[d->n_reqs - 1].walk = true;
+	return 0;
+}
+
+/* The first round of a poll, once SNMPv3 knows the engine: the walk if one is due,
+ * else the GETs. */
+static void start_round(struct drv_device *d)
+{
+	if (need_walk(d)) {
+		d->round = ROUND_WALK;
+		d->walk = snmptable_walk_new(d->dev->profile, d->dev->snmp.version != 1);
+		send_walk_step(d);
+		return;
+	}
+	send_round(d, ROUND_MAIN);
+}
+
+static void on_walk_answer(struct drv_device *d, netsnmp_pdu *pdu)
+{
+	d->responses++;
+	snmptable_walk_answer(d->walk, pdu);
+	send_walk_step(d);
+}
+
 /* Every request of a round has come back (or failed). */
 static void round_done(struct drv_device *d)
 {
 	if (d->n_reqs > 0 || !d->busy)
 		return;
+	if (d->round == ROUND_WALK) {
+		if (!d->walk || snmptable_walk_failed(d->walk) || d->sec_error[0]) {
+			d->walk_failed = true;
+			finish(d);
+			return;
+		}
+		apply_walk(d);
+		if (send_round(d, ROUND_MAIN) > 0 && d->n_reqs > 0)
+			return;
+		finish(d);
+		return;
+	}
 	if (d->round == ROUND_MAIN && d->responses > 0 && !d->sec_error[0] &&
 	    send_round(d, ROUND_FALLBACK) > 0 && d->n_reqs > 0)
 		return;
@@ -465,7 +612,7 @@ static void on_discovery(struct drv_device *d, netsnmp_session *sess, netsnmp_pd
 		snprintf(d->sec_error, sizeof(d->sec_error), "SNMPv3: cannot set up the user's keys");
 		return;
 	}
-	send_round(d, ROUND_MAIN);
+	start_round(d);
 }
 
 /* An SNMPv3 report to a GET: the agent refuses our credentials. snmp_api_errstring
@@ -497,14 +644,20 @@ static void dispatch(struct drv_device *d, int op, netsnmp_session *sess, const 
 			on_discovery(d, sess, pdu);
 		else if (pdu->command == SNMP_MSG_REPORT)
 			on_report(d, rq, pdu);
+		else if (rq->walk)
+			on_walk_answer(d, pdu);
 		else
 			on_response(d, rq, pdu);
 		break;
 	case NETSNMP_CALLBACK_OP_TIMED_OUT:
 		d->timeouts++;
 		fail_items(d, rq->items, rq->n, "timeout");
+		if (rq->walk)
+			snmptable_walk_fail(d->walk);
 		break;
 	default:
+		if (rq->walk)
+			snmptable_walk_fail(d->walk);
 		fail_items(d, rq->items, rq->n, "send failed");
 		note_error(d, "the request could not be sent", NULL);
 		break;
@@ -554,6 +707,8 @@ static void abandon(struct drv_device *d)
 	}
 	d->n_reqs = 0;
 	d->timeouts++;
+	if (d->round == ROUND_WALK)
+		d->walk_failed = true;
 	finish(d);
 }
 
@@ -593,17 +748,24 @@ static void on_readable(void *arg, int fd, unsigned events)
 
 /* ------------------------------------------------------------------ driver ops */
 
-static int snmpdrv_poll(struct drv_device *d)
+static void reset_items(struct drv_device *d)
 {
-	if (d->busy)
-		return -1;
 	for (size_t i = 0; i < d->n_items; i++) {
 		d->items[i].done = d->items[i].failed = false;
 		d->items[i].status = SNMPDEC_ABSENT;
 		d->items[i].value = NAN;
 		d->items[i].why = NULL;
 	}
+}
+
+static int snmpdrv_poll(struct drv_device *d)
+{
+	if (d->busy)
+		return -1;
+	reset_items(d);
 	d->busy = true;
+	d->round = ROUND_MAIN;
+	d->walk_failed = false;
 	d->responses = d->timeouts = 0;
 	d->sec_hint = false;
 	d->lib_note[0] = '\0';
@@ -612,9 +774,11 @@ static int snmpdrv_poll(struct drv_device *d)
 	if (need_discovery(d))
 		send_discovery(d);
 	else
-		send_round(d, ROUND_MAIN);
+		start_round(d);
 	if (d->n_reqs == 0) {
 		d->busy = false;
+		snmptable_walk_free(d->walk);
+		d->walk = NULL;
 		return -1;
 	}
 	rearm(d);
@@ -641,27 +805,58 @@ static void add_item(struct drv_device *d, size_t metric, enum item_role role, c
 	*slot = (int)d->n_items++;
 }
 
+/* An OID of a table metric's instance: the column, then the row index. */
+static char *row_oid(const char *column, const struct snmptable_instance *in)
+{
+	return column ? xasprintf("%s.%s", column, in->index) : NULL;
+}
+
+static void add_item_opt(struct drv_device *d, size_t slot, enum item_role role, const char *text, int *out)
+{
+	*out = -1;
+	if (text)
+		add_item(d, slot, role, text, out);
+}
+
+/* The items of one slot: its value OID and those read with it. */
+static void add_slot(struct drv_device *d, size_t slot, const struct profile_metric *m,
+	const struct snmptable_instance *in)
+{
+	struct metric_items *mi = &d->mi[slot];
+	char *main = in ? row_oid(m->oid, in) : xstrdup(m->oid);
+	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
+	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
+	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
+	char *st = in ? row_oid(m->sensor_status_oid, in) : NULL;
+
+	add_item(d, slot, ITEM_MAIN, main, &mi->main);
+	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
+	add_item_opt(d, slot, ITEM_SCALE, in ? sc : m->sensor_scale_oid, &mi->scale);
+	add_item_opt(d, slot, ITEM_PRECISION, in ? pr : m->sensor_precision_oid, &mi->precision);
+	add_item_opt(d, slot, ITEM_STATUS, in ? st : m->sensor_status_oid, &mi->status);
+	free(main);
+	free(fb);
+	free(sc);
+	free(pr);
+	free(st);
+}
+
+/* Scalars first (slot = metric index), then the instances of the table metrics
+ * (slot = n_metrics + instance); a table metric's own slot has no items. */
 static void build_items(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
+	size_t slots = prof->n_metrics + d->n_inst;
 
-	d->items = xcalloc(prof->n_metrics * 5 + 1, sizeof(*d->items));
-	d->mi = xcalloc(prof->n_metrics + 1, sizeof(*d->mi));
+	d->items = xcalloc(slots * 5 + 1, sizeof(*d->items));
+	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
-		const struct profile_metric *m = &prof->metrics[i];
-		struct metric_items *mi = &d->mi[i];
-
-		mi->fallback = mi->scale = mi->precision = mi->status = -1;
-		add_item(d, i, ITEM_MAIN, m->oid, &mi->main);
-		if (m->fallback_oid)
-			add_item(d, i, ITEM_FALLBACK, m->fallback_oid, &mi->fallback);
-		if (m->sensor_scale_oid)
-			add_item(d, i, ITEM_SCALE, m->sensor_scale_oid, &mi->scale);
-		if (m->sensor_precision_oid)
-			add_item(d, i, ITEM_PRECISION, m->sensor_precision_oid, &mi->precision);
-		if (m->sensor_status_oid)
-			add_item(d, i, ITEM_STATUS, m->sensor_status_oid, &mi->status);
+		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1 };
+		if (!prof->metrics[i].snmp_table)
+			add_slot(d, i, &prof->metrics[i], NULL);
 	}
+	for (size_t k = 0; k < d->n_inst; k++)
+		add_slot(d, prof->n_metrics + k, &prof->metrics[d->inst[k].metric], &d->inst[k]);
 }
 
 static const struct { enum snmp_auth auth; oid *proto; size_t len; } auth_protos[] = {
@@ -790,6 +985,9 @@ static void snmpdrv_close(struct drv_device *d)
 	free(d->reqs);
 	free(d->items);
 	free(d->mi);
+	snmptable_walk_free(d->walk);
+	free(d->inst);
+	free(d->inst_readings);
 	free(d->absent);
 	free(d->readings);
 	free(d);

@@ -46,7 +46,8 @@ def test_kill9_at_random_points(tmp_path, figures):
                 # At a durability point: the daemon kills itself there (or is killed
                 # after a while if the point did not come).
                 spec = POINTS[(k // 3) % len(POINTS)] % rng.randint(1, 2)
-                daemon.start(env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec})
+                # It may reach its point before the control socket is up: no wait for it.
+                daemon.start(wait_socket=False, env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec})
                 _wait_exit(daemon, 8)
             else:
                 daemon.start()

@@ -191,7 +191,7 @@ def test_install_destdir_and_systemd_verify(tmp_path):
     prefix = re.search(r'^prefix = (.*)$', (BUILD / 'Makefile').read_text(), re.M).group(1)
     root = Path(str(dest) + prefix)
     expected = ['sbin/envmond', 'bin/envmonctl', 'etc/envmond/envmond.conf',
-                'etc/envmond/profiles/ups-rfc1628.conf', 'share/man/man8/envmond.8',
+                'share/envmond/profiles/ups-rfc1628.conf', 'share/man/man8/envmond.8',
                 'share/man/man8/envmonctl.8', 'share/man/man5/envmond.conf.5',
                 'share/man/man1/envmon-report.1', 'share/man/fr/man8/envmond.8',
                 'share/man/fr/man8/envmonctl.8', 'share/man/fr/man5/envmond.conf.5',
@@ -227,6 +227,17 @@ def test_install_destdir_and_systemd_verify(tmp_path):
     v = subprocess.run(['systemd-analyze', 'verify', '--man=no', str(copy)],
                        capture_output=True, text=True)
     assert v.returncode == 0 and not v.stderr.strip() and not v.stdout.strip(), v.stderr
+
+    # A second install keeps the operator's configuration and puts the example beside it.
+    conf = root / 'etc/envmond/envmond.conf'
+    conf.write_text(conf.read_text().replace('example = true;\n', ''))
+    edited = conf.read_text()
+    r = subprocess.run(['make', '-C', str(BUILD), 'install', 'DESTDIR=%s' % dest],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert conf.read_text() == edited
+    assert 'example = true;' in (root / 'etc/envmond/envmond.conf.example').read_text()
+    assert 'envmond.conf exists: left as it is' in r.stdout
 
 
 # ---------------------------------------------------------------- privileges

@@ -187,7 +187,8 @@ def recording_values(name):
 EXPECTED = {
     'ups-rfc1628': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_charge': 100,
                     'ups_runtime': 2520, 'ups_load': 35, 'input_voltage': 230, 'input_frequency': 50.0,
-                    'output_voltage': 230, 'battery_temperature': 24, 'ups_selftest': 'passed'},
+                    'output_voltage': 230, 'battery_temperature': 24, 'ups_selftest': 'passed',
+                    'battery_voltage': 54.6, 'seconds_on_battery': 0, 'ups_alarms': 0},
     'ups-apc-powernet': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_replace_battery': 'no',
                          'ups_charge': 100.0, 'ups_runtime': 2520, 'ups_load': 35.2,
                          'input_voltage': 230.1, 'input_frequency': 50.0, 'output_voltage': 230.0,
@@ -203,7 +204,8 @@ EXPECTED = {
 }
 UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'input_voltage': 'V',
          'input_frequency': 'Hz', 'output_voltage': 'V', 'battery_temperature': '°C',
-         'ambient_temperature': '°C', 'temperature': '°C', 'humidity': '%'}
+         'ambient_temperature': '°C', 'temperature': '°C', 'humidity': '%', 'battery_voltage': 'V',
+         'seconds_on_battery': 's', 'ups_alarms': ''}
 
 
 def check_metrics(metrics, expected, recording=None):
@@ -293,8 +295,10 @@ def test_missing_object_is_absent(sim, tmp_path, version):
     assert 'battery_temperature absent' in p.stderr
     assert ('noSuchName' if version == '1' else 'noSuchObject') in p.stderr
     others = dict(EXPECTED['ups-rfc1628'], ups_runtime=2520)
-    del others['battery_temperature']
-    del m['battery_temperature']
+    assert m['battery_voltage']['status'] == 'absent'   # upsBatteryVoltage not in the recording
+    for name in ('battery_temperature', 'battery_voltage'):
+        del others[name]
+        del m[name]
     check_metrics(m, others)
 
 

@@ -68,6 +68,10 @@ struct bad_case {
 static const struct bad_case cases[] = {
 	{ "syntax error", L_SITE "paths = { profiles_dir = = \"profiles\"; };\n", NULL,
 	  "envmond.conf:2:", "syntax error" },
+	{ "duration with a unit", L_SITE "alerts = { hold = 5m; };\n", NULL,
+	  "envmond.conf:2:", "syntax error: a value is expected here: a number (durations are in seconds: 300, not 5m)" },
+	{ "array of two types", L_SITE "specs = { room = { temperature = [18.0, 27]; }; };\n", NULL,
+	  "envmond.conf:2:", "the values of an array [ ... ] must all be of one type" },
 	{ "unknown top-level setting", VALID "colour = \"blue\";\n", NULL,
 	  "envmond.conf:9:", "unknown setting 'colour'" },
 	{ "missing site", L_PATHS DEVICES, NULL, "envmond.conf:1:", "missing setting 'site'" },
@@ -599,12 +603,29 @@ static char *read_text(const char *path)
 	return text;
 }
 
-/* The shipped example loads as it is; it teaches secrets in files of their own (its
+/* text with its first `from` replaced by `to` (which must be there). */
+static char *replace_once(char *text, const char *from, const char *to)
+{
+	char *at = strstr(text, from);
+	char *out;
+
+	assert_non_null(at);
+	out = xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	free(text);
+	return out;
+}
+
+/* The shipped example loads once its "example = true;" is removed (and, from the source
+ * tree, its profiles directory named); it teaches secrets in files of their own (its
  * commented lines, checked uncommented by envmond_check_examples.sh), never inline. */
 static void test_shipped_example(void **state)
 {
 	char *text = read_text(TOP_SRCDIR "/etc/envmond.conf");
-	char *dir = make_site(text, NULL);
+	char *dir;
+
+	text = replace_once(text, "\nexample = true;", "\n");
+	text = replace_once(text, "#profiles_dir = \"/usr/share/envmond/profiles\";", "profiles_dir = \"profiles\";");
+	dir = make_site(text, NULL);
 	char *file = xasprintf("%s/envmond.conf", dir);
 	char *profiles = xasprintf("%s/profiles", dir);
 	char *cmd = xasprintf("rm -rf '%s' && ln -s '%s/etc/profiles' '%s'", profiles, TOP_SRCDIR, profiles);

@@ -138,6 +138,25 @@ static void test_order(void **state)
 	free(v);
 }
 
+/* The latest incident in new/ or sent/ (issue 13 item 4): days compare first, then n
+ * as a number ("-10" after "-9"); a name of another shape is not an incident. */
+static void test_last_id(void **state)
+{
+	struct spool *sp = *state;
+	char day[9] = "";
+	unsigned n = 0;
+
+	assert_false(spool_last_id(sp, day, &n));
+	assert_int_equal(spool_enqueue(sp, "TJ-EXV-20261123-9.000000", "x"), 0);
+	assert_int_equal(spool_enqueue(sp, "TJ-EXV-20261123-10.000001", "x"), 0);
+	assert_int_equal(spool_enqueue(sp, "TJ-EXV-20261122-40.000000", "x"), 0);
+	assert_int_equal(spool_enqueue(sp, "odd-2026112-50.000000", "x"), 0);
+	assert_int_equal(spool_mark_sent(sp, "TJ-EXV-20261123-9.000000"), 0);
+	assert_true(spool_last_id(sp, day, &n));
+	assert_string_equal(day, "20261123");
+	assert_int_equal(n, 10);
+}
+
 static void test_names(void **state)
 {
 	char name[96];
@@ -234,6 +253,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mark_sent_without_sent_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order, setup, teardown),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test_setup_teardown(test_last_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tmp_cleaned_and_prune, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_instance, setup, teardown),
 		cmocka_unit_test(test_backoff),

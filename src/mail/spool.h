@@ -53,6 +53,9 @@ char *spool_file(const struct spool *sp, const char *sub, const char *name);
  * recreating sent/ if it is missing. When sent/ cannot take it, new/name is deleted so
  * that it is not sent again (logged). Returns 0 moved, 1 deleted, -1 still in new/. */
 int spool_mark_sent(struct spool *sp, const char *name);
+/* The latest incident ("<code>-<yyyymmdd>-<n>": its day and n) named in new/ or sent/,
+ * so that new incident ids stay apart from them. false when there is none. */
+bool spool_last_id(const struct spool *sp, char day[9], unsigned *n);
 /* Deletes messages sent more than max_age_s ago; returns how many. */
 int spool_prune(struct spool *sp, double max_age_s, double now);
 

@@ -348,3 +348,46 @@ int spool_prune(struct spool *sp, double max_age_s, double now)
 		free(v);
 	return pruned;
 }
+
+/* "<code>-<yyyymmdd>-<n>": the day and n of an incident part of a name. */
+static bool incident_day_n(const char *incident, char day[9], unsigned *n)
+{
+	const char *dash = strrchr(incident, '-');
+	char *end;
+	unsigned long v;
+
+	if (!dash || dash - incident < 9 || dash[-9] != '-' || !dash[1])
+		return false;
+	v = strtoul(dash + 1, &end, 10);
+	if (*end || strspn(dash - 8, "0123456789") < 8)
+		return false;
+	memcpy(day, dash - 8, 8);
+	day[8] = '\0';
+	*n = (unsigned)v;
+	return true;
+}
+
+bool spool_last_id(const struct spool *sp, char day[9], unsigned *n)
+{
+	static const char *const subs[] = { "new", "sent" };
+	bool found = false;
+
+	for (size_t s = 0; s < sizeof(subs) / sizeof(subs[0]); s++) {
+		struct spool_entry *v = NULL;
+		int count = spool_list(sp, subs[s], &v);
+		char d[9];
+		unsigned k;
+
+		for (int i = 0; i < count; i++) {
+			if (!incident_day_n(v[i].incident, d, &k))
+				continue;
+			if (!found || strcmp(d, day) > 0 || (strcmp(d, day) == 0 && k > *n)) {
+				memcpy(day, d, 9);
+				*n = k;
+				found = true;
+			}
+		}
+		free(v);
+	}
+	return found;
+}
