@@ -22,6 +22,7 @@
 #include "critfmt.h"
 #include "fmt.h"
 #include "upgrades.h"
+#include "battery.h"
 #include "xmem.h"
 
 static const char *const labels[] = {
@@ -155,6 +156,10 @@ void upgrades_plan(struct audit *a)
 {
 	size_t cap = 0;
 
+	/* First, so that the outage's figures give the reason for new batteries. */
+	for (size_t i = 0; i < a->n_outages; i++)
+		if (a->outages[i].weak)
+			plan(a, &cap, UPG_BATTERY, a->outages[i].device, battery_reason(&a->outages[i]));
 	for (size_t i = 0; i < a->n_servers; i++)
 		plan_findings(a, &cap, &a->servers[i]);
 	for (size_t i = 0; i < a->n_rows; i++)
