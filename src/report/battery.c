@@ -59,19 +59,26 @@ static void span_values(const struct config *cfg, const char *device, const char
 }
 
 /* The most demanding shutdown budget (ups_runtime's critical bound) of the servers
- * device feeds. */
-static double budget_of(const struct config *cfg, const char *device)
+ * device feeds, and the longest clear_hold of their ups_source criterion. */
+static double budget_of(const struct config *cfg, const char *device, unsigned *clear_s)
 {
 	double budget = NAN;
+
+	*clear_s = 0;
 
 	for (size_t r = 0; r < cfg->n_racks; r++)
 		for (size_t k = 0; k < cfg->racks[r].n_servers; k++) {
 			const struct cfg_server *s = &cfg->racks[r].servers[k];
 			double b = s->spec->crit[CRIT_UPS_RUNTIME].crit_lo;
 
-			for (size_t u = 0; u < s->n_ups; u++)
-				if (strcmp(s->ups[u]->name, device) == 0 && !isnan(b) && (isnan(budget) || b > budget))
+			for (size_t u = 0; u < s->n_ups; u++) {
+				if (strcmp(s->ups[u]->name, device) != 0)
+					continue;
+				if (!isnan(b) && (isnan(budget) || b > budget))
 					budget = b;
+				if (s->spec->crit[CRIT_UPS_SOURCE].clear_hold_s > *clear_s)
+					*clear_s = s->spec->crit[CRIT_UPS_SOURCE].clear_hold_s;
+			}
 		}
 	return budget;
 }
@@ -91,8 +98,22 @@ static void measure(const struct config *cfg, struct battery_outage *o)
 	o->charge_start = isnan(ch_start.max) ? ch_during.max : ch_start.max;
 	o->charge_end = ch_during.min;
 	o->load_pct = load.mean;
-	o->budget_s = budget_of(cfg, o->device);
 	battery_assess(o);
+}
+
+/* The outage of episode e: from the first reading on battery to the first back on
+ * mains (the incident closes clear_hold after it). */
+static void from_episode(const struct config *cfg, const struct audit_episode *e, struct battery_outage *o)
+{
+	unsigned clear_s;
+
+	o->device = conf_device(cfg, e->device)->name;
+	o->budget_s = budget_of(cfg, o->device, &clear_s);
+	o->start = e->since ? e->since : e->start;
+	o->end = e->open ? e->end : e->end - (time_t)clear_s;
+	if (o->end <= o->start)
+		o->end = o->start + 1;
+	measure(cfg, o);
 }
 
 size_t battery_outages(const struct audit *a, struct battery_outage **out)
@@ -103,13 +124,8 @@ size_t battery_outages(const struct audit *a, struct battery_outage **out)
 	for (size_t i = 0; i < a->n_episodes; i++) {
 		const struct audit_episode *e = &a->episodes[i];
 
-		if (e->crit != CRIT_UPS_SOURCE || !e->on_battery || !e->device || !conf_device(a->cfg, e->device))
-			continue;
-		o[n].device = conf_device(a->cfg, e->device)->name;
-		o[n].start = e->since ? e->since : e->start;
-		o[n].end = e->end;
-		measure(a->cfg, &o[n]);
-		n++;
+		if (e->crit == CRIT_UPS_SOURCE && e->on_battery && e->device && conf_device(a->cfg, e->device))
+			from_episode(a->cfg, e, &o[n++]);
 	}
 	*out = o;
 	return n;
