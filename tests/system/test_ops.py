@@ -698,6 +698,29 @@ def test_reload_applies_mail_settings(daemon, smtp_catcher):
     daemon.stop()
 
 
+def test_alert_mail_context(daemon, smtp_catcher):
+    """The alert mail of the real daemon gives its context (issue 18.3): the X-Envmon
+    headers, the readings of the rack's probes, how to silence it, the host."""
+    import email
+    import email.policy
+    base = daemon.base
+    catcher = smtp_catcher()
+    devices = [sim_device(base, 'sonde-1', 'hot.scn'), sim_device(base, 'sonde-2', 'cool.scn')]
+    daemon.conf.write_text(config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                                       probes=['sonde-1', 'sonde-2'], extra=FAST_SPEC, mail=catcher.port))
+    daemon.start()
+    msgs = catcher.wait_for(1, 30)
+    m = email.message_from_bytes(msgs[0][1], policy=email.policy.default)
+    assert m['X-Envmon-Site'] == 'TJ-TST'
+    assert m['X-Envmon-Severity'] == 'critical'
+    assert re.fullmatch(r'TJ-TST-\d{8}-\d+', m['X-Envmon-Incident']), m['X-Envmon-Incident']
+    body = m.get_content()
+    assert re.search(r'- sonde-1 ?: (température|temperature) 35 °C', body), body
+    assert 'envmonctl silence' in body, body
+    assert socket.gethostname() in body, body
+    daemon.stop()
+
+
 # ---------------------------------------------------------------- systemd notification
 
 @needs_root
