@@ -119,9 +119,9 @@ static void store_notice(const struct sim *s, const struct sim_notice *n)
 	char *path = sink_path(s);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0640);
 
-	dprintf(fd, "%s\t%u\t%d\t%d\t%d\t%.3f\t%.3f\t%s\t%s\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", n->id,
+	dprintf(fd, "%s\t%u\t%d\t%d\t%d\t%.3f\t%.3f\t%s\t%s\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", n->id,
 		n->seq, n->kind, n->severity, n->criterion, n->time, n->opened, n->cause, n->servers, n->value,
-		n->worst, n->trend_rate, n->trend_limit, n->trend_eta_s);
+		n->worst, n->trend_rate, n->trend_limit, n->trend_eta_s, n->budget_at);
 	fsync(fd);
 	close(fd);
 	free(path);
@@ -137,9 +137,9 @@ static void load_notices(struct sim *s)
 		struct sim_notice n = { 0 };
 		int kind, sev, crit;
 
-		if (sscanf(line, "%63[^\t]\t%u\t%d\t%d\t%d\t%lf\t%lf\t%63[^\t]\t%255[^\t]\t%lf\t%lf\t%lf\t%lf\t%lf",
+		if (sscanf(line, "%63[^\t]\t%u\t%d\t%d\t%d\t%lf\t%lf\t%63[^\t]\t%255[^\t]\t%lf\t%lf\t%lf\t%lf\t%lf\t%lf",
 			   n.id, &n.seq, &kind, &sev, &crit, &n.time, &n.opened, n.cause, n.servers, &n.value,
-			   &n.worst, &n.trend_rate, &n.trend_limit, &n.trend_eta_s) != 14)
+			   &n.worst, &n.trend_rate, &n.trend_limit, &n.trend_eta_s, &n.budget_at) != 15)
 			continue;
 		n.kind = (enum notif_kind)kind;
 		n.severity = (enum severity)sev;
@@ -174,6 +174,7 @@ static void to_notice(const struct notification *n, struct sim_notice *out)
 	out->trend_rate = n->trend_rate;
 	out->trend_limit = n->trend_limit;
 	out->trend_eta_s = n->trend_eta_s;
+	out->budget_at = isnan(n->budget_at) ? NAN : n->budget_at - SIM_T0;
 }
 
 /* Dies as a power cut would, leaving the time for the restart in <dir>/killed_at. */

@@ -28,6 +28,7 @@ struct sim_notice {
 	char servers[256];            /* names, space-separated */
 	double value, worst;
 	double trend_rate, trend_limit, trend_eta_s;   /* context.c's forecast (NAN: none) */
+	double budget_at;             /* on battery: scenario time the budget is reached */
 };
 
 struct sim {

@@ -314,6 +314,14 @@ static void test_mains_failure(void **state)
 	expect(&s, CRIT_UPS_CHARGE, NOTIF_RECOVERY, 0, first_poll(&s, "ups", 8400, charge, clear_50), SEV_WARNING,
 		"ups", ALL3);
 	assert_int_equal(sim_count(&s, CRIT_INPUT_VOLTAGE, ANY), 0);
+	/* The on-battery mail says when the runtime left (2400 s falling by 2000 s in
+	 * 20 min) reaches the most demanding budget (digitization: 900 s). */
+	{
+		const struct sim_notice *n = sim_find(&s, CRIT_UPS_SOURCE, NOTIF_ALERT, 0);
+		double left = 2400.0 - 2000.0 * (n->time - H(2)) / M(20);
+
+		assert_true(fabs(n->budget_at - (n->time + left - 900.0)) < 35.0);
+	}
 	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);

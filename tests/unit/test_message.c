@@ -294,6 +294,7 @@ static void test_context(void **state)
 	n.neighbours = nb;
 	n.n_neighbours = 3;
 	n.host = "srv-envmon";
+	n.budget_at = 1795450000 + 3600;        /* 18:06 in Paris */
 	msg = message_format(&cfg, fr, INSTANCE, &n);
 	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
 	assert_non_null(strstr(msg, "\r\nX-Envmon-Severity: critical\r\n"));
@@ -306,6 +307,7 @@ static void test_context(void **state)
 	assert_non_null(strstr(plain, "  - sonde  Bcc: x@example.com : ne répond pas\r\n"));
 	assert_non_null(strstr(plain, "envmonctl silence sonde-baie-a 2h \"motif\""));
 	assert_non_null(strstr(plain, "srv-envmon"));
+	assert_non_null(strstr(plain, "Budget d'arrêt atteint, à l'autonomie restante, à : 18:06\r\n"));
 	assert_null(strstr(plain, "Durée"));
 	free(plain);
 	free(msg);
