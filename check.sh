@@ -148,6 +148,24 @@ lane_asan() {
     run_fuzzers
 }
 
+# The Debian package (make check-deb, tests/pkg/run.sh): built, lintian-checked, installed,
+# upgraded, removed and purged on this machine, which it leaves as it found it. Root only,
+# and only when envmond is not installed here otherwise (the test skips itself then);
+# its packages (install-deps.sh --pkg) are installed only for it. About 45 s alone.
+lane_pkg() {
+    if [ "$(id -u)" != 0 ]; then
+        log "package test skipped: not root"; echo skip >_build/pkg.rc; return
+    fi
+    log "Debian package: make deb, lintian, install, upgrade, remove, purge"
+    contrib/install-deps.sh --pkg || { echo 1 >_build/pkg.rc; return; }
+    mkdir -p _build/pkg
+    ( cd _build/pkg && { [ -f Makefile ] || "$top/configure" -q >configure.out 2>&1; } &&
+      make check-deb >check-deb.out 2>&1 )
+    echo $? >_build/pkg.rc
+    grep -E '^(ok|not ok|1\.\.)|^E: |^W: ' _build/pkg/check-deb.out | grep -v '^ok' | head -20
+    grep -c '^ok' _build/pkg/check-deb.out | sed 's/$/ package checks passed/'
+}
+
 # Counting happens in this shell: the lanes only print and leave files behind.
 count_lane() {  # count_lane DIR: what a lane's build directory holds
     local dir="$1"
@@ -158,9 +176,12 @@ count_lane() {  # count_lane DIR: what a lane's build directory holds
     return 0
 }
 
-rm -f _build/*.buildfail _build/distcheck.rc _build/fuzz/fuzz.out _build/*/system.xml _build/*/fault.xml
+rm -f _build/*.buildfail _build/distcheck.rc _build/pkg.rc _build/fuzz/fuzz.out _build/*/system.xml \
+    _build/*/fault.xml
 lane_plain >_build/lane-plain.log 2>&1 &
 plain_pid=$!
+lane_pkg >_build/lane-pkg.log 2>&1 &
+pkg_pid=$!
 if [ $quick = no ]; then
     lane_asan >_build/lane-asan.log 2>&1 &
     asan_pid=$!
@@ -169,6 +190,17 @@ fi
 wait "$plain_pid"
 cat _build/lane-plain.log
 count_lane _build/check
+wait "$pkg_pid"
+cat _build/lane-pkg.log
+# Each "ok" of tests/pkg/run.sh counts; a failure anywhere in make check-deb counts once more.
+if [ -f _build/pkg/check-deb.out ]; then
+    passed=$((passed + $(grep -c '^ok ' _build/pkg/check-deb.out)))
+    failed=$((failed + $(grep -c '^not ok ' _build/pkg/check-deb.out)))
+fi
+case "$(cat _build/pkg.rc 2>/dev/null)" in
+    0|skip) ;;
+    *) grep -q '^not ok ' _build/pkg/check-deb.out 2>/dev/null || failed=$((failed + 1)) ;;
+esac
 if [ $quick = no ]; then
     cat _build/lane-asan.log
     count_lane _build/asan

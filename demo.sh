@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ./demo.sh — a simulated court server room watched by envmond, on this machine only:
 #   an SNMP UPS (snmpsim), an APC InRow air conditioner (Modbus TCP) and an XY-MD02 rack
-#   probe (Modbus RTU on a socat pseudo-terminal pair), a local mail catcher (aiosmtpd).
+#   probe (Modbus RTU on a socat pseudo-terminal pair), a server's BMC (OpenIPMI's
+#   ipmi_sim, IPMI LAN 2.0) as the only probe of a second rack, a local mail catcher (aiosmtpd).
 # envmond polls them; the air conditioner stops, the rack heats up, the alert mail
 # arrives; cooling restarts, the recovery mail arrives; then envmon-report writes the
 # site-audit report of the period. Installs what is missing (Debian 12, as root), builds,
@@ -37,6 +38,7 @@ cleanup() {
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
     tests/peers/snmpsim.sh stop "$snmp_port" "$out/snmpsim" >/dev/null 2>&1 || true
     tests/peers/ptypair.sh stop "$out/line" >/dev/null 2>&1 || true
+    $PY tests/peers/ipmipeer.py stop "$out/bmc" >/dev/null 2>&1 || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -57,6 +59,11 @@ echo "rack probe (XY-MD02, Modbus RTU)  $out/line/client"
 $PY tests/peers/smtp_catcher.py --port "$smtp_port" --dir "$out/mail" --max-seconds 900 \
     >"$out/smtp.log" 2>&1 &
 pids+=($!)
+read -r bmc_port bmc_console < <($PY tests/peers/ipmipeer.py start "$out/bmc")
+[ -n "${bmc_console:-}" ] || { echo "ipmi_sim did not start: see $out/bmc/ipmi_sim.log" >&2; exit 1; }
+$PY -c 'import sys; sys.path.insert(0, "tests/peers"); import ipmipeer; print(ipmipeer.PASSWORD)' >"$out/bmc.secret"
+chmod 600 "$out/bmc.secret"
+echo "server BMC (ipmi_sim, IPMI LAN 2.0) 127.0.0.1:$bmc_port, console $bmc_console"
 echo "mail catcher (SMTP)              localhost:$smtp_port -> $out/mail"
 
 control() {  # control SOCKET COMMAND...: a line to a simulated device
@@ -98,6 +105,7 @@ PYEOF
 
 sed -e "s|@OUT@|$out|g" -e "s|@TOP@|$top|g" -e "s|@SNMP_PORT@|$snmp_port|" \
     -e "s|@MODBUS_PORT@|$modbus_port|" -e "s|@SMTP_PORT@|$smtp_port|" -e "s|@LINE@|$out/line|" \
+    -e "s|@BMC_PORT@|$bmc_port|" \
     contrib/demo/court.conf.in >"$out/court.conf"
 "$bin/src/daemon/envmond" -t -c "$out/court.conf"
 
@@ -128,12 +136,13 @@ say "envmond stops; envmon-report writes the site-audit report"
 kill -TERM "$(cat "$out/envmond.pid")"; sleep 1
 to=$(date '+%Y-%m-%d %H:%M:%S')
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format html -o "$out/rapport.html"
+"$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format pdf -o "$out/rapport.pdf"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format text -o "$out/rapport.txt"
 "$bin/src/report/envmon-report" -c "$out/court.conf" --from "$from" --to "$to" --format csv -o "$out/rapport.csv"
 sed -n '1,40p' "$out/rapport.txt"
 
 say "done"
 echo "mails:          $out/mail/*.eml"
-echo "report:         $out/rapport.html (also rapport.txt, rapport.csv)"
+echo "report:         $out/rapport.html (also rapport.pdf, rapport.txt, rapport.csv)"
 echo "daemon's log:   $out/envmond.log"
 echo "RRD files:      $out/state/rrd/   journal: $out/state/journal.jsonl"

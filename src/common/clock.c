@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <assert.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "clock.h"
@@ -67,4 +68,14 @@ void clock_virtual_advance_ms(int64_t delta_ms)
 {
 	assert(virt.on && delta_ms >= 0);
 	virt.mono_ms += delta_ms;
+}
+
+const char *clock_local_str(double t, char *buf, size_t len)
+{
+	time_t secs = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&secs, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "%lld", (long long)secs);
+	return buf;
 }

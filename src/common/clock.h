@@ -4,6 +4,7 @@
 #define CLOCK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Milliseconds on the monotonic clock (or virtual time), for timers. */
@@ -14,6 +15,10 @@ int64_t clock_mono_us(void);
 int64_t clock_cpu_us(void);
 /* Seconds since the epoch, with fractions (or virtual wall time), for samples. */
 double clock_wall(void);
+
+/* t (epoch seconds) as local "YYYY-MM-DD HH:MM:SS" in buf, for log lines (epoch seconds
+ * if it cannot be converted); returns buf. len >= 32 is enough. */
+const char *clock_local_str(double t, char *buf, size_t len);
 
 /* Switches to virtual time: the wall clock starts at wall_start (epoch seconds) and
  * the monotonic clock at 0; time then only moves through clock_virtual_advance_ms. */

@@ -217,14 +217,16 @@ static void parse_paths(struct parse *ps, const config_setting_t *root)
 
 static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const skeys[] = { "step", "rrdcached", NULL };
-	static const char *const dkeys[] = { "user", "group", "allow_root", NULL };
+	static const char *const skeys[] = { "step", "batch", "rrdcached", NULL };
+	static const char *const dkeys[] = { "user", "group", "allow_root", "max_silence", NULL };
 	config_setting_t *s = cfgparse_member(ps->p, root, "storage", CONFIG_TYPE_GROUP, false);
 	config_setting_t *d = cfgparse_member(ps->p, root, "daemon", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 
 	cfg->storage.step_s = 30;
+	cfg->storage.batch_s = 300;
 	cfg->storage.rrdcached = xstrdup("");
+	cfg->daemon.max_silence_s = 7 * 86400;
 	if (s) {
 		cfgparse_check_keys(ps->p, s, skeys);
 		/* The RRD archives of 5 min, 1 h and 1 day are whole numbers of steps. */
@@ -233,6 +235,7 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 			cfgparse_error_at(ps->p, config_setting_get_member(s, "step"),
 				_("'step' = %u must divide 300 (5, 10, 15, 20, 30, 60, 300 ...): the "
 				"5-minute archive is made of whole steps"), cfg->storage.step_s);
+		cfgparse_uint(ps->p, s, "batch", 0, 3600, &cfg->storage.batch_s);
 		cfgparse_string(ps->p, s, "rrdcached", false, &cfg->storage.rrdcached);
 	}
 	if (d) {
@@ -240,6 +243,8 @@ static void parse_storage_daemon(struct parse *ps, const config_setting_t *root)
 		cfgparse_string(ps->p, d, "user", false, &cfg->daemon.user);
 		cfgparse_string(ps->p, d, "group", false, &cfg->daemon.group);
 		cfgparse_bool(ps->p, d, "allow_root", &cfg->daemon.allow_root);
+		/* Anyone of the socket's group may silence: a bound on what one request hides. */
+		cfgparse_uint(ps->p, d, "max_silence", 60, DAEMON_MAX_SILENCE_LIMIT_S, &cfg->daemon.max_silence_s);
 	}
 }
 
@@ -337,7 +342,8 @@ static void parse_agentx(struct parse *ps, const config_setting_t *root)
 
 static void parse_alerts(struct parse *ps, const config_setting_t *root)
 {
-	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace", NULL };
+	static const char *const keys[] = { "flap_high", "flap_low", "flap_window", "startup_grace",
+		"journal_max_kib", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "alerts", CONFIG_TYPE_GROUP, false);
 	struct cfg_alerts *a = &ps->cfg->alerts;
 
@@ -346,6 +352,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	a->flap_low = 0.25;
 	a->flap_window = 21;
 	a->startup_grace_s = 0;
+	a->journal_max_kib = 16384;
 	if (!g)
 		return;
 	cfgparse_check_keys(ps->p, g, keys);
@@ -353,6 +360,7 @@ static void parse_alerts(struct parse *ps, const config_setting_t *root)
 	cfgparse_double(ps->p, g, "flap_low", 0.0, 1.0, &a->flap_low);
 	cfgparse_uint(ps->p, g, "flap_window", 4, 64, &a->flap_window);
 	cfgparse_uint(ps->p, g, "startup_grace", 0, 3600, &a->startup_grace_s);
+	cfgparse_uint(ps->p, g, "journal_max_kib", 0, 4194304, &a->journal_max_kib);
 	if (a->flap_low > a->flap_high)
 		cfgparse_error_at(ps->p, g, _("'flap_low' must not exceed 'flap_high'"));
 }
@@ -605,6 +613,38 @@ static void parse_nut(struct parse *ps, const config_setting_t *g, struct cfg_de
 		cfgparse_error_at(ps->p, g, _("a NUT 'password' goes with a 'user'"));
 }
 
+static bool name_in(const char *const *names, const char *name)
+{
+	for (; *names; names++)
+		if (strcmp(*names, name) == 0)
+			return true;
+	return false;
+}
+
+/* FreeIPMI's workaround flags by the names its tools take (ipmi-sensors
+ * --workaround-flags); the IPMI driver (ipmimap.c) turns them into the library's bits.
+ * The session ones are for LAN 2.0 or for in-band, not both (the bits overlap). */
+static void check_ipmi_workaround(struct parse *ps, const config_setting_t *g, const char *name, bool lan)
+{
+	static const char *const lan_only[] = { "authcap", "intel20", "supermicro20", "sun20", "opensesspriv",
+		"integritycheckvalue", "nochecksumcheck", NULL };
+	static const char *const inband_only[] = { "assumeio", "spinpoll", NULL };
+	static const char *const both[] = { "discretereading", "ignorescanningdisabled", "assumebmcowner",
+		"assumemaxsdrrecordcount", NULL };
+	const config_setting_t *at = config_setting_get_member(g, "workarounds");
+
+	if (name_in(both, name) || name_in(lan ? lan_only : inband_only, name))
+		return;
+	if (name_in(lan ? inband_only : lan_only, name))
+		cfgparse_error_at(ps->p, at, lan ? _("IPMI workaround '%s' is for the local BMC (no 'host')") :
+			_("IPMI workaround '%s' is for a BMC over the LAN ('host')"), name);
+	else
+		cfgparse_error_at(ps->p, at, _("unknown IPMI workaround '%s' (FreeIPMI's names: authcap, "
+			"intel20, supermicro20, sun20, opensesspriv, integritycheckvalue, nochecksumcheck, assumeio, "
+			"spinpoll, discretereading, ignorescanningdisabled, assumebmcowner, "
+			"assumemaxsdrrecordcount)"), name);
+}
+
 /* A BMC over LAN 2.0 (host), or the local BMC in-band (no host). */
 static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
@@ -616,8 +656,15 @@ static void parse_ipmi(struct parse *ps, const config_setting_t *g, struct cfg_d
 	cfgparse_string(ps->p, g, "user", false, &m->user);
 	get_secret(ps, g, "password", &m->password);
 	cfgparse_strings(ps->p, g, "workarounds", &m->workarounds, &m->n_workarounds);
+	for (size_t i = 0; i < m->n_workarounds; i++)
+		check_ipmi_workaround(ps, g, m->workarounds[i], m->host != NULL);
 	if (!m->host && (m->user || m->password))
 		cfgparse_error_at(ps->p, g, _("IPMI 'user' and 'password' are for a remote BMC ('host')"));
+	/* IPMI 2.0's limits (user name 16 bytes, password 20): the BMC could not hold more. */
+	if (m->user && strlen(m->user) > 16)
+		cfgparse_error_at(ps->p, g, _("IPMI 'user' is longer than 16 bytes"));
+	if (m->password && strlen(m->password) > 20)
+		cfgparse_error_at(ps->p, g, _("the IPMI password is longer than 20 bytes"));
 }
 
 static void parse_transport(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)

@@ -14,6 +14,8 @@ struct cfgparse;
 
 enum protocol { PROTO_SNMP, PROTO_MODBUS_TCP, PROTO_MODBUS_RTU, PROTO_SIM, PROTO_NUT, PROTO_IPMI };
 #define PROTO_COUNT (PROTO_IPMI + 1)
+/* daemon.max_silence: at most 90 days, 7 by default. */
+#define DAEMON_MAX_SILENCE_LIMIT_S (90 * 86400)
 /* The ministry's circulars name the first four; ROLE_OTHER stays last (a count). */
 enum server_role { ROLE_DIGITIZATION, ROLE_COMCI, ROLE_PPN, ROLE_VISIOCONFERENCE, ROLE_OTHER };
 #define ROLE_COUNT (ROLE_OTHER + 1)
@@ -157,6 +159,7 @@ struct cfg_alerts {
 	double flap_high, flap_low;        /* marks on the weighted share of state changes */
 	unsigned flap_window;              /* evaluations considered */
 	unsigned startup_grace_s;
+	unsigned journal_max_kib;          /* rotate the journal past this size; 0 never */
 };
 
 struct config {
@@ -175,11 +178,13 @@ struct config {
 	} paths;
 	struct {
 		unsigned step_s;
+		unsigned batch_s;          /* a device's readings written together within it */
 		char *rrdcached;           /* "" = write files directly */
 	} storage;
 	struct {
 		char *user, *group;
 		bool allow_root;
+		unsigned max_silence_s;    /* longest silence `envmonctl silence` may set */
 	} daemon;
 	struct cfg_mail mail;
 	struct cfg_alerts alerts;

@@ -247,6 +247,7 @@ void confdiff_compute(struct confdiff *d, const struct config *old, const struct
 		!str_eq(old->daemon.group, nw->daemon.group) ||
 		old->daemon.allow_root != nw->daemon.allow_root, "daemon");
 	restart_only(d, old->storage.step_s != nw->storage.step_s ||
+		old->storage.batch_s != nw->storage.batch_s ||
 		!str_eq(old->storage.rrdcached, nw->storage.rrdcached), "storage");
 }
 

@@ -2,6 +2,7 @@
  * atomic state snapshot. JSON is built and parsed with json-c only. */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -25,7 +26,58 @@ struct journal {
 	int fd;
 	off_t good_size;   /* when torn: the size before the failed write, to cut back to */
 	bool torn;         /* a failed write may have left part of a line, not cut off yet */
+	off_t max_bytes;   /* rotate before a record would take the file past this; 0 never */
+	bool reopen;       /* rotated, but path could not be created: still writing the old file */
 };
+
+/* ------------------------------------------------------------------ rotated files */
+
+/* N of "<base>.<N>" (N >= 1, digits only), or 0. */
+static unsigned long rotated_number(const char *name, const char *base)
+{
+	size_t len = strlen(base);
+	char *end;
+	unsigned long n;
+
+	if (strncmp(name, base, len) != 0 || name[len] != '.' || !name[len + 1] ||
+	    strspn(name + len + 1, "0123456789") != strlen(name + len + 1))
+		return 0;
+	n = strtoul(name + len + 1, &end, 10);
+	return *end ? 0 : n;
+}
+
+static int cmp_ulong(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The N of every "<path>.<N>" beside path, oldest (smallest) first; *out malloc'd. */
+static size_t rotated_list(const char *path, unsigned long **out)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	const char *base = basename(bcopy);
+	DIR *d = opendir(dirname(dcopy));
+	struct dirent *e;
+	unsigned long *v = NULL, n;
+	size_t count = 0, cap = 0;
+
+	while (d && (e = readdir(d))) {
+		if ((n = rotated_number(e->d_name, base)) == 0)
+			continue;
+		v = xgrow(v, &cap, count + 1, sizeof(*v));
+		v[count++] = n;
+	}
+	if (d)
+		closedir(d);
+	if (count > 1)
+		qsort(v, count, sizeof(*v), cmp_ulong);
+	free(dcopy);
+	free(bcopy);
+	*out = v;
+	return count;
+}
 
 /* ------------------------------------------------------------------ writer */
 
@@ -91,6 +143,44 @@ static int cut_back(struct journal *j)
 	return 0;
 }
 
+void journal_set_max_bytes(struct journal *j, off_t max_bytes)
+{
+	j->max_bytes = max_bytes;
+}
+
+/* path becomes "<path>.<N+1>" (N the newest rotated file) by one rename: each record is
+ * in exactly one file, before or after it, whenever a crash comes. Then a new path. */
+static void rotate(struct journal *j)
+{
+	unsigned long *v, next;
+	size_t n = rotated_list(j->path, &v);
+	char *to, *dcopy = xstrdup(j->path);
+	int fd;
+
+	next = n ? v[n - 1] + 1 : 1;
+	free(v);
+	to = xasprintf("%s.%lu", j->path, next);
+	if (!j->reopen && rename(j->path, to) < 0) {
+		log_err("cannot rotate journal %s to %s: %s", j->path, to, strerror(errno));
+		goto out;
+	}
+	fileio_fsync_dir(dirname(dcopy));
+	if (!j->reopen)
+		log_notice("journal %s rotated to %s", j->path, to);
+	fd = open(j->path, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
+	j->reopen = fd < 0;
+	if (fd < 0) {
+		log_err("cannot create journal %s: %s; still writing %s", j->path, strerror(errno), to);
+		goto out;
+	}
+	close(j->fd);
+	j->fd = fd;
+	j->torn = false;
+out:
+	free(to);
+	free(dcopy);
+}
+
 int journal_append(struct journal *j, struct json_object *rec)
 {
 	const char *text;
@@ -107,6 +197,14 @@ int journal_append(struct journal *j, struct json_object *rec)
 	json_object_object_add(rec, "v", json_object_new_int(1));
 	text = json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	line = xasprintf("%s\n", text);
+	if (j->max_bytes > 0 && st.st_size > 0 && (j->reopen || st.st_size + (off_t)strlen(line) > j->max_bytes)) {
+		rotate(j);
+		if (fstat(j->fd, &st) < 0) {
+			log_err("cannot stat journal %s: %s", j->path, strerror(errno));
+			free(line);
+			return -1;
+		}
+	}
 	rc = fileio_write_all(j->fd, line, strlen(line));
 	if (rc == 0)
 		rc = fdatasync(j->fd);
@@ -135,7 +233,7 @@ static int replay_line(const char *path, int lineno, const char *line, size_t le
 	if (rec && json_tokener_get_error(tok) == json_tokener_success &&
 	    json_object_is_type(rec, json_type_object)) {
 		(*count)++;
-		rc = fn(arg, rec, lineno);
+		rc = fn(arg, rec, path, lineno);
 	} else if (len > 0) {
 		log_warn("%s:%d: not a journal record (not a JSON object): skipped", path, lineno);
 	}
@@ -144,7 +242,7 @@ static int replay_line(const char *path, int lineno, const char *line, size_t le
 	return rc;
 }
 
-int journal_replay_lines(const char *path, journal_line_fn fn, void *arg)
+static int replay_file(const char *path, journal_line_fn fn, void *arg, bool *stop)
 {
 	FILE *f = fopen(path, "re");
 	char *line = NULL;
@@ -159,11 +257,37 @@ int journal_replay_lines(const char *path, journal_line_fn fn, void *arg)
 		/* No '\n': a record cut by a crash, never acknowledged. */
 		if (line[len - 1] != '\n')
 			break;
-		if (replay_line(path, lineno, line, (size_t)len - 1, fn, arg, &count) != 0)
+		if (replay_line(path, lineno, line, (size_t)len - 1, fn, arg, &count) != 0) {
+			*stop = true;
 			break;
+		}
 	}
 	free(line);
 	fclose(f);
+	return count;
+}
+
+int journal_replay_lines(const char *path, journal_line_fn fn, void *arg)
+{
+	unsigned long *v;
+	size_t n = rotated_list(path, &v);
+	bool stop = false;
+	int count = 0, c;
+
+	for (size_t i = 0; i <= n && !stop; i++) {
+		char *file = i < n ? xasprintf("%s.%lu", path, v[i]) : xstrdup(path);
+
+		c = replay_file(file, fn, arg, &stop);
+		if (c < 0)
+			log_err("cannot read journal %s: %s", file, strerror(errno));
+		free(file);
+		if (c < 0) {
+			count = -1;
+			break;
+		}
+		count += c;
+	}
+	free(v);
 	return count;
 }
 
@@ -172,10 +296,11 @@ struct plain_replay {
 	void *arg;
 };
 
-static int plain_record(void *arg, struct json_object *rec, int line)
+static int plain_record(void *arg, struct json_object *rec, const char *file, int line)
 {
 	struct plain_replay *p = arg;
 
+	(void)file;
 	(void)line;
 	return p->fn(p->arg, rec);
 }

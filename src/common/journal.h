@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conf.h"
 
@@ -43,12 +44,20 @@ void journal_close(struct journal *j);
  * too), so it holds whole lines only and the record can be appended again later. */
 int journal_append(struct journal *j, struct json_object *rec);
 
-/* Calls fn with every complete record of path in order; fn returns 0 to go on. A missing
- * file has no records. Returns the number of records, or -1 if the file cannot be read. */
+/* Rotation: before a record would take path past max_bytes (0, the default: never),
+ * path is renamed "<path>.<N>", N one more than the newest rotated file, and a new path
+ * started. Rotated files are kept; every reader below reads them, oldest first, then
+ * path, so that an incident opened before a rotation and closed after it is one. */
+void journal_set_max_bytes(struct journal *j, off_t max_bytes);
+
+/* Calls fn with every complete record of the rotated files and of path in order; fn
+ * returns 0 to go on. A missing file has no records. Returns the number of records, or
+ * -1 if a file cannot be read. */
 int journal_replay(const char *path, int (*fn)(void *arg, struct json_object *rec), void *arg);
-/* The same, with the line number of each record (for messages about a record the caller
- * cannot use). A complete line that does not parse is logged with its line and skipped. */
-typedef int (*journal_line_fn)(void *arg, struct json_object *rec, int line);
+/* The same, with the file and line number of each record (for messages about a record
+ * the caller cannot use). A complete line that does not parse is logged with its file
+ * and line and skipped. */
+typedef int (*journal_line_fn)(void *arg, struct json_object *rec, const char *file, int line);
 int journal_replay_lines(const char *path, journal_line_fn fn, void *arg);
 
 /* Replaces path atomically with obj (write to path.tmp, fsync, rename, fsync the

@@ -2,6 +2,8 @@
  * the storage format: RRD files hold state codes, so never reorder, only append. */
 #include <config.h>
 
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "envmon.h"
@@ -72,4 +74,32 @@ bool metric_name_valid(const char *name)
 	if (n == 0 || n > METRIC_NAME_MAX || name[0] < 'a' || name[0] > 'z')
 		return false;
 	return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") == n;
+}
+
+const char *metric_state_label(const char *state)
+{
+	static const char *const labels[][2] = {
+		{ "online", N_("on mains power") }, { "on_battery", N_("on battery") },
+		{ "bypass", N_("on bypass (not protected)") }, { "off", N_("off") },
+		{ "normal", N_("normal") }, { "low", N_("low") }, { "depleted", N_("depleted") },
+		{ "fault", N_("faulty") }, { "running", N_("running") }, { "stopped", N_("stopped") },
+		{ "alarm", N_("in alarm") }, { "yes", N_("yes") }, { "no", N_("no") },
+		{ "passed", N_("passed") }, { "failed", N_("failed") }, { "in_progress", N_("in progress") },
+	};
+
+	for (size_t i = 0; state && i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(state, labels[i][0]) == 0)
+			return labels[i][1];
+	return NULL;
+}
+
+void metric_number_text(char *buf, size_t size, double v, int decimals, bool comma)
+{
+	char *dot;
+
+	if (decimals > 0 && fabs(v - round(v)) < 0.05 / pow(10, decimals - 1))
+		decimals = 0;
+	snprintf(buf, size, "%.*f", decimals, v);
+	if (comma && (dot = strchr(buf, '.')))
+		*dot = ',';
 }

@@ -26,6 +26,12 @@ struct metric_def {
 
 /* The canonical metric called name, or NULL for a vendor-specific one. */
 const struct metric_def *metric_lookup(const char *name);
+/* The label for people of a canonical state ("online" -> "on mains power"): an English
+ * msgid to translate, or NULL for a state that has none (a vendor's). */
+const char *metric_state_label(const char *state);
+/* v with `decimals` decimals, none when it is that close to a whole number (27 °C, not
+ * 27.0 °C), with a decimal comma if comma: how mails and envmonctl print readings. */
+void metric_number_text(char *buf, size_t size, double v, int decimals, bool comma);
 /* All canonical metrics, for documentation and listing. */
 const struct metric_def *metric_all(size_t *count);
 /* Code of state name in def, or -1. */

@@ -1,5 +1,5 @@
 /* ctlclient.h — the client side of envmond's control socket (control.h), shared by
- * envmonctl and check_envmon: where the socket is, one request, one answer. */
+ * envmonctl, check_envmon and envmon-report: where the socket is, one request, one answer. */
 #ifndef CTLCLIENT_H
 #define CTLCLIENT_H
 

@@ -21,6 +21,8 @@
 
 #include "ctlclient.h"
 #include "envmon.h"
+#include "criteria.h"
+#include "metric.h"
 #include "textesc.h"
 #include "xmem.h"
 
@@ -113,17 +115,48 @@ static const char *fmt_time(double t, double now, char *buf, size_t len)
 	return buf;
 }
 
+/* The word people read for a metric or a state: its label once translated (French),
+ * else the name as the configuration writes it. gettext returns the msgid itself when
+ * it has no translation. */
+static const char *people_word(const char *name, const char *msgid)
+{
+	const char *l = msgid ? _(msgid) : NULL;
+
+	return l && l != msgid ? l : name;
+}
+
+/* Readings are printed as the mails print them: one decimal at most, none for a whole
+ * number, a decimal comma in French. TRANSLATORS: the decimal separator of readings. */
+static bool decimal_comma(void)
+{
+	return strcmp(_("."), ",") == 0;
+}
+
+/* The English msgid of a criterion's state, for people_word. */
+static const char *severity_msgid(const char *state)
+{
+	static const char *const msgids[] = { N_("ok"), N_("warning"), N_("critical"), N_("unknown") };
+	int sev = severity_lookup(state);
+
+	return sev >= 0 && (size_t)sev < sizeof(msgids) / sizeof(msgids[0]) ? msgids[sev] : NULL;
+}
+
 static void print_reading(struct json_object *r)
 {
 	const char *status = str(r, "status"), *state = str(r, "state"), *unit = str(r, "unit");
+	const char *metric = str(r, "metric");
+	const struct metric_def *def = metric ? metric_lookup(metric) : NULL;
+	char value[64];
 
-	printf("    %-22s ", str(r, "metric"));
-	if (status && strcmp(status, "ok") != 0)
+	printf("    %-22s ", people_word(metric, def ? def->label : NULL));
+	if (status && strcmp(status, "ok") != 0) {
 		printf("(%s)\n", status);
-	else if (state)
-		printf("%s\n", state);
-	else
-		printf("%g %s\n", num(r, "value"), unit ? unit : "");
+	} else if (state) {
+		printf("%s\n", people_word(state, metric_state_label(state)));
+	} else {
+		metric_number_text(value, sizeof(value), num(r, "value"), 1, decimal_comma());
+		printf("%s %s\n", value, unit ? unit : "");
+	}
 }
 
 static void print_devices(struct json_object *devs, double now)
@@ -147,9 +180,16 @@ static void print_devices(struct json_object *devs, double now)
 	}
 }
 
+static const char *bound_text(double v, char *buf, size_t len)
+{
+	metric_number_text(buf, len, v, 1, decimal_comma());
+	return buf;
+}
+
 static void print_bounds(const char *label, struct json_object *range)
 {
 	struct json_object *lo, *hi;
+	char t[64];
 
 	if (!range)
 		return;
@@ -157,10 +197,10 @@ static void print_bounds(const char *label, struct json_object *range)
 	hi = json_object_array_get_idx(range, 1);
 	printf(" %s ", label);
 	if (lo)
-		printf("%g", json_object_get_double(lo));
+		printf("%s", bound_text(json_object_get_double(lo), t, sizeof(t)));
 	printf("..");
 	if (hi)
-		printf("%g", json_object_get_double(hi));
+		printf("%s", bound_text(json_object_get_double(hi), t, sizeof(t)));
 }
 
 /* "-> 32 C (allowable limit) in ~14 min at the current rate (+1.2 C / 5 min)" */
@@ -190,11 +230,13 @@ static void print_servers(struct json_object *srvs)
 		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
 			str(s, "spec"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
-			struct json_object *c = json_object_array_get_idx(cr, k);
+			struct json_object *c = json_object_array_get_idx(cr, k), *pending = member(c, "pending");
+			const char *crit = str(c, "criterion"), *state = str(c, "state");
+			int code = criterion_lookup(crit);
 
-			struct json_object *pending = member(c, "pending");
-
-			printf("    %-22s %-9s", str(c, "criterion"), str(c, "state") ? str(c, "state") : "-");
+			printf("    %-22s %-9s",
+				people_word(crit, code >= 0 ? criterion_label((enum criterion)code) : NULL),
+				state ? people_word(state, severity_msgid(state)) : "-");
 			if (pending && json_object_get_boolean(pending))
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), member(c, "warn"));
@@ -304,27 +346,60 @@ static void add_sudo_user(struct json_object *req)
 		json_object_object_add(req, "sudo_user", json_object_new_string(user));
 }
 
+/* What each command takes, for the message that names a wrong word. */
+static const struct {
+	const char *name;
+	int argc;                  /* words, the command included */
+	const char *args;
+} commands[] = {
+	{ "status", 1, "[--json]" }, { "reload", 1, "" }, { "test-mail", 1, "" },
+	{ "silence", 4, "TARGET DURATION REASON" }, { "unsilence", 2, "TARGET" },
+};
+
+/* False, after saying which word is wrong, when argv is no command envmonctl knows. */
+static bool check_command(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[0], commands[i].name) != 0)
+			continue;
+		if (i == 0 && argc == 2 && strcmp(argv[1], "--json") != 0)
+			fprintf(stderr, _("envmonctl: status: unknown option '%s' (only --json)\n"), text_esc(argv[1]));
+		else if (argc == commands[i].argc || (i == 0 && argc == 2))
+			return true;
+		else
+			fprintf(stderr, _("envmonctl: usage: envmonctl %s %s\n"), commands[i].name, commands[i].args);
+		return false;
+	}
+	fprintf(stderr, _("envmonctl: unknown command '%s' (status, test-mail, silence, unsilence, reload; "
+		"see envmonctl --help)\n"), text_esc(argv[0]));
+	return false;
+}
+
 static struct json_object *build_request(int argc, char **argv, bool *json_out)
 {
-	struct json_object *req = json_object_new_object();
+	struct json_object *req;
 	const char *cmd = argv[0];
-	long long secs;
+	long long secs = 0;
 
+	if (!check_command(argc, argv))
+		return NULL;
+	if (strcmp(cmd, "silence") == 0 && (secs = parse_duration(argv[2])) <= 0) {
+		fprintf(stderr, _("envmonctl: silence: '%s' is not a duration: give seconds (5400) or a "
+			"number with a unit, as in 90m, 4h, 2d or 1h30m\n"), text_esc(argv[2]));
+		return NULL;
+	}
+	req = json_object_new_object();
 	json_object_object_add(req, "command", json_object_new_string(cmd));
-	if (strcmp(cmd, "status") == 0 && (argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0))) {
+	if (strcmp(cmd, "status") == 0) {
 		*json_out = argc == 2;
-	} else if ((strcmp(cmd, "reload") == 0 || strcmp(cmd, "test-mail") == 0) && argc == 1) {
-	} else if (strcmp(cmd, "unsilence") == 0 && argc == 2) {
+	} else if (strcmp(cmd, "unsilence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		add_sudo_user(req);
-	} else if (strcmp(cmd, "silence") == 0 && argc == 4 && (secs = parse_duration(argv[2])) > 0) {
+	} else if (strcmp(cmd, "silence") == 0) {
 		json_object_object_add(req, "target", json_object_new_string(argv[1]));
 		json_object_object_add(req, "duration", json_object_new_int64(secs));
 		json_object_object_add(req, "reason", json_object_new_string(argv[3]));
 		add_sudo_user(req);
-	} else {
-		json_object_put(req);
-		return NULL;
 	}
 	return req;
 }
@@ -369,6 +444,28 @@ static int wait_test_mail(const char *socket_path, struct json_object *queued)
 	return rc;
 }
 
+/* The names of a JSON array, escaped, one space between them. */
+static char *name_list(struct json_object *names)
+{
+	char *out = xstrdup(""), *next;
+
+	for (size_t i = 0; names && i < json_object_array_length(names); i++, free(out), out = next)
+		next = xasprintf("%s%s%s", out, i ? " " : "",
+			text_esc(json_object_get_string(json_object_array_get_idx(names, i))));
+	return out;
+}
+
+/* The daemon's answer to a name it does not know, in the user's language. */
+static void print_unknown_target(const char *cmd, struct json_object *resp)
+{
+	char *devices = name_list(member(resp, "devices")), *servers = name_list(member(resp, "servers"));
+
+	fprintf(stderr, _("envmonctl: %s: no device or server is called '%s'; devices: %s; servers: %s\n"),
+		cmd, str(resp, "unknown_target"), devices, servers);
+	free(devices);
+	free(servers);
+}
+
 static int report(const char *cmd, struct json_object *resp, bool json_out)
 {
 	struct json_object *ok = member(resp, "ok"), *errs = member(resp, "errors");
@@ -378,8 +475,12 @@ static int report(const char *cmd, struct json_object *resp, bool json_out)
 		printf("%s\n", json_object_to_json_string_ext(member(resp, "status"), JSON_C_TO_STRING_PRETTY));
 		return ok && json_object_get_boolean(ok) ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 	}
+	if ((!ok || !json_object_get_boolean(ok)) && str(resp, "unknown_target")) {
+		print_unknown_target(cmd, resp);
+		return ENVMON_EX_FAIL;
+	}
 	if (!ok || !json_object_get_boolean(ok)) {
-		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? str(resp, "error") : "?");
+		fprintf(stderr, _("envmonctl: %s: %s\n"), cmd, str(resp, "error") ? text_esc(str(resp, "error")) : "?");
 		for (size_t i = 0; errs && i < json_object_array_length(errs); i++)
 			fprintf(stderr, "  %s\n",
 				text_esc(json_object_get_string(json_object_array_get_idx(errs, i))));
@@ -422,10 +523,12 @@ int main(int argc, char **argv)
 		default: usage(stderr); return ENVMON_EX_USAGE;
 		}
 	}
-	if (optind >= argc || !(req = build_request(argc - optind, argv + optind, &json_out))) {
+	if (optind >= argc) {
 		usage(stderr);
 		return ENVMON_EX_USAGE;
 	}
+	if (!(req = build_request(argc - optind, argv + optind, &json_out)))
+		return ENVMON_EX_USAGE;
 	path = sock ? xstrdup(sock) : ctlclient_socket_from_config(conf, RUNSTATEDIR "/envmond/envmond.sock");
 	resp = ask(path, req);
 	rc = resp ? report(argv[optind], resp, json_out) : ENVMON_EX_UNAVAILABLE;

@@ -1256,14 +1256,14 @@ struct replay_ctx {
 /* Every record goes through the journal's strict codec first: one the daemon cannot use
  * (hand-edited, damaged: no "t", "servers" not an array, a notice without its seq ...)
  * is named once, at its file and line, and skipped; the daemon starts all the same. */
-static int replay_checked(void *arg, struct json_object *rec, int line)
+static int replay_checked(void *arg, struct json_object *rec, const char *file, int line)
 {
 	struct replay_ctx *ctx = arg;
 	struct jrec r;
 	const char *why = jrec_decode(rec, &r);
 
 	if (why)
-		log_warn("%s:%d: journal record skipped: %s", ctx->path, line, why);
+		log_warn("%s:%d: journal record skipped: %s", file, line, why);
 	jrec_clear(&r);
 	return why ? 0 : replay_record(ctx->a, rec);
 }
@@ -1300,6 +1300,7 @@ struct alert *alert_new(const struct config *cfg, notify_fn sink, void *sink_arg
 		return NULL;
 	}
 	free(path);
+	journal_set_max_bytes(a->j, (off_t)cfg->alerts.journal_max_kib * 1024);
 	close_orphans(a, clock_wall());
 	load_snapshot(a);
 	resent = a->n_pending;

@@ -49,6 +49,8 @@ struct control {
 	struct command *commands;
 	size_t n_commands, cap_commands;
 	struct client *clients[CONTROL_MAX_CLIENTS];
+	struct log_complaint full;   /* connections refused: logged once, then at growing intervals */
+	struct log_complaint accept_failing;
 };
 
 static void client_free(struct client *cl)
@@ -272,7 +274,8 @@ static void add_client(struct control *c, int fd)
 		cl->idle = sched_add_timer(CONTROL_IDLE_MS, on_idle, cl);
 		return;
 	}
-	log_warn("control: too many clients (%d), connection refused", CONTROL_MAX_CLIENTS);
+	log_complain(&c->full, LOG_WARNING, "control: too many clients (%d), connection refused",
+		CONTROL_MAX_CLIENTS);
 	close(fd);
 }
 
@@ -285,7 +288,7 @@ static void on_accept(void *arg, int fd, unsigned events)
 
 		if (cfd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warn("control: accept: %s", strerror(errno));
+				log_complain(&c->accept_failing, LOG_WARNING, "control: accept: %s", strerror(errno));
 			return;
 		}
 		add_client(c, cfd);

@@ -132,6 +132,47 @@ static bool known_target(const struct config *cfg, const char *target)
 	return conf_device(cfg, target) || conf_server(cfg, target);
 }
 
+/* "no device or server is called 'X'", with the names there are, so that a typo is seen;
+ * the target and the names go in the answer too, for envmonctl to say it in French. */
+static int unknown_target(const struct config *cfg, const char *target, struct json_object *resp)
+{
+	struct json_object *devices = json_object_new_array(), *servers = json_object_new_array();
+	char *msg = xasprintf("no device or server is called '%s'; devices:", target), *next;
+	int rc;
+
+	for (size_t i = 0; i < cfg->n_devices; i++, free(msg), msg = next) {
+		next = xasprintf("%s %s", msg, cfg->devices[i].name);
+		json_object_array_add(devices, json_object_new_string(cfg->devices[i].name));
+	}
+	next = xasprintf("%s; servers:", msg);
+	free(msg);
+	msg = next;
+	for (size_t r = 0; r < cfg->n_racks; r++)
+		for (size_t i = 0; i < cfg->racks[r].n_servers; i++, free(msg), msg = next) {
+			next = xasprintf("%s %s", msg, cfg->racks[r].servers[i].name);
+			json_object_array_add(servers, json_object_new_string(cfg->racks[r].servers[i].name));
+		}
+	rc = control_error(resp, msg);
+	json_object_object_add(resp, "unknown_target", json_object_new_string(target));
+	json_object_object_add(resp, "devices", devices);
+	json_object_object_add(resp, "servers", servers);
+	free(msg);
+	return rc;
+}
+
+/* The bound said in the unit the operator likely used (days, hours or seconds). */
+static int silence_too_long(struct json_object *resp, unsigned max_s)
+{
+	char *msg = max_s % 86400 == 0 ? xasprintf("the duration must be between 1 second and %u days "
+		"(daemon.max_silence)", max_s / 86400) : max_s % 3600 == 0 ? xasprintf("the duration must be "
+		"between 1 second and %u hours (daemon.max_silence)", max_s / 3600)
+		: xasprintf("the duration must be between 1 second and %u seconds (daemon.max_silence)", max_s);
+	int rc = control_error(resp, msg);
+
+	free(msg);
+	return rc;
+}
+
 static int cmd_silence(void *arg, struct json_object *req, struct json_object *resp)
 {
 	struct daemonctl *dc = arg;
@@ -144,10 +185,10 @@ static int cmd_silence(void *arg, struct json_object *req, struct json_object *r
 	    !json_object_is_type(v, json_type_int))
 		return control_error(resp, "silence needs target, duration (seconds) and reason");
 	if (!known_target(*dc->cfg, target))
-		return control_error(resp, "no device or server has this name");
+		return unknown_target(*dc->cfg, target, resp);
 	duration = json_object_get_int64(v);
-	if (duration <= 0 || duration > DAEMONCTL_MAX_SILENCE_S)
-		return control_error(resp, "the duration must be between 1 second and 90 days");
+	if (duration <= 0 || duration > (*dc->cfg)->daemon.max_silence_s)
+		return silence_too_long(resp, (*dc->cfg)->daemon.max_silence_s);
 	if (!reason[0] || strlen(reason) > 500)
 		return control_error(resp, "give a reason (at most 500 characters)");
 	if (silence_add(dc->silences, target, now, now + (double)duration, reason) < 0)
@@ -179,8 +220,13 @@ static int cmd_unsilence(void *arg, struct json_object *req, struct json_object 
 	free(reason);
 	if (n < 0)
 		return control_error(resp, "the change could not be saved in the state directory");
-	if (n == 0)
-		return control_error(resp, "this target has no silence set with envmonctl");
+	if (n == 0) {
+		char *msg = xasprintf("'%s' has no silence set with envmonctl", target);
+
+		n = control_error(resp, msg);
+		free(msg);
+		return n;
+	}
 	json_object_object_add(resp, "removed", json_object_new_int(n));
 	return 0;
 }

@@ -46,7 +46,4 @@ void daemonctl_attach(struct daemonctl *dc, struct control *c);
 /* One line for systemd's STATUS=: "12 devices (11 answering, 1 lost), 2 silenced". */
 void daemonctl_summary(void *dc, char *buf, size_t len);
 
-/* Longest silence accepted from envmonctl (90 days). */
-#define DAEMONCTL_MAX_SILENCE_S (90 * 86400)
-
 #endif

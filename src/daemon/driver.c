@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "driver.h"
+#include "ipmidrv.h"
 #include "mbdriver.h"
 #include "nutdrv.h"
 #include "simdrv.h"
@@ -21,6 +22,8 @@ const struct driver_ops *driver_for(enum protocol proto)
 		return &snmp_driver;
 	case PROTO_NUT:
 		return &nut_driver;
+	case PROTO_IPMI:
+		return &ipmi_driver;
 	default:
 		return NULL;
 	}

@@ -30,6 +30,7 @@ struct reading {
 	/* A table metric: the instance that gave this value, as "INDEX LABEL" (the label
 	 * is device text, control characters replaced); "" for a scalar metric. */
 	char instance[READING_INSTANCE_MAX];
+	unsigned sensor;    /* IPMI: index in the metric's sensors of the one read */
 };
 
 /* One instance of a table metric (a sensor, a phase): a row of the device's table. */

@@ -32,6 +32,7 @@
 #include "privdrop.h"
 #include "readings.h"
 #include "reload.h"
+#include "ipmidrv.h"
 #include "nutdrv.h"
 #include "probe.h"
 #include "proflist.h"
@@ -211,7 +212,7 @@ static void on_terminate(void *arg, int signo)
  * given new data sources) before the loop starts. */
 static int storage_start(const struct config *cfg)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return -1;
 	if (store_open_config(cfg) < 0) {
 		store_fini();
@@ -394,6 +395,19 @@ static int record_in_journal(void *arg, struct json_object *rec)
 	return journal_append(j, rec);
 }
 
+/* envmon-report asks before it reads the RRD files: the readings still batched in
+ * memory are written first. */
+static int cmd_flush_storage(void *arg, struct json_object *req, struct json_object *resp)
+{
+	unsigned long calls = store_stats()->calls;
+
+	(void)arg;
+	(void)req;
+	store_flush();
+	json_object_object_add(resp, "calls", json_object_new_int64((int64_t)(store_stats()->calls - calls)));
+	return 0;
+}
+
 static int start_control(struct daemon_state *st)
 {
 	st->silences = silence_open(st->cfg->paths.state_dir);
@@ -407,6 +421,7 @@ static int start_control(struct daemon_state *st)
 	daemonctl_attach(&st->dc, st->ctl);
 	mailsvc_attach(&st->mail, st->ctl);
 	control_add_section(st->ctl, "incidents", incidents_section, st);
+	control_add_command(st->ctl, "flush-storage", cmd_flush_storage, st);
 	if (st->pipe)
 		alert_set_silences(pipeline_alert(st->pipe), st->silences);
 	return 0;
@@ -581,6 +596,7 @@ int main(int argc, char **argv)
 	}
 	/* The secrets are in memory now: no core dump or ptrace by the same user may read them
 	 * (setuid() would also clear the flag, but not when running as root or as the user). */
+	ipmidrv_set_state_dir(st.cfg->paths.state_dir);
 	if (prctl(PR_SET_DUMPABLE, 0) < 0)
 		log_warn("cannot disable core dumps: %s", strerror(errno));
 	if (opt.check_only) {
@@ -603,6 +619,7 @@ int main(int argc, char **argv)
 	} else {
 		rc = run(&st);
 	}
+	ipmidrv_set_state_dir(NULL);
 	conf_free(st.cfg);
 	free(config_path);
 	log_fini();

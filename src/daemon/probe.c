@@ -15,6 +15,7 @@
 #include "probe.h"
 #include "sched.h"
 #include "store.h"
+#include "textesc.h"
 #include "xmem.h"
 
 /* Beyond timeout x (retries + 1): a driver that never calls back is a bug. */
@@ -67,8 +68,10 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)
 		return xstrdup(r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
-	if (m->var || m->n_sensors > 0)   /* NUT variable, IPMI sensor (the first choice) */
-		return xstrdup(m->var ? m->var : m->sensors[0]);
+	if (m->var)
+		return xstrdup(m->var);
+	if (m->n_sensors > 0)   /* the IPMI sensor read, or the first choice when none was */
+		return xstrdup(m->sensors[r->sensor < m->n_sensors ? r->sensor : 0]);
 	return xasprintf("%s %u", tables[m->table <= MB_INPUT_REGISTERS ? m->table : 0], m->address);
 }
 
@@ -281,7 +284,10 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 	int rc;
 
 	if (!dev) {
-		fprintf(stderr, _("envmond: no device called '%s' in %s\n"), name, cfg->file);
+		fprintf(stderr, _("envmond: no device called '%s' in %s; its devices:"), text_esc(name), cfg->file);
+		for (size_t i = 0; i < cfg->n_devices; i++)
+			fprintf(stderr, " %s", cfg->devices[i].name);
+		fputc('\n', stderr);
 		return ENVMON_EX_USAGE;
 	}
 	ops = driver_for(dev->protocol);
@@ -312,10 +318,12 @@ int probe_run(const struct config *cfg, const char *name, bool json, FILE *out)
 /* ------------------------------------------------------------------ all devices */
 
 /* One benchmark run. A cycle polls every device at once and keeps each answer's values;
- * then they are stored as the daemon stores them (store_write: one rrd update per
- * device), timed apart so that the poll figure stays the network's. The updates are
- * stamped base + cycle x step: the cycles run back to back, faster than RRD's
- * one-second resolution. */
+ * then they are stored as the daemon stores them (store_write, batched over
+ * storage.batch), timed apart so that the poll figure stays the network's. The updates
+ * are stamped base + cycle x step: the cycles run back to back, faster than RRD's
+ * one-second resolution. The first cycle's batches are written at once (it creates the
+ * files), the others' at the end, timed apart ("flush"): the storage cost of a cycle is
+ * its own time plus its share of the flush. */
 struct bench {
 	unsigned pending;
 	unsigned long writes, write_failures;
@@ -417,7 +425,7 @@ static void bench_store(const struct config *cfg, struct bench_slot *slots, stru
 
 static bool bench_open(const struct config *cfg, struct bench_slot *slots, struct bench *run)
 {
-	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.rrdcached) < 0)
+	if (store_init(cfg->paths.state_dir, cfg->storage.step_s, cfg->storage.batch_s, cfg->storage.rrdcached) < 0)
 		return false;
 	if (store_open_config(cfg) < 0 || sched_init() < 0)
 		return false;
@@ -463,6 +471,14 @@ int probe_all(const struct config *cfg, unsigned cycles, FILE *out)
 			(double)run.write_us / 1000.0, cpu_ms);
 		if (answered < cfg->n_devices || run.write_failures > 0)
 			rc = ENVMON_EX_FAIL;
+		if (c == 0 || c + 1 == cycles) {
+			unsigned long calls = store_stats()->calls;
+			int64_t t0 = clock_mono_us();
+
+			store_flush();
+			fprintf(out, "flush %u: %lu rrd update calls, %.1f ms\n", c + 1, store_stats()->calls - calls,
+				(double)(clock_mono_us() - t0) / 1000.0);
+		}
 	}
 	bench_close(cfg, slots);
 	free(slots);

@@ -39,6 +39,7 @@ static void keep_restart_only(const struct config *old, struct config *nw, const
 	keep_string(&nw->daemon.group, old->daemon.group);
 	nw->daemon.allow_root = old->daemon.allow_root;
 	nw->storage.step_s = old->storage.step_s;
+	nw->storage.batch_s = old->storage.batch_s;
 	keep_string(&nw->storage.rrdcached, old->storage.rrdcached);
 	for (size_t i = 0; i < d->n_restart_only; i++)
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "",

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "fileio.h"
 #include "silence.h"
+#include "textesc.h"
 #include "xmem.h"
 
 struct entry {
@@ -155,6 +156,7 @@ int silence_add(struct silences *s, const char *target, double from, double unti
 	const char *reason)
 {
 	size_t n_before;
+	char day[32];
 
 	drop_expired(s, clock_wall());
 	for (size_t i = 0; i < s->n; i++)
@@ -169,7 +171,8 @@ int silence_add(struct silences *s, const char *target, double from, double unti
 		s->n = n_before;
 		return -1;
 	}
-	log_notice("%s silenced until %.0f: %s", target, until, reason ? reason : "");
+	log_notice("%s silenced until %s: %s", text_esc(target), clock_local_str(until, day, sizeof(day)),
+		reason ? text_esc(reason) : "");
 	return 0;
 }
 
@@ -186,7 +189,7 @@ int silence_remove(struct silences *s, const char *target)
 	if (removed && save(s) < 0)
 		return -1;
 	if (removed)
-		log_notice("%s: silence lifted", target);
+		log_notice("%s: silence lifted", text_esc(target));
 	return removed;
 }
 

@@ -1,5 +1,8 @@
 /* store.c — RRD storage of the readings: one file per device, created on its first
- * reading through librrd (or rrdcached), updated once per poll with all its metrics. */
+ * reading through librrd (or rrdcached), updated with all its metrics. The readings of a
+ * device wait in memory for up to storage.batch seconds and go in one rrd update (one
+ * open, header read and write of the file for several readings, not one per reading):
+ * a kill -9 loses at most that window, never a file. */
 #include <config.h>
 
 #include <dirent.h>
@@ -32,6 +35,7 @@ static const struct { unsigned period_s; unsigned span_days; } archives[] = {
 static const char *const cfs[] = { "AVERAGE", "MIN", "MAX" };
 #define N_RRA (ARRAY_SIZE(archives) * ARRAY_SIZE(cfs))
 #define RETRY_MAX_S 600   /* longest wait, in sample time, before retrying a creation */
+#define BATCH_MAX 64      /* readings in one rrd update at most */
 
 enum file_state {
 	FILE_UNCHECKED,  /* not known yet (rrdcached unreachable, file vanished ...) */
@@ -57,6 +61,13 @@ struct sdev {
 	double *vals;              /* scratch: one value per data source */
 	char *line;                /* scratch: the update string */
 	size_t line_cap;
+	/* The batch: update strings not written yet, NUL-separated in qbuf (kept between
+	 * batches, so that steady state allocates nothing). */
+	char *qbuf;
+	size_t qlen, qcap;
+	size_t qoff[BATCH_MAX];
+	size_t n_queued;
+	time_t queue_first, queue_last;
 };
 
 static struct {
@@ -64,6 +75,8 @@ static struct {
 	char *state_dir, *dir;
 	char *rrdcached;           /* NULL: direct writes */
 	unsigned step_s;
+	unsigned batch_s;          /* longest wait of a reading in a batch (sample time) */
+	time_t swept_ts;           /* last look for batches of devices that went quiet */
 	struct sdev **devs;        /* sorted by name */
 	size_t n_devs, cap_devs;
 	size_t n_behind;           /* devices currently skipping readings */
@@ -79,11 +92,7 @@ static struct {
 
 static const char *fmt_time(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
+	return clock_local_str((double)t, buf, len);
 }
 
 /* librrd's message for this thread, cleared for the next call. */
@@ -508,6 +517,7 @@ static void dev_free(struct sdev *d)
 	free_names(d->pending, d->n_pending);
 	free(d->vals);
 	free(d->line);
+	free(d->qbuf);
 	free(d);
 }
 
@@ -682,16 +692,15 @@ static const char *format_update(struct sdev *d, time_t ts, const struct store_v
 	return d->line;
 }
 
-static int rrd_write(struct sdev *d, char *err, size_t len)
+static int rrd_write(struct sdev *d, int argc, const char **argv, char *err, size_t len)
 {
-	const char *argv[] = { d->line };
 	int rc;
 
 	rrd_clear_error();
 	if (st.rrdcached)
-		rc = rrdc_update(d->path, 1, argv);
+		rc = rrdc_update(d->path, argc, argv);
 	else
-		rc = rrd_update_r(d->path, NULL, 1, argv);
+		rc = rrd_update_r(d->path, NULL, argc, argv);
 	if (rc == 0)
 		return 0;
 	if (rc > 0 && !rrd_test_error())
@@ -721,13 +730,19 @@ static int daemon_ready(time_t ts)
 	return 0;
 }
 
+static void lost_readings(struct sdev *d, time_t ts, unsigned long n)
+{
+	if (d->lost == 0)
+		d->lost_since = ts;
+	d->lost += n;
+	st.stats.lost += n;
+	if (st.nospace.active)
+		st.nospace_lost += n;
+}
+
 static void lost_reading(struct sdev *d, time_t ts)
 {
-	if (d->lost++ == 0)
-		d->lost_since = ts;
-	st.stats.lost++;
-	if (st.nospace.active)
-		st.nospace_lost++;
+	lost_readings(d, ts, 1);
 }
 
 static void write_failed(struct sdev *d, const char *err)
@@ -743,12 +758,12 @@ static void write_failed(struct sdev *d, const char *err)
 		d->state = FILE_UNCHECKED;
 }
 
-static void stored(struct sdev *d, time_t ts)
+static void stored(struct sdev *d, time_t ts, unsigned long n)
 {
 	char since[32];
 
 	d->last_ts = ts;
-	st.stats.updates++;
+	st.stats.updates += n;
 	if (st.daemon_down.active)
 		log_release(&st.daemon_down, LOG_NOTICE, "storage: rrdcached at %s answers again",
 			st.rrdcached);
@@ -776,21 +791,76 @@ static int prepare_file(struct sdev *d, time_t ts)
 	return 0;
 }
 
+/* Writes d's batch in one rrd update. 0, or -1 when it could not be stored (the whole
+ * batch counts as lost: librrd keeps the updates before the one that failed, so this may
+ * count a few too many, never too few). */
+static int flush_dev(struct sdev *d)
+{
+	const char *argv[BATCH_MAX];
+	char err[512];
+	size_t n = d->n_queued;
+
+	if (n == 0)
+		return 0;
+	d->n_queued = d->qlen = 0;
+	for (size_t i = 0; i < n; i++)
+		argv[i] = d->qbuf + d->qoff[i];
+	st.stats.calls++;
+	if (rrd_write(d, (int)n, argv, err, sizeof(err)) < 0) {
+		write_failed(d, err);
+		lost_readings(d, d->queue_first, n);
+		return -1;
+	}
+	stored(d, d->queue_last, n);
+	return 0;
+}
+
+/* Adds the update string in d->line to d's batch. */
+static void queue_line(struct sdev *d, time_t ts)
+{
+	size_t len = strlen(d->line) + 1;
+
+	if (d->qlen + len > d->qcap) {
+		d->qcap = (d->qlen + len) * 2;
+		d->qbuf = xrealloc(d->qbuf, d->qcap);
+	}
+	memcpy(d->qbuf + d->qlen, d->line, len);
+	d->qoff[d->n_queued++] = d->qlen;
+	d->qlen += len;
+	if (d->n_queued == 1)
+		d->queue_first = ts;
+	d->queue_last = ts;
+}
+
+/* The batches of devices that stopped sending readings (a reload, a removed driver) are
+ * written too once they are batch_s old: one look over every device per batch_s. */
+static void sweep(time_t ts)
+{
+	if (ts >= st.swept_ts && ts - st.swept_ts < (time_t)st.batch_s)
+		return;
+	st.swept_ts = ts;
+	for (size_t i = 0; i < st.n_devs; i++)
+		if (st.devs[i]->n_queued && ts - st.devs[i]->queue_first >= (time_t)st.batch_s)
+			flush_dev(st.devs[i]);
+}
+
 int store_write(const char *device, double time, const struct store_value *values, size_t n)
 {
 	struct sdev *d = dev_find(device);
 	time_t ts = (time_t)floor(time);
-	char err[512];
 	int rc;
 
 	if (!d)
 		return -1;
-	if (ts <= d->last_ts) {
+	if (ts <= (d->n_queued ? d->queue_last : d->last_ts)) {
 		skip_reading(d, ts);
 		return 1;
 	}
 	if (d->behind)
 		caught_up(d);
+	/* What the file's checks, creation or migration do starts from what it holds. */
+	if (d->n_queued && (d->state != FILE_READY || (d->n_pending && ts >= d->retry_ts)))
+		flush_dev(d);
 	if (daemon_ready(ts) < 0 || (rc = prepare_file(d, ts)) < 0) {
 		lost_reading(d, ts);
 		return -1;
@@ -800,13 +870,17 @@ int store_write(const char *device, double time, const struct store_value *value
 		return 1;
 	}
 	format_update(d, ts, values, n);
-	if (rrd_write(d, err, sizeof(err)) < 0) {
-		write_failed(d, err);
-		lost_reading(d, ts);
-		return -1;
-	}
-	stored(d, ts);
-	return 0;
+	queue_line(d, ts);
+	if (d->n_queued == BATCH_MAX || ts - d->queue_first >= (time_t)st.batch_s)
+		rc = flush_dev(d);
+	sweep(ts);
+	return rc;
+}
+
+void store_flush(void)
+{
+	for (size_t i = 0; i < st.n_devs; i++)
+		flush_dev(st.devs[i]);
 }
 
 /* ------------------------------------------------------------------ init, fini */
@@ -823,7 +897,7 @@ static int make_dirs(void)
 	return 0;
 }
 
-int store_init(const char *state_dir, unsigned step_s, const char *rrdcached)
+int store_init(const char *state_dir, unsigned step_s, unsigned batch_s, const char *rrdcached)
 {
 	if (st.ready || step_s == 0)
 		return -1;
@@ -832,6 +906,7 @@ int store_init(const char *state_dir, unsigned step_s, const char *rrdcached)
 	st.dir = xasprintf("%s/rrd", state_dir);
 	st.rrdcached = rrdcached && rrdcached[0] ? xstrdup(rrdcached) : NULL;
 	st.step_s = step_s;
+	st.batch_s = batch_s;
 	if (make_dirs() < 0) {
 		store_fini();
 		return -1;
@@ -852,6 +927,7 @@ int store_init(const char *state_dir, unsigned step_s, const char *rrdcached)
 
 void store_fini(void)
 {
+	store_flush();
 	if (st.rrdcached && rrdc_is_connected(st.rrdcached)) {
 		for (size_t i = 0; i < st.n_devs; i++)
 			if (st.devs[i]->state == FILE_READY)

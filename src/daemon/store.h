@@ -1,5 +1,6 @@
 /* store.h — keeps every reading in RRD files for the site-audit report: one file per
- * device under <state_dir>/rrd, one data source per metric, one update per device per poll. */
+ * device under <state_dir>/rrd, one data source per metric, a device's readings batched
+ * into one update per batch window. */
 #ifndef STORE_H
 #define STORE_H
 
@@ -17,7 +18,8 @@ struct store_value {
 };
 
 struct store_stats {
-	unsigned long updates;     /* rrd updates that went through */
+	unsigned long updates;     /* readings stored (rrd updates that went through) */
+	unsigned long calls;       /* rrd update calls made (a batch each) */
 	unsigned long skipped;     /* readings not after the device's last update (clock went back) */
 	unsigned long lost;        /* readings that could not be stored (no file, full disk, rrdcached down) */
 	unsigned long creates;     /* files created */
@@ -26,10 +28,13 @@ struct store_stats {
 
 /* Storage in <state_dir>/rrd with a base step of step_s seconds, through the rrdcached at
  * address rrdcached ("unix:/path", "/path" or "host:port"; NULL or "" = direct writes).
- * Creates the directory if needed. 0, or -1 (logged). */
-int store_init(const char *state_dir, unsigned step_s, const char *rrdcached);
-/* Flushes rrdcached and forgets every device. */
+ * A device's readings wait up to batch_s seconds (sample time; 0 = none) to be written
+ * together. Creates the directory if needed. 0, or -1 (logged). */
+int store_init(const char *state_dir, unsigned step_s, unsigned batch_s, const char *rrdcached);
+/* Writes every batch, flushes rrdcached and forgets every device. */
 void store_fini(void);
+/* Writes every device's batch now (before a report reads the files). */
+void store_flush(void);
 
 /* Declares device with its metrics: the data sources of its file, fixed here. An existing
  * file is checked now (once): a metric it lacks is added as a new data source, its history
@@ -41,8 +46,10 @@ int store_open(const char *device, const char *const *metrics, size_t n_metrics,
 /* store_open for every device of cfg, with store_profile_metrics(). 0, or -1. */
 int store_open_config(const struct config *cfg);
 
-/* Stores the reading of device taken at time (epoch seconds; fractions dropped): one rrd
- * update with every data source, unknown for metrics not given. Returns 0 when stored, 1
+/* Stores the reading of device taken at time (epoch seconds; fractions dropped): an rrd
+ * update with every data source, unknown for metrics not given, written with the
+ * device's batch (when batch_s has passed since its first reading, or BATCH_MAX
+ * readings, or store_flush). Returns 0 when stored or batched, 1
  * when skipped because time is not after the device's last update (a wall clock that went
  * back: logged once), -1 when it could not be stored (logged once, then at growing
  * intervals, and once more with the count of lost readings when storage works again). */

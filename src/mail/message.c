@@ -101,13 +101,7 @@ char *message_sanitize(const char *s, size_t max_len)
 
 void message_number(char *buf, size_t size, double v, int decimals, bool comma)
 {
-	char *dot;
-
-	if (decimals > 0 && fabs(v - round(v)) < 0.05 / pow(10, decimals - 1))
-		decimals = 0;                 /* 27 °C, not 27,0 °C */
-	snprintf(buf, size, "%.*f", decimals, v);
-	if (comma && (dot = strchr(buf, '.')))
-		*dot = ',';
+	metric_number_text(buf, size, v, decimals, comma);
 }
 
 /* A reading with its unit: "31,4 °C", "9 min 30 s". */
@@ -159,18 +153,9 @@ static const char *role_label(const struct msgcat *cat, enum server_role role)
 /* Canonical states (DESIGN.md §4) get a label; anything else is printed sanitized. */
 static char *state_label(const struct msgcat *cat, const char *state)
 {
-	static const char *const states[][2] = {
-		{ "online", N_("on mains power") }, { "on_battery", N_("on battery") },
-		{ "bypass", N_("on bypass (not protected)") }, { "off", N_("off") },
-		{ "normal", N_("normal") }, { "low", N_("low") }, { "depleted", N_("depleted") },
-		{ "fault", N_("faulty") }, { "running", N_("running") }, { "stopped", N_("stopped") },
-		{ "alarm", N_("in alarm") },
-	};
+	const char *label = metric_state_label(state);
 
-	for (size_t i = 0; i < ARRAY_SIZE(states); i++)
-		if (strcmp(state, states[i][0]) == 0)
-			return xstrdup(_(states[i][1]));
-	return message_sanitize(state, 40);
+	return label ? xstrdup(_(label)) : message_sanitize(state, 40);
 }
 
 /* What to check first, per criterion: the first gesture of the person who reads it. */

@@ -257,6 +257,27 @@ static int entry_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* A file in new/ that no spool_enqueue made (a foreign name, not a regular file): the
+ * mailer would step over it at every pass. It is named once and moved to aside/, for
+ * the operator to look at. */
+static void set_aside(const struct spool *sp, const char *sub, const char *name)
+{
+	static struct log_complaint failing;
+	char *from = spool_file(sp, sub, name), *dir = xasprintf("%s/aside", sp->dir);
+	char *to = spool_file(sp, "aside", name);
+
+	if (make_dir(dir) == 0 && rename(from, to) == 0) {
+		log_warn("spool: %s is not a message of this spool: set aside as %s", from, to);
+		fileio_fsync_dir(dir);
+	} else {
+		log_complain(&failing, LOG_WARNING, "spool: %s is not a message of this spool and cannot be set "
+			"aside: %s", from, strerror(errno));
+	}
+	free(from);
+	free(to);
+	free(dir);
+}
+
 int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out)
 {
 	char *path = xasprintf("%s/%s", sp->dir, sub);
@@ -273,13 +294,15 @@ int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out
 		struct stat st;
 		char *f;
 
-		if (de->d_name[0] == '.' || !parse_name(de->d_name, &e))
+		if (de->d_name[0] == '.')
 			continue;
 		f = spool_file(sp, sub, de->d_name);
-		if (stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (parse_name(de->d_name, &e) && stat(f, &st) == 0 && S_ISREG(st.st_mode)) {
 			e.mtime = (double)st.st_mtim.tv_sec + st.st_mtim.tv_nsec / 1e9;
 			v = xgrow(v, &cap, n + 1, sizeof(*v));
 			v[n++] = e;
+		} else if (strcmp(sub, "new") == 0) {
+			set_aside(sp, sub, de->d_name);
 		}
 		free(f);
 	}

@@ -45,7 +45,8 @@ int spool_enqueue(struct spool *sp, const char *name, const char *message);
 void spool_name(char *buf, size_t size, const char *incident_id, unsigned seq);
 
 /* Lists new/ ("new") or sent/ ("sent") sorted by incident then seq; *out is malloc'd.
- * Returns the count, or -1. */
+ * Returns the count, or -1. A file of new/ that is not a message of the spool (another
+ * name, not a regular file) is logged once and moved to <spool>/aside/. */
 int spool_list(const struct spool *sp, const char *sub, struct spool_entry **out);
 /* Full path of a file of the spool: "<spool>/<sub>/<name>", malloc'd. */
 char *spool_file(const struct spool *sp, const char *sub, const char *name);

@@ -84,7 +84,7 @@ static void time_axis(struct args *g, time_t from, time_t to)
 }
 
 static void common_args(struct args *g, const struct audit *a, const char *title,
-	const char *vlabel)
+	const char *vlabel, double zoom)
 {
 	arg(g, "graph");
 	arg(g, "-");
@@ -101,6 +101,9 @@ static void common_args(struct args *g, const struct audit *a, const char *title
 	arg(g, "--color=SHADEB#FFFFFF");
 	arg(g, "--border=0");
 	arg(g, "--slope-mode");
+	if (zoom != 1.0)
+		/* not %g: a French LC_NUMERIC would write "2,5" */
+		arg(g, "--zoom=%d.%02d", (int)zoom, (int)(zoom * 100 + 0.5) % 100);
 	time_axis(g, a->from, a->to);
 }
 
@@ -352,6 +355,12 @@ static void draw_kind(struct args *g, const struct audit *a, const struct cfg_se
 int graph_draw(const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out)
 {
+	return graph_draw_zoom(a, srv, dev, kind, 1.0, out);
+}
+
+int graph_draw_zoom(const struct audit *a, const struct cfg_server *srv,
+	const struct cfg_device *dev, enum graph_kind kind, double zoom, struct graph_png *out)
+{
 	/* TRANSLATORS: the vertical axes of the graphs */
 	const char *units[] = { "°C", _("% RH"), "°C", "%", "min" };
 	struct args g = { 0 };
@@ -364,7 +373,7 @@ int graph_draw(const struct audit *a, const struct cfg_server *srv,
 		return -1;
 	path = def_path(a->cfg, dev->name);
 	title = graph_title(kind, dev->name);
-	common_args(&g, a, title, units[kind]);
+	common_args(&g, a, title, units[kind], zoom);
 	arg(&g, "DEF:base=%s:%s:AVERAGE", path, series_has_metric(a->cfg, dev->name,
 		graph_metric[kind]) ? graph_metric[kind] : "ups_charge");
 	draw_kind(&g, a, srv, dev, kind, path);

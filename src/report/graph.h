@@ -30,6 +30,10 @@ struct graph_png {
  * (no file). */
 int graph_draw(const struct audit *a, const struct cfg_server *srv,
 	const struct cfg_device *dev, enum graph_kind kind, struct graph_png *out);
+/* The same, zoom times larger in pixels (rrdtool's --zoom: fonts and lines scale too),
+ * for print: 2.5 gives about 300 dpi across the text width of an A4 page. */
+int graph_draw_zoom(const struct audit *a, const struct cfg_server *srv,
+	const struct cfg_device *dev, enum graph_kind kind, double zoom, struct graph_png *out);
 void graph_png_free(struct graph_png *g);
 /* rrdtool's --x-grid for a graph of [from, to): "BASE:n:MAJOR:n:LABEL:n:precision:format". */
 const char *graph_time_grid(time_t from, time_t to);

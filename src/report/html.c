@@ -1,7 +1,7 @@
 /* html.c — the HTML form of the report. Every text that comes from the configuration,
  * a device or the journal goes through html_put: nothing reaches the page unescaped.
- * Over 600 lines: one concern, the page, section by section (first page, racks, method,
- * print CSS); the first page could leave for a module of its own. */
+ * Over 600 lines: one concern, the page, section by section; how the audit is walked
+ * (racks, shared evidence) is groups.c's, shared with pdf.c. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -10,6 +10,7 @@
 #include "describe.h"
 #include "fmt.h"
 #include "graph.h"
+#include "groups.h"
 #include "html.h"
 #include "text.h"
 #include "upgrades.h"
@@ -223,15 +224,6 @@ static void table_head(FILE *out, const char *cls, const char *const *cols, size
 	fputs("</tr>\n", out);
 }
 
-static enum verdict overall_verdict(const struct audit *a)
-{
-	enum verdict v = a->n_servers ? VERDICT_OK : VERDICT_NO_DATA;
-
-	for (size_t i = 0; i < a->n_servers; i++)
-		v = verdict_worst(v, a->servers[i].verdict);
-	return v;
-}
-
 static void write_summary(FILE *out, const struct audit *a)
 {
 	static const char *const summary_cols[] = { N_("server"), N_("rack"), N_("role"),
@@ -242,7 +234,7 @@ static void write_summary(FILE *out, const struct audit *a)
 	fputs("</h2>\n<p><strong>", out);
 	html_put(out, _("Overall verdict:"));
 	fputs("</strong> ", out);
-	verdict_badge(out, overall_verdict(a));
+	verdict_badge(out, groups_overall_verdict(a));
 	fputs("</p>\n", out);
 	table_head(out, "summary", summary_cols, ARRAY_SIZE(summary_cols));
 	for (size_t i = 0; i < a->n_servers; i++) {
@@ -335,51 +327,6 @@ static void write_graph(FILE *out, const struct audit *a, const struct cfg_serve
 	graph_png_free(&png);
 }
 
-/* Is row r the same evidence as row o (the same device and criterion judged against the
- * same envelope), which two servers of one rack share? */
-static bool same_evidence(const struct audit_row *r, const struct audit_row *o)
-{
-	return r->device == o->device && r->crit == o->crit && r->verdict == o->verdict &&
-		memcmp(&r->env, &o->env, sizeof(r->env)) == 0;
-}
-
-/* The row of an earlier server of the group with the same evidence as r, or NULL. */
-static const struct audit_row *shown_before(const struct audit *a, size_t first, size_t n,
-	const struct audit_row *r)
-{
-	for (size_t i = first; i < first + n && &a->rows[a->servers[i].first_row] <= r; i++) {
-		const struct audit_server *s = &a->servers[i];
-
-		for (size_t j = 0; j < s->n_rows; j++) {
-			const struct audit_row *o = &a->rows[s->first_row + j];
-
-			if (o == r)
-				return NULL;
-			if (same_evidence(r, o))
-				return o;
-		}
-	}
-	return NULL;
-}
-
-/* The servers of the group whose rows share r's evidence, "srv-a, srv-b". */
-static void sharing_servers(const struct audit *a, size_t first, size_t n,
-	const struct audit_row *r, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	for (size_t i = first; i < first + n; i++) {
-		const struct audit_server *s = &a->servers[i];
-
-		for (size_t j = 0; j < s->n_rows; j++)
-			if (same_evidence(r, &a->rows[s->first_row + j])) {
-				size_t len = strlen(buf);
-
-				snprintf(buf + len, size - len, "%s%s", len ? ", " : "", s->server->name);
-				break;
-			}
-	}
-}
-
 static void write_facts(FILE *out, const struct audit *a, const struct audit_row *r,
 	const char *servers)
 {
@@ -432,30 +379,13 @@ static void write_server(FILE *out, const struct audit *a, const struct audit_se
 	fputs("</div>\n", out);
 }
 
-/* Has an earlier server of the group the same device? (Its graph is drawn once.) */
-static bool device_seen(const struct audit *a, size_t first, size_t upto,
-	const struct cfg_device *dev)
-{
-	for (size_t i = first; i < upto; i++) {
-		const struct cfg_server *srv = a->servers[i].server;
-
-		for (size_t j = 0; j < srv->n_ups; j++)
-			if (srv->ups[j] == dev)
-				return true;
-	}
-	return false;
-}
-
 /* The graphs of a group of servers: each probe of the rack and each UPS once. */
 static void write_group_graphs(FILE *out, const struct audit *a, size_t first, size_t n)
 {
 	const struct cfg_server *srv0 = a->servers[first].server;
 	const struct cfg_rack *rack = srv0->rack;
-	bool any = rack && rack->is_rack && rack->n_probes > 0;
 
-	for (size_t i = first; i < first + n && !any; i++)
-		any = a->servers[i].server->n_ups > 0;
-	if (any) {
+	if (groups_has_graphs(a, first, n)) {
 		fputs("<h3>", out);
 		html_put(out, _("Graphs"));
 		fputs("</h3>\n", out);
@@ -469,7 +399,7 @@ static void write_group_graphs(FILE *out, const struct audit *a, size_t first, s
 		const struct cfg_server *srv = a->servers[i].server;
 
 		for (size_t j = 0; j < srv->n_ups; j++)
-			if (!device_seen(a, first, i, srv->ups[j])) {
+			if (!groups_device_seen(a, first, i, srv->ups[j])) {
 				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_LOAD);
 				write_graph(out, a, srv, srv->ups[j], GRAPH_UPS_RUNTIME);
 			}
@@ -480,42 +410,22 @@ static void write_group_graphs(FILE *out, const struct audit *a, size_t first, s
 static void write_group_evidence(FILE *out, const struct audit *a, size_t first, size_t n)
 {
 	char servers[512];
+	struct groups_iter it;
 	bool any = false;
 
-	for (size_t i = first; i < first + n; i++) {
-		const struct audit_server *s = &a->servers[i];
-
-		for (size_t j = 0; j < s->n_rows; j++) {
-			const struct audit_row *r = &a->rows[s->first_row + j];
-
-			if (shown_before(a, first, n, r))
-				continue;
-			if (!any) {
-				fputs("<h3>", out);
-				html_put(out, _("Evidence"));
-				fputs("</h3>\n<div class=\"grid\">\n", out);
-				any = true;
-			}
-			sharing_servers(a, first, n, r, servers, sizeof(servers));
-			write_facts(out, a, r, servers);
+	groups_iter_init(&it, first, n);
+	for (const struct audit_row *r; (r = groups_next(a, &it, GROUPS_EVIDENCE)) != NULL; ) {
+		if (!any) {
+			fputs("<h3>", out);
+			html_put(out, _("Evidence"));
+			fputs("</h3>\n<div class=\"grid\">\n", out);
+			any = true;
 		}
+		groups_sharing(a, first, n, r, servers, sizeof(servers));
+		write_facts(out, a, r, servers);
 	}
 	if (any)
 		fputs("</div>\n", out);
-}
-
-/* Server k's row with the device and criterion of r, or NULL. */
-static const struct audit_row *row_of(const struct audit *a, size_t k, const struct audit_row *r)
-{
-	const struct audit_server *s = &a->servers[k];
-
-	for (size_t j = 0; j < s->n_rows; j++) {
-		const struct audit_row *o = &a->rows[s->first_row + j];
-
-		if (o->device == r->device && o->crit == r->crit)
-			return o;
-	}
-	return NULL;
 }
 
 static void verdicts_head(FILE *out, const struct audit *a, size_t first, size_t n)
@@ -537,37 +447,28 @@ static void verdicts_head(FILE *out, const struct audit *a, size_t first, size_t
  * column per server (the servers of a rack share most of their evidence). */
 static void write_group_verdicts(FILE *out, const struct audit *a, size_t first, size_t n)
 {
+	struct groups_iter it;
 	bool any = false;
 
-	for (size_t i = first; i < first + n; i++) {
-		const struct audit_server *s = &a->servers[i];
+	groups_iter_init(&it, first, n);
+	for (const struct audit_row *r; (r = groups_next(a, &it, GROUPS_VERDICT_LINES)) != NULL; ) {
+		if (!any)
+			verdicts_head(out, a, first, n);
+		any = true;
+		fputs("<tr><td>", out);
+		html_put(out, _(criterion_label(r->crit)));
+		fputs("</td><td>", out);
+		html_put(out, r->device->name);
+		for (size_t k = first; k < first + n; k++) {
+			const struct audit_row *o = groups_row_of(a, k, r);
 
-		for (size_t j = 0; j < s->n_rows; j++) {
-			const struct audit_row *r = &a->rows[s->first_row + j];
-			bool seen = false;
-
-			for (size_t k = first; k < i && !seen; k++)
-				seen = row_of(a, k, r) != NULL;
-			if (seen)
-				continue;
-			if (!any)
-				verdicts_head(out, a, first, n);
-			any = true;
-			fputs("<tr><td>", out);
-			html_put(out, _(criterion_label(r->crit)));
 			fputs("</td><td>", out);
-			html_put(out, r->device->name);
-			for (size_t k = first; k < first + n; k++) {
-				const struct audit_row *o = row_of(a, k, r);
-
-				fputs("</td><td>", out);
-				if (o)
-					verdict_badge(out, o->verdict);
-			}
-			fputs("</td><td>", out);
-			html_put(out, _(r->reason));
-			fputs("</td></tr>\n", out);
+			if (o)
+				verdict_badge(out, o->verdict);
 		}
+		fputs("</td><td>", out);
+		html_put(out, _(r->reason));
+		fputs("</td></tr>\n", out);
 	}
 	if (any)
 		fputs("</table>\n", out);
@@ -583,38 +484,23 @@ static void write_group(FILE *out, const struct audit *a, size_t first, size_t n
 	write_group_evidence(out, a, first, n);
 }
 
-/* Servers are built rack by rack (audit_build): a rack's servers are consecutive. */
-static size_t group_end(const struct audit *a, size_t first)
-{
-	size_t i = first + 1;
-
-	while (i < a->n_servers && a->servers[i].server->rack == a->servers[first].server->rack)
-		i++;
-	return i;
-}
-
-static bool in_rack(const struct audit_server *s)
-{
-	return s->server->rack && s->server->rack->is_rack;
-}
-
 static void write_racks(FILE *out, const struct audit *a)
 {
 	bool outside = false;
 
-	for (size_t i = 0; i < a->n_servers; i = group_end(a, i)) {
-		if (!in_rack(&a->servers[i]))
+	for (size_t i = 0; i < a->n_servers; i = groups_end(a, i)) {
+		if (!groups_in_rack(&a->servers[i]))
 			continue;
 		fputs("<section class=\"rack\">\n<h2>", out);
 		html_put(out, _("Rack"));
 		fputs(" ", out);
 		html_put(out, a->servers[i].server->rack->name);
 		fputs("</h2>\n", out);
-		write_group(out, a, i, group_end(a, i) - i);
+		write_group(out, a, i, groups_end(a, i) - i);
 		fputs("</section>\n", out);
 	}
-	for (size_t i = 0; i < a->n_servers; i = group_end(a, i)) {
-		if (in_rack(&a->servers[i]))
+	for (size_t i = 0; i < a->n_servers; i = groups_end(a, i)) {
+		if (groups_in_rack(&a->servers[i]))
 			continue;
 		if (!outside) {
 			fputs("<section class=\"outside\">\n<h2>", out);
@@ -622,7 +508,7 @@ static void write_racks(FILE *out, const struct audit *a)
 			fputs("</h2>\n", out);
 			outside = true;
 		}
-		write_group(out, a, i, group_end(a, i) - i);
+		write_group(out, a, i, groups_end(a, i) - i);
 	}
 	if (outside)
 		fputs("</section>\n", out);
@@ -704,24 +590,6 @@ static void write_upgrades(FILE *out, const struct audit *a)
 	free(order);
 }
 
-/* Where a threshold comes from, for the method's table. */
-static const char *crit_source(enum criterion c)
-{
-	switch (c) {
-	case CRIT_TEMPERATURE: case CRIT_HUMIDITY: case CRIT_DEW_POINT:
-	case CRIT_TEMP_RATE_HOUR: case CRIT_TEMP_RATE_15MIN:
-		return _("ASHRAE TC 9.9, at the server inlet: recommended envelope, allowable class A1");
-	case CRIT_INPUT_VOLTAGE: case CRIT_INPUT_FREQUENCY:
-		return _("EN 50160: 230 V and 50 Hz supply tolerances");
-	case CRIT_UPS_RUNTIME:
-		return _("the servers' shutdown budget (10 min by default)");
-	case CRIT_UPS_LOAD:
-		return _("UPS load: warning from 80 percent, critical from 90 percent");
-	default:
-		return _("the state reported by the device, graded as envmond's alerts grade it");
-	}
-}
-
 /* The sources of the thresholds, each once. */
 static void write_sources(FILE *out, const struct audit *a)
 {
@@ -729,15 +597,10 @@ static void write_sources(FILE *out, const struct audit *a)
 	html_put(out, _("Sources of the thresholds:"));
 	fputs("</p>\n<ul>\n", out);
 	for (size_t i = 0; i < a->n_rows; i++) {
-		const char *src = crit_source(a->rows[i].crit);
-		bool seen = false;
-
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = crit_source(a->rows[j].crit) == src;
-		if (seen)
+		if (!groups_first_source(a, i))
 			continue;
 		fputs("<li>", out);
-		html_put(out, src);
+		html_put(out, groups_crit_source(a->rows[i].crit));
 		fputs("</li>\n", out);
 	}
 	fputs("</ul>\n", out);
@@ -756,11 +619,8 @@ static void write_thresholds(FILE *out, const struct audit *a)
 	table_head(out, "facts", cols, ARRAY_SIZE(cols));
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const struct audit_row *r = &a->rows[i];
-		bool seen = false;
 
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = a->rows[j].crit == r->crit && a->rows[j].server->spec == r->server->spec;
-		if (seen)
+		if (!groups_first_threshold(a, i))
 			continue;
 		fputs("<tr><td>", out);
 		html_put(out, r->server->spec->name);

@@ -2,6 +2,7 @@
  * written from what envmond recorded (RRD files and journal), in French by default. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -11,17 +12,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "audit.h"
 #include "cfgparse.h"
 #include "clock.h"
 #include "conf.h"
 #include "csv.h"
+#include "ctlclient.h"
 #include "docinfo.h"
 #include "envmon.h"
 #include "fmt.h"
 #include "html.h"
 #include "log.h"
 #include "mailout.h"
+#include "pdf.h"
 #include "period.h"
 #include "sources.h"
 #include "spool.h"
@@ -36,7 +41,7 @@
  * the period (envmon-report(1), EXIT STATUS). */
 #define REPORT_EX_NOINPUT 66
 
-enum format { FORMAT_HTML, FORMAT_TEXT, FORMAT_CSV };
+enum format { FORMAT_HTML, FORMAT_TEXT, FORMAT_CSV, FORMAT_PDF };
 
 struct options {
 	const char *config_file;
@@ -51,7 +56,7 @@ struct options {
 
 static void usage(FILE *out)
 {
-	fprintf(out, _("Usage: envmon-report [-c FILE] --from DATE --to DATE [--format html|text|csv] [-o FILE]\n"
+	fprintf(out, _("Usage: envmon-report [-c FILE] --from DATE --to DATE [--format html|pdf|text|csv] [-o FILE]\n"
 		"Writes the analysis of the hosting conditions of the servers of the site for a\n"
 		"period, from what envmond recorded.\n\n"
 		"  -c, --config FILE    configuration file (default %s)\n"
@@ -59,13 +64,13 @@ static void usage(FILE *out)
 		"                       or ISO 8601 (2026-03-01T08:00:00, with or without a zone)\n"
 		"      --to DATE        last day, included, or a time (excluded)\n"
 		"      --last-month     the period is the previous calendar month\n"
-		"  -f, --format FORMAT  html (default), text or csv\n"
+		"  -f, --format FORMAT  html (default), pdf (A4, to print or archive), text or csv\n"
 		"  -o, --output FILE    write to FILE instead of standard output\n"
 		"      --csv-dialect D  fr (';', decimal comma, BOM; default with lang = fr)\n"
 		"                       or rfc4180 (',', decimal point, for programs)\n"
 		"      --partial        write the report even when files cannot be read,\n"
 		"                       and say on its first page what is missing\n"
-		"      --send           mail the report (HTML and CSV) to the site's contacts\n"
+		"      --send           mail the report (PDF and CSV) to the site's contacts\n"
 		"                       through envmond's spool instead of writing it\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
@@ -74,14 +79,14 @@ static void usage(FILE *out)
 
 static int parse_format(const char *s, enum format *f)
 {
-	static const char *const names[] = { "html", "text", "csv" };
+	static const char *const names[] = { "html", "text", "csv", "pdf" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(s, names[i]) == 0) {
 			*f = (enum format)i;
 			return 0;
 		}
-	fprintf(stderr, _("envmon-report: unknown format '%s' (html, text or csv)\n"), s);
+	fprintf(stderr, _("envmon-report: unknown format '%s' (html, pdf, text or csv)\n"), s);
 	return -1;
 }
 
@@ -131,6 +136,11 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	}
 	if (!opt->last_month && (!opt->from || !opt->to)) {
 		fprintf(stderr, _("envmon-report: --from and --to are required\n"));
+		return -1;
+	}
+	if (opt->format == FORMAT_PDF && !opt->output && !opt->send && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, _("envmon-report: a PDF is not for a terminal: give -o FILE or "
+			"redirect the output\n"));
 		return -1;
 	}
 	if (opt->csv_dialect && csv_dialect_parse(opt->csv_dialect, NULL) < 0) {
@@ -198,6 +208,7 @@ static int write_format(FILE *out, const struct options *opt, const struct audit
 
 	switch (opt->format) {
 	case FORMAT_TEXT: return text_write(out, a, doc);
+	case FORMAT_PDF: return pdf_write(out, a, doc);
 	case FORMAT_CSV:
 		if (opt->csv_dialect)
 			csv_dialect_parse(opt->csv_dialect, &d);
@@ -267,26 +278,26 @@ static char *render(const struct options *opt, enum format f, const struct audit
 	return buf;
 }
 
-/* --send: the HTML report and its CSV in one mail, queued durably in the daemon's spool;
+/* --send: the PDF report and its CSV in one mail, queued durably in the daemon's spool;
  * the daemon's mailer sends it, and retries it like an alert until the server takes it. */
 static int send_report(const struct options *opt, const struct audit *a,
 	const struct docinfo *doc)
 {
 	const struct config *cfg = a->cfg;
-	char d[16], name[128], html_name[160], csv_name[160];
+	char d[16], name[128], pdf_name[160], csv_name[160];
 	struct mailout_part parts[2];
 	struct spool *sp;
-	char *html, *csv, *msg;
+	char *pdf, *csv, *msg;
 	int rc = -1;
 
 	fmt_date_iso(d, sizeof(d), a->from);
-	snprintf(html_name, sizeof(html_name), "rapport-%s-%s.html", cfg->site.code, d);
+	snprintf(pdf_name, sizeof(pdf_name), "rapport-%s-%s.pdf", cfg->site.code, d);
 	snprintf(csv_name, sizeof(csv_name), "rapport-%s-%s.csv", cfg->site.code, d);
-	html = render(opt, FORMAT_HTML, a, doc, &parts[0].size);
+	pdf = render(opt, FORMAT_PDF, a, doc, &parts[0].size);
 	csv = render(opt, FORMAT_CSV, a, doc, &parts[1].size);
 	sp = spool_open(cfg->paths.state_dir, cfg, NULL);
-	if (html && csv && sp) {
-		parts[0] = (struct mailout_part){ html_name, "text/html; charset=utf-8", html, parts[0].size };
+	if (pdf && csv && sp) {
+		parts[0] = (struct mailout_part){ pdf_name, "application/pdf", pdf, parts[0].size };
 		parts[1] = (struct mailout_part){ csv_name, "text/csv; charset=utf-8", csv, parts[1].size };
 		msg = mailout_build(a, spool_instance(sp), doc->issued, parts, 2);
 		mailout_name(name, sizeof(name), a);
@@ -301,7 +312,7 @@ static int send_report(const struct options *opt, const struct audit *a,
 			cfg->paths.state_dir);
 	if (sp)
 		spool_close(sp);
-	free(html);
+	free(pdf);
 	free(csv);
 	return rc < 0 ? -1 : 0;
 }
@@ -340,6 +351,33 @@ static int check_future(time_t from, time_t *to)
 	return 0;
 }
 
+/* The running daemon keeps its last readings in memory for up to storage.batch seconds:
+ * it is asked to write them before the files are read. A daemon that is not running has
+ * written them all; one that cannot be asked (another user, not in its group) is named,
+ * and the report goes on without its last minutes. */
+static void flush_daemon(const struct config *cfg)
+{
+	struct json_object *req = json_object_new_object(), *resp, *ok;
+	enum ctlclient_error err;
+
+	json_object_object_add(req, "command", json_object_new_string("flush-storage"));
+	resp = ctlclient_ask(cfg->paths.control_socket, req, 30000, &err);
+	if (err == CTLCLIENT_PATH || (err == CTLCLIENT_CONNECT && (errno == ENOENT || errno == ECONNREFUSED))) {
+		json_object_put(req);
+		return;
+	}
+	if (err == CTLCLIENT_CONNECT)
+		fprintf(stderr, _("envmon-report: cannot ask envmond at %s to write its last "
+			"readings (%s): the last %u seconds may be missing\n"),
+			cfg->paths.control_socket, strerror(errno), cfg->storage.batch_s);
+	else if (!resp || !json_object_object_get_ex(resp, "ok", &ok) || !json_object_get_boolean(ok))
+		fprintf(stderr, _("envmon-report: envmond at %s did not write its last readings: "
+			"the last %u seconds may be missing\n"), cfg->paths.control_socket,
+			cfg->storage.batch_s);
+	json_object_put(resp);
+	json_object_put(req);
+}
+
 /* The files first: an unreadable one is an error unless --partial; an empty state
  * directory always is. */
 static int check_sources(const struct options *opt, const struct config *cfg,
@@ -373,6 +411,7 @@ static int report(const struct options *opt, const struct config *cfg, time_t fr
 
 	if (check_future(from, &to) < 0)
 		return REPORT_EX_NOINPUT;
+	flush_daemon(cfg);
 	if (check_sources(opt, cfg, &src) < 0) {
 		sources_free(&src);
 		return REPORT_EX_NOINPUT;

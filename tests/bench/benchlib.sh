@@ -27,8 +27,8 @@ agents_stop() {
 	"$peers/snmpd.sh" stop "$work/agents" >/dev/null 2>&1 || true
 }
 
-# CPU seconds (user + sys, every thread) of a running process.
-proc_cpu() { awk '{ printf "%.3f", ($14 + $15) / 100 }' "/proc/$1/stat"; }
+# CPU seconds (user + sys, every thread) of running processes (summed).
+proc_cpu() { for p in "$@"; do cat "/proc/$p/stat"; done | awk '{ s += $14 + $15 } END { printf "%.3f", s / 100 }'; }
 # Peak RSS, kB.
 proc_rss() { awk '/^VmHWM/ { print $2 }' "/proc/$1/status"; }
 # Anonymous memory and proportional set size, kB (smaps_rollup: shared library text
@@ -37,17 +37,17 @@ proc_anon() { awk '/^Anonymous:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 proc_pss() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup"; }
 # Bytes the process handed to write()-like calls, and bytes it made the block layer
 # write (page cache writeback it caused; RRD files written through mmap show here).
-proc_wchar() { awk '/^wchar:/ { print $2 }' "/proc/$1/io"; }
-proc_wbytes() { awk '/^write_bytes:/ { print $2 }' "/proc/$1/io"; }
+proc_wchar() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^wchar:/ { s += $2 } END { print s + 0 }'; }
+proc_wbytes() { for p in "$@"; do cat "/proc/$p/io"; done | awk '/^write_bytes:/ { s += $2 } END { print s + 0 }'; }
 
-# syscalls_during PID SECONDS FILE: the fsync-like calls, opens and renames of every
-# thread of PID during SECONDS, one line each in FILE (strace with a seccomp filter: the
+# syscalls_during "PID ..." SECONDS FILE: the fsync-like calls, opens and renames of every
+# thread of the PIDs during SECONDS, one line each in FILE (strace with a seccomp filter: the
 # other calls run untraced, at full speed). librrd writes through mmap, so its writes
 # show as opens of a .rrd file, not as write() bytes.
 syscalls_during() {
 	timeout -s INT "$2" strace -f -qq --seccomp-bpf \
 		-e trace=fsync,fdatasync,msync,sync_file_range,openat,rename,renameat,renameat2 \
-		-o "$3" -p "$1" 2>/dev/null || true
+		-o "$3" $(for p in $1; do printf -- '-p %s ' "$p"; done) 2>/dev/null || true
 }
 # count_calls FILE KIND: fsync | rrd (opens of an RRD file) | rename
 count_calls() {

@@ -19,7 +19,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'peers'))
 
 from peerlib import (  # noqa: E402,F401  (fixtures are used by name)
-    peer_cleanup, snmpsim_agent, snmpsim, modbus_tcp_server, local_ca, smtp_catcher,
+    peer_cleanup, snmpsim_agent, snmpsim, modbus_tcp_server, modbus_rtu_server, pty_pair, local_ca,
+    smtp_catcher,
 )
 
 FIELDS = (

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -85,22 +86,30 @@ class Site:
     def journal_path(self):
         return self.state / 'journal.jsonl'
 
+    def journal_files(self):
+        """The rotated journals ("journal.jsonl.<N>", oldest first), then the live one."""
+        live = self.journal_path()
+        rotated = [p for p in self.state.glob(live.name + '.*') if p.suffix[1:].isdigit()] \
+            if self.state.exists() else []
+        return sorted(rotated, key=lambda p: int(p.suffix[1:])) + [live]
+
     def journal(self):
-        """(records, bad lines): every line that is not a JSON object counts as bad."""
-        path = self.journal_path()
+        """(records, bad lines) of every journal file, in order: every line that is not a
+        JSON object counts as bad."""
         records, bad = [], []
-        if not path.exists():
-            return records, bad
-        for n, line in enumerate(path.read_bytes().split(b'\n'), 1):
-            if not line:
+        for path in self.journal_files():
+            if not path.exists():
                 continue
-            try:
-                rec = json.loads(line)
-                if not isinstance(rec, dict):
-                    raise ValueError('not an object')
-                records.append(rec)
-            except ValueError:
-                bad.append((n, line[:120]))
+            for n, line in enumerate(path.read_bytes().split(b'\n'), 1):
+                if not line:
+                    continue
+                try:
+                    rec = json.loads(line)
+                    if not isinstance(rec, dict):
+                        raise ValueError('not an object')
+                    records.append(rec)
+                except ValueError:
+                    bad.append((path.name, n, line[:120]))
         return records, bad
 
     def spool(self, sub):
@@ -151,7 +160,10 @@ def check_rrd(path):
 class Daemon:
     """envmond -f -d on a Site; kill9() for the crash cases, stop() for a clean end."""
 
-    def __init__(self, site, env=None, preexec=None):
+    def __init__(self, site, env=None, preexec=None, pipe_log=False):
+        """pipe_log: stderr through a pipe (copied to the log file by a thread), as
+        under systemd: then a file-size limit on the daemon does not cut its log."""
+        self.pipe_log = pipe_log
         self.site = site
         self.err_path = site.base / 'envmond.err'
         self.env = dict(os.environ, ENVMOND_MAIL_RETRY_S='1', LANGUAGE='', LC_ALL='C', TZ='UTC',
@@ -166,8 +178,13 @@ class Daemon:
         self.errf.flush()
         self.starts += 1
         self.proc = subprocess.Popen([str(program('envmond')), '-f', '-d', '-c', str(self.site.conf)],
-                                     stdout=subprocess.DEVNULL, stderr=self.errf, env=dict(self.env, **(env or {})),
-                                     preexec_fn=self.preexec)
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE if self.pipe_log else self.errf,
+                                     env=dict(self.env, **(env or {})), preexec_fn=self.preexec)
+        if self.pipe_log:
+            self.copier = threading.Thread(target=self._copy_log, args=(self.proc.stderr, self.errf),
+                                           daemon=True)
+            self.copier.start()
         if wait_socket:
             wait_until(lambda: self.site.sock.exists() or self.proc.poll() is not None, 15,
                        'envmond control socket')
@@ -176,12 +193,19 @@ class Daemon:
                                                                           self.log()[-3000:]))
         return self
 
+    @staticmethod
+    def _copy_log(src, dst):
+        for line in iter(src.readline, b''):
+            dst.write(line)
+            dst.flush()
+
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait()
+        self._join_copier()
         self.errf.close()
         # A killed daemon leaves its socket behind; the next start replaces it.
         try:
@@ -192,6 +216,7 @@ class Daemon:
     def reap(self):
         """After the daemon died by itself (killat.c): collect it."""
         self.proc.wait()
+        self._join_copier()
         self.errf.close()
         try:
             self.site.sock.unlink()
@@ -207,8 +232,13 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self._join_copier()
         self.errf.close()
         return self.proc.returncode, self.log()
+
+    def _join_copier(self):
+        if self.pipe_log:
+            self.copier.join(10)
 
     def log(self):
         return self.err_path.read_text(errors='replace') if self.err_path.exists() else ''
@@ -303,3 +333,44 @@ def probes_site(site, t0, periods=(20, 30, 40), mail_port=None, extra='', dead_t
         racks.append('{ name = "baie-%d"; probes = [ "sonde-%d" ]; '
                      'servers = ( { name = "srv-%d"; role = "comci"; } ); }' % (i, i, i))
     site.write_config(devs, racks, mail_port=mail_port, extra=extra)
+
+
+def wait_all_delivered(site, catcher, drain_s=30):
+    """The spool drains, then every mail the journal decided is at the server."""
+    wait_until(lambda: not site.spool('new'), drain_s, 'the spool to drain')
+    records, _ = site.journal()
+    want = set(expected_notices(records))
+    wait_until(lambda: want <= {(i, s) for i, s, _ in received_notices(catcher.messages())},
+               30, 'every journaled mail at the server')
+
+
+def kill_cycles(daemon, site, catcher, killat, kills, rng, at_point, spec_of, sleep_s):
+    """kills runs of daemon, each ended by kill -9: run k dies at a durability point
+    (killat.c with FAULT_KILL_AT = spec_of(k), or killed 8 s later) when at_point(k),
+    else after rng.uniform(*sleep_s). Returns (window, at_points): window counts, per
+    (id, seq), the kills that landed between the server's 250 and the rename to sent/
+    (received, yet still in new/ after the kill)."""
+    window, at_points = {}, 0
+    for k in range(kills):
+        if at_point(k):
+            # It may reach its point before the control socket is up: no wait for it.
+            daemon.start(wait_socket=False, env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec_of(k)})
+            end = time.monotonic() + 8
+            while time.monotonic() < end and daemon.running():
+                time.sleep(0.05)
+        else:
+            daemon.start()
+            time.sleep(rng.uniform(*sleep_s))
+        if daemon.running():
+            daemon.kill9()
+        else:
+            daemon.reap()
+            at_points += 1
+        # Counted after the kill, once a message in flight has been stored.
+        time.sleep(0.3)
+        received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
+        for name in site.spool('new'):
+            key = spool_key(name)
+            if key in received:
+                window[key] = window.get(key, 0) + 1
+    return window, at_points

@@ -2,7 +2,9 @@
 the RRD directory, and the whole state directory (journal and snapshot with them) —
 while incidents open and close: no mail storm, no loss, a clear log line, and recovery
 once space returns. A fourth variant removes spool/sent/ as an operator might (issue 13
-item 1: the rename after the server's 250 fails): the same rules hold.
+item 1: the rename after the server's 250 fails): the same rules hold. A fifth lowers
+the running daemon's RLIMIT_FSIZE to 1 KiB (EFBIG on every durable file; needs no root),
+then lifts it.
 
 Each directory is a small tmpfs mounted for the case (as root; skipped otherwise),
 filled by a file of zeros until the kernel answers ENOSPC, then emptied. The RRD
@@ -72,21 +74,34 @@ def got(catcher):
     return [(i, s) for i, s, _ in received_notices(catcher.messages())]
 
 
-@pytest.mark.parametrize('where', ['spool', 'rrd', 'state', 'sent-removed'])
+def fsize_limiter(daemon):
+    """RLIMIT_FSIZE of the running daemon (prlimit(1), no root needed: the hard limit
+    stays): at 1 KiB every durable file (journal, spool message, RRD) meets EFBIG."""
+    def limit(path):
+        subprocess.run(['prlimit', '--pid', str(daemon.proc.pid), '--fsize=1024:unlimited'], check=True)
+
+    def unlimit(path):
+        subprocess.run(['prlimit', '--pid', str(daemon.proc.pid), '--fsize=unlimited:unlimited'], check=True)
+    return limit, unlimit
+
+
+@pytest.mark.parametrize('where', ['spool', 'rrd', 'state', 'sent-removed', 'rlimit-fsize'])
 def test_enospc_then_space_returns(tmp_path, figures, where):
-    if os.geteuid() != 0 and where != 'sent-removed':
+    if os.geteuid() != 0 and where not in ('sent-removed', 'rlimit-fsize'):
         pytest.skip('mounts a tmpfs: run as root')
     site = Site(tmp_path / 'site')
     target = site.state if where == 'state' else site.state / where
-    fill, unfill, mounted = fill_full, unfill_full, where != 'sent-removed'
+    fill, unfill, mounted = fill_full, unfill_full, where not in ('sent-removed', 'rlimit-fsize')
     if mounted:
         mount_tmpfs(target)
-    else:
+    elif where == 'sent-removed':
         target, fill, unfill = site.state / 'spool', remove_sent, restore_sent
     port = free_port()
     catcher = SmtpCatcher(tmp_path / 'smtp', port).start()
     probes_site(site, int(time.time()), periods=(10, 14), mail_port=port)
-    daemon = Daemon(site)
+    daemon = Daemon(site, pipe_log=where == 'rlimit-fsize')
+    if where == 'rlimit-fsize':
+        fill, unfill = fsize_limiter(daemon)
     try:
         if where == 'rrd':
             fill(target)
@@ -128,6 +143,7 @@ def test_enospc_then_space_returns(tmp_path, figures, where):
     assert rc == 0, log[-3000:]
     # A full disk is named; a removed sent/ is recreated at once, and the log says so.
     said = ('was missing: created again',) if where == 'sent-removed' else \
+        ('File too large',) if where == 'rlimit-fsize' else \
         ('No space left on device', 'No such file or directory')
     assert any(any(w in line for w in said) for line in full_log), \
         'no log line says what happened to the disk:\n' + '\n'.join(full_log[-40:])

@@ -12,7 +12,7 @@ import random
 import time
 
 from faultlib import (Daemon, Site, account_disk, account_mails, build_killat, expected_notices,
-                      probes_site, received_notices, spool_key, wait_until)
+                      kill_cycles, probes_site, received_notices, wait_all_delivered)
 from peerlib import SmtpCatcher, free_port
 
 # Where killat.c strikes (OP:TEXT:N:WHEN): the message queued (tmp -> new/), the message
@@ -38,42 +38,14 @@ def test_kill9_at_random_points(tmp_path, figures):
     catcher = SmtpCatcher(tmp_path / 'smtp', port).start()
     probes_site(site, int(time.time()), periods=(10, 14, 20, 26), mail_port=port)
     daemon = Daemon(site)
-    window = {}          # (id, seq) -> kills that landed between the 250 and sent/
-    injected = at_points = 0
     try:
-        for k in range(kills):
-            if k % 3 == 2:
-                # At a durability point: the daemon kills itself there (or is killed
-                # after a while if the point did not come).
-                spec = POINTS[(k // 3) % len(POINTS)] % rng.randint(1, 2)
-                # It may reach its point before the control socket is up: no wait for it.
-                daemon.start(wait_socket=False, env={'LD_PRELOAD': str(killat), 'FAULT_KILL_AT': spec})
-                _wait_exit(daemon, 8)
-            else:
-                daemon.start()
-                time.sleep(rng.uniform(0.5, 4.0))
-            if daemon.running():
-                daemon.kill9()
-            else:
-                daemon.reap()
-                at_points += 1
-            injected += 1
-            # What the server took (counted after the kill, once a message in flight
-            # has been stored) but new/ still holds is in the window: the daemon died
-            # before it could move it to sent/, or before it read the 250.
-            time.sleep(0.3)
-            received = {(i, s) for i, s, _ in received_notices(catcher.messages())}
-            for name in site.spool('new'):
-                key = spool_key(name)
-                if key in received:
-                    window[key] = window.get(key, 0) + 1
+        window, at_points = kill_cycles(
+            daemon, site, catcher, killat, kills, rng, lambda k: k % 3 == 2,
+            lambda k: POINTS[(k // 3) % len(POINTS)] % rng.randint(1, 2), (0.5, 4.0))
+        injected = kills
         # The last run: the spool drains, then a clean stop.
         daemon.start()
-        wait_until(lambda: not site.spool('new'), 30, 'the spool to drain')
-        records, _ = site.journal()
-        want = set(expected_notices(records))
-        wait_until(lambda: want <= {(i, s) for i, s, _ in received_notices(catcher.messages())},
-                   30, 'every journaled mail at the server')
+        wait_all_delivered(site, catcher)
         rc, log = daemon.stop()
     finally:
         if daemon.running():
@@ -94,9 +66,3 @@ def test_kill9_at_random_points(tmp_path, figures):
     assert not unjournaled, ('mails sent that the journal does not hold', unjournaled)
     assert not problems, problems
     site.remove()
-
-
-def _wait_exit(daemon, timeout_s):
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end and daemon.running():
-        time.sleep(0.05)

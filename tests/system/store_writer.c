@@ -100,7 +100,7 @@ static int run_writer(const struct opts *o)
 	double *ms = xcalloc((size_t)o->steps + 1, sizeof(*ms)), first_ms = 0;
 	int failed = 0, rc = 0;
 
-	if (store_init(o->dir, o->step_s, o->rrdcached) < 0)
+	if (store_init(o->dir, o->step_s, 0, o->rrdcached) < 0)
 		return 1;
 	for (int d = 0; d < o->devices; d++) {
 		devs[d] = xasprintf("%s%03d", o->prefix, o->first_device + d);

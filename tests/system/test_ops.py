@@ -330,6 +330,65 @@ def test_unit_capabilities_suffice(site):
                 d.proc.wait()
 
 
+def unit_proc_options():
+    """The /proc mount options and mount namespace the built unit asks systemd for."""
+    unit = (BUILD / 'contrib' / 'envmond.service').read_text()
+    setting = dict(re.findall(r'^(ProtectProc|ProcSubset|PrivateMounts)=(\S+)$', unit, re.M))
+    assert setting == {'ProtectProc': 'invisible', 'ProcSubset': 'pid', 'PrivateMounts': 'yes'}, setting
+    return 'hidepid=%s,subset=%s' % (setting['ProtectProc'], setting['ProcSubset'])
+
+
+@needs_root
+def test_unit_proc_restrictions_suffice(site):
+    """ProtectProc=invisible, ProcSubset=pid and PrivateMounts=yes as systemd applies them
+    (a mount namespace of the daemon's own, /proc mounted anew with those options), with the
+    unit's bounding set: the daemon starts, polls, reloads and stops cleanly."""
+    assert shutil.which('unshare'), 'unshare (util-linux) missing'
+    uid, _ = ensure_test_user()
+    bounding, umask = unit_bounding_set()
+    options = unit_proc_options()
+    wrapper = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c',
+               'mount -t proc -o %s proc /proc && exec "$@"' % options, 'sh',
+               'setpriv', '--bounding-set', bounding, '--no-new-privs']
+    (site / 'envmond.conf').write_text(config_text(
+        site, [DEVICE % ('ups-1', 16161), sim_device(site, 'sonde-1', 'cool.scn')],
+        probes=['sonde-1']))
+    fresh_root_dirs(site)
+    d = Daemon(site, wrapper=wrapper, umask=umask)
+    try:
+        d.start()
+        assert wait_until(lambda: d.device('sonde-1')['answers'] >= 1, 15), d.log()
+        mounts = Path('/proc/%d/mounts' % d.proc.pid).read_text()
+        assert re.search(r'^proc /proc proc \S*hidepid=invisible,subset=pid', mounts, re.M), mounts
+        assert os.readlink('/proc/self/ns/mnt') != os.readlink('/proc/%d/ns/mnt' % d.proc.pid)
+        assert proc_status(d.proc.pid)['Uid'][0] == str(uid)
+        d.proc.send_signal(signal.SIGHUP)
+        assert wait_until(lambda: 'configuration reloaded from' in d.log(), 10), d.log()
+        assert d.proc.poll() is None, d.log()
+        d.stop()
+    finally:
+        if d.proc and d.proc.poll() is None:
+            d.proc.kill()
+            d.proc.wait()
+
+
+def test_unit_security_score(capsys):
+    """systemd-analyze security --offline on the built unit: the score is printed, the three
+    /proc and mount settings count as done, and it stays below 3.0 (its score before them)."""
+    assert shutil.which('systemd-analyze'), 'systemd-analyze missing: contrib/install-deps.sh --test'
+    r = subprocess.run(['systemd-analyze', 'security', '--offline=true', '--no-pager',
+                        str(BUILD / 'contrib' / 'envmond.service')],
+                       capture_output=True, text=True, timeout=60)
+    score = re.search(r'Overall exposure level for envmond.service: ([0-9.]+)', r.stdout)
+    assert score, r.stdout + r.stderr
+    with capsys.disabled():
+        print('\nsystemd-analyze security --offline: envmond.service exposure %s' % score.group(1))
+    for name in ('ProtectProc=', 'ProcSubset=', 'PrivateMounts='):
+        line = [ln for ln in r.stdout.splitlines() if ln[2:].startswith(name)]
+        assert line and line[0].startswith('\u2713'), (name, line)
+    assert float(score.group(1)) < 3.0, r.stdout
+
+
 @needs_root
 def test_refuses_root_without_user(site):
     conf = site / 'envmond.conf'
@@ -442,6 +501,47 @@ def test_inline_secret_in_readable_config_warned(site):
 # ---------------------------------------------------------------- status
 
 @needs_root
+def french_env(tmp):
+    """envmonctl in French as a French user meets it: the build's catalogue, LANGUAGE=fr."""
+    gmo = BUILD / 'po' / 'fr.gmo'
+    if not gmo.exists():
+        gmo = REPO / 'po' / 'fr.gmo'
+    (tmp / 'locale' / 'fr' / 'LC_MESSAGES').mkdir(parents=True, exist_ok=True)
+    shutil.copy(gmo, tmp / 'locale' / 'fr' / 'LC_MESSAGES' / 'envmond.mo')
+    return dict(os.environ, ENVMOND_LOCALEDIR=str(tmp / 'locale'), LC_ALL='C.UTF-8', LANGUAGE='fr')
+
+
+@needs_root
+def test_status_in_french(daemon, tmp_path):
+    """In French, envmonctl status names metrics, states and criteria in French and rounds
+    readings as the mails do (27.997 -> 28 °C, 41.04 -> 41 %, 22.46 -> 22,5 °C)."""
+    base = daemon.base
+    (base / 'warm.scn').write_text('temperature = 27.997\nhumidity = 41.04\n')
+    (base / 'mild.scn').write_text('temperature = 22.46\nhumidity = 40\n')
+    daemon.conf.write_text(config_text(
+        base, [DEVICE % ('ups-1', 16161), sim_device(base, 'ups-sim', 'ups.scn', 'sim-ups'),
+               sim_device(base, 'sonde-1', 'warm.scn'), sim_device(base, 'sonde-2', 'mild.scn')],
+        servers='{ name = "srv-comci"; role = "comci"; ups = [ "ups-sim" ]; }',
+        probes=['sonde-1', 'sonde-2'], extra=FAST_SPEC))
+    daemon.start()
+    assert wait_until(lambda: all(daemon.device(n)['answers'] >= 1
+                                  for n in ('ups-sim', 'sonde-1', 'sonde-2')), 20), daemon.status()
+    r = subprocess.run([str(ENVMONCTL), '-s', str(daemon.sock), 'status'], capture_output=True,
+                       text=True, timeout=30, env=french_env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    text = r.stdout
+    sonde1 = text[text.index('sonde-1 '):text.index('sonde-2 ')]
+    assert re.search(r'^\s+température\s+28 °C$', sonde1, re.M), text
+    assert re.search(r'^\s+humidité relative\s+41 %$', sonde1, re.M), text
+    assert re.search(r'^\s+température\s+22,5 °C$', text[text.index('sonde-2 '):], re.M), text
+    assert re.search(r"^\s+source de l'onduleur\s+sur secteur$", text, re.M), text
+    servers = text[text.index('srv-comci ('):]
+    assert re.search(r"^\s+température\s+(critique|avertissement|ok) ", servers, re.M), text
+    assert 'source d\'alimentation de l\'onduleur' in servers, text
+    assert '27.997' not in text and '27,997' not in text, text
+    daemon.stop()
+
+
 def test_status_text_and_json(daemon):
     base = daemon.base
     daemon.conf.write_text(config_text(
@@ -598,12 +698,45 @@ def test_reload_invalid_keeps_running_config(daemon):
     daemon.stop()
 
 
+def test_ctl_names_the_wrong_word(tmp_path):
+    """envmonctl says which word of a command line is wrong, before asking any daemon."""
+    sock = str(tmp_path / 'none.sock')
+    cases = [
+        (['stauts'], "envmonctl: unknown command 'stauts' (status, test-mail, silence, unsilence, "
+                     "reload; see envmonctl --help)\n"),
+        (['silence', 'srv', '5x', 'move'], "envmonctl: silence: '5x' is not a duration: give seconds "
+                                           "(5400) or a number with a unit, as in 90m, 4h, 2d or 1h30m\n"),
+        (['silence', 'srv', '0', 'move'], "envmonctl: silence: '0' is not a duration: give seconds "
+                                          "(5400) or a number with a unit, as in 90m, 4h, 2d or 1h30m\n"),
+        (['silence', 'srv', '2h'], "envmonctl: usage: envmonctl silence TARGET DURATION REASON\n"),
+        (['status', '--jsn'], "envmonctl: status: unknown option '--jsn' (only --json)\n"),
+        (['st\x1b[2J'], "envmonctl: unknown command 'st\\x1b[2J' (status, test-mail, silence, "
+                        "unsilence, reload; see envmonctl --help)\n"),
+    ]
+    for args, expected in cases:
+        r = subprocess.run([str(ENVMONCTL), '-s', sock, *args], capture_output=True, text=True,
+                           timeout=30, env=dict(os.environ, LC_ALL='C'))
+        assert (r.returncode, r.stderr) == (64, expected), (args, r.stderr)
+
+
 @needs_root
 def test_restart_keeps_silences(daemon):
     daemon.start()
     r = daemon.ctl('silence', 'srv-comci', '90m', 'déménagement de la baie')
     assert 'silenced until' in r.stdout
-    assert daemon.ctl('silence', 'nothing-here', '1h', 'x', check=False).returncode == 1
+    # The log line gives the end as a date, not epoch seconds.
+    said = [line for line in daemon.log().splitlines() if 'srv-comci silenced until' in line]
+    assert said and re.search(r'silenced until \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: ', said[0]), said
+    r = daemon.ctl('silence', 'nothing-here', '1h', 'x', check=False)
+    assert r.returncode == 1
+    assert r.stderr == ("envmonctl: silence: no device or server is called 'nothing-here'; "
+                        "devices: ups-1; servers: srv-comci\n"), r.stderr
+    r = subprocess.run([str(ENVMONCTL), '-s', str(daemon.sock), 'silence', 'nothing-here', '1h', 'x'],
+                       capture_output=True, text=True, timeout=30, env=french_env(daemon.base))
+    assert r.stderr == ("envmonctl : silence : aucun équipement ni serveur ne s'appelle « nothing-here » ; "
+                        "équipements : ups-1 ; serveurs : srv-comci\n"), r.stderr
+    r = daemon.ctl('unsilence', 'ups-1', check=False)
+    assert r.returncode == 1 and "'ups-1' has no silence set with envmonctl" in r.stderr, r.stderr
     daemon.stop()
     saved = json.loads((daemon.base / 'state' / 'silences.json').read_text())
     assert [s['target'] for s in saved['silences']] == ['srv-comci']

@@ -792,6 +792,28 @@ def pdf_pages(pdf):
     return info, [p for p in pages[:n]]
 
 
+def assert_running_lines(pages):
+    """Every page has the running header (court, period) and footer (issuer, page N / M)."""
+    for i, page in enumerate(pages, 1):
+        assert "page %d / %d" % (i, len(pages)) in page, (i, page[-300:])
+        assert "Tribunal judiciaire d'Exempleville" in page, i
+        assert "Période : du 01/03/2026 au 30/03/2026" in page, i
+        assert "Émis le " in page and "par envmond" in page, i
+
+
+def assert_valid_pdf(data, tmp, phrase):
+    """data is a PDF that poppler reads (pdfinfo) and whose text holds phrase."""
+    assert data.startswith(b"%PDF-"), data[:20]
+    if not shutil.which("pdfinfo"):
+        pytest.skip("poppler-utils is needed (contrib/install-deps.sh --test)")
+    path = os.path.join(tmp, "attached.pdf")
+    with open(path, "wb") as f:
+        f.write(data)
+    info, pages = pdf_pages(path)
+    assert len(pages) >= 3, info
+    assert phrase in "\n".join(pages)
+
+
 def test_html_printed_on_a4(site):
     """Chromium's print to PDF of the report of 3 servers (2 in rack baie-A, 1 outside):
     A4 portrait, a running header, "page N / M", the date of issue, the rack's servers in
@@ -807,11 +829,7 @@ def test_html_printed_on_a4(site):
     assert re.search(r"^Page size:\s+59[45]\.\d+ x 841\.\d+ pts \(A4\)", info, re.M), info
     n = len(pages)
     assert 3 <= n <= 9, n
-    for i, page in enumerate(pages, 1):
-        assert "page %d / %d" % (i, n) in page, (i, page[-300:])
-        assert "Tribunal judiciaire d'Exempleville" in page, i
-        assert "Période : du 01/03/2026 au 30/03/2026" in page, i
-        assert "Émis le " in page and "par envmond" in page, i
+    assert_running_lines(pages)
     first = pages[0]
     assert "date d'émission" in first and "Verdict d'ensemble" in first
     assert "Aménagements à prévoir, du plus urgent au moins urgent" in first
@@ -832,7 +850,7 @@ def test_html_printed_on_a4(site):
 
 def test_send_queues_a_multipart_mail(site):
     """--send: one mail in the daemon's durable spool (new/), which its mailer sends and
-    retries like an alert: To the ARSIT, Cc the local technician, a French text, the HTML
+    retries like an alert: To the ARSIT, Cc the local technician, a French text, the PDF
     report and the French CSV attached. The same period twice is queued once."""
     import email
     import email.policy
@@ -852,11 +870,10 @@ def test_send_queues_a_multipart_mail(site):
     assert "TJ-EXV" in msg["Subject"] and "01/03/2026" in msg["Subject"]
     assert msg.get_content_type() == "multipart/mixed"
     parts = list(msg.iter_parts())
-    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
+    assert [x.get_content_type() for x in parts] == ["text/plain", "application/pdf", "text/csv"]
     assert "Bonjour" in parts[0].get_content()
-    html = parts[1].get_payload(decode=True).decode("utf-8")
-    assert parts[1].get_filename() == "rapport-TJ-EXV-2026-03-01.html"
-    assert "Baie baie-A" in html and "page" in html
+    assert parts[1].get_filename() == "rapport-TJ-EXV-2026-03-01.pdf"
+    assert_valid_pdf(parts[1].get_payload(decode=True), site["tmp"], "Baie baie-A")
     data = parts[2].get_payload(decode=True)
     assert data.startswith(b"\xef\xbb\xbf") and b";" in data.splitlines()[0]
     p = run_raw(site, conf, args)
@@ -939,8 +956,8 @@ def test_send_delivered_by_the_daemon_once_the_server_is_back(site):
     meta, msg, _raw = msgs[0]
     assert sorted(meta["rcpt_tos"]) == ["arsit@example.org", "tip@example.org"], meta
     parts = list(msg.iter_parts())
-    assert [x.get_content_type() for x in parts] == ["text/plain", "text/html", "text/csv"]
-    assert "Baie baie-A" in parts[1].get_payload(decode=True).decode("utf-8")
+    assert [x.get_content_type() for x in parts] == ["text/plain", "application/pdf", "text/csv"]
+    assert_valid_pdf(parts[1].get_payload(decode=True), tmp, "Baie baie-A")
     assert os.listdir(os.path.join(state, "spool", "new")) == []
 
 

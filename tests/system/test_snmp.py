@@ -472,7 +472,7 @@ def test_mute_agent_times_out(sim, tmp_path):
 def test_unknown_device(sim, tmp_path):
     conf = write_config(tmp_path, [device('ups', 'ups-rfc1628', snmp_block(sim.port, community='ups-rfc1628'))])
     p = probe(conf, 'nope')
-    assert p.returncode == 64 and "no device called 'nope'" in p.stderr
+    assert p.returncode == 64 and p.stderr.endswith("no device called 'nope' in %s; its devices: ups\n" % conf), p.stderr
 
 
 # ------------------------------------------------------------------ tests: the running daemon

@@ -395,3 +395,49 @@ def test_cycle_time_100_devices(tmp_state, request, mode):
     assert figures["updates"] == "3000" and figures["failed"] == "0"
     # A cycle must not hold the loop for long (a step is 30 s).
     assert float(figures["p95_cycle_ms"]) < 2000
+
+
+def test_daemon_batch_written_for_the_report(tmp_path):
+    """The daemon keeps a device's readings for storage.batch seconds before one rrd
+    update; envmon-report asks it (control socket) to write them before it reads, and
+    a clean stop writes them too."""
+    envmond = BUILD / "src" / "daemon" / "envmond"
+    report = BUILD / "src" / "report" / "envmon-report"
+    state = tmp_path / "state"
+    scenario = TOP / "tests" / "sim" / "scenarios" / "common.scn"
+    conf = tmp_path / "envmond.conf"
+    conf.write_text('''
+site = { name = "T"; code = "T"; contacts = { arsit = [ "a@example.org" ]; }; };
+paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid";
+          control_socket = "%s/sock"; };
+storage = { step = 5; batch = 300; };
+daemon = { allow_root = true; };
+devices = ( { name = "probe"; profile = "sim-probe"; interval = 5; sim = { scenario = "%s"; }; } );
+racks = ( { name = "baie"; probes = [ "probe" ]; servers = ( { name = "srv"; role = "other"; } ); } );
+''' % (state, TOP / "tests" / "sim" / "profiles", tmp_path, tmp_path, scenario))
+    f = state / "rrd" / "probe.rrd"
+    d = subprocess.Popen([str(envmond), "-f", "-c", str(conf)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 20
+        while not (f.exists() and (tmp_path / "sock").exists()) and time.time() < deadline:
+            time.sleep(0.2)
+        time.sleep(11)       # two more readings, batched
+        created = int(re.search(r"^last_update = (\d+)", rrdtool("info", f), re.M).group(1))
+        assert created < time.time() - 8, "the readings were written at once, not batched"
+        asked = time.time()
+        day = time.strftime("%Y-%m-%d", time.gmtime())
+        res = subprocess.run([str(report), "-c", str(conf), "--from", day, "--to", day,
+                              "--format", "csv", "-o", str(tmp_path / "r.csv")],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "TZ": "UTC", "LC_ALL": "C"})
+        assert "may be missing" not in res.stderr, res.stderr
+        last = int(re.search(r"^last_update = (\d+)", rrdtool("info", f), re.M).group(1))
+        assert last >= asked - 6, (created, last, asked, res.stderr)
+    finally:
+        d.send_signal(signal.SIGTERM)
+        _, err = d.communicate(timeout=30)
+    assert d.returncode == 0, err
+    stopped = time.time()
+    last = int(re.search(r"^last_update = (\d+)", rrdtool("info", f), re.M).group(1))
+    assert last >= stopped - 6, (last, stopped)

@@ -196,6 +196,79 @@ static void test_episode_folding(void **state)
 	free(path);
 }
 
+static int ids_in_order(void *arg, struct json_object *r)
+{
+	int *n = arg;
+	struct json_object *v;
+	char want[32];
+
+	snprintf(want, sizeof(want), "X-20260101-%d", *n / 2 + 1);
+	assert_true(json_object_object_get_ex(r, "id", &v));
+	assert_string_equal(json_object_get_string(v), want);
+	(*n)++;
+	return 0;
+}
+
+static int count_episodes(void *arg, const struct journal_episode *ep)
+{
+	(*(int *)arg)++;
+	return 0;
+}
+
+/* Issue 13 item 11: the journal is bounded; rotated files ("<path>.<N>") are still
+ * replayed, oldest first, and an incident that opened before a rotation and closed
+ * after it is one episode. A file left over by an operator (".old") is not read. */
+static void test_rotation(void **state)
+{
+	char *path = xasprintf("%s/r.jsonl", dir), *p;
+	struct journal *j = journal_open(path);
+	struct stat st;
+	int n = 0, episodes = 0;
+	unsigned long files = 0;
+
+	journal_set_max_bytes(j, 200);
+	for (int i = 1; i <= 20; i++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "X-20260101-%d", i);
+		append(j, rec("open", id, 100.0 * i));
+		append(j, rec("close", id, 100.0 * i + 50));
+	}
+	journal_close(j);
+	p = xasprintf("%s.old", path);
+	fclose(fopen(p, "w"));
+	free(p);
+	for (unsigned long k = 1;; k++, files++) {
+		p = xasprintf("%s.%lu", path, k);
+		int rc = stat(p, &st);
+
+		free(p);
+		if (rc < 0)
+			break;
+		assert_true(st.st_size > 0 && st.st_size <= 200);
+	}
+	assert_true(files >= 5);
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(st.st_size <= 200);
+	assert_int_equal(journal_replay(path, ids_in_order, &n), 40);
+	assert_int_equal(n, 40);
+	assert_int_equal(journal_episodes(path, 0, 1e9, count_episodes, &episodes), 20);
+	/* Each file holds whole records: an episode never splits into two, nor is lost. */
+	assert_int_equal(episodes, 20);
+	/* Reopened: rotation goes on after the newest rotated file. */
+	j = journal_open(path);
+	journal_set_max_bytes(j, 1);
+	append(j, rec("open", "X-20260101-21", 3000.0));
+	append(j, rec("close", "X-20260101-21", 3050.0));
+	journal_close(j);
+	p = xasprintf("%s.%lu", path, files + 1);
+	assert_int_equal(stat(p, &st), 0);
+	free(p);
+	episodes = 0;
+	assert_int_equal(journal_episodes(path, 0, 1e9, count_episodes, &episodes), 21);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_failed_write),
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_episode_folding),
+		cmocka_unit_test(test_rotation),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -192,19 +192,24 @@ static void check_hourly(const char *file, long end)
 	rrdread_series_free(&s);
 }
 
-static void test_thirty_days(void **state)
+/* Thirty days of readings every STEP, written one by one (batch_s 0) or in batches:
+ * every reading reads back either way. */
+static void thirty_days(unsigned batch_s)
 {
 	char *file = path_of("probe-a");
 	struct rrdread_info info;
-	long end = T0 + 30 * DAY;
+	long end = T0 + 30 * DAY, per_call = batch_s / STEP + 1;
 	time_t when;
 	double v;
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, batch_s, NULL), 0);
 	assert_int_equal(store_open("probe-a", probe_metrics, ARRAY_SIZE(probe_metrics), 30), 0);
 	assert_string_equal(store_path("probe-a"), file);
 	write_series("probe-a", T0 + STEP, end);
+	store_flush();
 	assert_int_equal(store_stats()->updates, 30 * DAY / STEP);
+	/* A batch holds the readings of batch_s seconds after its first one, both ends in. */
+	assert_int_equal(store_stats()->calls, (30 * DAY / STEP + per_call - 1) / per_call);
 	assert_int_equal(store_stats()->creates, 1);
 
 	assert_int_equal(rrdread_info(file, NULL, &info), 0);
@@ -229,6 +234,83 @@ static void test_thirty_days(void **state)
 	free(file);
 }
 
+static void test_thirty_days(void **state)
+{
+	thirty_days(0);
+}
+
+static void test_thirty_days_batched(void **state)
+{
+	thirty_days(300);
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static time_t last_update(const char *device)
+{
+	char *file = path_of(device);
+	struct rrdread_info info;
+	time_t t;
+
+	assert_int_equal(rrdread_info(file, NULL, &info), 0);
+	t = info.last_update;
+	rrdread_info_free(&info);
+	free(file);
+	return t;
+}
+
+static void write_one(const char *device, long ts, double temp_c)
+{
+	struct store_value v[] = { { "temperature", temp_c } };
+
+	assert_int_equal(store_write(device, (double)ts, v, 1), 0);
+}
+
+/* A device's readings wait in memory for batch_s seconds of sample time, then go in one
+ * rrd update; a device that stops sending has its batch written once another device's
+ * readings show batch_s has passed; store_flush and store_fini write the rest. */
+static void test_batch_window(void **state)
+{
+	const char *const m[] = { "temperature" };
+	struct store_value v[] = { { "temperature", 1.0 } };
+
+	assert_int_equal(store_init(dir, STEP, 300, NULL), 0);
+	assert_int_equal(store_open("probe-a", m, 1, STEP), 0);
+	assert_int_equal(store_open("probe-b", m, 1, STEP), 0);
+	for (long k = 1; k <= 10; k++)
+		write_one("probe-a", T0 + k * STEP, 20.0 + (double)k);
+	write_one("probe-b", T0 + 5 * STEP, 30.0);
+	/* The files exist (created at the first reading) but hold nothing yet. */
+	assert_int_equal(last_update("probe-a"), T0);
+	assert_int_equal(store_stats()->updates, 0);
+	assert_int_equal(store_stats()->calls, 0);
+	/* 300 s after its first reading, probe-a's 11 readings go in one call. */
+	write_one("probe-a", T0 + 11 * STEP, 31.0);
+	assert_int_equal(last_update("probe-a"), T0 + 11 * STEP);
+	assert_int_equal(store_stats()->updates, 11);
+	assert_int_equal(store_stats()->calls, 1);
+	/* probe-b says nothing more (its file begins a step before its first reading): its
+	 * batch goes when probe-a's readings pass its window. */
+	assert_int_equal(last_update("probe-b"), T0 + 4 * STEP);
+	for (long k = 12; k <= 21; k++)
+		write_one("probe-a", T0 + k * STEP, 20.0);
+	assert_int_equal(last_update("probe-b"), T0 + 5 * STEP);
+	/* The rest at store_flush. */
+	write_one("probe-b", T0 + 23 * STEP, 30.0);
+	assert_int_equal(last_update("probe-a"), T0 + 11 * STEP);
+	store_flush();
+	assert_int_equal(last_update("probe-a"), T0 + 21 * STEP);
+	assert_int_equal(last_update("probe-b"), T0 + 23 * STEP);
+	assert_int_equal(store_stats()->updates, 23);
+	assert_int_equal(store_stats()->calls, 4);
+	assert_int_equal(store_stats()->lost, 0);
+	/* A reading not after the last one batched is skipped, as one not after the file's. */
+	write_one("probe-a", T0 + 23 * STEP, 20.0);
+	assert_int_equal(store_write("probe-a", (double)(T0 + 23 * STEP), v, 1), 1);
+	store_fini();
+	assert_int_equal(last_update("probe-a"), T0 + 23 * STEP);
+}
+
 /* ------------------------------------------------------------------ clock back */
 
 static void test_clock_back(void **state)
@@ -239,7 +321,7 @@ static void test_clock_back(void **state)
 	time_t when;
 	double last;
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-b", m, 1, 30), 0);
 	assert_int_equal(store_open("probe-c", m, 1, 30), 0);
 	for (long ts = T0 + STEP; ts <= T0 + 3600; ts += STEP) {
@@ -279,13 +361,13 @@ static void test_new_metric(void **state)
 	struct rrdread_info info;
 	long mid = T0 + 2 * DAY, end = T0 + 3 * DAY;
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-d", before, 2, 30), 0);
 	write_series("probe-d", T0 + STEP, mid);
 	store_fini();
 
 	/* The profile gained dew_point: the file gets the data source, history stays. */
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-d", after, 3, 30), 0);
 	assert_int_equal(store_stats()->migrations, 1);
 	assert_int_equal(count_lines(LOG_NOTICE, "new data source"), 1);
@@ -311,7 +393,7 @@ static void test_new_metric(void **state)
 
 	/* The profile lost humidity: its data source stays, written unknown. */
 	store_fini();
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-d", before, 1, 30), 0);
 	assert_int_equal(store_stats()->migrations, 0);
 	assert_int_equal(store_write("probe-d", (double)(end + STEP),
@@ -336,7 +418,7 @@ static void test_interval_raised(void **state)
 	struct rrdread_info info;
 	long mid = T0 + 3600, end = T0 + 2 * 3600;
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-i", m, 2, 30), 0);
 	write_series("probe-i", T0 + STEP, mid);
 	store_fini();
@@ -344,7 +426,7 @@ static void test_interval_raised(void **state)
 	assert_int_equal(info.heartbeat_s[0], 60);
 	rrdread_info_free(&info);
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-i", m, 2, 120), 0);
 	assert_int_equal(count_lines(LOG_NOTICE, "heartbeat raised to 240 s"), 1);
 	for (long ts = mid + 120; ts <= end; ts += 120)
@@ -362,7 +444,7 @@ static void test_interval_raised(void **state)
 	/* Once raised, it stays: no tune at the next start. */
 	store_fini();
 	n_lines = 0;
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-i", m, 2, 120), 0);
 	assert_int_equal(count_lines(LOG_NOTICE, "heartbeat"), 0);
 	assert_int_equal(count_lines(LOG_ERR, NULL), 0);
@@ -388,7 +470,7 @@ static void test_unreadable_and_stale_files(void **state)
 	f = fopen(temp, "w");
 	fclose(f);
 
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(stat(temp, &sb), -1);
 	assert_int_equal(store_open("probe-e", m, 1, 30), 0);
 	assert_int_equal(count_lines(LOG_ERR, "moved to"), 1);
@@ -487,7 +569,7 @@ static void test_disk_full(void **state)
 		free(rrddir);
 		skip();
 	}
-	assert_int_equal(store_init(dir, STEP, NULL), 0);
+	assert_int_equal(store_init(dir, STEP, 0, NULL), 0);
 	assert_int_equal(store_open("probe-full-a", m, 2, 30), 0);
 	assert_int_equal(store_open("probe-full-b", m, 2, 30), 0);
 	assert_int_equal(store_write("probe-full-a", (double)(ts += STEP),
@@ -523,6 +605,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_thirty_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thirty_days_batched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_metric, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interval_raised, setup, teardown),

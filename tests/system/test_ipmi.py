@@ -1,0 +1,211 @@
+"""The IPMI driver against OpenIPMI's ipmi_sim as a server's BMC on 127.0.0.1
+(tests/peers/ipmipeer.py), over RMCP+ (IPMI LAN 2.0) through FreeIPMI's
+libipmimonitoring: the inlet chosen by name (never the power supply's "PSU1 Inlet
+Temp") and followed as the simulator's console changes it; a wrong password, a BMC
+that needs the opensesspriv workaround, a dead BMC bounded by the device's timeout;
+configuration errors at file:line; and a running daemon whose rack has no probe but
+the server's BMC: an alert mail when the inlet leaves the envelope and a recovery
+mail, the BMC killed (contact lost) and started again, while a second, silent BMC
+(3 s timeout) does not slow the first. Skipped only when openipmi is not installed."""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+TOP = HERE.parent.parent
+sys.path.insert(0, str(TOP / 'tests' / 'peers'))
+sys.path.insert(0, str(HERE))
+
+import ipmipeer  # noqa: E402
+from peerlib import HOST, free_port, program  # noqa: E402
+from test_nut import Daemon, subjects, wait_subject, write_conf  # noqa: E402
+
+pytestmark = pytest.mark.skipif(ipmipeer.missing() is not None, reason=str(ipmipeer.missing()))
+
+ENVMOND = program('envmond')
+
+
+@pytest.fixture
+def bmc(tmp_path):
+    sims = []
+
+    def start(port=None):
+        sim = ipmipeer.IpmiSim(tmp_path / ('bmc-%d' % len(sims)), port=port)
+        sims.append(sim)
+        return sim.start()
+    yield start
+    for s in sims:
+        s.stop()
+
+
+def secret_file(tmp, password=ipmipeer.PASSWORD):
+    path = tmp / ('bmc-%d.secret' % len(list(tmp.glob('bmc-*.secret'))))
+    path.write_text(password + '\n')
+    os.chmod(path, 0o600)
+    return path
+
+
+def ipmi_device(name, port, secret, extra='', workarounds='"opensesspriv"', user=ipmipeer.USER):
+    return ('{ name = "%s"; profile = "probe-ipmi-bmc"; interval = 5; timeout = 1000; retries = 0; %s '
+            'ipmi = { host = "%s:%d"; user = "%s"; password_file = "%s"; workarounds = [ %s ]; }; }'
+            % (name, extra, HOST, port, user, secret, workarounds))
+
+
+def probe(conf, device='bmc'):
+    p = subprocess.run([str(ENVMOND), '-c', str(conf), '--probe', device, '--json'],
+                       capture_output=True, text=True, timeout=60)
+    assert 'AddressSanitizer' not in p.stderr and 'runtime error' not in p.stderr, p.stderr
+    return p
+
+
+def metrics(p):
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert out['protocol'] == 'ipmi' and out['answered'], out
+    return {m['name']: m for m in out['metrics']}
+
+
+def test_probe_reads_the_inlet_and_follows_the_console(tmp_path, bmc):
+    sim = bmc()
+    conf = write_conf(tmp_path, [ipmi_device('bmc', sim.port, secret_file(tmp_path))])
+    p = probe(conf)
+    m = metrics(p)
+    assert (m['temperature']['status'], m['temperature']['value'], m['temperature']['unit']) == ('ok', 24, '°C')
+    assert m['exhaust_temperature']['value'] == 35
+    assert ipmipeer.PASSWORD not in p.stdout + p.stderr
+    # The SDRs are cached in the state directory (downloaded once per BMC).
+    assert list((tmp_path / 'state' / 'ipmi-sdr').iterdir())
+
+    # The power supply's inlet (41 °C here) is never taken for the server's: with the
+    # server's inlet gone from the profile's choices, the metric is absent.
+    sim.set('Inlet Temp', 29)
+    assert metrics(probe(conf))['temperature']['value'] == 29
+    sim.set('PSU1 Inlet Temp', 60)
+    sim.set('Inlet Temp', 33)
+    assert metrics(probe(conf))['temperature']['value'] == 33
+    profiles = tmp_path / 'profiles'
+    profiles.mkdir()
+    text = (TOP / 'etc' / 'profiles' / 'probe-ipmi-bmc.conf').read_text()
+    text = text.replace('"Inlet Temp",', '', 1).replace('sensors = [ "Exhaust Temp",', 'sensors = [ "Exit Air", "Exhaust Temp",', 1)
+    (profiles / 'probe-ipmi-bmc.conf').write_text(text)
+    conf.write_text(conf.read_text().replace('%s/etc/profiles' % TOP, str(profiles)))
+    p = probe(conf)
+    m = metrics(p)
+    assert m['temperature']['status'] == 'absent' and m['exhaust_temperature']['value'] == 35
+    assert m['exhaust_temperature']['source'] == 'Exhaust Temp'   # the name that answered, not the first
+    # The note names the metric and the BMC's own sensor names, to add the right one.
+    assert json.loads(p.stdout)['error'] == (
+        'temperature: BMC %s:%d has none of the profile\'s sensor names; its temperature sensors: '
+        '"Inlet Temp", "Exhaust Temp", "PSU1 Inlet Temp", "CPU1 Temp"' % (HOST, sim.port))
+
+
+def test_wrong_password_and_missing_workaround(tmp_path, bmc):
+    sim = bmc()
+    wrong = 'Not-the-bmc-pass'
+    conf = write_conf(tmp_path, [ipmi_device('bmc', sim.port, secret_file(tmp_path, wrong)),
+                                 ipmi_device('nows', sim.port, secret_file(tmp_path), workarounds=''),
+                                 ipmi_device('nouser', sim.port, secret_file(tmp_path), user='intruder')])
+    p = probe(conf)
+    assert p.returncode == 1 and 'invalid password' in p.stderr and "check 'user'" in p.stderr, p.stderr
+    assert wrong not in p.stdout + p.stderr
+    p = probe(conf, 'nouser')
+    assert p.returncode == 1 and 'invalid username' in p.stderr, p.stderr
+    # ipmi_sim, like some real BMCs, needs FreeIPMI's opensesspriv workaround.
+    p = probe(conf, 'nows')
+    assert p.returncode == 1 and 'privilege level cannot be obtained' in p.stderr, p.stderr
+    assert 'opensesspriv' in p.stderr
+
+
+def test_dead_bmc_bounded_by_the_timeout(tmp_path, bmc):
+    """A BMC that does not answer costs the device's timeout (1 s), not the library's
+    60 s session timeout; started again on the same port, it answers."""
+    sim = bmc()
+    conf = write_conf(tmp_path, [ipmi_device('bmc', sim.port, secret_file(tmp_path))])
+    assert metrics(probe(conf))['temperature']['value'] == 24
+    sim.kill()
+    start = time.monotonic()
+    p = probe(conf)
+    elapsed = time.monotonic() - start
+    assert p.returncode == 1 and 'timeout' in p.stderr and 'UDP port 623' in p.stderr, p.stderr
+    assert 0.9 < elapsed < 3.0, elapsed
+    bmc(port=sim.port)
+    assert metrics(probe(conf))['temperature']['value'] == 24
+
+
+@pytest.mark.parametrize('ipmi, message', [
+    ('host = "127.0.0.1"; user = "u"; workarounds = [ "opensespriv" ];', "unknown IPMI workaround 'opensespriv'"),
+    ('host = "127.0.0.1"; user = "u"; workarounds = [ "spinpoll" ];', "'spinpoll' is for the local BMC"),
+    ('workarounds = [ "opensesspriv" ];', "'opensesspriv' is for a BMC over the LAN"),
+    ('user = "u";', "'user' and 'password' are for a remote BMC"),
+    ('host = "h"; user = "a-user-name-longer-than-16";', "longer than 16 bytes"),
+    ('host = "h"; user = "u"; password = "a-password-longer-than-20";', "longer than 20 bytes"),
+    ('host = "h"; community = "x";', "community"),
+])
+def test_config_errors_name_the_line(tmp_path, ipmi, message):
+    conf = write_conf(tmp_path, ['{ name = "b"; profile = "probe-ipmi-bmc"; ipmi = { %s }; }' % ipmi])
+    p = subprocess.run([str(ENVMOND), '-c', str(conf), '-t'], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 78, p.stdout + p.stderr
+    assert re.search(r'envmond\.conf:\d+: .*' + re.escape(message), p.stdout + p.stderr), p.stdout + p.stderr
+    assert 'a-password-longer-than-20' not in p.stdout + p.stderr
+
+
+def test_daemon_alert_from_the_bmc_inlet(tmp_path, bmc, smtp_plain):
+    """A rack without probes but the server's BMC: the inlet at 35 °C (above A1's
+    32 °C) sends an alert, back at 24 °C a recovery; the BMC killed: contact lost after
+    dead_time, then answering again. A second BMC that never answers (3 s timeout)
+    does not delay the first."""
+    sim = bmc()
+    secret = secret_file(tmp_path)
+    silent_port = free_port()
+    devices = [ipmi_device('bmc', sim.port, secret, extra='dead_time = 1;'),
+               ipmi_device('muet', silent_port, secret).replace('timeout = 1000', 'timeout = 3000')]
+    extra = '''
+mail = { server = "127.0.0.1"; port = %d; tls = "none"; from = "envmond <envmond@example.org>"; };
+alerts = { startup_grace = 0; };
+racks = ( { name = "baie-A"; probes = [ "bmc" ];
+            servers = ( { name = "srv-numerisation"; role = "digitization"; } ); } );
+specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0 ]; hold = 0; clear_hold = 0; }; }; };
+''' % smtp_plain.port
+    daemon = Daemon(write_conf(tmp_path, devices, extra))
+    try:
+        daemon.next_state('bmc', 'temperature')
+        sim.set('Inlet Temp', 35)
+        daemon.next_state('bmc', 'temperature')
+        smtp_plain.wait_for(1, timeout_s=20)
+        sim.set('Inlet Temp', 24)
+        daemon.next_state('bmc', 'temperature')
+        wait_subject(smtp_plain, r'^\[RECOVERED\] ', timeout_s=20)
+
+        killed_at = time.monotonic()
+        sim.kill()
+        daemon.wait_for(r'bmc: contact lost after 1 polls', timeout=20)
+        bmc(port=sim.port)
+        daemon.wait_for(r'bmc: answering again', timeout=20)
+    finally:
+        text = daemon.stop()
+    subj = subjects(smtp_plain)
+    assert any(re.search(r'^\[CRITICAL\] TJ-EXV .*srv-numerisation', s) for s in subj), subj
+    assert any(re.search(r'^\[WARNING\] .*contact with the device bmc lost', s) for s in subj), subj
+    assert ipmipeer.PASSWORD not in text
+    assert re.search(r'muet: .*BMC 127\.0\.0\.1:%d: connection timeout' % silent_port, text), text
+
+    # The live BMC kept its 5 s pace although the silent one blocks 3 s per poll.
+    times = [t for t, l in daemon.log()
+             if t < killed_at and re.match(r'envmond: debug: bmc: temperature status=', l)]
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert len(gaps) >= 2 and max(gaps) < 6.5, gaps
+
+
+@pytest.mark.skipif(os.path.exists('/dev/ipmi0'), reason='this host has a local BMC')
+def test_inband_without_a_local_bmc(tmp_path):
+    """No host: the machine's own BMC in-band; without /dev/ipmi0 the error says what
+    the kernel lacks."""
+    conf = write_conf(tmp_path, ['{ name = "local"; profile = "probe-ipmi-bmc"; timeout = 1000; ipmi = { }; }'])
+    p = probe(conf, 'local')
+    assert p.returncode == 1 and 'no /dev/ipmi0' in p.stderr and 'ipmi_devintf' in p.stderr, p.stderr
