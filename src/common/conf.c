@@ -727,10 +727,33 @@ static const char *profile_protocol_label(enum profile_protocol p)
 	return labels[p];
 }
 
+/* battery_installed = "2022-05-01": a UPS's battery date, for the report's age check. */
+static void parse_battery_installed(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	char *s = NULL;
+	struct tm tm;
+	const char *end;
+
+	if (!cfgparse_string(ps->p, g, "battery_installed", false, &s))
+		return;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	tm.tm_isdst = -1;
+	if (!end || *end || (dev->battery_installed = mktime(&tm)) == (time_t)-1)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "battery_installed"),
+			_("'battery_installed' = \"%s\" is not a date like \"2022-05-01\""), s);
+	else if (dev->profile && dev->profile->kind != KIND_UPS)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "battery_installed"),
+			_("'battery_installed' is for a UPS, and device '%s' is not one"), dev->name);
+	if (dev->battery_installed == (time_t)-1)
+		dev->battery_installed = 0;
+	free(s);
+}
+
 static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
 	static const char *const keys[] = { "name", "profile", "interval", "timeout", "retries",
-		"dead_time", "snmp", "modbus", "sim", "nut", "ipmi", NULL };
+		"dead_time", "snmp", "modbus", "sim", "nut", "ipmi", "battery_installed", NULL };
 	char *profile = NULL;
 
 	dev->line = (int)config_setting_source_line(g);
@@ -762,6 +785,7 @@ static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg
 				profile_protocol_label(dev->profile->protocol), dev->name,
 				profile_protocol_label((enum profile_protocol)profile_protocol_of(dev->protocol)));
 	}
+	parse_battery_installed(ps, g, dev);
 	free(profile);
 }
 

@@ -85,6 +85,7 @@ struct cfg_device {
 	unsigned timeout_ms;       /* per request */
 	unsigned retries;
 	unsigned dead_intervals;   /* intervals without an answer before "lost contact" */
+	time_t battery_installed;  /* UPS: local midnight of the battery's installation, 0 unknown */
 	struct cfg_snmp snmp;
 	struct cfg_modbus modbus;
 	struct cfg_sim sim;

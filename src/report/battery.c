@@ -140,3 +140,13 @@ char *battery_reason(const struct battery_outage *o)
 	fmt_date(day, sizeof(day), o->start);
 	return xasprintf(_("%s real for %s promised in the outage of %s"), real, promised, day);
 }
+
+char *battery_age_reason(const struct cfg_device *dev, time_t at)
+{
+	char day[32];
+
+	if (!dev->battery_installed || difftime(at, dev->battery_installed) <= BATTERY_MAX_AGE_S)
+		return NULL;
+	fmt_date(day, sizeof(day), dev->battery_installed);
+	return xasprintf(_("batteries over 4 years old (installed on %s)"), day);
+}

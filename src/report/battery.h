@@ -35,6 +35,14 @@ bool battery_assess(struct battery_outage *o);
 /* Every outage of a's episodes with its figures from the RRD files; *out a new array. */
 size_t battery_outages(const struct audit *a, struct battery_outage **out);
 
+/* Batteries older than this are to be replaced (a UPS battery lasts 3 to 5 years). */
+#define BATTERY_MAX_AGE_S (4 * 365.25 * 86400)
+
+struct cfg_device;
+/* "batteries over 4 years old (installed on 01/05/2021)" when dev's configured battery
+ * date is more than BATTERY_MAX_AGE_S before at; else NULL. malloc'd. */
+char *battery_age_reason(const struct cfg_device *dev, time_t at);
+
 /* "9 min réelles pour 25 promises lors de la coupure du 12/03" (malloc'd). */
 char *battery_reason(const struct battery_outage *o);
 

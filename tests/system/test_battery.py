@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from test_report import JOURNAL_APPEND, PARIS, REPORT, TZ, make_site
+from test_report import CONF, JOURNAL_APPEND, PARIS, REPORT, TZ, make_site
 
 UPS_DS = ["ups_source", "ups_charge", "ups_runtime", "ups_load"]
 
@@ -76,7 +76,10 @@ def fill(state):
 
 @pytest.fixture(scope="module")
 def site():
-    s = make_site("envmon-battery-", fill)
+    # Batteries installed on 1 May 2021: over 4 years old in March 2026.
+    conf = CONF.replace('profile = "ups-rfc1628";', 'profile = "ups-rfc1628"; battery_installed = "2021-05-01";')
+    assert conf != CONF
+    s = make_site("envmon-battery-", fill, conf)
     yield s
     shutil.rmtree(s["tmp"])
 
@@ -102,6 +105,7 @@ def test_weak_battery_from_the_outage(site):
     assert "charge consommée 11,1 %/min à une charge de sortie de 40 %" in line[0], line[0]
     assert "autonomie réelle à pleine charge 9 min (budget d'arrêt 10 min)" in line[0], line[0]
     assert "batteries à remplacer" in line[0], line[0]
-    assert "9 min réelles pour 25 min promises lors de la coupure du 12/03/2026" in text, text
+    assert ("9 min réelles pour 25 min promises lors de la coupure du 12/03/2026 ; "
+            "batteries de plus de 4 ans (installées le 01/05/2021)") in text, text
     html = report(site, "html")
     assert "9 min réelles pour 25 min promises lors de la coupure du 12/03/2026" in html

@@ -278,9 +278,9 @@ racks = (
 """
 
 
-def make_site(prefix, fill):
-    """A temporary site: CONF, a state directory that fill(state) populates, the French
-    catalogue; returns {tmp, conf, locale} plus what fill returns under "hist"."""
+def make_site(prefix, fill, conf_text=CONF):
+    """A temporary site: conf_text (CONF), a state directory that fill(state) populates,
+    the French catalogue; returns {tmp, conf, locale} plus what fill returns as "hist"."""
     if not os.access(REPORT, os.X_OK):
         pytest.fail("envmon-report not built: %s" % REPORT)
     tmp = tempfile.mkdtemp(prefix=prefix)
@@ -289,7 +289,7 @@ def make_site(prefix, fill):
     hist = fill(state)
     conf = os.path.join(tmp, "envmond.conf")
     with open(conf, "w") as f:
-        f.write(CONF.format(state=state, profiles=os.path.join(ROOT, "etc", "profiles")))
+        f.write(conf_text.format(state=state, profiles=os.path.join(ROOT, "etc", "profiles")))
     locale = os.path.join(tmp, "locale", "fr", "LC_MESSAGES")
     os.makedirs(locale)
     gmo = os.path.join(BUILD, "po", "fr.gmo")

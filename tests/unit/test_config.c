@@ -79,6 +79,10 @@ static const struct bad_case cases[] = {
 	  L_PATHS, NULL, "envmond.conf:1:", "'code' must be a short identifier" },
 	{ "no ARSIT address", "site = { name = \"T\"; code = \"T\";\n contacts = { arsit = [ ]; }; };\n" L_PATHS, NULL,
 	  "envmond.conf:2:", "at least one address" },
+	{ "battery date", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; battery_installed = \"2021-13-01\"; snmp = { host = \"h\"; }; }\n"),
+	  NULL, "envmond.conf:7:", "'battery_installed' = \"2021-13-01\" is not a date like \"2022-05-01\"" },
+	{ "battery date on a probe", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; battery_installed = \"2021-05-01\"; modbus = { host = \"h\"; }; }\n"),
+	  NULL, "envmond.conf:7:", "'battery_installed' is for a UPS, and device 'd' is not one" },
 	{ "unknown role in contacts.roles", "site = { name = \"T\"; code = \"T\"; contacts = { arsit = [ \"a@example.org\" ];\n"
 	  " roles = { visio = [ \"v@example.org\" ]; }; }; };\n" L_PATHS, NULL, "envmond.conf:2:", "unknown setting 'visio'" },
 	{ "invalid role address", "site = { name = \"T\"; code = \"T\"; contacts = { arsit = [ \"a@example.org\" ];\n"
