@@ -281,16 +281,35 @@ static void check_mail(struct parse *ps, const config_setting_t *g, struct cfg_m
 		cfgparse_error_at(ps->p, g, _("a password is set without 'user'"));
 }
 
+/* mail.digest = "08:00": one mail a day at that local time instead of reminders. */
+static void parse_digest(struct parse *ps, const config_setting_t *g, struct cfg_mail *m)
+{
+	char *s = NULL;
+	unsigned h, min;
+	char end;
+
+	m->digest_min = -1;
+	if (!cfgparse_string(ps->p, g, "digest", false, &s))
+		return;
+	if (sscanf(s, "%2u:%2u%c", &h, &min, &end) != 2 || h > 23 || min > 59)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "digest"),
+			_("'digest' = \"%s\" is not a time like \"08:00\""), s);
+	else
+		m->digest_min = (int)(h * 60 + min);
+	free(s);
+}
+
 static void parse_mail(struct parse *ps, const config_setting_t *root)
 {
 	static const char *const keys[] = { "server", "port", "tls", "ca_file", "user", "password",
-		"password_file", "from", "lang", "timeout", "max_per_hour", NULL };
+		"password_file", "from", "lang", "timeout", "max_per_hour", "digest", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "mail", CONFIG_TYPE_GROUP, false);
 	struct cfg_mail *m = &ps->cfg->mail;
 	int tls = MAIL_TLS_STARTTLS, lang = 0;
 
 	m->timeout_s = 60;
 	m->max_per_hour = 6;
+	m->digest_min = -1;
 	m->lang = xstrdup("fr");
 	if (!g)
 		return;
@@ -311,6 +330,7 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 	}
 	cfgparse_uint(ps->p, g, "timeout", 5, 3600, &m->timeout_s);
 	cfgparse_uint(ps->p, g, "max_per_hour", 1, 1000, &m->max_per_hour);
+	parse_digest(ps, g, m);
 	check_mail(ps, g, m);
 }
 

@@ -154,6 +154,7 @@ struct cfg_mail {
 	char *lang;                /* "fr" (default) or "en" */
 	unsigned timeout_s;
 	unsigned max_per_hour;     /* per incident, against floods */
+	int digest_min;            /* mail.digest: minutes after local midnight, -1 = none */
 };
 
 struct cfg_alerts {

@@ -242,6 +242,10 @@ int context_sink(void *arg, const struct notification *orig)
 	struct nb_list l = { .n = 0 };
 	const struct cfg_rack *rack = NULL;
 
+	/* mail.digest: the daily digest replaces reminders (dailymail.h); the journal still
+	 * records each one as offered. */
+	if (n.kind == NOTIF_REMINDER && cx->cfg->mail.digest_min >= 0)
+		return 0;
 	n.trend_rate = n.trend_level = n.trend_limit = n.trend_eta_s = n.budget_at = NAN;
 	for (size_t r = 0; n.rack && r < cx->cfg->n_racks; r++)
 		if (strcmp(cx->cfg->racks[r].name, n.rack) == 0)

@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "confdiff.h"
 #include "context.h"
+#include "dailymail.h"
 #include "control.h"
 #include "daemonctl.h"
 #include "daemonize.h"
@@ -66,6 +67,7 @@ struct daemon_state {
 	struct config *cfg;
 	int pid_fd;
 	struct mailsvc mail;
+	struct dailymail digest;
 	struct pipeline *pipe;
 	struct poller *poller;
 	char *pid_path;            /* the pid file in use (a reload cannot move it) */
@@ -495,6 +497,7 @@ static int run_loop(struct daemon_state *st)
 	}
 	if (monitoring_start(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	dailymail_start(&st->digest, &st->cfg, &st->mail);
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
@@ -536,6 +539,7 @@ static int run(struct daemon_state *st)
 	daemonize_report(&st->startup_fd, rc);
 	stop_control(st);
 	monitoring_stop(st);
+	dailymail_stop(&st->digest);
 	mailsvc_stop(&st->mail);
 	store_fini();
 	sched_fini();

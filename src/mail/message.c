@@ -373,7 +373,7 @@ static void local_tm(double when, struct tm *tm)
 	}
 }
 
-static void rfc5322_date(struct msg_buf *b, double when)
+void message_date(struct msg_buf *b, double when)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
@@ -491,7 +491,7 @@ static void add_headers(struct msg_buf *b, const struct config *cfg, const struc
 	add_from(b, cfg->mail.from);
 	add_recipients(b, cfg, n);
 	message_header_encoded(b, "Subject", subject);
-	rfc5322_date(b, n->time);
+	message_date(b, n->time);
 	msg_buf_printf(b, "Message-ID: %s\r\n", id);
 	if (n->seq > 0) {
 		char *first = message_id(cfg->site.code, instance, n->incident_id, 0);

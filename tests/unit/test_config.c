@@ -79,6 +79,8 @@ static const struct bad_case cases[] = {
 	  L_PATHS, NULL, "envmond.conf:1:", "'code' must be a short identifier" },
 	{ "no ARSIT address", "site = { name = \"T\"; code = \"T\";\n contacts = { arsit = [ ]; }; };\n" L_PATHS, NULL,
 	  "envmond.conf:2:", "at least one address" },
+	{ "digest time", VALID "mail = { server = \"localhost\"; tls = \"none\"; from = \"e@example.org\";\n digest = \"8h\"; };\n",
+	  NULL, "envmond.conf:10:", "'digest' = \"8h\" is not a time like \"08:00\"" },
 	{ "battery date", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; battery_installed = \"2021-13-01\"; snmp = { host = \"h\"; }; }\n"),
 	  NULL, "envmond.conf:7:", "'battery_installed' = \"2021-13-01\" is not a date like \"2022-05-01\"" },
 	{ "battery date on a probe", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; battery_installed = \"2021-05-01\"; modbus = { host = \"h\"; }; }\n"),

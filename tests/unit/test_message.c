@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "message.h"
 #include "mail_fixture.h"
 
@@ -324,6 +325,49 @@ static void test_context(void **state)
 	free(msg);
 }
 
+/* The daily digest (mail.digest): the next time, and a French mail that lists the open
+ * incidents and those of the last day, threaded by nothing, with the site header. */
+static void test_digest(void **state)
+{
+	static const struct digest_item open[] = {
+		{ "TJ-EXV-20261123-1", SEV_CRITICAL, CRIT_TEMPERATURE, "baie-A", 1795450000, 0 },
+		{ "TJ-EXV-20261123-2", SEV_WARNING, CRIT_UPS_SOURCE, "ups\r\nBcc: x@example.com", 1795450300, 0 },
+	};
+	static const struct digest_item day[] = {
+		{ "TJ-EXV-20261122-4", SEV_WARNING, CRIT_HUMIDITY, "baie-A", 1795400000, 1795410000 },
+	};
+	double now = 1795450000 + 3600;                 /* 23/11/2026 18:06 in Paris */
+	char *msg, *plain;
+
+	cfg.mail.digest_min = 8 * 60;
+	/* 08:00 the next morning, then the one after it at 08:00 itself. */
+	{
+		double next = digest_next(&cfg, now);
+		time_t t = (time_t)next;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		assert_int_equal(tm.tm_hour, 8);
+		assert_int_equal(tm.tm_min, 0);
+		assert_int_equal(tm.tm_mday, 24);
+		assert_true(digest_next(&cfg, next) - next > 86000);
+	}
+	msg = digest_format(&cfg, fr, INSTANCE, now, open, 2, day, 1);
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
+	assert_null(strstr(msg, "X-Envmon-Severity"));
+	assert_null(strstr(msg, "\r\nBcc:"));
+	assert_non_null(strstr(msg, "\r\nTo: arsit@example.org,\r\n arsit2@example.org\r\nCc: tip@example.org\r\n"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Incidents en cours : 2\r\n"));
+	assert_non_null(strstr(plain, "  - TJ-EXV-20261123-1  critical  température baie-A  depuis le 23/11/2026 17:06\r\n"));
+	assert_non_null(strstr(plain, "  - TJ-EXV-20261123-2  warning"));
+	assert_non_null(strstr(plain, "Incidents terminés dans les dernières 24 heures : 1\r\n"));
+	assert_non_null(strstr(plain, "TJ-EXV-20261122-4"));
+	free(plain);
+	free(msg);
+	cfg.mail.digest_min = -1;
+}
+
 /* The body holds the facts in French. */
 static void test_body(void **state)
 {
@@ -386,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_local_recipients),
 		cmocka_unit_test(test_role_recipients),
 		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_body_recovery),
 		cmocka_unit_test(test_catalogue),
