@@ -169,14 +169,18 @@ void msgctx_footer(struct msg_buf *b, const struct msgcat *cat, const struct not
 {
 	char *host = message_sanitize(n->host ? n->host : "", 64);
 
-	if (n->kind == NOTIF_ALERT || n->kind == NOTIF_REMINDER) {
-		const char *target = n->device ? n->device : n->n_servers > 0 ? n->servers[0].name : NULL;
-		char *t = message_sanitize(target ? target : "", NAME_MAX_LEN);
+	/* A device cause is silenced by its name; a rack's incident once every server it
+	 * concerns is silenced (alert.c in_maintenance). */
+	if ((n->kind == NOTIF_ALERT || n->kind == NOTIF_REMINDER) && (n->device || n->n_servers > 0)) {
+		size_t k = n->device ? 1 : n->n_servers;
 
-		if (t[0])
-			msg_buf_printf(b, "\n%s\n  envmonctl silence %s 2h \"%s\"\n",
-				_("To stop the mails about it during an intervention:"), t, _("reason"));
-		free(t);
+		msg_buf_printf(b, "\n%s\n", _("To stop the mails about it during an intervention:"));
+		for (size_t i = 0; i < k && i < 8; i++) {
+			char *t = message_sanitize(n->device ? n->device : n->servers[i].name, NAME_MAX_LEN);
+
+			msg_buf_printf(b, "  envmonctl silence %s 2h \"%s\"\n", t, _("reason"));
+			free(t);
+		}
 	}
 	if (host[0])
 		msg_buf_printf(b, "\n%s %s\n", _("envmond runs on host:"), host);

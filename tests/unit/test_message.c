@@ -323,6 +323,16 @@ static void test_context(void **state)
 	assert_null(strstr(plain, "Prévision"));
 	free(plain);
 	free(msg);
+	/* A rack's incident: silenced once every server it concerns is. */
+	n = fixture_alert();
+	n.device = NULL;
+	n.n_servers = 2;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "  envmonctl silence srv-comci 2h \"motif\"\r\n"
+		"  envmonctl silence srv-numerisation 2h \"motif\"\r\n"));
+	free(plain);
+	free(msg);
 }
 
 /* The daily digest (mail.digest): the next time, and a French mail that lists the open
