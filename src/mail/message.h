@@ -47,6 +47,8 @@ void message_header_encoded(struct msg_buf *b, const char *name, const char *val
 char *message_sanitize(const char *s, size_t max_len);
 /* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
 void message_number(char *buf, size_t size, double v, int decimals, bool comma);
+/* Appends "Date: ..." (RFC 5322, local time with its offset) for when. */
+void message_date(struct msg_buf *b, double when);
 /* Appends text to b encoded quoted-printable (RFC 2045), '\n' becoming CRLF. */
 void message_qp(struct msg_buf *b, const char *text);
 
