@@ -155,6 +155,9 @@ static void add_metric(const struct context *cx, struct nb_list *l, const struct
 		last->silent };
 	if ((size_t)i >= last->n_readings || last->readings[i].status != READING_OK)
 		return;
+	/* A table metric's reading is its instances' aggregate: say which sensor gave it. */
+	if (last->readings[i].instance[0])
+		r->instance = last->readings[i].instance;
 	if (prof->metrics[i].n_state_names > 0) {
 		int code = (int)last->readings[i].value;
 

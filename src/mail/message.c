@@ -563,24 +563,36 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
  * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
 static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
-	char *dev, *index, *label, *raw;
-	const char *space;
+	char *dev, *sensor;
 
 	if (!n->sensor || !n->sensor[0])
 		return;
-	space = strchr(n->sensor, ' ');
-	raw = space ? xstrndup(n->sensor, (size_t)(space - n->sensor)) : xstrdup(n->sensor);
 	dev = message_sanitize(n->sensor_device, TEXT_MAX);
+	sensor = message_sensor_text(cat, n->sensor);
+	msg_buf_printf(b, "%s %s%s%s\n", _("Sensor:"), dev, dev[0] ? ", " : "", sensor);
+	free(dev);
+	free(sensor);
+}
+
+char *message_sensor_text(const struct msgcat *cat, const char *instance)
+{
+	char *index, *label, *raw, *out;
+	const char *space;
+
+	if (!instance || !instance[0])
+		return xstrdup("");
+	space = strchr(instance, ' ');
+	raw = space ? xstrndup(instance, (size_t)(space - instance)) : xstrdup(instance);
 	index = message_sanitize(raw, TEXT_MAX);
 	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
-	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "", _("sensor"), index);
 	if (label[0])   /* translated quotes: "« " and " »" in French */
-		msg_buf_printf(b, " %s%s%s", _("\u201c"), label, _("\u201d"));
-	msg_buf_printf(b, "\n");
+		out = xasprintf("%s %s %s%s%s", _("sensor"), index, _("\u201c"), label, _("\u201d"));
+	else
+		out = xasprintf("%s %s", _("sensor"), index);
 	free(raw);
-	free(dev);
 	free(index);
 	free(label);
+	return out;
 }
 
 static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)

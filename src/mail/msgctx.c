@@ -115,11 +115,16 @@ static void body_budget(struct msg_buf *b, const struct msgcat *cat, const struc
 	msg_buf_printf(b, "%s %s\n", _("Shutdown budget reached, at the runtime left, at:"), when);
 }
 
-/* A state name in words: the mail catalogue knows "stopped", "on battery" ... */
+/* A state name in words: a canonical state's label ("online" -> "on mains power"), else
+ * the name with spaces for '_', through the catalogue. */
 static char *state_words(const struct msgcat *cat, const char *state)
 {
-	char *s = message_sanitize(state, 40), *t;
+	const char *label = metric_state_label(state);   /* canonical states, as message.c */
+	char *s, *t;
 
+	if (label)
+		return xstrdup(_(label));
+	s = message_sanitize(state, 40);
 	for (char *p = s; *p; p++)
 		if (*p == '_')
 			*p = ' ';
@@ -136,14 +141,15 @@ static void neighbour_line(struct msg_buf *b, const struct msgcat *cat, const st
 
 	if (strcmp(r->metric, "contact") == 0 || r->silent) {
 		msg_buf_printf(b, "  - %s%s%s\n", dev, sep, r->silent ? _("does not answer") : _("answers"));
-	} else if (r->state) {
-		char *st = state_words(cat, r->state);
+	} else if (r->state || !isnan(r->value)) {
+		char *st = r->state ? state_words(cat, r->state) : NULL, *sensor = message_sensor_text(cat, r->instance);
 
-		msg_buf_printf(b, "  - %s%s%s %s\n", dev, sep, label, st);
+		if (!st)
+			value_unit(val, sizeof(val), cat, r->value, r->unit);
+		msg_buf_printf(b, "  - %s%s%s %s%s%s%s\n", dev, sep, label, st ? st : val,
+			sensor[0] ? " (" : "", sensor, sensor[0] ? ")" : "");
 		free(st);
-	} else if (!isnan(r->value)) {
-		value_unit(val, sizeof(val), cat, r->value, r->unit);
-		msg_buf_printf(b, "  - %s%s%s %s\n", dev, sep, label, val);
+		free(sensor);
 	}
 	free(dev);
 }

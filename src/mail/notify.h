@@ -30,6 +30,8 @@ struct notif_reading {
 	const char *unit;
 	const char *state;            /* state metrics: the state name, else NULL */
 	bool silent;                  /* the device did not answer its last poll */
+	const char *instance;         /* a table metric: the instance that gave value, "INDEX
+	                               * LABEL" (device text), as in struct reading; else NULL */
 };
 
 struct notification {

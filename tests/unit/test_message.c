@@ -283,6 +283,9 @@ static void test_context(void **state)
 		{ "sonde-baie-b", "temperature", 24.1, "°C", NULL, false },
 		{ "clim-1", "cooling_state", NAN, "", "stopped", false },
 		{ "sonde\r\nBcc: x@example.com", "humidity", NAN, "%", NULL, true },
+		/* A table metric's aggregate names its sensor, device text included. */
+		{ "pdu-1", "temperature", 23.4, "°C", NULL, false, "3 Entrée baie A\r\nBcc: y@example.com" },
+		{ "ups-1", "ups_source", NAN, "", "online", false, "1" },
 	};
 	struct notification n = fixture_alert();
 	char *msg, *plain;
@@ -293,7 +296,7 @@ static void test_context(void **state)
 	n.trend_limit_kind = "allowable";
 	n.trend_eta_s = 14 * 60 + 10;
 	n.neighbours = nb;
-	n.n_neighbours = 3;
+	n.n_neighbours = 5;
 	n.host = "srv-envmon";
 	n.budget_at = 1795450000 + 3600;        /* 18:06 in Paris */
 	msg = message_format(&cfg, fr, INSTANCE, &n);
@@ -306,6 +309,9 @@ static void test_context(void **state)
 	assert_non_null(strstr(plain, "  - sonde-baie-b : température 24,1 °C\r\n"));
 	assert_non_null(strstr(plain, "  - clim-1 : état de la climatisation arrêtée\r\n"));
 	assert_non_null(strstr(plain, "  - sonde  Bcc: x@example.com : ne répond pas\r\n"));
+	assert_non_null(strstr(plain, "  - pdu-1 : température 23,4 °C (sonde 3 « Entrée baie A  Bcc: y@example.com »)\r\n"));
+	assert_non_null(strstr(plain, "  - ups-1 : source de l'onduleur sur secteur (sonde 1)\r\n"));
+	assert_null(strstr(plain, "\r\nBcc:"));
 	assert_non_null(strstr(plain, "envmonctl silence sonde-baie-a 2h \"motif\""));
 	assert_non_null(strstr(plain, "srv-envmon"));
 	assert_non_null(strstr(plain, "Budget d'arrêt atteint, à l'autonomie restante, à : 18:06\r\n"));
