@@ -862,7 +862,9 @@ def test_daily_digest_lists_the_open_incidents(daemon, smtp_catcher):
     from datetime import datetime, timedelta
     base = daemon.base
     catcher = smtp_catcher()
-    at = (datetime.now() + timedelta(minutes=1)).strftime('%H:%M')
+    # The set minute starts 30 to 90 s from now: with "now + 1 min" it could start a
+    # second after the daemon, before the hot probe's incident opened (an empty digest).
+    at = (datetime.now() + timedelta(seconds=90)).strftime('%H:%M')
     devices = [sim_device(base, 'sonde-1', 'hot.scn')]
     text = config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
                        probes=['sonde-1'], extra=FAST_SPEC, mail=catcher.port)
