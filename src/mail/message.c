@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "message.h"
+#include "msgctx.h"
 #include "xmem.h"
 
 /* Strings marked _() here are extracted by xgettext as usual, but translated through
@@ -142,6 +144,8 @@ static const char *role_label(const struct msgcat *cat, enum server_role role)
 	switch (role) {
 	case ROLE_DIGITIZATION: return _("criminal-procedure digitization");
 	case ROLE_COMCI: return _("COMCI");
+	case ROLE_PPN: return _("digital criminal procedure (PPN)");
+	case ROLE_VISIOCONFERENCE: return _("visioconference");
 	default: return _("other business server");
 	}
 }
@@ -159,6 +163,7 @@ static const char *advice(const struct msgcat *cat, enum criterion c)
 {
 	switch (c) {
 	case CRIT_TEMPERATURE: case CRIT_DEW_POINT: case CRIT_TEMP_RATE_HOUR: case CRIT_TEMP_RATE_15MIN:
+	case CRIT_TEMP_FORECAST:
 		return _("Check that the air conditioner is running (display, alarms, power supply) and "
 			"blowing cold air; check that the room door is closed and that nothing blocks the "
 			"air flow of the rack.");
@@ -368,7 +373,7 @@ static void local_tm(double when, struct tm *tm)
 	}
 }
 
-static void rfc5322_date(struct msg_buf *b, double when)
+void message_date(struct msg_buf *b, double when)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
@@ -393,14 +398,63 @@ bool message_to_local(const struct config *cfg, const struct notification *n)
 		!(n->severity == SEV_UNKNOWN && c->local_min_severity == SEV_CRITICAL);
 }
 
-static void add_list(struct msg_buf *b, const char *name, char *const *addrs, size_t n)
+/* A bounded list of addresses, each once, in the order added. */
+struct addr_list {
+	const char *a[64];
+	size_t n;
+};
+
+static bool addr_has(const struct addr_list *l, const char *addr)
 {
-	if (n == 0)
+	for (size_t j = 0; j < l->n; j++)
+		if (strcasecmp(l->a[j], addr) == 0)
+			return true;
+	return false;
+}
+
+/* Adds those of addrs that are in neither l nor except (may be NULL). */
+static void addr_add(struct addr_list *l, char *const *addrs, size_t n, const struct addr_list *except)
+{
+	for (size_t i = 0; i < n && l->n < ARRAY_SIZE(l->a); i++)
+		if (!addr_has(l, addrs[i]) && !(except && addr_has(except, addrs[i])))
+			l->a[l->n++] = addrs[i];
+}
+
+static void add_list(struct msg_buf *b, const char *name, const struct addr_list *l)
+{
+	if (l->n == 0)
 		return;
 	msg_buf_printf(b, "%s: ", name);
-	for (size_t i = 0; i < n; i++)
-		msg_buf_printf(b, "%s%s", i ? ",\r\n " : "", addrs[i]);
+	for (size_t i = 0; i < l->n; i++)
+		msg_buf_printf(b, "%s%s", i ? ",\r\n " : "", l->a[i]);
 	add(b, "\r\n");
+}
+
+/* To: the recipients of the roles of the servers concerned first (contacts.roles; the
+ * local list for visioconference without one), then the ARSIT; Cc: the local list when
+ * it gets this notification and is not already in To:. */
+static void add_recipients(struct msg_buf *b, const struct config *cfg, const struct notification *n)
+{
+	const struct cfg_contacts *c = &cfg->site.contacts;
+	struct addr_list to = { .n = 0 }, cc = { .n = 0 };
+	bool role_seen[ROLE_COUNT] = { false };
+
+	for (size_t i = 0; i < n->n_servers; i++) {
+		enum server_role r = n->servers[i].role;
+
+		if (r >= ROLE_COUNT || role_seen[r])
+			continue;
+		role_seen[r] = true;
+		if (c->n_role[r] > 0)
+			addr_add(&to, c->role[r], c->n_role[r], NULL);
+		else if (r == ROLE_VISIOCONFERENCE && n->kind != NOTIF_TEST)
+			addr_add(&to, c->local, c->n_local, NULL);
+	}
+	addr_add(&to, c->arsit, c->n_arsit, NULL);
+	if (message_to_local(cfg, n))
+		addr_add(&cc, c->local, c->n_local, &to);
+	add_list(b, "To", &to);
+	add_list(b, "Cc", &cc);
 }
 
 /* From: keeps the address as configured (conf.c refuses CR/LF); a non-ASCII display
@@ -435,17 +489,16 @@ static void add_headers(struct msg_buf *b, const struct config *cfg, const struc
 	char *subject = message_subject(cfg, cat, n);
 
 	add_from(b, cfg->mail.from);
-	add_list(b, "To", cfg->site.contacts.arsit, cfg->site.contacts.n_arsit);
-	if (message_to_local(cfg, n))
-		add_list(b, "Cc", cfg->site.contacts.local, cfg->site.contacts.n_local);
+	add_recipients(b, cfg, n);
 	message_header_encoded(b, "Subject", subject);
-	rfc5322_date(b, n->time);
+	message_date(b, n->time);
 	msg_buf_printf(b, "Message-ID: %s\r\n", id);
 	if (n->seq > 0) {
 		char *first = message_id(cfg->site.code, instance, n->incident_id, 0);
 		msg_buf_printf(b, "In-Reply-To: %s\r\nReferences: %s\r\n", first, first);
 		free(first);
 	}
+	msgctx_headers(b, cfg, n);
 	add(b, "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n"
 		"Precedence: bulk\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: text/plain; charset=UTF-8\r\n"
@@ -510,24 +563,36 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
  * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
 static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
-	char *dev, *index, *label, *raw;
-	const char *space;
+	char *dev, *sensor;
 
 	if (!n->sensor || !n->sensor[0])
 		return;
-	space = strchr(n->sensor, ' ');
-	raw = space ? xstrndup(n->sensor, (size_t)(space - n->sensor)) : xstrdup(n->sensor);
 	dev = message_sanitize(n->sensor_device, TEXT_MAX);
+	sensor = message_sensor_text(cat, n->sensor);
+	msg_buf_printf(b, "%s %s%s%s\n", _("Sensor:"), dev, dev[0] ? ", " : "", sensor);
+	free(dev);
+	free(sensor);
+}
+
+char *message_sensor_text(const struct msgcat *cat, const char *instance)
+{
+	char *index, *label, *raw, *out;
+	const char *space;
+
+	if (!instance || !instance[0])
+		return xstrdup("");
+	space = strchr(instance, ' ');
+	raw = space ? xstrndup(instance, (size_t)(space - instance)) : xstrdup(instance);
 	index = message_sanitize(raw, TEXT_MAX);
 	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
-	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "", _("sensor"), index);
 	if (label[0])   /* translated quotes: "« " and " »" in French */
-		msg_buf_printf(b, " %s%s%s", _("\u201c"), label, _("\u201d"));
-	msg_buf_printf(b, "\n");
+		out = xasprintf("%s %s %s%s%s", _("sensor"), index, _("\u201c"), label, _("\u201d"));
+	else
+		out = xasprintf("%s %s", _("sensor"), index);
 	free(raw);
-	free(dev);
 	free(index);
 	free(label);
+	return out;
 }
 
 static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
@@ -585,10 +650,12 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 	msg_buf_printf(&b, "%s (%s)\n\n%s\n\n", site, code, intro(cat, n));
 	if (n->kind != NOTIF_TEST) {
 		body_facts(&b, cat, n);
+		msgctx_body(&b, cat, n);
 		body_servers(&b, cat, n);
 		if (n->kind != NOTIF_RECOVERY)
 			msg_buf_printf(&b, "\n%s\n  %s\n", _("What to check first:"), advice(cat, n->criterion));
 	}
+	msgctx_footer(&b, cat, n);
 	msg_buf_printf(&b, "\n%s %s (%s %u)\n", _("Incident:"), incident, _("message"), n->seq + 1);
 	msg_buf_printf(&b, "\n-- \n%s\n", _("Sent automatically by envmond, the server room monitor. "
 		"Do not reply to this message."));

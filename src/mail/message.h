@@ -45,8 +45,13 @@ void message_header_encoded(struct msg_buf *b, const char *name, const char *val
 /* A copy of device-supplied text safe to print: control characters (CR, LF, ...)
  * become spaces, invalid UTF-8 becomes '?', at most max_len bytes. */
 char *message_sanitize(const char *s, size_t max_len);
+/* "sensor 3 « Entrée baie A »" for a reading's instance "INDEX LABEL" (device text,
+ * sanitized), in cat's language; "" when instance is NULL or "". Returns a malloc'd string. */
+char *message_sensor_text(const struct msgcat *cat, const char *instance);
 /* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
 void message_number(char *buf, size_t size, double v, int decimals, bool comma);
+/* Appends "Date: ..." (RFC 5322, local time with its offset) for when. */
+void message_date(struct msg_buf *b, double when);
 /* Appends text to b encoded quoted-printable (RFC 2045), '\n' becoming CRLF. */
 void message_qp(struct msg_buf *b, const char *text);
 
