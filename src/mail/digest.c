@@ -48,7 +48,7 @@ static void when(char *buf, size_t size, double t, const struct msgcat *cat)
 
 static void item_line(struct msg_buf *b, const struct msgcat *cat, const struct digest_item *it)
 {
-	char *id = message_sanitize(it->id, 64), *cause = message_sanitize(it->cause ? it->cause : "", 200);
+	char *id = msgtext_sanitize(it->id, 64), *cause = msgtext_sanitize(it->cause ? it->cause : "", 200);
 	char t1[32], t2[32];
 
 	when(t1, sizeof(t1), it->opened, cat);
@@ -67,7 +67,7 @@ static char *body(const struct config *cfg, const struct msgcat *cat, const stru
 	size_t n_open, const struct digest_item *day, size_t n_day)
 {
 	struct msg_buf b = { 0 };
-	char *site = message_sanitize(cfg->site.name, 200);
+	char *site = msgtext_sanitize(cfg->site.name, 200);
 
 	msg_buf_printf(&b, "%s (%s)\n\n%s %zu\n", site, cfg->site.code, _("Open incidents:"), n_open);
 	for (size_t i = 0; i < n_open; i++)

@@ -1,6 +1,6 @@
 /* message.c — the e-mail of a notification: subject, headers and body, in the language
  * of the catalogue given (see msgcat.h). Every text that came from a device or from the
- * configuration goes through message_sanitize() before it reaches the message, and the
+ * configuration goes through msgtext_sanitize() before it reaches the message, and the
  * subject is RFC 2047-encoded, so nothing can add a header line.
  * Over 600 lines by a few: one concern, the message, with its encodings (RFC 2047,
  * quoted-printable, base64) that only it uses. */
@@ -26,28 +26,6 @@
 
 #define TEXT_MAX 200            /* longest device-supplied text we print */
 
-/* ------------------------------------------------------------------ buffers */
-
-void msg_buf_add(struct msg_buf *b, const char *s, size_t len)
-{
-	b->s = xgrow(b->s, &b->cap, b->len + len + 1, 1);
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-void msg_buf_printf(struct msg_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	msg_buf_add(b, s, strlen(s));
-	free(s);
-}
-
 static void add(struct msg_buf *b, const char *s)
 {
 	msg_buf_add(b, s, strlen(s));
@@ -55,59 +33,10 @@ static void add(struct msg_buf *b, const char *s)
 
 /* ------------------------------------------------------------------ text helpers */
 
-/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (n == 0 || (n == 2 && s[0] < 0xc2) || (n == 4 && s[0] > 0xf4))
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-char *message_sanitize(const char *s, size_t max_len)
-{
-	struct msg_buf b = { 0 };
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	add(&b, "");
-	while (*p && b.len < max_len) {
-		size_t n = utf8_len(p);
-
-		if (n == 0) {
-			add(&b, "?");
-			p++;
-		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
-			add(&b, " ");
-			p++;
-		} else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-			add(&b, " ");          /* C1 controls (U+0080..U+009F) */
-			p += 2;
-		} else if (b.len + n <= max_len) {
-			msg_buf_add(&b, (const char *)p, n);
-			p += n;
-		} else {
-			break;
-		}
-	}
-	return b.s;
-}
-
-void message_number(char *buf, size_t size, double v, int decimals, bool comma)
-{
-	metric_number_text(buf, size, v, decimals, comma);
-}
-
 /* A reading with its unit: "31,4 °C", "9 min 30 s". */
 static void reading(char *buf, size_t size, double v, const char *unit, bool comma)
 {
-	char num[64], *u = message_sanitize(unit, 16);
+	char num[64], *u = msgtext_sanitize(unit, 16);
 
 	if (strcmp(u, "s") == 0 && v >= 60) {
 		long s = lround(v);
@@ -116,7 +45,7 @@ static void reading(char *buf, size_t size, double v, const char *unit, bool com
 		else
 			snprintf(buf, size, "%ld min", s / 60);
 	} else {
-		message_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
+		msgtext_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
 		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
 	}
 	free(u);
@@ -155,7 +84,7 @@ static char *state_label(const struct msgcat *cat, const char *state)
 {
 	const char *label = metric_state_label(state);
 
-	return label ? xstrdup(_(label)) : message_sanitize(state, 40);
+	return label ? xstrdup(_(label)) : msgtext_sanitize(state, 40);
 }
 
 /* What to check first, per criterion: the first gesture of the person who reads it. */
@@ -240,7 +169,7 @@ static const char *kind_tag(const struct msgcat *cat, const struct notification 
 static void add_servers(struct msg_buf *b, const struct notification *n, size_t max)
 {
 	for (size_t i = 0; i < n->n_servers && i < max; i++) {
-		char *s = message_sanitize(n->servers[i].name, 64);
+		char *s = msgtext_sanitize(n->servers[i].name, 64);
 		msg_buf_printf(b, "%s%s", i ? ", " : "", s);
 		free(s);
 	}
@@ -253,8 +182,8 @@ char *message_subject(const struct config *cfg, const struct msgcat *cat,
 {
 	struct msg_buf b = { 0 };
 	char tag[96];
-	char *code = message_sanitize(cfg->site.code, 32);
-	char *where = message_sanitize(n->rack ? n->rack : n->device, 64);
+	char *code = msgtext_sanitize(cfg->site.code, 32);
+	char *where = msgtext_sanitize(n->rack ? n->rack : n->device, 64);
 	char *val, *bound;
 
 	msg_buf_printf(&b, "[%s] %s", kind_tag(cat, n, tag, sizeof(tag)), code);
@@ -311,7 +240,7 @@ static void base64(struct msg_buf *b, const unsigned char *in, size_t len)
  * first line). Words are cut between characters (§5: never inside one). */
 void message_header_encoded(struct msg_buf *b, const char *name, const char *value)
 {
-	char *clean = message_sanitize(value, 998);
+	char *clean = msgtext_sanitize(value, 998);
 	const unsigned char *p = (const unsigned char *)clean;
 
 	msg_buf_printf(b, "%s: ", name);
@@ -323,7 +252,7 @@ void message_header_encoded(struct msg_buf *b, const char *name, const char *val
 	while (*p) {
 		size_t chunk = 0, n;
 
-		while (p[chunk] && chunk + (n = utf8_len(p + chunk)) <= 42)
+		while (p[chunk] && chunk + (n = msgtext_utf8_len(p + chunk)) <= 42)
 			chunk += n;
 		if (p != (const unsigned char *)clean)
 			add(b, "\r\n ");
@@ -567,39 +496,18 @@ static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struc
 
 	if (!n->sensor || !n->sensor[0])
 		return;
-	dev = message_sanitize(n->sensor_device, TEXT_MAX);
-	sensor = message_sensor_text(cat, n->sensor);
+	dev = msgtext_sanitize(n->sensor_device, TEXT_MAX);
+	sensor = msgtext_sensor(cat, n->sensor);
 	msg_buf_printf(b, "%s %s%s%s\n", _("Sensor:"), dev, dev[0] ? ", " : "", sensor);
 	free(dev);
 	free(sensor);
-}
-
-char *message_sensor_text(const struct msgcat *cat, const char *instance)
-{
-	char *index, *label, *raw, *out;
-	const char *space;
-
-	if (!instance || !instance[0])
-		return xstrdup("");
-	space = strchr(instance, ' ');
-	raw = space ? xstrndup(instance, (size_t)(space - instance)) : xstrdup(instance);
-	index = message_sanitize(raw, TEXT_MAX);
-	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
-	if (label[0])   /* translated quotes: "« " and " »" in French */
-		out = xasprintf("%s %s %s%s%s", _("sensor"), index, _("\u201c"), label, _("\u201d"));
-	else
-		out = xasprintf("%s %s", _("sensor"), index);
-	free(raw);
-	free(index);
-	free(label);
-	return out;
 }
 
 static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
 	bool fr = is_french(cat);
 	char when[64], *val = value_text(cat, n, n->value), *bound = bound_text(cat, n);
-	char *dev = message_sanitize(n->device, TEXT_MAX), *rack = message_sanitize(n->rack, TEXT_MAX);
+	char *dev = msgtext_sanitize(n->device, TEXT_MAX), *rack = msgtext_sanitize(n->rack, TEXT_MAX);
 
 	msg_buf_printf(b, "%s %s%s%s%s%s\n", _("What:"), _(criterion_label(n->criterion)),
 		val[0] ? " " : "", val, bound[0] ? " " : "", bound);
@@ -630,8 +538,8 @@ static void body_servers(struct msg_buf *b, const struct msgcat *cat, const stru
 		return;
 	msg_buf_printf(b, "\n%s\n", _("Servers affected:"));
 	for (size_t i = 0; i < n->n_servers; i++) {
-		char *name = message_sanitize(n->servers[i].name, TEXT_MAX);
-		char *rack = message_sanitize(n->servers[i].rack, TEXT_MAX);
+		char *name = msgtext_sanitize(n->servers[i].name, TEXT_MAX);
+		char *rack = msgtext_sanitize(n->servers[i].rack, TEXT_MAX);
 
 		msg_buf_printf(b, "  - %s (%s)%s%s\n", name, role_label(cat, n->servers[i].role),
 			rack[0] ? ", " : "", rack);
@@ -644,8 +552,8 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 	const struct notification *n)
 {
 	struct msg_buf b = { 0 };
-	char *site = message_sanitize(cfg->site.name, TEXT_MAX), *code = message_sanitize(cfg->site.code, 32);
-	char *incident = message_sanitize(n->incident_id, 64);
+	char *site = msgtext_sanitize(cfg->site.name, TEXT_MAX), *code = msgtext_sanitize(cfg->site.code, 32);
+	char *incident = msgtext_sanitize(n->incident_id, 64);
 
 	msg_buf_printf(&b, "%s (%s)\n\n%s\n\n", site, code, intro(cat, n));
 	if (n->kind != NOTIF_TEST) {

@@ -67,12 +67,12 @@ static bool french(const struct msgcat *cat)
 /* "31,4 °C", "12 min" (seconds), "80 %". */
 static void value_unit(char *buf, size_t size, const struct msgcat *cat, double v, const char *unit)
 {
-	char num[64], *u = message_sanitize(unit ? unit : "", 16);
+	char num[64], *u = msgtext_sanitize(unit ? unit : "", 16);
 
 	if (strcmp(u, "s") == 0) {
 		msgctx_duration(buf, size, v);
 	} else {
-		message_number(num, sizeof(num), v, 1, french(cat));
+		msgtext_number(num, sizeof(num), v, 1, french(cat));
 		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
 	}
 	free(u);
@@ -85,7 +85,7 @@ static void body_trend(struct msg_buf *b, const struct msgcat *cat, const struct
 	/* A notification built without context (zeroed) has no trend. */
 	if (isnan(n->trend_rate) || n->trend_rate == 0.0)
 		return;
-	message_number(rate, sizeof(rate), n->trend_rate * 300.0, 1, french(cat));
+	msgtext_number(rate, sizeof(rate), n->trend_rate * 300.0, 1, french(cat));
 	if (n->trend_rate > 0)
 		memmove(rate + 1, rate, strlen(rate) + 1), rate[0] = '+';
 	if (isnan(n->trend_eta_s) || n->trend_eta_s <= 0 || isnan(n->trend_limit)) {
@@ -124,7 +124,7 @@ static char *state_words(const struct msgcat *cat, const char *state)
 
 	if (label)
 		return xstrdup(_(label));
-	s = message_sanitize(state, 40);
+	s = msgtext_sanitize(state, 40);
 	for (char *p = s; *p; p++)
 		if (*p == '_')
 			*p = ' ';
@@ -135,14 +135,14 @@ static char *state_words(const struct msgcat *cat, const char *state)
 
 static void neighbour_line(struct msg_buf *b, const struct msgcat *cat, const struct notif_reading *r)
 {
-	char *dev = message_sanitize(r->device, NAME_MAX_LEN), val[96];
+	char *dev = msgtext_sanitize(r->device, NAME_MAX_LEN), val[96];
 	const struct metric_def *m = metric_lookup(r->metric);
 	const char *sep = french(cat) ? " : " : ": ", *label = m ? _(m->label) : r->metric;
 
 	if (strcmp(r->metric, "contact") == 0 || r->silent) {
 		msg_buf_printf(b, "  - %s%s%s\n", dev, sep, r->silent ? _("does not answer") : _("answers"));
 	} else if (r->state || !isnan(r->value)) {
-		char *st = r->state ? state_words(cat, r->state) : NULL, *sensor = message_sensor_text(cat, r->instance);
+		char *st = r->state ? state_words(cat, r->state) : NULL, *sensor = msgtext_sensor(cat, r->instance);
 
 		if (!st)
 			value_unit(val, sizeof(val), cat, r->value, r->unit);
@@ -173,7 +173,7 @@ void msgctx_body(struct msg_buf *b, const struct msgcat *cat, const struct notif
 
 void msgctx_footer(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
-	char *host = message_sanitize(n->host ? n->host : "", 64);
+	char *host = msgtext_sanitize(n->host ? n->host : "", 64);
 
 	/* A device cause is silenced by its name; a rack's incident once every server it
 	 * concerns is silenced (alert.c in_maintenance). */
@@ -182,7 +182,7 @@ void msgctx_footer(struct msg_buf *b, const struct msgcat *cat, const struct not
 
 		msg_buf_printf(b, "\n%s\n", _("To stop the mails about it during an intervention:"));
 		for (size_t i = 0; i < k && i < 8; i++) {
-			char *t = message_sanitize(n->device ? n->device : n->servers[i].name, NAME_MAX_LEN);
+			char *t = msgtext_sanitize(n->device ? n->device : n->servers[i].name, NAME_MAX_LEN);
 
 			msg_buf_printf(b, "  envmonctl silence %s 2h \"%s\"\n", t, _("reason"));
 			free(t);

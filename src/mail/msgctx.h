@@ -5,7 +5,9 @@
 #ifndef MSGCTX_H
 #define MSGCTX_H
 
-#include "message.h"
+#include "conf.h"
+#include "msgtext.h"
+#include "notify.h"
 
 /* "X-Envmon-Site: TJ-EXV", "X-Envmon-Severity: critical", "X-Envmon-Incident: ..."
  * (values reduced to [A-Za-z0-9._-], so nothing can add a header). */

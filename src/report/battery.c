@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "auditdata.h"
 #include "battery.h"
 #include "envmon.h"
 #include "fmt.h"

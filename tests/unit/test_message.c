@@ -87,11 +87,11 @@ static void test_numbers(void **state)
 {
 	char buf[32];
 
-	message_number(buf, sizeof(buf), 31.4, 1, true);
+	msgtext_number(buf, sizeof(buf), 31.4, 1, true);
 	assert_string_equal(buf, "31,4");
-	message_number(buf, sizeof(buf), 27.0, 1, true);
+	msgtext_number(buf, sizeof(buf), 27.0, 1, true);
 	assert_string_equal(buf, "27");
-	message_number(buf, sizeof(buf), -9.5, 1, false);
+	msgtext_number(buf, sizeof(buf), -9.5, 1, false);
 	assert_string_equal(buf, "-9.5");
 }
 
@@ -134,11 +134,11 @@ static void test_rfc2047(void **state)
 
 static void test_sanitize(void **state)
 {
-	char *s = message_sanitize("clim\r\nBcc: evil@example.com\x01\xff", 100);
+	char *s = msgtext_sanitize("clim\r\nBcc: evil@example.com\x01\xff", 100);
 
 	assert_string_equal(s, "clim  Bcc: evil@example.com ?");
 	free(s);
-	s = message_sanitize("température", 4);   /* never cuts a character */
+	s = msgtext_sanitize("température", 4);   /* never cuts a character */
 	assert_string_equal(s, "temp");
 	free(s);
 }
