@@ -1,9 +1,8 @@
 /* message.c — the e-mail of a notification: subject, headers and body, in the language
  * of the catalogue given (see msgcat.h). Every text that came from a device or from the
  * configuration goes through msgtext_sanitize() before it reaches the message, and the
- * subject is RFC 2047-encoded, so nothing can add a header line.
- * Over 600 lines by a few: one concern, the message, with its encodings (RFC 2047,
- * quoted-printable, base64) that only it uses. */
+ * subject is RFC 2047-encoded, so nothing can add a header line. Its text primitives
+ * are msgtext.c's, the context of the alert (neighbours, trend, headers) msgctx.c's. */
 #include <config.h>
 
 #include <ctype.h>
