@@ -1,5 +1,8 @@
 /* main.c — envmond's command line: check the configuration (-t), probe one device
- * (--probe), or run the monitoring loop, in the foreground (-f) or as a daemon. */
+ * (--probe), or run the monitoring loop, in the foreground (-f) or as a daemon.
+ * Over 600 lines: the command line and the wiring of every module (start and stop in
+ * order, the reload participants, the control commands that reach several modules),
+ * each a few lines; daemonizing is daemonize.c's, the mail service mailsvc.c's. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,6 +22,8 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "confdiff.h"
+#include "context.h"
+#include "dailymail.h"
 #include "control.h"
 #include "daemonctl.h"
 #include "daemonize.h"
@@ -68,6 +73,7 @@ struct daemon_state {
 	struct config *cfg;
 	int pid_fd;
 	struct mailsvc mail;
+	struct dailymail digest;
 	struct pipeline *pipe;
 	struct poller *poller;
 	char *pid_path;            /* the pid file in use (a reload cannot move it) */
@@ -393,6 +399,8 @@ static bool criterion_state(void *arg, const struct cfg_server *srv, enum criter
 {
 	struct daemon_state *st = arg;
 
+	if (st->pipe)
+		context_status_trend(pipeline_context(st->pipe), srv, c, clock_wall(), out);
 	return st->pipe && status_alert_criterion(pipeline_alert(st->pipe), srv, c, out);
 }
 
@@ -509,6 +517,7 @@ static int run_loop(struct daemon_state *st)
 	}
 	if (monitoring_start(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	dailymail_start(&st->digest, &st->cfg, &st->mail);
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
@@ -550,6 +559,7 @@ static int run(struct daemon_state *st)
 	daemonize_report(&st->startup_fd, rc);
 	stop_control(st);
 	monitoring_stop(st);
+	dailymail_stop(&st->digest);
 	mailsvc_stop(&st->mail);
 	store_fini();
 	sched_fini();
