@@ -6,7 +6,9 @@ The daemon runs in real time (it has no virtual clock), so incidents are made fa
 simulated probes (protocol "sim", src/daemon/simdrv.h) poll every 5 s, the minimum,
 with hold = 0 and clear_hold = 0, and their scenario is a square wave across the
 warning bound, so that an incident opens and closes within ~20 s. ENVMOND_MAIL_RETRY_S=1
-makes the mailer retry a refused or unreachable server after a second.
+makes the mailer retry a refused or unreachable server after a second. The one case
+that needs an hour (test_smtp_down.py) runs the daemon under libfaketime at 120 times
+real time instead, with the mailer's own backoff.
 """
 
 import json
