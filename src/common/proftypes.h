@@ -103,6 +103,8 @@ struct profile_metric {
 
 	long long *invalid;            /* raw values that mean "unknown" */
 	size_t n_invalid;
+	bool has_valid;                /* valid = [ min, max ]: raw values outside mean "unknown" */
+	long long valid_min, valid_max;
 	struct state_map *states;      /* raw value -> state code; empty for numbers */
 	size_t n_states;
 	char **state_names;            /* names of the state codes */

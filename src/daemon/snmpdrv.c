@@ -170,6 +170,15 @@ static void complain_absent(struct drv_device *d, size_t i, const struct item *i
 		m->fallback_oid ? " and for its fallback " : "", m->fallback_oid ? m->fallback_oid : "");
 }
 
+/* The value of a sensor's scale or precision column; neutral if the profile or the
+ * device has none; NAN if it was unreadable. */
+static double column_or(const struct item *it, double neutral)
+{
+	if (!it || (!it->failed && it->done && it->status == SNMPDEC_ABSENT))
+		return neutral;
+	return !it->failed && it->status == SNMPDEC_OK ? it->value : NAN;
+}
+
 static double sensor_factor(const struct drv_device *d, const struct metric_items *mi)
 {
 	const struct item *sc, *pr;
@@ -178,10 +187,10 @@ static double sensor_factor(const struct drv_device *d, const struct metric_item
 		return 1.0;
 	sc = mi->scale >= 0 ? &d->items[mi->scale] : NULL;
 	pr = mi->precision >= 0 ? &d->items[mi->precision] : NULL;
-	/* A missing column counts as its neutral value: scale units (9), precision 0. */
-	return snmpdec_sensor_factor(
-		!sc ? 9 : (!sc->failed && sc->status == SNMPDEC_OK) ? sc->value : NAN,
-		!pr ? 0 : (!pr->failed && pr->status == SNMPDEC_OK) ? pr->value : NAN);
+	/* A missing column counts as its neutral value: scale units (9), precision 0; so does
+	 * a column the device does not have (agents that fill only entPhySensorType and
+	 * entPhySensorValue answer noSuchInstance for the others). */
+	return snmpdec_sensor_factor(column_or(sc, 9), column_or(pr, 0));
 }
 
 /* Keeps the first problem of a poll, as "what: detail" (detail may be NULL). */
