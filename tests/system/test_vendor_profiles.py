@@ -28,6 +28,10 @@ WANTED = {
     'probe-akcp-8': 'probe-akcp',
     'probe-cisco-entity-sensor': 'probe-cisco-entity-sensor',
     'ups-rfc1628-3phase': 'ups-rfc1628',
+    # Cards whose sysObjectID no profile names: found by the subtree that answers.
+    'ups-riello-netman204': 'ups-rfc1628',
+    'ups-generex-cs141': 'ups-rfc1628',
+    'probe-entity-sensor-bare': 'probe-entity-sensor',
 }
 
 
@@ -35,7 +39,8 @@ WANTED = {
 def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
-                                                           'probe-apc-emu', 'ups-eaton-xups-low'])
+                                                           'probe-apc-emu', 'ups-eaton-xups-low',
+                                                           'ups-rfc1628-sentinels'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -182,7 +187,8 @@ def test_auto_profile(agent, tmp_path, recording):
     assert 'profile "%s" detected' % WANTED[recording] in p.stderr
 
 
-@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp'])
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp',
+                                       'ups-riello-netman204', 'ups-generex-cs141', 'probe-entity-sensor-bare'])
 def test_discover_proposes_the_profile(agent, tmp_path, recording):
     conf = write_config(tmp_path, [])
     p = subprocess.run([ENVMOND, '-c', conf, '--discover', 'snmp://%s@127.0.0.1:%d' % (recording, agent.port)],
@@ -274,3 +280,90 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
     offline = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~1.rrd')],
                              capture_output=True, text=True)
     assert offline.stdout.split()[-1] == 'U'   # an offline port is unknown, never 0
+
+
+def test_riello_netman204_three_phases_no_battery_probe(agent, tmp_path):
+    """Riello behind a NetMan 204 (sysObjectID under 5491, known to no profile), read
+    through UPS-MIB: every phase, battery voltage in tenths, no battery temperature."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-riello-netman204'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 27 * 60
+    assert values(m['ups_load']) == {'1': 37, '2': 52, '3': 44} and m['ups_load']['value'] == 52
+    assert m['ups_load']['instance'] == '2'
+    assert values(m['input_voltage']) == {'1': 229, '2': 231, '3': 230} and m['input_voltage']['value'] == 229
+    assert m['input_frequency']['value'] == pytest.approx(49.9) and m['input_frequency']['unit'] == 'Hz'
+    assert values(m['output_voltage']) == {'1': 230, '2': 230, '3': 229}
+    assert m['battery_voltage']['value'] == pytest.approx(438.0) and m['battery_voltage']['unit'] == 'V'
+    assert m['ups_selftest']['state'] == 'none'
+    # The card has no battery probe: absent, with a message, never a number.
+    assert m['battery_temperature']['status'] == 'absent' and m['battery_temperature']['value'] is None
+    assert 'metric battery_temperature absent: the device answers noSuchInstance' in p.stderr
+    text = probe(conf, 'd', json_out=False)
+    row = [l for l in text.stdout.splitlines() if l.startswith('battery_temperature')][0]
+    assert 'absent (the device does not have it)' in row and ' 0 ' not in row, row
+
+
+def test_generex_cs141_zero_means_not_reported(agent, tmp_path):
+    """Generex CS141 (sysObjectID 1.3.6.1.4.1.3181.10.6): UPS-MIB with 0 where the UPS
+    reports nothing. Its battery temperature 0 is unknown, never 0 degC."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-generex-cs141'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "ups-rfc1628" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_runtime']['value'] == 64 * 60
+    assert m['ups_load']['value'] == 31 and values(m['ups_load']) == {'1': 31}
+    assert m['input_voltage']['value'] == 233 and m['input_frequency']['value'] == pytest.approx(49.9)
+    assert m['output_voltage']['value'] == 230 and m['battery_voltage']['value'] == pytest.approx(81.6)
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
+    assert m['ups_selftest']['state'] == 'passed'
+
+
+def test_not_supported_numbers_are_unknown(agent, tmp_path):
+    """-1 and 2147483647 outside the MIB's range (valid = [ MIN, MAX ]) are unknown; the
+    UPS is as loaded as its most loaded phase that answers a load."""
+    m = read(agent, tmp_path, 'ups-rfc1628-sentinels', 'ups-rfc1628')
+    assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
+    assert m['ups_charge']['raw'] == -1
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['raw'] == 2147483647
+    load = {i['index']: i for i in m['ups_load']['instances']}
+    assert load['2']['status'] == 'invalid' and load['2']['value'] is None
+    assert m['ups_load']['value'] == 28 and m['ups_load']['instance'] == '3'
+
+
+def test_entity_sensor_without_scale_columns(agent, tmp_path):
+    """Three ENTITY-SENSOR rows, temperatures at 2 and 4, humidity at 3, no scale or
+    precision column and no ENTITY-MIB: two temperature instances and one humidity, by
+    profile = "auto"; no temperature ever read as a humidity."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-bare'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "probe-entity-sensor" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'2': 23, '4': 29} and m['temperature']['value'] == 29
+    assert values(m['humidity']) == {'3': 45} and m['humidity']['value'] == 45
+    assert m['temperature']['unit'] == '°C' and m['humidity']['unit'] == '%'
+    assert all(i['status'] == 'ok' for i in m['temperature']['instances'] + m['humidity']['instances'])
+
+
+def test_valid_range_errors_name_file_and_line(tmp_path):
+    profiles = tmp_path / 'profiles'
+    profiles.mkdir()
+    (profiles / 'bad.conf').write_text('''profile = { name = "bad"; kind = "ups"; protocol = "snmp";
+  metrics = (
+    { name = "ups_charge"; oid = "1.3.6.1.2.1.33.1.2.4.0"; unit = "%";
+      valid = [ 100, 0 ]; },
+    { name = "ups_load"; oid = "1.3.6.1.2.1.33.1.4.4.1.5.1"; unit = "%";
+      valid = [ 0 ]; }
+  ); };
+''')
+    conf = write_config(tmp_path, [])
+    conf_text = open(conf).read().replace('profiles_dir = "%s"' % PROFILES, 'profiles_dir = "%s"' % profiles)
+    open(conf, 'w').write(conf_text)
+    p = subprocess.run([ENVMOND, '-c', conf, '-t'], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 78, p.stderr
+    assert "bad.conf:4: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
+    assert "bad.conf:6: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
