@@ -40,7 +40,7 @@ def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
                                                            'probe-apc-emu', 'ups-eaton-xups-low',
-                                                           'ups-rfc1628-sentinels'])
+                                                           'ups-rfc1628-sentinels', 'probe-akcp-8-cold'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -217,11 +217,10 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def test_alert_mail_names_the_sensor(agent, tmp_path):
-    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
-    the critical 32 °C. The mail names the probe and the port, with the label the device
-    gives it; a reload asks the device again and polling goes on."""
-    from test_mail import Catcher, Daemon, envmonctl, free_port
+def rack_daemon(agent, tmp_path, community):
+    """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
+    community, mailing in French to an aiosmtpd catcher: (daemon, catcher, state dir)."""
+    from test_mail import Catcher, Daemon, free_port
     locale = tmp_path / 'locale'
     (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
     subprocess.run(['msgfmt', '-o', str(locale / 'fr' / 'LC_MESSAGES' / 'envmond.mo'),
@@ -236,12 +235,24 @@ paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; co
 daemon = { allow_root = true; };
 storage = { step = 5; };
 devices = ( { name = "akcp"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
-              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "probe-akcp-8"; }; } );
+              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
 racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
 specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
-''' % (state, PROFILES, tmp_path, tmp_path, agent.port, catcher.port))
-    d = Daemon(conf, locale, tmp_path)
+''' % (state, PROFILES, tmp_path, tmp_path, agent.port, community, catcher.port))
+    try:
+        return Daemon(conf, locale, tmp_path), catcher, state
+    except BaseException:
+        catcher.stop()
+        raise
+
+
+def test_alert_mail_names_the_sensor(agent, tmp_path):
+    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
+    the critical 32 °C. The mail names the probe and the port, with the label the device
+    gives it; a reload asks the device again and polling goes on."""
+    from test_mail import envmonctl
+    d, catcher, state = rack_daemon(agent, tmp_path, 'probe-akcp-8')
     try:
         msgs = catcher.wait(1, 60)
         # envmonctl status names the instance too, in JSON and in its table.
@@ -367,3 +378,19 @@ def test_valid_range_errors_name_file_and_line(tmp_path):
     assert p.returncode == 78, p.stderr
     assert "bad.conf:4: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
     assert "bad.conf:6: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
+
+
+def test_alert_mail_names_the_cold_sensor(agent, tmp_path):
+    """The envelope has a lower bound: an 8-port probe whose hottest port reads 24.2 °C
+    but whose port 6 reads 12.4 °C (below the critical 15 °C) raises an alert, and the
+    mail names port 6, not the hottest port."""
+    d, catcher, state = rack_daemon(agent, tmp_path, 'probe-akcp-8-cold')
+    try:
+        msgs = catcher.wait(1, 60)
+    finally:
+        d.stop()
+        catcher.stop()
+    assert msgs, 'no mail'
+    body = msgs[0][1].get_content()
+    assert 'Capteur : akcp, sonde 6 « Couloir »' in body, body
+    assert '12,4 °C' in body and 'Sortie baie A' not in body, body
