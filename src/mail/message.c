@@ -507,7 +507,14 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
 }
 
 /* "Sensor: probe-a, sensor 3 « Entrée baie A »": which instance of a metric with several
- * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
+ * (a rack's probes, a UPS's phases: "Sensor: ups-1, phase 2") gave the worst reading.
+ * The label is device text. */
+/* A UPS's table metrics are read per input or output line (UPS-MIB upsInputTable ...). */
+static bool is_phase(enum criterion c)
+{
+	return c == CRIT_UPS_LOAD || c == CRIT_INPUT_VOLTAGE || c == CRIT_INPUT_FREQUENCY;
+}
+
 static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
 	char *dev, *index, *label, *raw;
@@ -520,7 +527,8 @@ static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struc
 	dev = message_sanitize(n->sensor_device, TEXT_MAX);
 	index = message_sanitize(raw, TEXT_MAX);
 	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
-	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "", _("sensor"), index);
+	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "",
+		is_phase(n->criterion) ? _("phase") : _("sensor"), index);
 	if (label[0])   /* translated quotes: "« " and " »" in French */
 		msg_buf_printf(b, " %s%s%s", _("\u201c"), label, _("\u201d"));
 	msg_buf_printf(b, "\n");

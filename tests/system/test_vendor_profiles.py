@@ -40,7 +40,8 @@ def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
                                                            'probe-apc-emu', 'ups-eaton-xups-low',
-                                                           'ups-rfc1628-sentinels', 'probe-akcp-8-cold'])
+                                                           'ups-rfc1628-sentinels', 'probe-akcp-8-cold',
+                                                           'ups-rfc1628-surge'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -217,9 +218,10 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def rack_daemon(agent, tmp_path, community):
+def rack_daemon(agent, tmp_path, community, ups=False):
     """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
-    community, mailing in French to an aiosmtpd catcher: (daemon, catcher, state dir)."""
+    community, or fed by that UPS if ups, mailing in French to an aiosmtpd catcher:
+    (daemon, catcher, state dir)."""
     from test_mail import Catcher, Daemon, free_port
     locale = tmp_path / 'locale'
     (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
@@ -234,17 +236,29 @@ site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "ars
 paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
 daemon = { allow_root = true; };
 storage = { step = 5; };
-devices = ( { name = "akcp"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
+devices = ( { name = "%s"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
               snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
-racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
-specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
+racks = ( { name = "baie-A"; %s servers = ( { name = "srv-comci"; role = "comci"; %s } ); } );
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
-''' % (state, PROFILES, tmp_path, tmp_path, agent.port, community, catcher.port))
+''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', agent.port, community,
+       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', catcher.port))
     try:
         return Daemon(conf, locale, tmp_path), catcher, state
     except BaseException:
         catcher.stop()
         raise
+
+
+def first_mail(d, catcher):
+    """The body of the first mail the daemon sends (within 60 s); stops both."""
+    try:
+        msgs = catcher.wait(1, 60)
+    finally:
+        d.stop()
+        catcher.stop()
+    assert msgs, 'no mail'
+    return msgs[0][1].get_content()
 
 
 def test_alert_mail_names_the_sensor(agent, tmp_path):
@@ -384,13 +398,13 @@ def test_alert_mail_names_the_cold_sensor(agent, tmp_path):
     """The envelope has a lower bound: an 8-port probe whose hottest port reads 24.2 °C
     but whose port 6 reads 12.4 °C (below the critical 15 °C) raises an alert, and the
     mail names port 6, not the hottest port."""
-    d, catcher, state = rack_daemon(agent, tmp_path, 'probe-akcp-8-cold')
-    try:
-        msgs = catcher.wait(1, 60)
-    finally:
-        d.stop()
-        catcher.stop()
-    assert msgs, 'no mail'
-    body = msgs[0][1].get_content()
+    body = first_mail(*rack_daemon(agent, tmp_path, 'probe-akcp-8-cold')[:2])
     assert 'Capteur : akcp, sonde 6 « Couloir »' in body, body
     assert '12,4 °C' in body and 'Sortie baie A' not in body, body
+
+
+def test_alert_mail_names_the_phase(agent, tmp_path):
+    """A three-phase UPS whose input line 2 reads 266 V (critical above 264 V) while the
+    lowest line reads 231 V: the alert names line 2 as a phase."""
+    body = first_mail(*rack_daemon(agent, tmp_path, 'ups-rfc1628-surge', ups=True)[:2])
+    assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
