@@ -39,7 +39,8 @@ static bool table_eq(const struct profile_table *a, const struct profile_table *
 {
 	if (!a || !b)
 		return a == b;
-	return str_eq(a->select_oid, b->select_oid) && str_eq(a->select_text, b->select_text) &&
+	return str_eq(a->select_oid, b->select_oid) && str_eq(a->fallback_select_oid, b->fallback_select_oid) &&
+		str_eq(a->select_text, b->select_text) &&
 		str_eq(a->select_pattern, b->select_pattern) && a->aggregate == b->aggregate &&
 		ints_eq(a->select_values, a->n_select_values, b->select_values, b->n_select_values) &&
 		strings_eq(a->label_oids, a->n_label_oids, b->label_oids, b->n_label_oids) &&

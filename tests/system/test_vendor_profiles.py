@@ -32,6 +32,7 @@ WANTED = {
     'ups-riello-netman204': 'ups-rfc1628',
     'ups-generex-cs141': 'ups-rfc1628',
     'probe-entity-sensor-bare': 'probe-entity-sensor',
+    'probe-netbotz-unplugged': 'probe-netbotz',
 }
 
 
@@ -137,6 +138,17 @@ def test_netbotz_old_tree(agent, tmp_path):
     assert t['7']['status'] == 'invalid' and t['7']['value'] is None
     assert m['temperature']['value'] == pytest.approx(34.7)
     assert values(m['humidity']) == {'2': pytest.approx(38.5)}
+
+
+def test_netbotz_unplugged_ports_are_no_sensors(agent, tmp_path):
+    """NetBotz 450: rows indexed by hashes, unplugged ports answer 0 with an empty value
+    text: they are not read as 0 degC / 0 %RH, not instances at all."""
+    m = read(agent, tmp_path, 'probe-netbotz-unplugged')
+    assert values(m['temperature']) == {'636159851': pytest.approx(25.2), '1619732064': pytest.approx(21.6),
+                                        '2628357572': pytest.approx(22.2)}
+    assert m['temperature']['value'] == pytest.approx(25.2)
+    assert m['temperature']['instance'] == '636159851 Sortie baie C'
+    assert values(m['humidity']) == {'3273299739': 32}
 
 
 def test_apc_rackmon_fahrenheit(agent, tmp_path):
