@@ -217,7 +217,8 @@ static void print_table_metric(const struct profile_metric *m, size_t i, const s
 	}
 	label = xasprintf(_("(%s of the instances: %s)"), m->snmp_table->aggregate == AGG_MIN ? _("lowest") :
 		m->snmp_table->aggregate == AGG_FIRST ? _("first") : _("highest"), agg->instance[0] ? agg->instance : "-");
-	print_row(m, m->name, NULL, agg, label, out);
+	/* No instance read (none found, none readable): the state says it, not "(...: -)". */
+	print_row(m, m->name, NULL, agg, agg->instance[0] ? label : NULL, out);
 	free(label);
 }
 

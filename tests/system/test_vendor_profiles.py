@@ -33,6 +33,7 @@ WANTED = {
     'ups-generex-cs141': 'ups-rfc1628',
     'probe-entity-sensor-bare': 'probe-entity-sensor',
     'probe-netbotz-unplugged': 'probe-netbotz',
+    'probe-entity-sensor-switch': 'probe-entity-sensor',
 }
 
 
@@ -420,3 +421,22 @@ def test_alert_mail_names_the_phase(agent, tmp_path):
     lowest line reads 231 V: the alert names line 2 as a phase."""
     body = first_mail(*rack_daemon(agent, tmp_path, 'ups-rfc1628-surge', ups=True)[:2])
     assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
+
+
+def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):
+    """A switch: volts, fans and dBm rows left out, temperatures in units/tenths/milli
+    read right, an unavailable one unknown; no humidity row: absent, never a number."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['1001', '1002', '1003', '200014']
+    assert t['1001']['value'] == pytest.approx(41.2) and t['1002']['value'] == pytest.approx(36.5)
+    assert t['200014']['value'] == 33 and t['1003']['status'] == 'invalid' and t['1003']['value'] is None
+    assert m['humidity']['status'] == 'absent' and m['humidity']['value'] is None
+    assert m['humidity']['instances'] == []
+    assert 'metric humidity absent: no row of the table' in p.stderr
+    text = probe(conf, 'd', json_out=False).stdout
+    row = [l for l in text.splitlines() if l.startswith('humidity ')][0]
+    assert row.rstrip().endswith('absent (the device does not have it)'), row
