@@ -325,8 +325,10 @@ static void match_oids(struct cfgparse *p, const config_setting_t *g, const char
 	} else if (!cfgparse_strings(p, g, key, out, n)) {
 		return;
 	}
+	/* A probe OID may start with '=': asked with a GET exactly as written (a card that
+	 * publishes its scalars without their .0 instance). */
 	for (size_t i = 0; i < *n; i++)
-		if (!oid_valid((*out)[i]))
+		if (!oid_valid((*out)[i] + (strcmp(key, "probe_oid") == 0 && (*out)[i][0] == '=')))
 			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 

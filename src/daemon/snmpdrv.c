@@ -165,13 +165,15 @@ static void rearm(struct drv_device *d)
 
 /* ------------------------------------------------------------------ results */
 
-static void complain_absent(struct drv_device *d, size_t i, const struct item *it)
+/* main: the item of the metric's OID; fb: of its fallback OID, NULL if not asked. */
+static void complain_absent(struct drv_device *d, size_t i, const struct item *main, const struct item *fb)
 {
 	const struct profile_metric *m = &d->dev->profile->metrics[i];
 
-	log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: the device answers %s for %s%s%s",
-		d->dev->name, m->name, it->why ? it->why : "noSuchObject", m->oid,
-		m->fallback_oid ? " and for its fallback " : "", m->fallback_oid ? m->fallback_oid : "");
+	log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: the device answers %s for %s%s%s%s%s",
+		d->dev->name, m->name, main->why ? main->why : "noSuchObject", m->oid,
+		fb ? ", " : "", fb ? (fb->why ? fb->why : "noSuchObject") : "", fb ? " for its fallback " : "",
+		fb ? m->fallback_oid : "");
 }
 
 /* The value of a sensor's scale or precision column; neutral if the profile or the
@@ -257,7 +259,7 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 	else if (r->status == READING_ABSENT && instance)
 		d->tables_stale = true;   /* the row is gone: walk the table again */
 	else if (r->status == READING_ABSENT)
-		complain_absent(d, i, fb && fb->done ? fb : main);
+		complain_absent(d, i, main, fb && fb->done ? fb : NULL);
 	else if (!instance)
 		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, name);
 	if (r->status == READING_ERROR && !(in.main == SNMPDEC_ABSENT && in.fallback_failed))

@@ -31,6 +31,7 @@ WANTED = {
     # Cards whose sysObjectID no profile names: found by the subtree that answers.
     'ups-riello-netman204': 'ups-rfc1628',
     'ups-generex-cs141': 'ups-rfc1628',
+    'ups-generex-cs121': 'ups-rfc1628',
     'probe-entity-sensor-bare': 'probe-entity-sensor',
     'probe-netbotz-unplugged': 'probe-netbotz',
     'probe-entity-sensor-switch': 'probe-entity-sensor',
@@ -202,7 +203,8 @@ def test_auto_profile(agent, tmp_path, recording):
 
 
 @pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp',
-                                       'ups-riello-netman204', 'ups-generex-cs141', 'probe-entity-sensor-bare'])
+                                       'ups-riello-netman204', 'ups-generex-cs141', 'ups-generex-cs121',
+                                       'probe-entity-sensor-bare'])
 def test_discover_proposes_the_profile(agent, tmp_path, recording):
     conf = write_config(tmp_path, [])
     p = subprocess.run([ENVMOND, '-c', conf, '--discover', 'snmp://%s@127.0.0.1:%d' % (recording, agent.port)],
@@ -440,3 +442,18 @@ def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):
     text = probe(conf, 'd', json_out=False).stdout
     row = [l for l in text.splitlines() if l.startswith('humidity ')][0]
     assert row.rstrip().endswith('absent (the device does not have it)'), row
+
+
+def test_generex_cs121_scalars_without_instance(agent, tmp_path):
+    """A CS121 publishes UPS-MIB scalars without .0: detected by the exact GET probe and
+    read through each scalar's fallback OID; the tables keep their line index."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-generex-cs121'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "ups-rfc1628" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 64 * 60
+    assert m['battery_temperature']['value'] == 21 and m['battery_voltage']['value'] == pytest.approx(81.6)
+    assert m['ups_selftest']['state'] == 'passed' and m['ups_load']['value'] == 31
+    assert m['ups_source']['source'] == '1.3.6.1.2.1.33.1.4.1'
