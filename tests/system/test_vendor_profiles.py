@@ -310,6 +310,8 @@ def test_alert_mail_names_the_sensor(agent, tmp_path):
     body = msgs[0][1].get_content()
     assert 'Capteur : akcp, sonde 3 « Sortie baie A »' in body, body
     assert '34,6 °C' in body
+    # The readings around it (issue 18.3) name the sensor that gave the aggregate too.
+    assert '  - akcp : température 34,6 °C (sonde 3 « Sortie baie A »)' in body, body
     # One RRD file per instance beside the device's own (which keeps the aggregate).
     rrd = state / 'rrd'
     assert (rrd / 'akcp.rrd').exists()
@@ -412,10 +414,10 @@ def test_valid_range_errors_name_file_and_line(tmp_path):
 def test_alert_mail_names_the_cold_sensor(agent, tmp_path):
     """The envelope has a lower bound: an 8-port probe whose hottest port reads 24.2 °C
     but whose port 6 reads 12.4 °C (below the critical 15 °C) raises an alert, and the
-    mail names port 6, not the hottest port."""
+    mail names port 6 and its reading, not the hottest port's."""
     body = first_mail(*rack_daemon(agent, tmp_path, 'probe-akcp-8-cold')[:2])
     assert 'Capteur : akcp, sonde 6 « Couloir »' in body, body
-    assert '12,4 °C' in body and 'Sortie baie A' not in body, body
+    assert 'température 12,4 °C (min 15 °C)' in body, body
 
 
 def test_alert_mail_names_the_phase(agent, tmp_path):
