@@ -218,6 +218,81 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
     assert len(gaps) >= 2 and max(gaps) < 6.5, gaps
 
 
+def mail_bodies(catcher):
+    """(subject, decoded body) of every mail, in arrival order."""
+    import email
+    import email.policy
+    out = []
+    for _, raw in catcher.messages():
+        m = email.message_from_bytes(raw, policy=email.policy.default)
+        out.append((str(m['Subject']), m.get_content()))
+    return out
+
+
+def test_server_inlet_judges_alone_and_stands_beside_probes(tmp_path, bmc, smtp_plain, monkeypatch):
+    """Issue 15.3, in French (the build's catalogue): srv-numerisation's own BMC
+    (`inlet`) is the only measure of its rack: at 35 °C the alert says "température
+    d'entrée d'air mesurée par le serveur". srv-visio's rack has a probe, which stays
+    the reference (its incident is the rack's), and the mail shows srv-visio's BMC
+    reading beside it; that BMC at 35 °C opens no incident of its own."""
+    gmo = Path(os.environ.get('ENVMOND_BUILDDIR', TOP)) / 'po' / 'fr.gmo'
+    gmo = gmo if gmo.exists() else TOP / 'po' / 'fr.gmo'
+    loc = tmp_path / 'locale' / 'fr' / 'LC_MESSAGES'
+    loc.mkdir(parents=True)
+    loc.joinpath('envmond.mo').write_bytes(gmo.read_bytes())
+    monkeypatch.setenv('ENVMOND_LOCALEDIR', str(tmp_path / 'locale'))
+    (tmp_path / 'profiles.d').mkdir()
+    (tmp_path / 'profiles.d' / 'sim-probe.conf').write_text(
+        (TOP / 'tests' / 'sim' / 'profiles' / 'sim-probe.conf').read_text())
+    # The rack's probe turns hot after both BMCs have answered.
+    (tmp_path / 'baie-b.scn').write_text('temperature = 22\nhumidity = 45\ntemperature = 36 @ 15s..\n')
+    sim_a, sim_b = bmc(), bmc()
+    secret = secret_file(tmp_path)
+    devices = [ipmi_device('bmc-numerisation', sim_a.port, secret), ipmi_device('bmc-visio', sim_b.port, secret),
+               '{ name = "sonde-b"; profile = "sim-probe"; interval = 5; sim = { scenario = "%s"; }; }'
+               % (tmp_path / 'baie-b.scn')]
+    extra = '''
+mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
+alerts = { startup_grace = 0; };
+racks = ( { name = "baie-A"; servers = ( { name = "srv-numerisation"; role = "digitization";
+                                           inlet = "bmc-numerisation"; } ); },
+          { name = "baie-B"; probes = [ "sonde-b" ];
+            servers = ( { name = "srv-visio"; role = "other"; inlet = "bmc-visio"; } ); } );
+specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0 ]; hold = 0; clear_hold = 0; };
+                      humidity = { enabled = false; }; dew_point = { enabled = false; };
+                      temp_rate_hour = { enabled = false; }; temp_rate_15min = { enabled = false; }; }; };
+''' % smtp_plain.port
+    daemon = Daemon(write_conf(tmp_path, devices, extra))
+    try:
+        daemon.next_state('bmc-numerisation', 'temperature')
+        daemon.next_state('bmc-visio', 'temperature')
+        sim_a.set('Inlet Temp', 35)
+        sim_b.set('Inlet Temp', 35)
+        wait_subject(smtp_plain, r"^\[CRITIQUE\] TJ-EXV — température d'entrée d'air mesurée par le serveur "
+                     r"srv-numerisation 35 °C \(max 32 °C\)",
+                     timeout_s=20)
+        wait_subject(smtp_plain, r'^\[CRITIQUE\] TJ-EXV — température baie-B 36 °C', timeout_s=30)
+        sim_a.set('Inlet Temp', 24)
+        wait_subject(smtp_plain, r"^\[RÉTABLI\].*srv-numerisation", timeout_s=20)
+    finally:
+        text = daemon.stop()
+    mails = mail_bodies(smtp_plain)
+    inlet = [(s, b) for s, b in mails if 'srv-numerisation' in s and 'CRITIQUE' in s]
+    assert inlet, [s for s, _ in mails]
+    subject, body = inlet[0]
+    assert "Constat : température d'entrée d'air mesurée par le serveur 35 °C (max 32 °C)" in body, body
+    assert 'bmc-numerisation' in body, body
+    rack = [(s, b) for s, b in mails if 'baie-B' in s]
+    assert rack, [s for s, _ in mails]
+    # The probe is the reference (36 °C), the BMC's reading stands beside it.
+    assert re.search(r'Constat : température 36 °C', rack[0][1]), rack[0][1]
+    assert "Température d'entrée d'air mesurée par le serveur : 35 °C" in rack[0][1], rack[0][1]
+    # srv-visio's BMC does not judge: no incident of its own.
+    assert not any('bmc-visio' in s or 'mesurée par le serveur srv-visio' in s for s, _ in mails), \
+        [s for s, _ in mails]
+    assert ipmipeer.PASSWORD not in text
+
+
 @pytest.mark.skipif(os.path.exists('/dev/ipmi0'), reason='this host has a local BMC')
 def test_inband_without_a_local_bmc(tmp_path):
     """No host: the machine's own BMC in-band; without /dev/ipmi0 the error says what
