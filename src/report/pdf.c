@@ -361,7 +361,7 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 	groups_iter_init(&it, first, n);
 	for (const struct audit_row *r; (r = groups_next(a, &it, GROUPS_VERDICT_LINES)) != NULL; ) {
 		any = true;
-		cellf(t, "%s", _(criterion_label(r->crit)));
+		cellf(t, "%s", describe_crit(r));
 		cellf(t, "%s", r->device->name);
 		for (size_t k = first; k < first + n; k++) {
 			const struct audit_row *o = groups_row_of(a, k, r);
@@ -387,7 +387,7 @@ static void write_facts(struct pdf *p, const struct audit_row *r, const char *se
 	size_t n = describe_row(p->a, r, f);
 	struct pdfdoc_table *t = pdfdoc_table_new(2, w, true);
 	char *b = badge(r->verdict);
-	char *head = g_markup_printf_escaped("%s — %s ", _(criterion_label(r->crit)), r->device->name);
+	char *head = g_markup_printf_escaped("%s — %s ", describe_crit(r), r->device->name);
 	char *m = xasprintf("%s%s", head, b);
 
 	pdfdoc_text(p->d, PDFDOC_H4, m, true);
@@ -528,7 +528,7 @@ static void write_method(struct pdf *p)
 		if (!groups_first_threshold(a, i))
 			continue;
 		cellf(t, "%s", r->server->spec->name);
-		cellf(t, "%s", _(criterion_label(r->crit)));
+		cellf(t, "%s", describe_crit(r));
 		cellf(t, "%s", r->is_state ? _("normal state") :
 			describe_envelope(rec, sizeof(rec), r->crit, r->env.rec_lo, r->env.rec_hi));
 		cellf(t, "%s", r->is_state ? _("no critical state") :

@@ -292,6 +292,20 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
         [s for s, _ in mails]
     assert ipmipeer.PASSWORD not in text
 
+    # The report, in French: the BMC reading judges srv-numerisation, and stands beside
+    # the probe of baie-B, not judged.
+    day = time.strftime('%Y-%m-%d')
+    rep = subprocess.run([str(program('envmon-report')), '-c', str(tmp_path / 'envmond.conf'), '--from', day,
+                          '--to', day, '--format', 'text'], capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, TZ='Europe/Paris'))
+    assert rep.returncode == 0, rep.stderr
+    assert "entrée d'air mesurée par le serveur : bmc-numerisation" in rep.stdout, rep.stdout
+    assert re.search(r"température d'entrée d'air mesurée par le serveur \(bmc-numerisation\) : ", rep.stdout), \
+        rep.stdout
+    assert re.search(r"température d'entrée d'air mesurée par le serveur \(à côté des sondes de la baie, "
+                     r"non jugée\) \(bmc-visio\)", rep.stdout), rep.stdout
+    assert 'aucune sonde' not in rep.stdout.split('srv-numerisation')[1].split('\n')[0]
+
 
 @pytest.mark.skipif(os.path.exists('/dev/ipmi0'), reason='this host has a local BMC')
 def test_inband_without_a_local_bmc(tmp_path):
