@@ -1,5 +1,8 @@
 /* main.c — envmond's command line: check the configuration (-t), probe one device
- * (--probe), or run the monitoring loop, in the foreground (-f) or as a daemon. */
+ * (--probe), or run the monitoring loop, in the foreground (-f) or as a daemon.
+ * Over 600 lines: the command line and the wiring of every module (start and stop in
+ * order, the reload participants, the control commands that reach several modules),
+ * each a few lines; daemonizing is daemonize.c's, the mail service mailsvc.c's. */
 #include <config.h>
 
 #include <errno.h>

@@ -6,7 +6,10 @@
  * connection). A job goes out through the link's queue (mutex + condition) and comes
  * back as a pointer written to one pipe that the loop watches. The worker reads only
  * the job: its plan belongs to the device handle, which stays alive (closed or not)
- * until the job is back. */
+ * until the job is back.
+ * Over 600 lines: one concern, the link and its thread; the register plan and the
+ * decoding are mbplan.c's and decode.c's. Splitting the queue from the link would
+ * share the link's locking across two files. */
 #include <config.h>
 
 #include <errno.h>

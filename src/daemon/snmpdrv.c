@@ -13,7 +13,11 @@
  * A profile with table metrics first walks their columns (snmptable.c) at the first
  * poll, then again when an instance disappears (at most every TABLE_REWALK_MIN_MS)
  * and every TABLE_REWALK_MAX_MS for new sensors; the polls in between GET the
- * instances' OIDs with the scalars. */
+ * instances' OIDs with the scalars.
+ *
+ * Over 600 lines: one concern, the asynchronous exchange with one agent, whose every
+ * step (chunks, tooBig halving, noSuchName, fallbacks, v3 discovery, walks) works on the
+ * same request table; value decoding is snmpdec.c's, table walking snmptable.c's. */
 #include <config.h>
 
 #include <assert.h>

@@ -2,7 +2,9 @@
  * reading through librrd (or rrdcached), updated with all its metrics. The readings of a
  * device wait in memory for up to storage.batch seconds and go in one rrd update (one
  * open, header read and write of the file for several readings, not one per reading):
- * a kill -9 loses at most that window, never a file. */
+ * a kill -9 loses at most that window, never a file.
+ * Over 600 lines: one concern, the RRD files (layout, creation, per-instance files,
+ * batching, rrdcached, flush at exit and on request), all on one state, the open files. */
 #include <config.h>
 
 #include <dirent.h>

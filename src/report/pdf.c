@@ -34,6 +34,10 @@ struct pdf {
 	size_t n_graphs, cap, next;
 };
 
+static void textf(struct pdf *p, enum pdfdoc_style st, bool keep, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+static void cellf(struct pdfdoc_table *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 /* pdfdoc_text with a printf-style markup format whose arguments are escaped. */
 static void textf(struct pdf *p, enum pdfdoc_style st, bool keep, const char *fmt, ...)
 {

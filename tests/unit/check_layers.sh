@@ -3,6 +3,8 @@
 # include/, or of a layer its directory may use. The same table as the include paths of
 # Makefile.am (*_CPPFLAGS): the build refuses most violations already, this test also
 # catches one that a wider include path (a test's, a fuzzer's) would let through.
+# The last case: the modules (a .c and its .h are one) and their includes form a DAG, no
+# cycle such as a.c including b.h while b.c includes a.h (tsort(1) finds the loops).
 # Usage: check_layers.sh [SRCDIR]  (default: $top_srcdir)
 set -u
 top=${1:-${top_srcdir:-.}}
@@ -23,8 +25,9 @@ layers=$(cd "$top/src" && ls -d */ | tr -d /)
 n=0
 fails=0
 report=$(mktemp)
-trap 'rm -f "$report"' EXIT
-echo "1..$(echo $layers | wc -w)"
+edges=$(mktemp)
+trap 'rm -f "$report" "$edges" "$edges.loops"' EXIT
+echo "1..$(($(echo $layers | wc -w) + 1))"
 for layer in $layers; do
 	n=$((n + 1))
 	ok=0
@@ -43,7 +46,11 @@ for layer in $layers; do
 				[ -f "$top/src/$d/$hdr" ] && found=$d && break
 			done
 			[ -z "$found" ] && [ -f "$top/include/$hdr" ] && found=include
-			[ -n "$found" ] && continue
+			if [ -n "$found" ]; then
+				mod=${f##*/}
+				echo "$layer/${mod%.*} $found/${hdr%.h}" >>"$edges"
+				continue
+			fi
 			where=$(cd "$top/src" && ls */"$hdr" 2>/dev/null | head -1)
 			if [ -n "$where" ]; then
 				echo "# src/$layer/${f##*/}:$line: includes $where; layer $layer may use only: $layer ${may:-(itself)}"
@@ -62,4 +69,14 @@ for layer in $layers; do
 		fails=$((fails + 1))
 	fi
 done
+n=$((n + 1))
+# tsort reads pairs "a b" (a before b); a self-edge (x.c including x.h) is no loop.
+awk '$1 != $2' "$edges" | tsort >/dev/null 2>"$edges.loops"
+if [ -s "$edges.loops" ]; then
+	sed 's/^/# /' "$edges.loops"
+	echo "not ok $n - the modules of src/ include each other in a cycle"
+	fails=$((fails + 1))
+else
+	echo "ok $n - the includes of src/ form a DAG ($(awk '$1 != $2' "$edges" | sort -u | wc -l) module edges)"
+fi
 [ $fails = 0 ]
