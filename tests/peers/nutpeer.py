@@ -156,6 +156,7 @@ class NutServer:
 # A UPS on mains, as demo.sh shows it.
 DEMO_UPS = {'ups.status': 'OL', 'battery.charge': '100', 'battery.runtime': '2400', 'ups.load': '18',
             'input.voltage': '231.0', 'input.frequency': '50.0', 'output.voltage': '230.0',
+            'battery.date': '2025/06/02', 'ups.test.result': 'Done and passed',
             'device.mfr': 'Eaton', 'device.model': '5E 850i USB'}
 
 
