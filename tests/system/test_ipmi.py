@@ -6,10 +6,14 @@ that needs the opensesspriv workaround, a dead BMC bounded by the device's timeo
 configuration errors at file:line; and a running daemon whose rack has no probe but
 the server's BMC: an alert mail when the inlet leaves the envelope and a recovery
 mail, the BMC killed (contact lost) and started again, while a second, silent BMC
-(3 s timeout) does not slow the first. Skipped only when openipmi is not installed."""
+(3 s timeout) does not slow the first; a server whose own BMC is its `inlet` (judging
+alone, or beside a rack's probe: mails and report in French); a dead upsd and a dead
+BMC beside SNMP and Modbus devices that keep their pace. Skipped only when openipmi is
+not installed."""
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -24,7 +28,7 @@ sys.path.insert(0, str(HERE))
 
 import ipmipeer  # noqa: E402
 from peerlib import HOST, free_port, program  # noqa: E402
-from test_nut import Daemon, subjects, wait_subject, write_conf  # noqa: E402
+from test_nut import Daemon, nut_device, subjects, wait_subject, write_conf  # noqa: E402
 
 pytestmark = pytest.mark.skipif(ipmipeer.missing() is not None, reason=str(ipmipeer.missing()))
 
@@ -305,6 +309,40 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
     assert re.search(r"température d'entrée d'air mesurée par le serveur \(à côté des sondes de la baie, "
                      r"non jugée\) \(bmc-visio\)", rep.stdout), rep.stdout
     assert 'aucune sonde' not in rep.stdout.split('srv-numerisation')[1].split('\n')[0]
+
+
+def test_dead_upsd_and_bmc_do_not_delay_snmp_and_modbus(tmp_path, snmpsim, modbus_tcp_server):
+    """Issue 15, "how it will be checked": an upsd that accepts and never answers and a
+    BMC that never answers (3 s timeout each, in their worker threads) beside an SNMP
+    UPS (snmpsim) and a Modbus TCP probe (pymodbus): those two keep their 5 s pace."""
+    mute = socket.socket()
+    mute.bind(('127.0.0.1', 0))
+    mute.listen(8)
+    probe_server = modbus_tcp_server('xy-md02')
+    secret = secret_file(tmp_path)
+    silent_bmc = free_port()
+    devices = [nut_device('upsd-muet', mute.getsockname()[1]).replace('timeout = 1000', 'timeout = 3000'),
+               ipmi_device('bmc-muet', silent_bmc, secret).replace('timeout = 1000', 'timeout = 3000'),
+               '{ name = "ups"; profile = "ups-rfc1628"; interval = 5; timeout = 1000; retries = 1; '
+               'snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "ups-rfc1628"; }; }'
+               % snmpsim.port,
+               '{ name = "sonde"; profile = "probe-xy-md02"; interval = 5; timeout = 1000; '
+               'modbus = { host = "127.0.0.1"; port = %d; unit = 1; }; }' % probe_server.port]
+    daemon = Daemon(write_conf(tmp_path, devices))
+    try:
+        daemon.wait_for(r'^envmond: debug: ups: ups_load status=0', timeout=15)
+        daemon.wait_for(r'upsd-muet: no answer \(upsd .*no answer within 3000 ms', timeout=20)
+        daemon.wait_for(r'bmc-muet: .*connection timeout', timeout=20)
+        time.sleep(16)
+    finally:
+        text = daemon.stop()
+        mute.close()
+    for pattern in (r'envmond: debug: ups: ups_load status=0', r'envmond: debug: sonde: temperature status=0'):
+        times = [t for t, l in daemon.log() if re.match(pattern, l)]
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        print(pattern, ['%.2f' % g for g in gaps])
+        # 5 s apart; a poll held up by a 3 s timeout (x 2 devices) would come 6.5 s or more after.
+        assert len(gaps) >= 3 and all(4.4 < g < 5.8 for g in gaps), (pattern, gaps, text[-3000:])
 
 
 @pytest.mark.skipif(os.path.exists('/dev/ipmi0'), reason='this host has a local BMC')
