@@ -282,6 +282,12 @@ static void write_rack(FILE *out, const struct cfg_rack *r)
 		html_put(out, s->name);
 		fputs("<br><span class=\"meta\">", out);
 		html_put(out, describe_role(s->role));
+		if (s->inlet) {
+			fputs("<br>", out);
+			html_put(out, _("air inlet measured by the server"));
+			fputs(" : ", out);
+			html_put(out, s->inlet->name);
+		}
 		fputs("</span></td><td>", out);
 		put_devices(out, _("no UPS"), s->ups, s->n_ups);
 		fputs("</td><td>", out);

@@ -309,6 +309,12 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
     assert re.search(r"température d'entrée d'air mesurée par le serveur \(à côté des sondes de la baie, "
                      r"non jugée\) \(bmc-visio\)", rep.stdout), rep.stdout
     assert 'aucune sonde' not in rep.stdout.split('srv-numerisation')[1].split('\n')[0]
+    html = subprocess.run([str(program('envmon-report')), '-c', str(tmp_path / 'envmond.conf'), '--from', day,
+                           '--to', day, '--format', 'html'], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, TZ='Europe/Paris'))
+    assert html.returncode == 0, html.stderr
+    assert "entrée d&#39;air mesurée par le serveur : bmc-visio" in html.stdout
+    assert "température d&#39;entrée d&#39;air mesurée par le serveur (à côté des sondes" in html.stdout
 
 
 def test_dead_upsd_and_bmc_do_not_delay_snmp_and_modbus(tmp_path, snmpsim, modbus_tcp_server):
