@@ -290,6 +290,12 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
         wait_subject(smtp_plain, r'^\[CRITIQUE\] TJ-EXV — température baie-B 36 °C', timeout_s=30)
         sim_a.set('Inlet Temp', 24)
         wait_subject(smtp_plain, r"^\[RÉTABLI\].*srv-numerisation", timeout_s=20)
+        st = subprocess.run([str(program('envmonctl')), '-c', str(tmp_path / 'envmond.conf'), 'status'],
+                            capture_output=True, text=True, timeout=30,
+                            env=dict(os.environ, LANGUAGE='en', LC_ALL='C.UTF-8'))
+        assert st.returncode == 0, st.stderr
+        assert re.search(r'srv-visio \(other\) in baie-B, spec default\n'
+                         r'    air inlet measured by the server: bmc-visio\n', st.stdout), st.stdout
     finally:
         text = daemon.stop()
     mails = mail_bodies(smtp_plain)
