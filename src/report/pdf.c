@@ -267,8 +267,12 @@ static void write_inventory(struct pdf *p)
 			else
 				cellf(t, "%s <span foreground=\"#78281f\"><b>(%s)</b></span>", r->name,
 					_("outside any rack"));
-			cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
-				describe_role(s->role));
+			if (s->inlet)
+				cellf(t, "%s\n<span foreground=\"#555555\">%s\n%s : %s</span>", s->name,
+					describe_role(s->role), _("air inlet measured by the server"), s->inlet->name);
+			else
+				cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
+					describe_role(s->role));
 			devices_cell(t, _("no UPS"), s->ups, s->n_ups);
 			devices_cell(t, _("no air-conditioning unit"), r->cooling, r->n_cooling);
 			devices_cell(t, _("no probe"), r->probes, r->n_probes);

@@ -222,12 +222,13 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
     assert len(gaps) >= 2 and max(gaps) < 6.5, gaps
 
 
-def report(conf, day, fmt):
+def report(conf, day, fmt, output=None):
     """envmon-report of one day; under the sanitizers, librrd's and fontconfig's own
     caches are suppressed (lsan-report.supp), ours are not."""
     supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'lsan-report.supp')
     return subprocess.run([str(program('envmon-report')), '-c', str(conf), '--from', day, '--to', day,
-                           '--format', fmt], capture_output=True, text=True, timeout=60,
+                           '--format', fmt] + (['-o', str(output)] if output else []),
+                          capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, TZ='Europe/Paris',
                                    LSAN_OPTIONS='suppressions=%s:print_suppressions=0' % supp,
                                    # full stacks: libc's vasprintf breaks the fast unwinder in librrd
@@ -329,6 +330,11 @@ specs = { default = { temperature = { warn = [ 18.0, 27.0 ]; crit = [ 15.0, 32.0
     assert html.returncode == 0, html.stderr
     assert "entrée d&#39;air mesurée par le serveur : bmc-visio" in html.stdout
     assert "température d&#39;entrée d&#39;air mesurée par le serveur (à côté des sondes" in html.stdout
+    pdf = report(tmp_path / 'envmond.conf', day, 'pdf', tmp_path / 'rapport.pdf')
+    assert pdf.returncode == 0, pdf.stderr
+    pdf_text = subprocess.run(['pdftotext', str(tmp_path / 'rapport.pdf'), '-'], capture_output=True, text=True,
+                              timeout=60).stdout
+    assert re.search(r"entrée d.air mesurée par le\s+serveur : bmc-visio", pdf_text), pdf_text
 
 
 def test_dead_upsd_and_bmc_do_not_delay_snmp_and_modbus(tmp_path, snmpsim, modbus_tcp_server):
