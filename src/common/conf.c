@@ -35,7 +35,7 @@
 #define RUNSTATEDIR "/run"
 #endif
 
-static const char *const role_names[] = { "digitization", "comci", "other", NULL };
+static const char *const role_names[] = { "digitization", "comci", "ppn", "visioconference", "other", NULL };
 static const char *const protocol_names[] = { "snmp", "modbus-tcp", "modbus-rtu", "sim", "nut", "ipmi" };
 /* Then Net-SNMP's spellings (snmpd.conf, snmpget -a), SHA-224 .. SHA-512: index - 4. */
 static const char *const auth_names[] = { "none", "MD5", "SHA", "SHA224", "SHA256", "SHA384",
@@ -128,9 +128,36 @@ static bool get_secret(struct parse *ps, const config_setting_t *g, const char *
 
 /* ------------------------------------------------------------------ site, paths, mail */
 
+static void check_addresses(struct parse *ps, const config_setting_t *g, char **addrs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!email_valid(addrs[i]))
+			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), addrs[i]);
+}
+
+/* contacts.roles = { visioconference = [ "tip@..." ]; ... }: one list per role name. */
+static void parse_role_contacts(struct parse *ps, const config_setting_t *contacts)
+{
+	struct cfg_contacts *c = &ps->cfg->site.contacts;
+	config_setting_t *g = cfgparse_member(ps->p, contacts, "roles", CONFIG_TYPE_GROUP, false);
+	int n = g ? config_setting_length(g) : 0;
+
+	if (!g)
+		return;
+	cfgparse_check_keys(ps->p, g, role_names);
+	for (int i = 0; i < n; i++) {
+		const char *key = config_setting_name(config_setting_get_elem(g, (unsigned)i));
+
+		for (int r = 0; r < ROLE_COUNT; r++)
+			if (strcmp(key, role_names[r]) == 0 &&
+			    cfgparse_strings(ps->p, g, key, &c->role[r], &c->n_role[r]))
+				check_addresses(ps, g, c->role[r], c->n_role[r]);
+	}
+}
+
 static void parse_contacts(struct parse *ps, const config_setting_t *site)
 {
-	static const char *const keys[] = { "arsit", "local", "local_min_severity", NULL };
+	static const char *const keys[] = { "arsit", "local", "local_min_severity", "roles", NULL };
 	struct cfg_contacts *c = &ps->cfg->site.contacts;
 	config_setting_t *g = cfgparse_member(ps->p, site, "contacts", CONFIG_TYPE_GROUP, true);
 	int sev = SEV_WARNING;
@@ -141,12 +168,9 @@ static void parse_contacts(struct parse *ps, const config_setting_t *site)
 	if (!cfgparse_strings(ps->p, g, "arsit", &c->arsit, &c->n_arsit) || c->n_arsit == 0)
 		cfgparse_error_at(ps->p, g, _("'arsit' must list at least one address of the ARSIT"));
 	cfgparse_strings(ps->p, g, "local", &c->local, &c->n_local);
-	for (size_t i = 0; i < c->n_arsit; i++)
-		if (!email_valid(c->arsit[i]))
-			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->arsit[i]);
-	for (size_t i = 0; i < c->n_local; i++)
-		if (!email_valid(c->local[i]))
-			cfgparse_error_at(ps->p, g, _("\"%s\" is not a valid e-mail address"), c->local[i]);
+	check_addresses(ps, g, c->arsit, c->n_arsit);
+	check_addresses(ps, g, c->local, c->n_local);
+	parse_role_contacts(ps, g);
 	if (cfgparse_enum(ps->p, g, "local_min_severity", criteria_severity_names, &sev) &&
 	    sev != SEV_WARNING && sev != SEV_CRITICAL)
 		cfgparse_error_at(ps->p, g, _("'local_min_severity' must be \"warning\" or \"critical\""));
@@ -257,16 +281,35 @@ static void check_mail(struct parse *ps, const config_setting_t *g, struct cfg_m
 		cfgparse_error_at(ps->p, g, _("a password is set without 'user'"));
 }
 
+/* mail.digest = "08:00": one mail a day at that local time instead of reminders. */
+static void parse_digest(struct parse *ps, const config_setting_t *g, struct cfg_mail *m)
+{
+	char *s = NULL;
+	unsigned h, min;
+	char end;
+
+	m->digest_min = -1;
+	if (!cfgparse_string(ps->p, g, "digest", false, &s))
+		return;
+	if (sscanf(s, "%2u:%2u%c", &h, &min, &end) != 2 || h > 23 || min > 59)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "digest"),
+			_("'digest' = \"%s\" is not a time like \"08:00\""), s);
+	else
+		m->digest_min = (int)(h * 60 + min);
+	free(s);
+}
+
 static void parse_mail(struct parse *ps, const config_setting_t *root)
 {
 	static const char *const keys[] = { "server", "port", "tls", "ca_file", "user", "password",
-		"password_file", "from", "lang", "timeout", "max_per_hour", NULL };
+		"password_file", "from", "lang", "timeout", "max_per_hour", "digest", NULL };
 	config_setting_t *g = cfgparse_member(ps->p, root, "mail", CONFIG_TYPE_GROUP, false);
 	struct cfg_mail *m = &ps->cfg->mail;
 	int tls = MAIL_TLS_STARTTLS, lang = 0;
 
 	m->timeout_s = 60;
 	m->max_per_hour = 6;
+	m->digest_min = -1;
 	m->lang = xstrdup("fr");
 	if (!g)
 		return;
@@ -287,6 +330,7 @@ static void parse_mail(struct parse *ps, const config_setting_t *root)
 	}
 	cfgparse_uint(ps->p, g, "timeout", 5, 3600, &m->timeout_s);
 	cfgparse_uint(ps->p, g, "max_per_hour", 1, 1000, &m->max_per_hour);
+	parse_digest(ps, g, m);
 	check_mail(ps, g, m);
 }
 
@@ -742,10 +786,33 @@ static void resolve_auto(struct parse *ps, const config_setting_t *g, struct cfg
 		log_info("%s: profile \"%s\" detected", dev->name, dev->profile->name);
 }
 
+/* battery_installed = "2022-05-01": a UPS's battery date, for the report's age check. */
+static void parse_battery_installed(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
+{
+	char *s = NULL;
+	struct tm tm;
+	const char *end;
+
+	if (!cfgparse_string(ps->p, g, "battery_installed", false, &s))
+		return;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	tm.tm_isdst = -1;
+	if (!end || *end || (dev->battery_installed = mktime(&tm)) == (time_t)-1)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "battery_installed"),
+			_("'battery_installed' = \"%s\" is not a date like \"2022-05-01\""), s);
+	else if (dev->profile && dev->profile->kind != KIND_UPS)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "battery_installed"),
+			_("'battery_installed' is for a UPS, and device '%s' is not one"), dev->name);
+	if (dev->battery_installed == (time_t)-1)
+		dev->battery_installed = 0;
+	free(s);
+}
+
 static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg_device *dev)
 {
 	static const char *const keys[] = { "name", "profile", "interval", "timeout", "retries",
-		"dead_time", "snmp", "modbus", "sim", "nut", "ipmi", NULL };
+		"dead_time", "snmp", "modbus", "sim", "nut", "ipmi", "battery_installed", NULL };
 	char *profile = NULL;
 
 	dev->line = (int)config_setting_source_line(g);
@@ -779,6 +846,7 @@ static void parse_device(struct parse *ps, const config_setting_t *g, struct cfg
 				profile_protocol_label(dev->profile->protocol), dev->name,
 				profile_protocol_label((enum profile_protocol)profile_protocol_of(dev->protocol)));
 	}
+	parse_battery_installed(ps, g, dev);
 	free(profile);
 }
 
@@ -812,7 +880,7 @@ static void parse_devices(struct parse *ps, const config_setting_t *root)
 /* ------------------------------------------------------------------ specs */
 
 enum { F_ENABLED = 1, F_WARN_LO = 2, F_WARN_HI = 4, F_CRIT_LO = 8, F_CRIT_HI = 16, F_HYST = 32,
-	F_HOLD = 64, F_CLEAR = 128, F_REPEAT = 256 };
+	F_HOLD = 64, F_CLEAR = 128, F_REPEAT = 256, F_FORECAST = 512 };
 
 struct spec_raw {
 	const config_setting_t *g;
@@ -863,7 +931,7 @@ static void parse_criterion(struct parse *ps, const config_setting_t *g, enum cr
 	struct spec_raw *raw)
 {
 	static const char *const keys[] = { "enabled", "warn", "crit", "warn_below", "warn_above",
-		"crit_below", "crit_above", "hysteresis", "hold", "clear_hold", "repeat", NULL };
+		"crit_below", "crit_above", "hysteresis", "hold", "clear_hold", "repeat", "forecast_s", NULL };
 	static const char *const state_keys[] = { "enabled", "hold", "clear_hold", "repeat", NULL };
 	struct cfg_threshold *t = &raw->v[c];
 	unsigned *set = &raw->set[c];
@@ -884,6 +952,11 @@ static void parse_criterion(struct parse *ps, const config_setting_t *g, enum cr
 	get_seconds(ps, g, "hold", &t->hold_s, set, F_HOLD);
 	get_seconds(ps, g, "clear_hold", &t->clear_hold_s, set, F_CLEAR);
 	get_seconds(ps, g, "repeat", &t->repeat_s, set, F_REPEAT);
+	if (config_setting_get_member(g, "forecast_s") && c != CRIT_TEMP_FORECAST)
+		cfgparse_error_at(ps->p, config_setting_get_member(g, "forecast_s"),
+			_("'forecast_s' belongs to criterion 'temp_forecast' only"));
+	else if (cfgparse_uint(ps->p, g, "forecast_s", 60, 6 * 3600, &t->forecast_s))
+		*set |= F_FORECAST;
 }
 
 static void parse_spec(struct parse *ps, const config_setting_t *g, struct spec_raw *raw)
@@ -924,6 +997,7 @@ static void apply_overrides(struct cfg_threshold *dst, const struct cfg_threshol
 	if (set & F_HOLD) dst->hold_s = src->hold_s;
 	if (set & F_CLEAR) dst->clear_hold_s = src->clear_hold_s;
 	if (set & F_REPEAT) dst->repeat_s = src->repeat_s;
+	if (set & F_FORECAST) dst->forecast_s = src->forecast_s;
 }
 
 /* The warning envelope must lie inside the critical one, or the warning would never show. */
@@ -982,14 +1056,39 @@ static void resolve_spec(struct parse *ps, struct spec_raw *raws, size_t i)
 	raws[i].state = 2;
 }
 
+/* The built-in specs of the two roles the later circulars add, unless the file defines
+ * them (room for both is allocated). ppn succeeds digitization and needs what it needs.
+ * Visioconference equipment stands in a hearing room, not a cooled server room: its
+ * codec and screens are rated for a wider band than the ASHRAE envelope, but a hearing
+ * must not stop for heat, so the upper critical bound is lower (30 °C). */
+static void add_builtin_role_specs(struct config *cfg, struct spec_raw *raws)
+{
+	if (spec_index(cfg, "ppn") < 0) {
+		cfg->specs[cfg->n_specs].name = xstrdup("ppn");
+		if (spec_index(cfg, "digitization") >= 0)
+			raws[cfg->n_specs].inherit = xstrdup("digitization");
+		cfg->n_specs++;
+	}
+	if (spec_index(cfg, "visioconference") < 0) {
+		struct spec_raw *raw = &raws[cfg->n_specs];
+
+		cfg->specs[cfg->n_specs++].name = xstrdup("visioconference");
+		raw->v[CRIT_TEMPERATURE].warn_lo = 15.0;
+		raw->v[CRIT_TEMPERATURE].warn_hi = 27.0;
+		raw->v[CRIT_TEMPERATURE].crit_lo = 10.0;
+		raw->v[CRIT_TEMPERATURE].crit_hi = 30.0;
+		raw->set[CRIT_TEMPERATURE] = F_WARN_LO | F_WARN_HI | F_CRIT_LO | F_CRIT_HI;
+	}
+}
+
 static void parse_specs(struct parse *ps, const config_setting_t *root)
 {
 	config_setting_t *g = cfgparse_member(ps->p, root, "specs", CONFIG_TYPE_GROUP, false);
 	struct config *cfg = ps->cfg;
 	int n = g ? config_setting_length(g) : 0;
-	struct spec_raw *raws = xcalloc((size_t)n + 1, sizeof(*raws));
+	struct spec_raw *raws = xcalloc((size_t)n + 3, sizeof(*raws));
 
-	cfg->specs = xcalloc((size_t)n + 1, sizeof(*cfg->specs));
+	cfg->specs = xcalloc((size_t)n + 3, sizeof(*cfg->specs));
 	for (int i = 0; i < n; i++) {
 		config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
 		struct cfg_spec *spec = &cfg->specs[cfg->n_specs];
@@ -1006,6 +1105,7 @@ static void parse_specs(struct parse *ps, const config_setting_t *root)
 		cfg->specs[cfg->n_specs].name = xstrdup("default");
 		cfg->n_specs++;
 	}
+	add_builtin_role_specs(cfg, raws);
 	for (size_t i = 0; i < cfg->n_specs; i++)
 		resolve_spec(ps, raws, i);
 	for (size_t i = 0; i < cfg->n_specs; i++)
@@ -1188,7 +1288,7 @@ static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg
 	else
 		check_server_name(ps, g, srv);
 	if (!config_setting_get_member(g, "role"))
-		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci or other)"),
+		cfgparse_error_at(ps->p, g, _("server '%s': missing setting 'role' (digitization, comci, ppn, visioconference or other)"),
 			srv->name);
 	cfgparse_enum(ps->p, g, "role", role_names, &role);
 	srv->role = (enum server_role)role;
@@ -1493,6 +1593,8 @@ void conf_free(struct config *cfg)
 	free(cfg->site.ressort);
 	free_strings(cfg->site.contacts.arsit, cfg->site.contacts.n_arsit);
 	free_strings(cfg->site.contacts.local, cfg->site.contacts.n_local);
+	for (int r = 0; r < ROLE_COUNT; r++)
+		free_strings(cfg->site.contacts.role[r], cfg->site.contacts.n_role[r]);
 	free(cfg->paths.state_dir);
 	free(cfg->paths.profiles_dir);
 	free(cfg->paths.site_profiles_dir);

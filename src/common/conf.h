@@ -16,7 +16,9 @@ enum protocol { PROTO_SNMP, PROTO_MODBUS_TCP, PROTO_MODBUS_RTU, PROTO_SIM, PROTO
 #define PROTO_COUNT (PROTO_IPMI + 1)
 /* daemon.max_silence: at most 90 days, 7 by default. */
 #define DAEMON_MAX_SILENCE_LIMIT_S (90 * 86400)
-enum server_role { ROLE_DIGITIZATION, ROLE_COMCI, ROLE_OTHER };
+/* The ministry's circulars name the first four; ROLE_OTHER stays last (a count). */
+enum server_role { ROLE_DIGITIZATION, ROLE_COMCI, ROLE_PPN, ROLE_VISIOCONFERENCE, ROLE_OTHER };
+#define ROLE_COUNT (ROLE_OTHER + 1)
 enum snmp_auth { SNMP_AUTH_NONE, SNMP_AUTH_MD5, SNMP_AUTH_SHA, SNMP_AUTH_SHA224,
 	SNMP_AUTH_SHA256, SNMP_AUTH_SHA384, SNMP_AUTH_SHA512 };
 enum snmp_priv { SNMP_PRIV_NONE, SNMP_PRIV_DES, SNMP_PRIV_AES, SNMP_PRIV_AES192, SNMP_PRIV_AES256 };
@@ -83,6 +85,7 @@ struct cfg_device {
 	unsigned timeout_ms;       /* per request */
 	unsigned retries;
 	unsigned dead_intervals;   /* intervals without an answer before "lost contact" */
+	time_t battery_installed;  /* UPS: local midnight of the battery's installation, 0 unknown */
 	struct cfg_snmp snmp;
 	struct cfg_modbus modbus;
 	struct cfg_sim sim;
@@ -135,6 +138,11 @@ struct cfg_contacts {
 	char **local;
 	size_t n_local;
 	enum severity local_min_severity;  /* the local list gets mail from this severity up */
+	/* contacts.roles = { ppn = [ ... ]; visioconference = [ ... ] }: put first in To: of the
+	 * mail about a server of that role. Without a list, visioconference puts the local
+	 * list first (its technician maintains the equipment). */
+	char **role[ROLE_COUNT];
+	size_t n_role[ROLE_COUNT];
 };
 
 struct cfg_mail {
@@ -149,6 +157,7 @@ struct cfg_mail {
 	char *lang;                /* "fr" (default) or "en" */
 	unsigned timeout_s;
 	unsigned max_per_hour;     /* per incident, against floods */
+	int digest_min;            /* mail.digest: minutes after local midnight, -1 = none */
 };
 
 struct cfg_alerts {

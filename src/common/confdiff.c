@@ -221,6 +221,9 @@ static bool site_eq(const struct config *a, const struct config *b)
 {
 	const struct cfg_contacts *x = &a->site.contacts, *y = &b->site.contacts;
 
+	for (int r = 0; r < ROLE_COUNT; r++)
+		if (!strings_eq(x->role[r], x->n_role[r], y->role[r], y->n_role[r]))
+			return false;
 	return str_eq(a->site.name, b->site.name) && str_eq(a->site.code, b->site.code) &&
 		str_eq(a->site.ressort, b->site.ressort) &&
 		strings_eq(x->arsit, x->n_arsit, y->arsit, y->n_arsit) &&

@@ -9,13 +9,14 @@
 #include "metric.h"
 
 static const char *const criterion_names[CRIT_COUNT] = {
-	"temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min",
+	"temperature", "humidity", "dew_point", "temp_rate_hour", "temp_rate_15min", "temp_forecast",
 	"cooling_state", "ups_source", "ups_battery", "ups_charge", "ups_runtime", "ups_load",
 	"ups_replace_battery", "ups_selftest", "input_voltage", "input_frequency", "contact",
 };
 static const char *const criterion_labels[CRIT_COUNT] = {
 	N_("temperature"), N_("relative humidity"), N_("dew point"),
 	N_("temperature change per hour"), N_("temperature change in 15 minutes"),
+	N_("temperature forecast"),
 	N_("air conditioning"), N_("UPS power source"), N_("UPS battery"), N_("UPS battery charge"),
 	N_("UPS runtime"), N_("UPS load"), N_("UPS battery replacement"), N_("UPS self-test"),
 	N_("input voltage"), N_("input frequency"), N_("contact with the device"),
@@ -138,6 +139,11 @@ void criteria_default_thresholds(struct cfg_threshold out[CRIT_COUNT])
 	set_bounds(&out[CRIT_DEW_POINT], -9.0, 15.0, NAN, 17.0, 0.5, 600);
 	set_bounds(&out[CRIT_TEMP_RATE_HOUR], NAN, 10.0, NAN, 20.0, 1.0, 0);
 	set_bounds(&out[CRIT_TEMP_RATE_15MIN], NAN, 3.0, NAN, 5.0, 0.5, 0);
+	/* Predictive warning (issue 18.1): the temperature followed 30 min ahead at its
+	 * current rate leaves the allowable envelope (A1, 15-32 °C). A warning only: the
+	 * temperature criterion itself turns critical when it gets there. */
+	set_bounds(&out[CRIT_TEMP_FORECAST], 15.0, 32.0, NAN, NAN, 0.5, 120);
+	out[CRIT_TEMP_FORECAST].forecast_s = 1800;
 	set_bounds(&out[CRIT_UPS_CHARGE], 50.0, NAN, 25.0, NAN, 5.0, 0);
 	set_bounds(&out[CRIT_UPS_RUNTIME], 900.0, NAN, 600.0, NAN, 60.0, 0);
 	set_bounds(&out[CRIT_UPS_LOAD], NAN, 80.0, NAN, 90.0, 2.0, 60);

@@ -16,6 +16,7 @@ enum criterion {
 	CRIT_DEW_POINT,
 	CRIT_TEMP_RATE_HOUR,
 	CRIT_TEMP_RATE_15MIN,
+	CRIT_TEMP_FORECAST,      /* the predictive warning: the temperature forecast_s ahead */
 	CRIT_COOLING_STATE,
 	CRIT_UPS_SOURCE,
 	CRIT_UPS_BATTERY,
@@ -45,6 +46,7 @@ struct cfg_threshold {
 	unsigned hold_s;           /* out of spec this long before alerting (0 = at once) */
 	unsigned clear_hold_s;     /* back in spec this long before recovering */
 	unsigned repeat_s;         /* reminder while unresolved (0 = never) */
+	unsigned forecast_s;       /* temp_forecast: how far ahead the rate is followed */
 };
 
 const char *criterion_name(enum criterion c);           /* "temperature", ... as in the file */

@@ -40,6 +40,7 @@ static const struct metric_def canonical[] = {
 	DERIVED("dew_point", "°C", N_("dew point")),
 	DERIVED("temp_rate_hour", "°C/h", N_("temperature change per hour")),
 	DERIVED("temp_rate_15min", "°C", N_("temperature change in 15 minutes")),
+	DERIVED("temp_forecast", "°C", N_("temperature forecast")),
 	NUM("battery_age", "d", N_("battery age")),   /* NUT's battery.date, battery.mfr.date */
 	NUM("battery_voltage", "V", N_("battery voltage")),
 };

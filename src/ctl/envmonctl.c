@@ -197,6 +197,24 @@ static void print_bounds(const char *label, struct json_object *range)
 		printf("%s", bound_text(json_object_get_double(hi), t, sizeof(t)));
 }
 
+/* "-> 32 C (allowable limit) in ~14 min at the current rate (+1.2 C / 5 min)" */
+static void print_forecast(struct json_object *f)
+{
+	const char *limit_kind;
+	double eta;
+
+	if (!f)
+		return;
+	printf("\n      %s %+.1f °C / 5 min", _("trend"), jget_num(f, "rate_per_5min"));
+	eta = jget_num(f, "eta_s");
+	limit_kind = jget_str(f, "limit_kind");
+	if (isnan(eta) || isnan(jget_num(f, "limit")))
+		return;
+	printf(_(", %g °C (%s) in ~%.0f min at the current rate"), jget_num(f, "limit"),
+		limit_kind && strcmp(limit_kind, "allowable") == 0 ?
+		_("allowable limit") : _("recommended limit"), ceil(eta / 60.0));
+}
+
 static void print_servers(struct json_object *srvs)
 {
 	if (!srvs)
@@ -221,6 +239,7 @@ static void print_servers(struct json_object *srvs)
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), jget_member(c, "warn"));
 			print_bounds(_("crit"), jget_member(c, "crit"));
+			print_forecast(jget_object(c, "forecast"));
 			printf("\n");
 		}
 	}

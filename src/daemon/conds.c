@@ -94,7 +94,7 @@ void conds_build(struct alert *a)
 		for (size_t k = 0; k < rack->n_servers; k++) {
 			const struct cfg_server *s = &rack->servers[k];
 
-			for (int crit = 0; rack->n_probes > 0 && crit <= CRIT_TEMP_RATE_15MIN; crit++) {
+			for (int crit = 0; rack->n_probes > 0 && crit <= CRIT_TEMP_FORECAST; crit++) {
 				struct cond *c = cond_get(a, "rack", rack->name, (enum criterion)crit);
 
 				c->rack = rack;

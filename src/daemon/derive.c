@@ -149,6 +149,8 @@ void derive_compute(struct derive_history *h, const struct poll_result *res, str
 
 	out->temperature = out->humidity = out->dew_point = NAN;
 	out->temp_rate_hour = out->temp_rate_15min = out->ups_runtime_s = NAN;
+	memset(&out->temp_trend, 0, sizeof(out->temp_trend));
+	out->temp_trend.slope = out->temp_trend.level = NAN;
 	if (!res->answered || !res->dev->profile)
 		return;
 	out->temperature = reading(res, "temperature", NULL);
@@ -158,7 +160,30 @@ void derive_compute(struct derive_history *h, const struct poll_result *res, str
 	if (!isnan(out->temperature)) {
 		out->temp_rate_hour = derive_change(h, res->time, DERIVE_RATE_HOUR_S);
 		out->temp_rate_15min = derive_change(h, res->time, DERIVE_RATE_15MIN_S);
+		derive_trend(h, res->time, &out->temp_trend);
 	}
 	runtime = reading(res, "ups_runtime", &unit);
 	out->ups_runtime_s = derive_seconds(runtime, unit);
+}
+
+void derive_trend(const struct derive_history *h, double now, struct forecast_fit *fit)
+{
+	double *t = xcalloc(h->n + 1, sizeof(*t)), *v = xcalloc(h->n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < h->n; i++) {
+		t[i] = h->t[slot(h, i)];
+		v[i] = h->v[slot(h, i)];
+	}
+	forecast_fit(t, v, h->n, now, FORECAST_WINDOW_S, fit);
+	free(t);
+	free(v);
+}
+
+double derive_forecast(const struct derived *d, double horizon_s)
+{
+	/* Too soon after start-up (or a gap) to tell a trend: unknown, so that a restart
+	 * neither opens nor closes the predictive warning on the reading alone. */
+	if (isnan(d->temperature) || !d->temp_trend.enough)
+		return NAN;
+	return d->temp_trend.clear ? forecast_predict(&d->temp_trend, horizon_s) : d->temperature;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "drvapi.h"
+#include "forecast.h"
 
 /* Windows of the two rates (DESIGN.md §8: <= 20 °C/h, <= 5 °C in 15 min). ASHRAE TC 9.9
  * states both as the change of temperature within any such period, not as a rate: a
@@ -51,7 +52,15 @@ struct derived {
 	double temp_rate_hour;     /* change within the last hour, °C/h (signed) */
 	double temp_rate_15min;    /* change within the last 15 min, °C per 15 min (signed) */
 	double ups_runtime_s;      /* s, whatever unit the profile gives */
+	struct forecast_fit temp_trend;    /* the temperature's line over FORECAST_WINDOW_S */
 };
+
+/* The line through h's readings of the last FORECAST_WINDOW_S before now (forecast.h). */
+void derive_trend(const struct derive_history *h, double now, struct forecast_fit *fit);
+/* What the temperature will be horizon_s after its reading at the current rate (the
+ * reading itself without a clear trend; NAN while the history is too short to tell):
+ * the predictive warning's value. */
+double derive_forecast(const struct derived *d, double horizon_s);
 
 /* Fills out from res and adds its temperature to h. */
 void derive_compute(struct derive_history *h, const struct poll_result *res, struct derived *out);

@@ -78,6 +78,7 @@ static double result_value(const struct poll_result *res, const struct derived *
 	case CRIT_DEW_POINT: return d->dew_point;
 	case CRIT_TEMP_RATE_HOUR: return d->temp_rate_hour;
 	case CRIT_TEMP_RATE_15MIN: return d->temp_rate_15min;
+	case CRIT_TEMP_FORECAST: return derive_forecast(d, 1800.0);
 	case CRIT_UPS_RUNTIME: return d->ups_runtime_s;
 	default: break;
 	}
@@ -139,6 +140,7 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		case CRIT_HUMIDITY: v = ds->d.humidity; break;
 		case CRIT_DEW_POINT: v = ds->d.dew_point; break;
 		case CRIT_TEMP_RATE_HOUR: v = ds->d.temp_rate_hour; break;
+		case CRIT_TEMP_FORECAST: v = derive_forecast(&ds->d, t->forecast_s); break;
 		default: v = ds->d.temp_rate_15min; break;
 		}
 		judge_reading(t, c->crit, v, NULL, &e);

@@ -22,6 +22,8 @@
 #include "cfgparse.h"
 #include "conf.h"
 #include "confdiff.h"
+#include "context.h"
+#include "dailymail.h"
 #include "control.h"
 #include "daemonctl.h"
 #include "daemonize.h"
@@ -71,6 +73,7 @@ struct daemon_state {
 	struct config *cfg;
 	int pid_fd;
 	struct mailsvc mail;
+	struct dailymail digest;
 	struct pipeline *pipe;
 	struct poller *poller;
 	char *pid_path;            /* the pid file in use (a reload cannot move it) */
@@ -396,6 +399,8 @@ static bool criterion_state(void *arg, const struct cfg_server *srv, enum criter
 {
 	struct daemon_state *st = arg;
 
+	if (st->pipe)
+		context_status_trend(pipeline_context(st->pipe), srv, c, clock_wall(), out);
 	return st->pipe && status_alert_criterion(pipeline_alert(st->pipe), srv, c, out);
 }
 
@@ -512,6 +517,7 @@ static int run_loop(struct daemon_state *st)
 	}
 	if (monitoring_start(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
+	dailymail_start(&st->digest, &st->cfg, &st->mail);
 	reload_participants(st);
 	if (start_control(st) < 0)
 		return ENVMON_EX_UNAVAILABLE;
@@ -553,6 +559,7 @@ static int run(struct daemon_state *st)
 	daemonize_report(&st->startup_fd, rc);
 	stop_control(st);
 	monitoring_stop(st);
+	dailymail_stop(&st->digest);
 	mailsvc_stop(&st->mail);
 	store_fini();
 	sched_fini();

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "confdiff.h"
+#include "context.h"
 #include "log.h"
 #include "pipeline.h"
 #include "xmem.h"
@@ -11,6 +12,7 @@
 struct pipeline {
 	const struct config *cfg;
 	struct alert *alert;
+	struct context *context;           /* between the alert and the sink */
 	struct derive_history *hist;       /* per device, indexed like cfg->devices */
 	pipeline_tap_fn tap;
 	void *tap_arg;
@@ -24,7 +26,8 @@ static struct pipeline *pipeline_build(const struct config *cfg, struct derive_h
 
 	p->cfg = cfg;
 	p->hist = hist;
-	p->alert = alert_new(cfg, sink, sink_arg);
+	p->context = context_new(cfg, hist, sink, sink_arg);
+	p->alert = alert_new(cfg, context_sink, p->context);
 	if (!p->alert) {
 		pipeline_free(p);
 		return NULL;
@@ -87,6 +90,7 @@ void pipeline_free(struct pipeline *p)
 	if (!p)
 		return;
 	alert_free(p->alert);
+	context_free(p->context);
 	for (size_t i = 0; i < p->cfg->n_devices; i++)
 		derive_history_fini(&p->hist[i]);
 	free(p->hist);
@@ -101,6 +105,7 @@ void pipeline_result(void *arg, const struct poll_result *res)
 	derive_compute(&p->hist[res->dev - p->cfg->devices], res, &d);
 	if (p->tap)
 		p->tap(p->tap_arg, res, &d);
+	context_record(p->context, res, &d);
 	alert_result(p->alert, res, &d);
 }
 
@@ -113,6 +118,11 @@ void pipeline_set_tap(struct pipeline *p, pipeline_tap_fn tap, void *arg)
 struct alert *pipeline_alert(struct pipeline *p)
 {
 	return p->alert;
+}
+
+struct context *pipeline_context(struct pipeline *p)
+{
+	return p->context;
 }
 
 int pipeline_log_sink(void *arg, const struct notification *n)

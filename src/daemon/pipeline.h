@@ -34,6 +34,8 @@ void pipeline_result(void *arg, const struct poll_result *res);
 void pipeline_set_tap(struct pipeline *p, pipeline_tap_fn tap, void *arg);
 
 struct alert *pipeline_alert(struct pipeline *p);
+/* The context added to notifications (trends, neighbours): context.h. */
+struct context *pipeline_context(struct pipeline *p);
 
 /* A sink that only logs each notification, until a mail spool is wired in. */
 int pipeline_log_sink(void *arg, const struct notification *n);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 #include "simdrv.h"
 #include "xmem.h"
 
-enum expr_kind { E_NUMBER, E_STATE, E_INVALID, E_ABSENT, E_SINE, E_SQUARE, E_RAMP, E_SILENT };
+enum expr_kind { E_NUMBER, E_STATE, E_INVALID, E_ABSENT, E_SINE, E_SQUARE, E_RAMP, E_NOISE, E_SILENT };
 
 struct stmt {
 	char *metric;                  /* NULL for "silent" */
@@ -94,6 +95,10 @@ static bool parse_expr(char **tok, size_t n, struct stmt *st)
 		st->c = n == 4 ? duration(tok[3]) : 0;
 		return (n == 3 || (n == 4 && st->kind == E_SINE)) && number(tok[1], &st->a) &&
 			(st->b = duration(tok[2])) > 0 && st->c >= 0;
+	}
+	if (strcmp(tok[0], "noise") == 0) {
+		st->kind = E_NOISE;
+		return n == 2 && number(tok[1], &st->a) && st->a >= 0;
 	}
 	if (strcmp(tok[0], "ramp") == 0) {
 		st->kind = E_RAMP;
@@ -231,6 +236,24 @@ static bool active(const struct stmt *st, double t)
 	return t >= st->from && t < st->to;
 }
 
+/* A uniform number in (0, 1) that depends only on x (splitmix64). */
+static double hash_uniform(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return ((double)(x >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/* Gaussian noise of standard deviation sd, the same at the same time in every run. */
+static double noise(double sd, double t)
+{
+	uint64_t k = (uint64_t)llround(t * 1000.0);
+
+	return sd * sqrt(-2.0 * log(hash_uniform(2 * k))) * cos(2.0 * M_PI * hash_uniform(2 * k + 1));
+}
+
 static double wave(const struct stmt *st, double t)
 {
 	switch (st->kind) {
@@ -238,6 +261,8 @@ static double wave(const struct stmt *st, double t)
 		return st->a * sin(2 * M_PI * (t + st->c) / st->b);
 	case E_SQUARE:
 		return fmod(t, st->b) < st->b / 2 ? st->a : -st->a;
+	case E_NOISE:
+		return noise(st->a, t);
 	case E_RAMP:
 		return isinf(st->to) ? st->a : st->a + (st->b - st->a) * (t - st->from) / (st->to - st->from);
 	default:

@@ -9,6 +9,7 @@
  *   silent [@ WINDOW]              the device does not answer
  * EXPR: NUMBER | STATE_NAME | invalid | absent | sine AMPLITUDE PERIOD [PHASE]
  *       | square AMPLITUDE PERIOD | ramp FROM TO (linear over the window)
+ *       | noise SD (Gaussian, reproducible: a function of the time only)
  * WINDOW: FROM..TO or FROM.. (open end). Durations: 90, 90s, 15m, 2h, 1d.
  * Numbers are in the metric's unit after the profile's scaling (°C, %, s); states by
  * name from the profile's state map. */

@@ -22,12 +22,30 @@ static struct json_object *range(double lo, double hi)
 	return a;
 }
 
+static void add_trend(struct json_object *o, const struct status_criterion *sc)
+{
+	struct json_object *f;
+
+	if (isnan(sc->trend_rate))
+		return;
+	f = json_object_new_object();
+	json_object_object_add(f, "rate_per_5min", json_object_new_double(sc->trend_rate * 300.0));
+	json_object_object_add(f, "limit", bound(sc->trend_limit));
+	json_object_object_add(f, "limit_kind", sc->trend_limit_kind ?
+		json_object_new_string(sc->trend_limit_kind) : NULL);
+	json_object_object_add(f, "eta_s", bound(sc->trend_eta_s));
+	json_object_object_add(o, "forecast", f);
+}
+
 static void add_state(struct json_object *o, const struct cfg_server *srv, enum criterion c,
 	status_criterion_fn fn, void *arg)
 {
-	struct status_criterion sc = { .severity = SEV_UNKNOWN, .value = NAN };
+	struct status_criterion sc = { .severity = SEV_UNKNOWN, .value = NAN, .trend_rate = NAN,
+		.trend_limit = NAN, .trend_eta_s = NAN };
+	bool known = fn && fn(arg, srv, c, &sc);
 
-	if (!fn || !fn(arg, srv, c, &sc)) {
+	add_trend(o, &sc);
+	if (!known) {
 		json_object_object_add(o, "state", NULL);
 		return;
 	}
@@ -124,7 +142,7 @@ bool status_alert_criterion(void *alert, const struct cfg_server *srv, enum crit
 	const struct cfg_rack *rack = srv->rack;
 	bool any = false;
 
-	if (c <= CRIT_TEMP_RATE_15MIN) {
+	if (c <= CRIT_TEMP_FORECAST) {
 		if (rack->n_probes > 0)
 			fold_condition(a, "rack", rack->name, c, out, &any);
 	} else if (c == CRIT_COOLING_STATE) {

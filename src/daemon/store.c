@@ -590,7 +590,7 @@ size_t store_profile_metrics(const struct profile *prof, const char **names, siz
 	bool hum = profile_metric_index(prof, "humidity") >= 0;
 	size_t n = 0;
 
-#define ADD(s) do { if (n < max) names[n] = (s); n++; } while (0)
+#define ADD(s) do { if (names && n < max) names[n] = (s); n++; } while (0)
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		ADD(prof->metrics[i].name);
 	if (temp && hum && profile_metric_index(prof, "dew_point") < 0)

@@ -1,9 +1,8 @@
 /* message.c — the e-mail of a notification: subject, headers and body, in the language
  * of the catalogue given (see msgcat.h). Every text that came from a device or from the
- * configuration goes through message_sanitize() before it reaches the message, and the
- * subject is RFC 2047-encoded, so nothing can add a header line.
- * Over 600 lines by a few: one concern, the message, with its encodings (RFC 2047,
- * quoted-printable, base64) that only it uses. */
+ * configuration goes through msgtext_sanitize() before it reaches the message, and the
+ * subject is RFC 2047-encoded, so nothing can add a header line. Its text primitives
+ * are msgtext.c's, the context of the alert (neighbours, trend, headers) msgctx.c's. */
 #include <config.h>
 
 #include <ctype.h>
@@ -12,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "message.h"
+#include "msgctx.h"
 #include "xmem.h"
 
 /* Strings marked _() here are extracted by xgettext as usual, but translated through
@@ -24,28 +25,6 @@
 
 #define TEXT_MAX 200            /* longest device-supplied text we print */
 
-/* ------------------------------------------------------------------ buffers */
-
-void msg_buf_add(struct msg_buf *b, const char *s, size_t len)
-{
-	b->s = xgrow(b->s, &b->cap, b->len + len + 1, 1);
-	memcpy(b->s + b->len, s, len);
-	b->len += len;
-	b->s[b->len] = '\0';
-}
-
-void msg_buf_printf(struct msg_buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	msg_buf_add(b, s, strlen(s));
-	free(s);
-}
-
 static void add(struct msg_buf *b, const char *s)
 {
 	msg_buf_add(b, s, strlen(s));
@@ -53,59 +32,10 @@ static void add(struct msg_buf *b, const char *s)
 
 /* ------------------------------------------------------------------ text helpers */
 
-/* Length of the valid UTF-8 sequence at s, 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	n = (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : (s[0] & 0xf8) == 0xf0 ? 4 : 0;
-	if (n == 0 || (n == 2 && s[0] < 0xc2) || (n == 4 && s[0] > 0xf4))
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-char *message_sanitize(const char *s, size_t max_len)
-{
-	struct msg_buf b = { 0 };
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	add(&b, "");
-	while (*p && b.len < max_len) {
-		size_t n = utf8_len(p);
-
-		if (n == 0) {
-			add(&b, "?");
-			p++;
-		} else if (n == 1 && (*p < 0x20 || *p == 0x7f)) {
-			add(&b, " ");
-			p++;
-		} else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-			add(&b, " ");          /* C1 controls (U+0080..U+009F) */
-			p += 2;
-		} else if (b.len + n <= max_len) {
-			msg_buf_add(&b, (const char *)p, n);
-			p += n;
-		} else {
-			break;
-		}
-	}
-	return b.s;
-}
-
-void message_number(char *buf, size_t size, double v, int decimals, bool comma)
-{
-	metric_number_text(buf, size, v, decimals, comma);
-}
-
 /* A reading with its unit: "31,4 °C", "9 min 30 s". */
 static void reading(char *buf, size_t size, double v, const char *unit, bool comma)
 {
-	char num[64], *u = message_sanitize(unit, 16);
+	char num[64], *u = msgtext_sanitize(unit, 16);
 
 	if (strcmp(u, "s") == 0 && v >= 60) {
 		long s = lround(v);
@@ -114,7 +44,7 @@ static void reading(char *buf, size_t size, double v, const char *unit, bool com
 		else
 			snprintf(buf, size, "%ld min", s / 60);
 	} else {
-		message_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
+		msgtext_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
 		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
 	}
 	free(u);
@@ -142,6 +72,8 @@ static const char *role_label(const struct msgcat *cat, enum server_role role)
 	switch (role) {
 	case ROLE_DIGITIZATION: return _("criminal-procedure digitization");
 	case ROLE_COMCI: return _("COMCI");
+	case ROLE_PPN: return _("digital criminal procedure (PPN)");
+	case ROLE_VISIOCONFERENCE: return _("visioconference");
 	default: return _("other business server");
 	}
 }
@@ -151,7 +83,7 @@ static char *state_label(const struct msgcat *cat, const char *state)
 {
 	const char *label = metric_state_label(state);
 
-	return label ? xstrdup(_(label)) : message_sanitize(state, 40);
+	return label ? xstrdup(_(label)) : msgtext_sanitize(state, 40);
 }
 
 /* What to check first, per criterion: the first gesture of the person who reads it. */
@@ -159,6 +91,7 @@ static const char *advice(const struct msgcat *cat, enum criterion c)
 {
 	switch (c) {
 	case CRIT_TEMPERATURE: case CRIT_DEW_POINT: case CRIT_TEMP_RATE_HOUR: case CRIT_TEMP_RATE_15MIN:
+	case CRIT_TEMP_FORECAST:
 		return _("Check that the air conditioner is running (display, alarms, power supply) and "
 			"blowing cold air; check that the room door is closed and that nothing blocks the "
 			"air flow of the rack.");
@@ -235,7 +168,7 @@ static const char *kind_tag(const struct msgcat *cat, const struct notification 
 static void add_servers(struct msg_buf *b, const struct notification *n, size_t max)
 {
 	for (size_t i = 0; i < n->n_servers && i < max; i++) {
-		char *s = message_sanitize(n->servers[i].name, 64);
+		char *s = msgtext_sanitize(n->servers[i].name, 64);
 		msg_buf_printf(b, "%s%s", i ? ", " : "", s);
 		free(s);
 	}
@@ -255,10 +188,10 @@ char *message_subject(const struct config *cfg, const struct msgcat *cat,
 {
 	struct msg_buf b = { 0 };
 	char tag[96];
-	char *code = message_sanitize(cfg->site.code, 32);
+	char *code = msgtext_sanitize(cfg->site.code, 32);
 	const struct cfg_server *inlet_of = conf_inlet_server(cfg, n->device);
 	/* "... measured by the server srv-visio": the server, not its BMC's device name. */
-	char *where = message_sanitize(n->rack ? n->rack : inlet_of && n->criterion == CRIT_TEMPERATURE ?
+	char *where = msgtext_sanitize(n->rack ? n->rack : inlet_of && n->criterion == CRIT_TEMPERATURE ?
 		inlet_of->name : n->device, 64);
 	char *val, *bound;
 
@@ -316,7 +249,7 @@ static void base64(struct msg_buf *b, const unsigned char *in, size_t len)
  * first line). Words are cut between characters (§5: never inside one). */
 void message_header_encoded(struct msg_buf *b, const char *name, const char *value)
 {
-	char *clean = message_sanitize(value, 998);
+	char *clean = msgtext_sanitize(value, 998);
 	const unsigned char *p = (const unsigned char *)clean;
 
 	msg_buf_printf(b, "%s: ", name);
@@ -328,7 +261,7 @@ void message_header_encoded(struct msg_buf *b, const char *name, const char *val
 	while (*p) {
 		size_t chunk = 0, n;
 
-		while (p[chunk] && chunk + (n = utf8_len(p + chunk)) <= 42)
+		while (p[chunk] && chunk + (n = msgtext_utf8_len(p + chunk)) <= 42)
 			chunk += n;
 		if (p != (const unsigned char *)clean)
 			add(b, "\r\n ");
@@ -378,7 +311,7 @@ static void local_tm(double when, struct tm *tm)
 	}
 }
 
-static void rfc5322_date(struct msg_buf *b, double when)
+void message_date(struct msg_buf *b, double when)
 {
 	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
@@ -403,14 +336,63 @@ bool message_to_local(const struct config *cfg, const struct notification *n)
 		!(n->severity == SEV_UNKNOWN && c->local_min_severity == SEV_CRITICAL);
 }
 
-static void add_list(struct msg_buf *b, const char *name, char *const *addrs, size_t n)
+/* A bounded list of addresses, each once, in the order added. */
+struct addr_list {
+	const char *a[64];
+	size_t n;
+};
+
+static bool addr_has(const struct addr_list *l, const char *addr)
 {
-	if (n == 0)
+	for (size_t j = 0; j < l->n; j++)
+		if (strcasecmp(l->a[j], addr) == 0)
+			return true;
+	return false;
+}
+
+/* Adds those of addrs that are in neither l nor except (may be NULL). */
+static void addr_add(struct addr_list *l, char *const *addrs, size_t n, const struct addr_list *except)
+{
+	for (size_t i = 0; i < n && l->n < ARRAY_SIZE(l->a); i++)
+		if (!addr_has(l, addrs[i]) && !(except && addr_has(except, addrs[i])))
+			l->a[l->n++] = addrs[i];
+}
+
+static void add_list(struct msg_buf *b, const char *name, const struct addr_list *l)
+{
+	if (l->n == 0)
 		return;
 	msg_buf_printf(b, "%s: ", name);
-	for (size_t i = 0; i < n; i++)
-		msg_buf_printf(b, "%s%s", i ? ",\r\n " : "", addrs[i]);
+	for (size_t i = 0; i < l->n; i++)
+		msg_buf_printf(b, "%s%s", i ? ",\r\n " : "", l->a[i]);
 	add(b, "\r\n");
+}
+
+/* To: the recipients of the roles of the servers concerned first (contacts.roles; the
+ * local list for visioconference without one), then the ARSIT; Cc: the local list when
+ * it gets this notification and is not already in To:. */
+static void add_recipients(struct msg_buf *b, const struct config *cfg, const struct notification *n)
+{
+	const struct cfg_contacts *c = &cfg->site.contacts;
+	struct addr_list to = { .n = 0 }, cc = { .n = 0 };
+	bool role_seen[ROLE_COUNT] = { false };
+
+	for (size_t i = 0; i < n->n_servers; i++) {
+		enum server_role r = n->servers[i].role;
+
+		if (r >= ROLE_COUNT || role_seen[r])
+			continue;
+		role_seen[r] = true;
+		if (c->n_role[r] > 0)
+			addr_add(&to, c->role[r], c->n_role[r], NULL);
+		else if (r == ROLE_VISIOCONFERENCE && n->kind != NOTIF_TEST)
+			addr_add(&to, c->local, c->n_local, NULL);
+	}
+	addr_add(&to, c->arsit, c->n_arsit, NULL);
+	if (message_to_local(cfg, n))
+		addr_add(&cc, c->local, c->n_local, &to);
+	add_list(b, "To", &to);
+	add_list(b, "Cc", &cc);
 }
 
 /* From: keeps the address as configured (conf.c refuses CR/LF); a non-ASCII display
@@ -445,17 +427,16 @@ static void add_headers(struct msg_buf *b, const struct config *cfg, const struc
 	char *subject = message_subject(cfg, cat, n);
 
 	add_from(b, cfg->mail.from);
-	add_list(b, "To", cfg->site.contacts.arsit, cfg->site.contacts.n_arsit);
-	if (message_to_local(cfg, n))
-		add_list(b, "Cc", cfg->site.contacts.local, cfg->site.contacts.n_local);
+	add_recipients(b, cfg, n);
 	message_header_encoded(b, "Subject", subject);
-	rfc5322_date(b, n->time);
+	message_date(b, n->time);
 	msg_buf_printf(b, "Message-ID: %s\r\n", id);
 	if (n->seq > 0) {
 		char *first = message_id(cfg->site.code, instance, n->incident_id, 0);
 		msg_buf_printf(b, "In-Reply-To: %s\r\nReferences: %s\r\n", first, first);
 		free(first);
 	}
+	msgctx_headers(b, cfg, n);
 	add(b, "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n"
 		"Precedence: bulk\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: text/plain; charset=UTF-8\r\n"
@@ -520,24 +501,15 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
  * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
 static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
-	char *dev, *index, *label, *raw;
-	const char *space;
+	char *dev, *sensor;
 
 	if (!n->sensor || !n->sensor[0])
 		return;
-	space = strchr(n->sensor, ' ');
-	raw = space ? xstrndup(n->sensor, (size_t)(space - n->sensor)) : xstrdup(n->sensor);
-	dev = message_sanitize(n->sensor_device, TEXT_MAX);
-	index = message_sanitize(raw, TEXT_MAX);
-	label = message_sanitize(space ? space + 1 : "", TEXT_MAX);
-	msg_buf_printf(b, "%s %s%s%s %s", _("Sensor:"), dev, dev[0] ? ", " : "", _("sensor"), index);
-	if (label[0])   /* translated quotes: "« " and " »" in French */
-		msg_buf_printf(b, " %s%s%s", _("\u201c"), label, _("\u201d"));
-	msg_buf_printf(b, "\n");
-	free(raw);
+	dev = msgtext_sanitize(n->sensor_device, TEXT_MAX);
+	sensor = msgtext_sensor(cat, n->sensor);
+	msg_buf_printf(b, "%s %s%s%s\n", _("Sensor:"), dev, dev[0] ? ", " : "", sensor);
 	free(dev);
-	free(index);
-	free(label);
+	free(sensor);
 }
 
 static void body_facts(struct msg_buf *b, const struct config *cfg, const struct msgcat *cat,
@@ -545,7 +517,7 @@ static void body_facts(struct msg_buf *b, const struct config *cfg, const struct
 {
 	bool fr = is_french(cat);
 	char when[64], *val = value_text(cat, n, n->value), *bound = bound_text(cat, n);
-	char *dev = message_sanitize(n->device, TEXT_MAX), *rack = message_sanitize(n->rack, TEXT_MAX);
+	char *dev = msgtext_sanitize(n->device, TEXT_MAX), *rack = msgtext_sanitize(n->rack, TEXT_MAX);
 
 	msg_buf_printf(b, "%s %s%s%s%s%s\n", _("What:"), _(what_label(cfg, n)),
 		val[0] ? " " : "", val, bound[0] ? " " : "", bound);
@@ -576,8 +548,8 @@ static void body_servers(struct msg_buf *b, const struct msgcat *cat, const stru
 		return;
 	msg_buf_printf(b, "\n%s\n", _("Servers affected:"));
 	for (size_t i = 0; i < n->n_servers; i++) {
-		char *name = message_sanitize(n->servers[i].name, TEXT_MAX);
-		char *rack = message_sanitize(n->servers[i].rack, TEXT_MAX);
+		char *name = msgtext_sanitize(n->servers[i].name, TEXT_MAX);
+		char *rack = msgtext_sanitize(n->servers[i].rack, TEXT_MAX);
 
 		msg_buf_printf(b, "  - %s (%s)%s%s\n", name, role_label(cat, n->servers[i].role),
 			rack[0] ? ", " : "", rack);
@@ -596,16 +568,18 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 	const struct notification *n)
 {
 	struct msg_buf b = { 0 };
-	char *site = message_sanitize(cfg->site.name, TEXT_MAX), *code = message_sanitize(cfg->site.code, 32);
-	char *incident = message_sanitize(n->incident_id, 64);
+	char *site = msgtext_sanitize(cfg->site.name, TEXT_MAX), *code = msgtext_sanitize(cfg->site.code, 32);
+	char *incident = msgtext_sanitize(n->incident_id, 64);
 
 	msg_buf_printf(&b, "%s (%s)\n\n%s\n\n", site, code, intro(cat, n));
 	if (n->kind != NOTIF_TEST) {
 		body_facts(&b, cfg, cat, n);
+		msgctx_body(&b, cat, n);
 		body_servers(&b, cat, n);
 		if (n->kind != NOTIF_RECOVERY)
 			msg_buf_printf(&b, "\n%s\n  %s\n", _("What to check first:"), advice(cat, n->criterion));
 	}
+	msgctx_footer(&b, cat, n);
 	msg_buf_printf(&b, "\n%s %s (%s %u)\n", _("Incident:"), incident, _("message"), n->seq + 1);
 	msg_buf_printf(&b, "\n-- \n%s\n", _("Sent automatically by envmond, the server room monitor. "
 		"Do not reply to this message."));

@@ -9,15 +9,9 @@
 #include "envmon.h"
 #include "conf.h"
 #include "msgcat.h"
+#include "msgtext.h"
 #include "notify.h"
 
-/* A growing string. */
-struct msg_buf {
-	char *s;
-	size_t len, cap;
-};
-void msg_buf_add(struct msg_buf *b, const char *s, size_t len);
-void msg_buf_printf(struct msg_buf *b, const char *fmt, ...) ATTR_PRINTF(2, 3);
 
 /* The whole message, CRLF line ends, headers then a quoted-printable UTF-8 body.
  * cat translates (NULL = English); instance goes into the Message-IDs (message_id).
@@ -42,11 +36,8 @@ bool message_to_local(const struct config *cfg, const struct notification *n);
  * at most 75 characters, folded, never splitting a character) when it is not plain
  * printable ASCII that fits on one line. */
 void message_header_encoded(struct msg_buf *b, const char *name, const char *value);
-/* A copy of device-supplied text safe to print: control characters (CR, LF, ...)
- * become spaces, invalid UTF-8 becomes '?', at most max_len bytes. */
-char *message_sanitize(const char *s, size_t max_len);
-/* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
-void message_number(char *buf, size_t size, double v, int decimals, bool comma);
+/* Appends "Date: ..." (RFC 5322, local time with its offset) for when. */
+void message_date(struct msg_buf *b, double when);
 /* Appends text to b encoded quoted-printable (RFC 2045), '\n' becoming CRLF. */
 void message_qp(struct msg_buf *b, const char *text);
 

@@ -3,6 +3,7 @@
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -21,6 +22,18 @@ struct notif_server {
 	const char *rack;
 	bool has_inlet;               /* its own BMC's inlet temperature (beside a rack's */
 	double inlet_c;               /* thermal incident), when has_inlet */
+};
+
+/* A reading of a neighbour of the cause, at the time of the notification. */
+struct notif_reading {
+	const char *device;
+	const char *metric;           /* canonical name: "temperature", "ups_runtime" ... */
+	double value;                 /* NAN for a state, or when the device is silent */
+	const char *unit;
+	const char *state;            /* state metrics: the state name, else NULL */
+	bool silent;                  /* the device did not answer its last poll */
+	const char *instance;         /* a table metric: the instance that gave value, "INDEX
+	                               * LABEL" (device text), as in struct reading; else NULL */
 };
 
 struct notification {
@@ -55,6 +68,18 @@ struct notification {
 
 	const struct notif_server *servers;   /* the servers affected, grouped in one incident */
 	size_t n_servers;
+
+	/* Context added on the way to the sinks (context.c); zero/NAN/NULL when none. */
+	double trend_rate;            /* the reading's clear trend, unit per second; NAN if none */
+	double trend_level;           /* the trend line now */
+	double trend_limit;           /* the next limit it reaches ... */
+	const char *trend_limit_kind; /* ... "recommended" or "allowable" ... */
+	double trend_eta_s;           /* ... in this many seconds */
+	double budget_at;             /* UPS on battery: wall clock when the runtime left falls
+	                               * to the shutdown budget (NAN if unknown) */
+	const struct notif_reading *neighbours;
+	size_t n_neighbours;
+	const char *host;             /* the machine envmond runs on */
 };
 
 /* A sink accepts a notification durably (0) or not (-1: the caller keeps it pending and

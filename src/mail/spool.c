@@ -165,7 +165,7 @@ void spool_name(char *buf, size_t size, const char *incident_id, unsigned seq)
 	char id[64];
 	size_t i;
 
-	for (i = 0; incident_id[i] && i < sizeof(id) - 1; i++) {
+	for (i = 0; i < sizeof(id) - 1 && incident_id[i]; i++) {
 		char c = incident_id[i];
 		id[i] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 			c == '-' || c == '_' ? c : '_';

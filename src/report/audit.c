@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "battery.h"
 #include "critfmt.h"
 #include "episodes.h"
 #include "metric.h"
@@ -372,6 +373,7 @@ struct audit *audit_build(const struct config *cfg, time_t from, time_t to)
 	for (size_t i = 0; i < cfg->n_racks; i++)
 		for (size_t j = 0; j < cfg->racks[i].n_servers; j++)
 			add_server(a, &cap, &a->servers[a->n_servers++], &cfg->racks[i].servers[j]);
+	a->n_outages = battery_outages(a, &a->outages);
 	upgrades_plan(a);
 	return a;
 }
@@ -392,5 +394,6 @@ void audit_free(struct audit *a)
 		free(a->upgrades[i].reason);
 	}
 	free(a->upgrades);
+	free(a->outages);
 	free(a);
 }

@@ -85,6 +85,8 @@ struct audit {
 	size_t n_episodes;
 	struct audit_upgrade *upgrades;
 	size_t n_upgrades;
+	struct battery_outage *outages;    /* every transfer to battery, battery.h */
+	size_t n_outages;
 };
 
 #endif

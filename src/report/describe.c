@@ -22,6 +22,8 @@ const char *describe_role(enum server_role role)
 	switch (role) {
 	case ROLE_DIGITIZATION: return _("criminal-procedure digitization server");
 	case ROLE_COMCI: return _("COMCI server — electronic exchange with lawyers");
+	case ROLE_PPN: return _("PPN server — digital criminal procedure");
+	case ROLE_VISIOCONFERENCE: return _("visioconference equipment of the hearing rooms");
 	default: return _("business server");
 	}
 }

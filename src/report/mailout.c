@@ -30,7 +30,7 @@ static void address_list(struct msg_buf *b, const char *name, char *const *addrs
 		return;
 	msg_buf_printf(b, "%s: ", name);
 	for (size_t i = 0; i < n; i++) {
-		char *clean = message_sanitize(addrs[i], 254);
+		char *clean = msgtext_sanitize(addrs[i], 254);
 
 		msg_buf_printf(b, "%s%s", i ? ",\r\n " : "", clean);
 		free(clean);
@@ -58,7 +58,7 @@ static void headers(struct msg_buf *b, const struct audit *a, const char *instan
 {
 	const struct config *cfg = a->cfg;
 	char d1[32], d2[32], name[128];
-	char *subject, *mid, *from = message_sanitize(cfg->mail.from ? cfg->mail.from : "", 254);
+	char *subject, *mid, *from = msgtext_sanitize(cfg->mail.from ? cfg->mail.from : "", 254);
 
 	fmt_period(d1, d2, sizeof(d1), a->from, a->to);
 	subject = xasprintf(_("[REPORT] %s — analysis of the hosting conditions from %s to %s"),

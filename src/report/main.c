@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "region.h"
 #include "audit.h"
 #include "cfgparse.h"
 #include "clock.h"
@@ -52,6 +53,9 @@ struct options {
 	bool partial;
 	bool send;                 /* queue the report in the daemon's spool (mailout.h) */
 	bool last_month;           /* the period is the previous calendar month */
+	bool region;               /* --region: the courts' configurations below */
+	char **region_files;
+	int n_region_files;
 };
 
 static void usage(FILE *out)
@@ -72,6 +76,7 @@ static void usage(FILE *out)
 		"                       and say on its first page what is missing\n"
 		"      --send           mail the report (PDF and CSV) to the site's contacts\n"
 		"                       through envmond's spool instead of writing it\n"
+		"      --region CONF... the regional summary of several courts (html, text or csv)\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -92,8 +97,9 @@ static int parse_format(const char *s, enum format *f)
 
 static int parse_args(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_CSV_DIALECT, OPT_PARTIAL, OPT_SEND, OPT_LAST_MONTH };
+	enum { OPT_FROM = 256, OPT_TO, OPT_CSV_DIALECT, OPT_PARTIAL, OPT_SEND, OPT_LAST_MONTH, OPT_REGION };
 	static const struct option longopts[] = {
+		{ "region", no_argument, NULL, OPT_REGION },
 		{ "last-month", no_argument, NULL, OPT_LAST_MONTH },
 		{ "send", no_argument, NULL, OPT_SEND },
 		{ "csv-dialect", required_argument, NULL, OPT_CSV_DIALECT },
@@ -121,12 +127,21 @@ static int parse_args(int argc, char **argv, struct options *opt)
 		case OPT_PARTIAL: opt->partial = true; break;
 		case OPT_SEND: opt->send = true; break;
 		case OPT_LAST_MONTH: opt->last_month = true; break;
+		case OPT_REGION: opt->region = true; break;
 		case 'h': usage(stdout); exit(ENVMON_EX_OK);
 		case 'V': printf("envmon-report %s\n", PACKAGE_VERSION); exit(ENVMON_EX_OK);
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind < argc) {
+	if (opt->region) {
+		opt->region_files = argv + optind;
+		opt->n_region_files = argc - optind;
+		if (opt->n_region_files == 0 || opt->format == FORMAT_PDF || opt->send) {
+			fprintf(stderr, _("envmon-report: --region needs the courts' configuration files "
+				"and writes html, text or csv\n"));
+			return -1;
+		}
+	} else if (optind < argc) {
 		fprintf(stderr, _("envmon-report: unexpected argument '%s'\n"), argv[optind]);
 		return -1;
 	}
@@ -432,6 +447,44 @@ static int report(const struct options *opt, const struct config *cfg, time_t fr
 	return rc;
 }
 
+/* --region: every court's audit, ranked in one document (region.h). */
+static int region_report(const struct options *opt, time_t from, time_t to)
+{
+	size_t n = (size_t)opt->n_region_files, done = 0;
+	struct config **cfgs = xcalloc(n + 1, sizeof(*cfgs));
+	struct audit **audits = xcalloc(n + 1, sizeof(*audits));
+	struct region_court *courts = xcalloc(n + 1, sizeof(*courts));
+	static const enum region_format formats[] = { [FORMAT_HTML] = REGION_HTML,
+		[FORMAT_TEXT] = REGION_TEXT, [FORMAT_CSV] = REGION_CSV, [FORMAT_PDF] = REGION_HTML };
+	FILE *out = stdout;
+	int rc = ENVMON_EX_CONFIG;
+
+	for (; done < n; done++) {
+		if (!(cfgs[done] = load_config(opt->region_files[done])))
+			goto out;
+		if (done == 0)
+			report_language(cfgs[0]);
+		audits[done] = audit_build(cfgs[done], from, to);
+		region_court_figures(audits[done], &courts[done]);
+	}
+	region_rank(courts, n);
+	rc = ENVMON_EX_FAIL;
+	if (opt->output && !(out = fopen(opt->output, "w")))
+		fprintf(stderr, _("envmon-report: cannot write %s: %m\n"), opt->output);
+	else if (region_write(out, formats[opt->format], courts, n, from, to) == 0 &&
+		 fflush(out) == 0 && (out == stdout || fclose(out) == 0))
+		rc = ENVMON_EX_OK;
+out:
+	for (size_t i = 0; i < done; i++) {
+		audit_free(audits[i]);
+		conf_free(cfgs[i]);
+	}
+	free(courts);
+	free(audits);
+	free(cfgs);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct options opt = { 0 };
@@ -444,6 +497,11 @@ int main(int argc, char **argv)
 	log_init("envmon-report", true, LOG_WARNING);
 	if (parse_args(argc, argv, &opt) < 0 || parse_period(&opt, &from, &to) < 0)
 		return ENVMON_EX_USAGE;
+	if (opt.region) {
+		rc = region_report(&opt, from, to);
+		log_fini();
+		return rc;
+	}
 	cfg = load_config(opt.config_file);
 	if (!cfg)
 		return ENVMON_EX_CONFIG;

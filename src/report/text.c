@@ -9,6 +9,7 @@
 #include "fmt.h"
 #include "text.h"
 #include "upgrades.h"
+#include "battery.h"
 #include "urgency.h"
 #include "xmem.h"
 
@@ -189,6 +190,33 @@ static void write_episodes(FILE *out, const struct audit *a)
 	}
 }
 
+/* Each transfer to battery with what it tells of the battery (battery.h). */
+static void write_outages(FILE *out, const struct audit *a)
+{
+	char d1[32], d2[32], p[32], r[32], b[32], c[32], l[32];
+
+	if (a->n_outages == 0)
+		return;
+	heading(out, _("Outages carried by the UPS units"));
+	for (size_t i = 0; i < a->n_outages; i++) {
+		const struct battery_outage *o = &a->outages[i];
+
+		fprintf(out, "  %s, %s (%s): %s %s", o->device, fmt_datetime(d1, sizeof(d1), o->start),
+			fmt_duration(d2, sizeof(d2), difftime(o->end, o->start)), _("promised runtime"),
+			isnan(o->promised_s) ? "—" : fmt_duration(p, sizeof(p), o->promised_s));
+		if (!isnan(o->real_full_s))
+			fprintf(out, ", %s %s %%/min %s %s %%, %s %s (%s %s)%s", _("charge used"),
+				fmt_num(c, sizeof(c), o->charge_per_min, 1), _("at a load of"),
+				fmt_num(l, sizeof(l), o->load_pct, 0), _("real runtime at full charge"),
+				fmt_duration(r, sizeof(r), o->real_full_s), _("shutdown budget"),
+				isnan(o->budget_s) ? "—" : fmt_duration(b, sizeof(b), o->budget_s),
+				o->weak ? _(" — batteries to replace") : "");
+		else
+			fprintf(out, ", %s", _("too little charge used to judge the battery"));
+		fputc('\n', out);
+	}
+}
+
 static void write_upgrades(FILE *out, const struct audit *a)
 {
 	size_t *order = xcalloc(a->n_upgrades + 1, sizeof(*order));
@@ -227,6 +255,7 @@ int text_write(FILE *out, const struct audit *a, const struct docinfo *doc)
 	for (size_t i = 0; i < a->n_servers; i++)
 		write_server(out, a, &a->servers[i]);
 	write_episodes(out, a);
+	write_outages(out, a);
 	write_upgrades(out, a);
 	heading(out, _("Method"));
 	fprintf(out, "  %s\n", text_method());

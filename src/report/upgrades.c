@@ -22,6 +22,7 @@
 #include "critfmt.h"
 #include "fmt.h"
 #include "upgrades.h"
+#include "battery.h"
 #include "xmem.h"
 
 static const char *const labels[] = {
@@ -139,6 +140,28 @@ static void plan_ups(struct audit *a, size_t *cap, const struct audit_row *r)
 			fmt_duration(v1, sizeof(v1), r->st.out_allow_s)));
 }
 
+/* Old batteries: their own upgrade, or a second reason beside an outage's figures. */
+static void plan_battery_age(struct audit *a, size_t *cap, const struct cfg_device *dev)
+{
+	char *age = battery_age_reason(dev, a->to);
+
+	if (!age)
+		return;
+	for (size_t i = 0; i < a->n_upgrades; i++) {
+		struct audit_upgrade *u = &a->upgrades[i];
+
+		if (u->kind == UPG_BATTERY && strcmp(u->target, dev->name) == 0) {
+			char *both = xasprintf("%s ; %s", u->reason, age);
+
+			free(u->reason);
+			free(age);
+			u->reason = both;
+			return;
+		}
+	}
+	plan(a, cap, UPG_BATTERY, dev->name, age);
+}
+
 static void plan_row(struct audit *a, size_t *cap, const struct audit_row *r)
 {
 	char v[32];
@@ -157,6 +180,12 @@ void upgrades_plan(struct audit *a)
 {
 	size_t cap = 0;
 
+	/* First, so that the outage's figures give the reason for new batteries. */
+	for (size_t i = 0; i < a->n_outages; i++)
+		if (a->outages[i].weak)
+			plan(a, &cap, UPG_BATTERY, a->outages[i].device, battery_reason(&a->outages[i]));
+	for (size_t i = 0; i < a->cfg->n_devices; i++)
+		plan_battery_age(a, &cap, &a->cfg->devices[i]);
 	for (size_t i = 0; i < a->n_servers; i++)
 		plan_findings(a, &cap, &a->servers[i]);
 	for (size_t i = 0; i < a->n_rows; i++)

@@ -37,6 +37,7 @@ static const char conf_fmt[] =
 	"    servers = ( { name = \"srv-autre\"; role = \"other\"; ups = [ \"ups\" ]; } ); }\n"
 	");\n"
 	"specs = {\n"
+	"  default = { %s };\n"
 	"  digitization = { ups_runtime = { warn_below = 1200; crit_below = 900; }; };\n"
 	"  comci = { ups_runtime = { warn_below = 900; crit_below = 600; }; };\n"
 	"};\n";
@@ -51,7 +52,17 @@ char *sim_journal_path(const struct sim *s)
 	return xasprintf("%s/state/%s", s->dir, JOURNAL_FILE);
 }
 
+/* The scenarios written before the predictive warning (issue 18.1) count their
+ * incidents without it: it is on by default, they turn it off. */
+#define SIM_DEFAULT_SPEC "temp_forecast = { enabled = false; };"
+
 void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra)
+{
+	sim_prepare_spec(s, ups, clim, probe, SIM_DEFAULT_SPEC, extra);
+}
+
+void sim_prepare_spec(struct sim *s, const char *ups, const char *clim, const char *probe,
+	const char *default_spec, const char *extra)
 {
 	char *path, *state;
 	FILE *f;
@@ -66,7 +77,7 @@ void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const ch
 	path = xasprintf("%s/envmond.conf", s->dir);
 	f = fopen(path, "w");
 	fprintf(f, head_fmt, s->dir, TOP_SRCDIR);
-	fprintf(f, conf_fmt, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe);
+	fprintf(f, conf_fmt, TOP_SRCDIR, ups, TOP_SRCDIR, clim, TOP_SRCDIR, probe, default_spec);
 	fputs(extra, f);
 	fclose(f);
 	free(path);
@@ -108,8 +119,9 @@ static void store_notice(const struct sim *s, const struct sim_notice *n)
 	char *path = sink_path(s);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0640);
 
-	dprintf(fd, "%s\t%u\t%d\t%d\t%d\t%.3f\t%.3f\t%s\t%s\t%.17g\t%.17g\n", n->id, n->seq, n->kind,
-		n->severity, n->criterion, n->time, n->opened, n->cause, n->servers, n->value, n->worst);
+	dprintf(fd, "%s\t%u\t%d\t%d\t%d\t%.3f\t%.3f\t%s\t%s\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\t%.17g\n", n->id,
+		n->seq, n->kind, n->severity, n->criterion, n->time, n->opened, n->cause, n->servers, n->value,
+		n->worst, n->trend_rate, n->trend_limit, n->trend_eta_s, n->budget_at);
 	fsync(fd);
 	close(fd);
 	free(path);
@@ -125,8 +137,9 @@ static void load_notices(struct sim *s)
 		struct sim_notice n = { 0 };
 		int kind, sev, crit;
 
-		if (sscanf(line, "%63[^\t]\t%u\t%d\t%d\t%d\t%lf\t%lf\t%63[^\t]\t%255[^\t]\t%lf\t%lf", n.id, &n.seq,
-			   &kind, &sev, &crit, &n.time, &n.opened, n.cause, n.servers, &n.value, &n.worst) != 11)
+		if (sscanf(line, "%63[^\t]\t%u\t%d\t%d\t%d\t%lf\t%lf\t%63[^\t]\t%255[^\t]\t%lf\t%lf\t%lf\t%lf\t%lf\t%lf",
+			   n.id, &n.seq, &kind, &sev, &crit, &n.time, &n.opened, n.cause, n.servers, &n.value,
+			   &n.worst, &n.trend_rate, &n.trend_limit, &n.trend_eta_s, &n.budget_at) != 15)
 			continue;
 		n.kind = (enum notif_kind)kind;
 		n.severity = (enum severity)sev;
@@ -158,6 +171,10 @@ static void to_notice(const struct notification *n, struct sim_notice *out)
 		snprintf(out->servers, sizeof(out->servers), "-");
 	out->value = n->value;
 	out->worst = n->worst;
+	out->trend_rate = n->trend_rate;
+	out->trend_limit = n->trend_limit;
+	out->trend_eta_s = n->trend_eta_s;
+	out->budget_at = isnan(n->budget_at) ? NAN : n->budget_at - SIM_T0;
 }
 
 /* Dies as a power cut would, leaving the time for the restart in <dir>/killed_at. */

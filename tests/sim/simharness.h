@@ -27,6 +27,8 @@ struct sim_notice {
 	char cause[64];               /* device or rack */
 	char servers[256];            /* names, space-separated */
 	double value, worst;
+	double trend_rate, trend_limit, trend_eta_s;   /* context.c's forecast (NAN: none) */
+	double budget_at;             /* on battery: scenario time the budget is reached */
 };
 
 struct sim {
@@ -50,6 +52,10 @@ struct sim {
 void sim_prepare(struct sim *s, const char *ups, const char *clim, const char *probe);
 /* The same with extra settings appended to envmond.conf (e.g. maintenance windows). */
 void sim_prepare_with(struct sim *s, const char *ups, const char *clim, const char *probe, const char *extra);
+/* The same with default_spec inside the spec `default` instead of the one the older
+ * scenarios use (the predictive warning turned off): "" keeps the built-in values. */
+void sim_prepare_spec(struct sim *s, const char *ups, const char *clim, const char *probe,
+	const char *default_spec, const char *extra);
 /* The same with a configuration of its own: body follows the site, paths and storage
  * settings; "@SCN@" in it stands for the directory of the scenario files. */
 void sim_prepare_conf(struct sim *s, const char *body);

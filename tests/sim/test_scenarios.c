@@ -314,6 +314,14 @@ static void test_mains_failure(void **state)
 	expect(&s, CRIT_UPS_CHARGE, NOTIF_RECOVERY, 0, first_poll(&s, "ups", 8400, charge, clear_50), SEV_WARNING,
 		"ups", ALL3);
 	assert_int_equal(sim_count(&s, CRIT_INPUT_VOLTAGE, ANY), 0);
+	/* The on-battery mail says when the runtime left (2400 s falling by 2000 s in
+	 * 20 min) reaches the most demanding budget (digitization: 900 s). */
+	{
+		const struct sim_notice *n = sim_find(&s, CRIT_UPS_SOURCE, NOTIF_ALERT, 0);
+		double left = 2400.0 - 2000.0 * (n->time - H(2)) / M(20);
+
+		assert_true(fabs(n->budget_at - (n->time + left - 900.0)) < 35.0);
+	}
 	expect_opened(&s);
 	sim_stop(&s);
 	sim_cleanup(&s);
@@ -666,6 +674,92 @@ static void test_startup_grace(void **state)
 	sim_cleanup(&s);
 }
 
+/* The rate of tests/sim/scenarios/heat-ramp.scn: 22 °C at 2 h, +1.2 °C per 5 min. */
+#define RAMP_RATE (1.2 / 300.0)
+#define RAMP_TEMP(t) (22.0 + RAMP_RATE * ((t) - H(2)))
+/* The error the forecast in the mail is held to: 2 min on the time to 32 °C, 10 % on
+ * the rate. */
+#define ETA_ERROR_S 120.0
+
+/* The forecast of notice n: the rate and the time to 32 °C against the scenario's. */
+static void expect_forecast(const struct sim_notice *n)
+{
+	double true_eta = (32.0 - RAMP_TEMP(n->time)) / RAMP_RATE;
+
+	fprintf(stderr, "# %s at %.0f s: rate %.3f °C/5 min, limit %g, eta %.0f s (true %.0f s)\n",
+		criterion_name(n->criterion), n->time, n->trend_rate * 300.0, n->trend_limit,
+		n->trend_eta_s, true_eta);
+	assert_true(fabs(n->trend_rate - RAMP_RATE) <= 0.1 * RAMP_RATE);
+	assert_true(n->trend_limit == 32.0);
+	assert_true(fabs(n->trend_eta_s - true_eta) <= ETA_ERROR_S);
+}
+
+/* A linear heating (issue 18.1): the predictive warning goes out more than 10 min
+ * before the temperature crosses 32 °C, with the forecast in it; the temperature alert
+ * at 27 °C carries the forecast to 32 °C too; both recover once it cools. */
+static void test_predictive_warning(void **state)
+{
+	struct sim s;
+	const struct sim_notice *w, *t;
+	double cross32 = H(2) + (32.0 - 22.0) / RAMP_RATE;
+
+	sim_prepare_spec(&s, "common.scn", "common.scn", "heat-ramp.scn", "", "");
+	sim_start(&s, 0);
+	sim_run(&s, H(8));
+	sim_dump(&s);
+	w = sim_find(&s, CRIT_TEMP_FORECAST, NOTIF_ALERT, 0);
+	assert_non_null(w);
+	assert_int_equal(w->severity, SEV_WARNING);
+	assert_true(w->time < cross32 - 600.0);
+	assert_true(w->time > H(2));
+	expect_forecast(w);
+	t = sim_find(&s, CRIT_TEMPERATURE, NOTIF_ALERT, 0);
+	assert_non_null(t);
+	assert_true(t->time > w->time);
+	expect_forecast(t);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, NOTIF_ALERT), 1);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, NOTIF_RECOVERY), 1);
+	assert_true(isnan(sim_find(&s, CRIT_TEMP_FORECAST, NOTIF_RECOVERY, 0)->trend_rate));
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* A flat 25 °C with 0.3 °C of noise for a day: never a forecast, never a warning. */
+static void test_noisy_flat_never_forecasts(void **state)
+{
+	struct sim s;
+
+	sim_prepare_spec(&s, "common.scn", "common.scn", "noisy-flat.scn", "", "");
+	sim_start(&s, 0);
+	sim_run(&s, H(24));
+	sim_dump(&s);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, ANY), 0);
+	assert_int_equal(sim_count(&s, CRIT_TEMPERATURE, ANY), 0);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* A restart while the predictive warning is open keeps it: no second alert, one
+ * recovery, mailed once. */
+static void test_predictive_warning_restart(void **state)
+{
+	struct sim s;
+
+	sim_prepare_spec(&s, "common.scn", "common.scn", "heat-ramp.scn", "", "");
+	sim_start(&s, 0);
+	sim_run(&s, H(2) + M(30));
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, NOTIF_ALERT), 1);
+	sim_stop(&s);
+	sim_start(&s, H(2) + M(31));
+	sim_run(&s, H(8));
+	sim_dump(&s);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, NOTIF_ALERT), 1);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, NOTIF_RECOVERY), 1);
+	assert_int_equal(sim_count(&s, CRIT_TEMP_FORECAST, ANY), 2);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -682,10 +776,16 @@ int main(void)
 		cmocka_unit_test(test_journal_full),
 		cmocka_unit_test(test_reminder_after_maintenance),
 		cmocka_unit_test(test_startup_grace),
+		cmocka_unit_test(test_predictive_warning),
+		cmocka_unit_test(test_noisy_flat_never_forecasts),
+		cmocka_unit_test(test_predictive_warning_restart),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
 	setenv("TZ", "UTC", 1);
 	tzset();
+	/* SIM_FILTER=test_name runs one case (cmocka_set_test_filter). */
+	if (getenv("SIM_FILTER"))
+		cmocka_set_test_filter(getenv("SIM_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -234,6 +234,13 @@ def test_plain_french_threaded_no_injection(tmp_path, catchers, locale_dir):
     assert 'srv-numerisation (numérisation des procédures pénales), baie-A' in body
     assert 'Vérifier que la climatisation fonctionne' in body
     assert 'Incident : TJ-EXV-20261123-1' in body
+    # context for mail filters and the reader (issue 18.3)
+    assert first['X-Envmon-Site'] == 'TJ-EXV'
+    assert first['X-Envmon-Severity'] == 'critical'
+    assert first['X-Envmon-Incident'] == 'TJ-EXV-20261123-1'
+    assert 'envmonctl silence sonde-baie-a 2h "motif"' in body
+    assert 'Tendance' not in body and 'Prévision' not in body
+    assert 'Durée : 2 h 00 min' in by_id[mid(tmp_path, 1, 2)][1].get_content()
     # reminder and recovery thread under the first mail
     for seq, tag in ((1, '[RAPPEL CRITIQUE]'), (2, '[RÉTABLI]')):
         m = by_id[mid(tmp_path, 1, seq)][1]

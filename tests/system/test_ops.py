@@ -831,6 +831,62 @@ def test_reload_applies_mail_settings(daemon, smtp_catcher):
     daemon.stop()
 
 
+def test_alert_mail_context(daemon, smtp_catcher):
+    """The alert mail of the real daemon gives its context (issue 18.3): the X-Envmon
+    headers, the readings of the rack's probes, how to silence it, the host."""
+    import email
+    import email.policy
+    base = daemon.base
+    catcher = smtp_catcher()
+    devices = [sim_device(base, 'sonde-1', 'hot.scn'), sim_device(base, 'sonde-2', 'cool.scn')]
+    daemon.conf.write_text(config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                                       probes=['sonde-1', 'sonde-2'], extra=FAST_SPEC, mail=catcher.port))
+    daemon.start()
+    msgs = catcher.wait_for(1, 30)
+    m = email.message_from_bytes(msgs[0][1], policy=email.policy.default)
+    assert m['X-Envmon-Site'] == 'TJ-TST'
+    assert m['X-Envmon-Severity'] == 'critical'
+    assert re.fullmatch(r'TJ-TST-\d{8}-\d+', m['X-Envmon-Incident']), m['X-Envmon-Incident']
+    body = m.get_content()
+    assert re.search(r'- sonde-1 ?: (température|temperature) 35 °C', body), body
+    assert 'envmonctl silence' in body, body
+    assert socket.gethostname() in body, body
+    daemon.stop()
+
+
+def test_daily_digest_lists_the_open_incidents(daemon, smtp_catcher):
+    """mail.digest (issue 18.3): at the set local minute one digest mail lists exactly
+    the incidents still open (here the hot probe's), alongside the alert itself."""
+    import email
+    import email.policy
+    from datetime import datetime, timedelta
+    base = daemon.base
+    catcher = smtp_catcher()
+    # The set minute starts 30 to 90 s from now: with "now + 1 min" it could start a
+    # second after the daemon, before the hot probe's incident opened (an empty digest).
+    at = (datetime.now() + timedelta(seconds=90)).strftime('%H:%M')
+    devices = [sim_device(base, 'sonde-1', 'hot.scn')]
+    text = config_text(base, devices, servers='{ name = "srv-comci"; role = "comci"; }',
+                       probes=['sonde-1'], extra=FAST_SPEC, mail=catcher.port)
+    daemon.conf.write_text(text.replace('tls = "none";', 'tls = "none"; digest = "%s";' % at))
+    daemon.start()
+    assert wait_until(lambda: len(open_incidents(daemon)) == 1, 15)
+    try:
+        msgs = catcher.wait_for(2, 150)
+    except TimeoutError:
+        pytest.fail('no digest: ' + daemon.log()[-3000:])
+    parsed = [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in msgs]
+    digests = [m for m in parsed if m['Subject'].startswith(('[DIGEST]', '[SYNTHÈSE]'))]
+    assert len(digests) == 1, [m['Subject'] for m in parsed]
+    body = digests[0].get_content()
+    ids = sorted(i['id'] for i in daemon.status()['incidents'])
+    listed = sorted(re.findall(r'^  - (TJ-TST-\d{8}-\d+) ', body, re.M))
+    assert listed == ids, (listed, ids, body)
+    assert digests[0]['X-Envmon-Site'] == 'TJ-TST'
+    assert 'daily digest digest-' in daemon.log()
+    daemon.stop()
+
+
 # ---------------------------------------------------------------- systemd notification
 
 @needs_root

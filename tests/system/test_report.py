@@ -278,28 +278,40 @@ racks = (
 """
 
 
-@pytest.fixture(scope="module")
-def site():
+def make_site(prefix, fill, conf_text=CONF):
+    """A temporary site: conf_text (CONF), a state directory that fill(state) populates,
+    the French catalogue; returns {tmp, conf, locale} plus what fill returns as "hist"."""
     if not os.access(REPORT, os.X_OK):
         pytest.fail("envmon-report not built: %s" % REPORT)
-    tmp = tempfile.mkdtemp(prefix="envmon-report-")
+    tmp = tempfile.mkdtemp(prefix=prefix)
     state = os.path.join(tmp, "state")
     os.makedirs(os.path.join(state, "rrd"))
-    hist = generate()
-    for dev, series in hist.items():
-        write_rrd(os.path.join(state, "rrd", dev + ".rrd"), series, SUBSTEPS.get(dev))
-    write_journal(state)
+    hist = fill(state)
     conf = os.path.join(tmp, "envmond.conf")
     with open(conf, "w") as f:
-        f.write(CONF.format(state=state, profiles=os.path.join(ROOT, "etc", "profiles")))
+        f.write(conf_text.format(state=state, profiles=os.path.join(ROOT, "etc", "profiles")))
     locale = os.path.join(tmp, "locale", "fr", "LC_MESSAGES")
     os.makedirs(locale)
     gmo = os.path.join(BUILD, "po", "fr.gmo")
     if not os.path.exists(gmo):
         gmo = os.path.join(ROOT, "po", "fr.gmo")
     shutil.copy(gmo, os.path.join(locale, "envmond.mo"))
-    yield {"tmp": tmp, "conf": conf, "hist": hist, "locale": os.path.dirname(os.path.dirname(locale))}
-    shutil.rmtree(tmp)
+    return {"tmp": tmp, "conf": conf, "hist": hist, "locale": os.path.dirname(os.path.dirname(locale))}
+
+
+def fill_month(state):
+    hist = generate()
+    for dev, series in hist.items():
+        write_rrd(os.path.join(state, "rrd", dev + ".rrd"), series, SUBSTEPS.get(dev))
+    write_journal(state)
+    return hist
+
+
+@pytest.fixture(scope="module")
+def site():
+    s = make_site("envmon-report-", fill_month)
+    yield s
+    shutil.rmtree(s["tmp"])
 
 
 def report_env(site, extra_env=None):

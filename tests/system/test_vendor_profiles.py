@@ -264,6 +264,8 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
     body = msgs[0][1].get_content()
     assert 'Capteur : akcp, sonde 3 « Sortie baie A »' in body, body
     assert '34,6 °C' in body
+    # The readings around it (issue 18.3) name the sensor that gave the aggregate too.
+    assert '  - akcp : température 34,6 °C (sonde 3 « Sortie baie A »)' in body, body
     # One RRD file per instance beside the device's own (which keeps the aggregate).
     rrd = state / 'rrd'
     assert (rrd / 'akcp.rrd').exists()

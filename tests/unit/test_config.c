@@ -84,6 +84,16 @@ static const struct bad_case cases[] = {
 	  L_PATHS, NULL, "envmond.conf:1:", "'code' must be a short identifier" },
 	{ "no ARSIT address", "site = { name = \"T\"; code = \"T\";\n contacts = { arsit = [ ]; }; };\n" L_PATHS, NULL,
 	  "envmond.conf:2:", "at least one address" },
+	{ "digest time", VALID "mail = { server = \"localhost\"; tls = \"none\"; from = \"e@example.org\";\n digest = \"8h\"; };\n",
+	  NULL, "envmond.conf:10:", "'digest' = \"8h\" is not a time like \"08:00\"" },
+	{ "battery date", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"ups-test\"; battery_installed = \"2021-13-01\"; snmp = { host = \"h\"; }; }\n"),
+	  NULL, "envmond.conf:7:", "'battery_installed' = \"2021-13-01\" is not a date like \"2022-05-01\"" },
+	{ "battery date on a probe", L_SITE L_PATHS DEVICES_WITH(", { name = \"d\"; profile = \"probe-test\"; battery_installed = \"2021-05-01\"; modbus = { host = \"h\"; }; }\n"),
+	  NULL, "envmond.conf:7:", "'battery_installed' is for a UPS, and device 'd' is not one" },
+	{ "unknown role in contacts.roles", "site = { name = \"T\"; code = \"T\"; contacts = { arsit = [ \"a@example.org\" ];\n"
+	  " roles = { visio = [ \"v@example.org\" ]; }; }; };\n" L_PATHS, NULL, "envmond.conf:2:", "unknown setting 'visio'" },
+	{ "invalid role address", "site = { name = \"T\"; code = \"T\"; contacts = { arsit = [ \"a@example.org\" ];\n"
+	  " roles = { ppn = [ \"ppn\" ]; }; }; };\n" L_PATHS, NULL, "envmond.conf:2:", "\"ppn\" is not a valid e-mail address" },
 	{ "invalid e-mail", "site = { name = \"T\"; code = \"T\";\n contacts = { arsit = [ \"arsit\" ]; }; };\n" L_PATHS, NULL,
 	  "envmond.conf:2:", "\"arsit\" is not a valid e-mail address" },
 	{ "step out of range", VALID "storage = { step = 1; };\n", NULL,
@@ -155,7 +165,7 @@ static const struct bad_case cases[] = {
 	  "envmond.conf:8:", "server 's1': missing setting 'role'" },
 	{ "unknown role", L_SITE L_PATHS DEVICES
 	  RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"mail\"; }"), NULL,
-	  "envmond.conf:8:", "'role' = \"mail\" is not one of: digitization, comci, other" },
+	  "envmond.conf:8:", "'role' = \"mail\" is not one of: digitization, comci, ppn, visioconference, other" },
 	{ "duplicate server", L_SITE L_PATHS DEVICES
 	  RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; }, { name = \"s1\"; role = \"other\"; }"),
 	  NULL, "envmond.conf:8:", "server 's1' is already defined at line 8" },
@@ -474,23 +484,33 @@ static void test_valid_minimal(void **state)
 	free(dir);
 }
 
-/* A role spec inherits "default", which starts from the built-in values. */
-static void test_spec_inheritance(void **state)
+/* conf loaded from a site made of conf (no extra profile); it must be valid. */
+static struct config *load_valid(const char *conf)
 {
-	char *dir = make_site(L_SITE L_PATHS DEVICES
-		RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; }, { name = \"s2\"; role = \"other\"; }")
-		"specs = { default = { temperature = { warn = [ 19, 26 ]; hold = 120; }; };\n"
-		" comci = { temperature = { warn_above = 25; }; ups_runtime = { crit_below = 900; warn_below = 1200; }; }; };\n",
-		NULL);
+	char *dir = make_site(conf, NULL);
 	char *file = xasprintf("%s/envmond.conf", dir);
 	struct cfgparse p;
 	struct config *cfg;
-	const struct cfg_threshold *t;
 
 	cfgparse_init(&p);
 	cfg = conf_load(&p, file);
 	cfgparse_print(&p, stderr);
+	cfgparse_fini(&p);
+	free(file);
+	free(dir);
 	assert_non_null(cfg);
+	return cfg;
+}
+
+/* A role spec inherits "default", which starts from the built-in values. */
+static void test_spec_inheritance(void **state)
+{
+	struct config *cfg = load_valid(L_SITE L_PATHS DEVICES
+		RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; }, { name = \"s2\"; role = \"other\"; }")
+		"specs = { default = { temperature = { warn = [ 19, 26 ]; hold = 120; }; };\n"
+		" comci = { temperature = { warn_above = 25; }; ups_runtime = { crit_below = 900; warn_below = 1200; }; }; };\n");
+	const struct cfg_threshold *t;
+
 	t = conf_server(cfg, "s1")->spec->crit;
 	assert_string_equal(conf_server(cfg, "s1")->spec->name, "comci");
 	assert_true(t[CRIT_TEMPERATURE].warn_lo == 19.0);   /* from default */
@@ -503,9 +523,30 @@ static void test_spec_inheritance(void **state)
 	assert_true(t[CRIT_TEMPERATURE].warn_hi == 26.0);
 	assert_true(t[CRIT_UPS_RUNTIME].crit_lo == 600.0);
 	conf_free(cfg);
-	cfgparse_fini(&p);
-	free(file);
-	free(dir);
+}
+
+/* The roles ppn and visioconference: built-in specs (ppn inherits digitization), own
+ * recipients under contacts.roles. */
+static void test_roles_ppn_visio(void **state)
+{
+	struct config *cfg = load_valid("site = { name = \"T\"; code = \"TJ-T\"; contacts = { arsit = [ \"a@example.org\" ];\n"
+		" roles = { visioconference = [ \"visio@example.org\" ]; }; }; };\n" L_PATHS DEVICES
+		RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"ppn\"; }, { name = \"s2\"; role = \"visioconference\"; }")
+		"specs = { digitization = { temperature = { warn_above = 25; }; }; };\n");
+	const struct cfg_threshold *t;
+
+	assert_int_equal(conf_server(cfg, "s1")->role, ROLE_PPN);
+	assert_string_equal(conf_server(cfg, "s1")->spec->name, "ppn");
+	t = conf_server(cfg, "s1")->spec->crit;
+	assert_true(t[CRIT_TEMPERATURE].warn_hi == 25.0);   /* from digitization */
+	assert_string_equal(conf_server(cfg, "s2")->spec->name, "visioconference");
+	t = conf_server(cfg, "s2")->spec->crit;
+	assert_true(t[CRIT_TEMPERATURE].crit_hi == 30.0);
+	assert_true(t[CRIT_TEMPERATURE].warn_lo == 15.0);
+	assert_int_equal(cfg->site.contacts.n_role[ROLE_VISIOCONFERENCE], 1);
+	assert_string_equal(cfg->site.contacts.role[ROLE_VISIOCONFERENCE][0], "visio@example.org");
+	assert_int_equal(cfg->site.contacts.n_role[ROLE_PPN], 0);
+	conf_free(cfg);
 }
 
 /* Clear-text mail is accepted for a loopback address or the literal "localhost". */
@@ -669,7 +710,7 @@ static int teardown(void **state)
 int main(void)
 {
 	size_t n = ARRAY_SIZE(cases);
-	struct CMUnitTest *tests = xcalloc(n + 8, sizeof(*tests));
+	struct CMUnitTest *tests = xcalloc(n + 9, sizeof(*tests));
 	int rc;
 
 	tests[0] = (struct CMUnitTest)cmocka_unit_test(test_valid_minimal);
@@ -680,9 +721,10 @@ int main(void)
 	tests[5] = (struct CMUnitTest)cmocka_unit_test(test_loopback_mail_servers);
 	tests[6] = (struct CMUnitTest)cmocka_unit_test(test_unreadable_secret_one_error);
 	tests[7] = (struct CMUnitTest)cmocka_unit_test(test_secret_file_owner);
+	tests[8] = (struct CMUnitTest)cmocka_unit_test(test_roles_ppn_visio);
 	for (size_t i = 0; i < n; i++)
-		tests[8 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
-	rc = _cmocka_run_group_tests("config", tests, n + 8, setup, teardown);
+		tests[9 + i] = (struct CMUnitTest){ cases[i].name, test_bad_case, NULL, NULL, (void *)&cases[i] };
+	rc = _cmocka_run_group_tests("config", tests, n + 9, setup, teardown);
 	free(tests);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* test_judge.c — judge.c's judge_reading, table-driven: what the alerts add on top of
  * rules_classify (tested in test_rules.c): state criteria through criteria.c's map,
  * rates judged on their size both ways with the bound on the reading's side, and which
- * verdicts skip the hold (immediate). */
+ * verdicts skip the hold (immediate), and the predictive warning's bounds. */
 #include <config.h>
 
 #include <math.h>
@@ -40,6 +40,14 @@ static void test_judge_table(void **state)
 		{ CRIT_TEMP_RATE_15MIN, 5.5, NULL, C, C, false, 5.0, 1 },
 		{ CRIT_TEMP_RATE_15MIN, -5.5, NULL, C, C, false, -5.0, 1 },
 		{ CRIT_TEMP_RATE_15MIN, -1.0, NULL, O, O, false, NAN, 0 },
+		/* The predictive warning (temp_forecast, issue 18.1): the temperature forecast_s
+		 * ahead, judged against the allowable envelope as a warning only (the temperature
+		 * criterion turns critical itself); signed, not by size like the rates; unknown
+		 * while the history is too short (NAN), so a restart neither opens nor closes it. */
+		{ CRIT_TEMP_FORECAST, 25.0, NULL, O, O, false, NAN, 0 },
+		{ CRIT_TEMP_FORECAST, 32.5, NULL, W, W, false, 32.0, 1 },
+		{ CRIT_TEMP_FORECAST, 14.0, NULL, W, W, false, 15.0, -1 },
+		{ CRIT_TEMP_FORECAST, NAN, NULL, U, U, false, NAN, 0 },
 		/* Runtime under the shutdown budget and overload do not wait (DESIGN.md §5) ... */
 		{ CRIT_UPS_RUNTIME, 599.0, NULL, C, C, true, 600.0, -1 },
 		{ CRIT_UPS_RUNTIME, 899.0, NULL, W, W, false, 900.0, -1 },

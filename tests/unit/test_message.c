@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "message.h"
 #include "mail_fixture.h"
 
@@ -86,11 +87,11 @@ static void test_numbers(void **state)
 {
 	char buf[32];
 
-	message_number(buf, sizeof(buf), 31.4, 1, true);
+	msgtext_number(buf, sizeof(buf), 31.4, 1, true);
 	assert_string_equal(buf, "31,4");
-	message_number(buf, sizeof(buf), 27.0, 1, true);
+	msgtext_number(buf, sizeof(buf), 27.0, 1, true);
 	assert_string_equal(buf, "27");
-	message_number(buf, sizeof(buf), -9.5, 1, false);
+	msgtext_number(buf, sizeof(buf), -9.5, 1, false);
 	assert_string_equal(buf, "-9.5");
 }
 
@@ -133,11 +134,11 @@ static void test_rfc2047(void **state)
 
 static void test_sanitize(void **state)
 {
-	char *s = message_sanitize("clim\r\nBcc: evil@example.com\x01\xff", 100);
+	char *s = msgtext_sanitize("clim\r\nBcc: evil@example.com\x01\xff", 100);
 
 	assert_string_equal(s, "clim  Bcc: evil@example.com ?");
 	free(s);
-	s = message_sanitize("température", 4);   /* never cuts a character */
+	s = msgtext_sanitize("température", 4);   /* never cuts a character */
 	assert_string_equal(s, "temp");
 	free(s);
 }
@@ -246,6 +247,143 @@ static char *plain_body(const char *msg)
 	return plain;
 }
 
+/* A visioconference server: the role's own list first in To:, the ARSIT after; without
+ * a list, the local technician first, and not again in Cc:. */
+static void test_role_recipients(void **state)
+{
+	static char *visio[] = { "visio@example.org" };
+	static const struct notif_server srv[] = { { "visio-salle-1", ROLE_VISIOCONFERENCE, "baie-A" } };
+	struct notification n = fixture_alert();
+	char *msg, *plain;
+
+	n.servers = srv;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nTo: tip@example.org,\r\n arsit@example.org,\r\n arsit2@example.org\r\n"));
+	assert_null(strstr(msg, "Cc:"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "visio-salle-1 (visioconférence)"));
+	free(plain);
+	free(msg);
+	cfg.site.contacts.role[ROLE_VISIOCONFERENCE] = visio;
+	cfg.site.contacts.n_role[ROLE_VISIOCONFERENCE] = 1;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nTo: visio@example.org,\r\n arsit@example.org,"));
+	assert_non_null(strstr(msg, "\r\nCc: tip@example.org\r\n"));
+	free(msg);
+	cfg.site.contacts.n_role[ROLE_VISIOCONFERENCE] = 0;
+	cfg.site.contacts.role[ROLE_VISIOCONFERENCE] = NULL;
+}
+
+/* The context (issue 18.3): X-Envmon-* headers kept to a token, the forecast line in
+ * French, the neighbours' readings, the silence hint and the host; the recovery gives
+ * the duration. */
+static void test_context(void **state)
+{
+	static const struct notif_reading nb[] = {
+		{ "sonde-baie-b", "temperature", 24.1, "°C", NULL, false },
+		{ "clim-1", "cooling_state", NAN, "", "stopped", false },
+		{ "sonde\r\nBcc: x@example.com", "humidity", NAN, "%", NULL, true },
+		/* A table metric's aggregate names its sensor, device text included. */
+		{ "pdu-1", "temperature", 23.4, "°C", NULL, false, "3 Entrée baie A\r\nBcc: y@example.com" },
+		{ "ups-1", "ups_source", NAN, "", "online", false, "1" },
+	};
+	struct notification n = fixture_alert();
+	char *msg, *plain;
+
+	n.incident_id = "TJ-EXV-20261123-1\r\nBcc: evil@example.com";
+	n.trend_rate = 1.2 / 300.0;
+	n.trend_limit = 32.0;
+	n.trend_limit_kind = "allowable";
+	n.trend_eta_s = 14 * 60 + 10;
+	n.neighbours = nb;
+	n.n_neighbours = 5;
+	n.host = "srv-envmon";
+	n.budget_at = 1795450000 + 3600;        /* 18:06 in Paris */
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Severity: critical\r\n"));
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Incident: TJ-EXV-20261123-1__Bcc__evil_example.com\r\n"));
+	assert_null(strstr(msg, "\r\nBcc:"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Prévision : 32 °C (limite admissible) dans ~14 min au rythme actuel (+1,2 °C / 5 min)\r\n"));
+	assert_non_null(strstr(plain, "  - sonde-baie-b : température 24,1 °C\r\n"));
+	assert_non_null(strstr(plain, "  - clim-1 : état de la climatisation arrêtée\r\n"));
+	assert_non_null(strstr(plain, "  - sonde  Bcc: x@example.com : ne répond pas\r\n"));
+	assert_non_null(strstr(plain, "  - pdu-1 : température 23,4 °C (sonde 3 « Entrée baie A  Bcc: y@example.com »)\r\n"));
+	assert_non_null(strstr(plain, "  - ups-1 : source de l'onduleur sur secteur (sonde 1)\r\n"));
+	assert_null(strstr(plain, "\r\nBcc:"));
+	assert_non_null(strstr(plain, "envmonctl silence sonde-baie-a 2h \"motif\""));
+	assert_non_null(strstr(plain, "srv-envmon"));
+	assert_non_null(strstr(plain, "Budget d'arrêt atteint, à l'autonomie restante, à : 18:06\r\n"));
+	assert_null(strstr(plain, "Durée"));
+	free(plain);
+	free(msg);
+	n.kind = NOTIF_RECOVERY;
+	n.seq = 1;
+	n.closed = n.opened + 3600 + 12 * 60;
+	n.trend_rate = NAN;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Durée : 1 h 12 min\r\n"));
+	assert_null(strstr(plain, "envmonctl silence"));
+	assert_null(strstr(plain, "Prévision"));
+	free(plain);
+	free(msg);
+	/* A rack's incident: silenced once every server it concerns is. */
+	n = fixture_alert();
+	n.device = NULL;
+	n.n_servers = 2;
+	msg = message_format(&cfg, fr, INSTANCE, &n);
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "  envmonctl silence srv-comci 2h \"motif\"\r\n"
+		"  envmonctl silence srv-numerisation 2h \"motif\"\r\n"));
+	free(plain);
+	free(msg);
+}
+
+/* The daily digest (mail.digest): the next time, and a French mail that lists the open
+ * incidents and those of the last day, threaded by nothing, with the site header. */
+static void test_digest(void **state)
+{
+	static const struct digest_item open[] = {
+		{ "TJ-EXV-20261123-1", SEV_CRITICAL, CRIT_TEMPERATURE, "baie-A", 1795450000, 0 },
+		{ "TJ-EXV-20261123-2", SEV_WARNING, CRIT_UPS_SOURCE, "ups\r\nBcc: x@example.com", 1795450300, 0 },
+	};
+	static const struct digest_item day[] = {
+		{ "TJ-EXV-20261122-4", SEV_WARNING, CRIT_HUMIDITY, "baie-A", 1795400000, 1795410000 },
+	};
+	double now = 1795450000 + 3600;                 /* 23/11/2026 18:06 in Paris */
+	char *msg, *plain;
+
+	cfg.mail.digest_min = 8 * 60;
+	/* 08:00 the next morning, then the one after it at 08:00 itself. */
+	{
+		double next = digest_next(&cfg, now);
+		time_t t = (time_t)next;
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		assert_int_equal(tm.tm_hour, 8);
+		assert_int_equal(tm.tm_min, 0);
+		assert_int_equal(tm.tm_mday, 24);
+		assert_true(digest_next(&cfg, next) - next > 86000);
+	}
+	msg = digest_format(&cfg, fr, INSTANCE, now, open, 2, day, 1);
+	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
+	assert_null(strstr(msg, "X-Envmon-Severity"));
+	assert_null(strstr(msg, "\r\nBcc:"));
+	assert_non_null(strstr(msg, "\r\nTo: arsit@example.org,\r\n arsit2@example.org\r\nCc: tip@example.org\r\n"));
+	plain = plain_body(msg);
+	assert_non_null(strstr(plain, "Incidents en cours : 2\r\n"));
+	assert_non_null(strstr(plain, "  - TJ-EXV-20261123-1  critical  température baie-A  depuis le 23/11/2026 17:06\r\n"));
+	assert_non_null(strstr(plain, "  - TJ-EXV-20261123-2  warning"));
+	assert_non_null(strstr(plain, "Incidents terminés dans les dernières 24 heures : 1\r\n"));
+	assert_non_null(strstr(plain, "TJ-EXV-20261122-4"));
+	free(plain);
+	free(msg);
+	cfg.mail.digest_min = -1;
+}
+
 /* The body holds the facts in French. */
 static void test_body(void **state)
 {
@@ -306,6 +444,9 @@ int main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_message_id_instance),
 		cmocka_unit_test(test_local_recipients),
+		cmocka_unit_test(test_role_recipients),
+		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_body_recovery),
 		cmocka_unit_test(test_catalogue),
