@@ -30,6 +30,37 @@ static bool strings_eq(char *const *a, size_t na, char *const *b, size_t nb)
 	return true;
 }
 
+static bool ints_eq(const long long *a, size_t na, const long long *b, size_t nb)
+{
+	return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+static bool table_eq(const struct profile_table *a, const struct profile_table *b)
+{
+	if (!a || !b)
+		return a == b;
+	return str_eq(a->select_oid, b->select_oid) && str_eq(a->fallback_select_oid, b->fallback_select_oid) &&
+		str_eq(a->select_text, b->select_text) &&
+		str_eq(a->select_pattern, b->select_pattern) && a->aggregate == b->aggregate &&
+		ints_eq(a->select_values, a->n_select_values, b->select_values, b->n_select_values) &&
+		strings_eq(a->label_oids, a->n_label_oids, b->label_oids, b->n_label_oids) &&
+		strings_eq(a->unit_oids, a->n_unit_oids, b->unit_oids, b->n_unit_oids) &&
+		ints_eq(a->fahrenheit_values, a->n_fahrenheit_values, b->fahrenheit_values, b->n_fahrenheit_values);
+}
+
+/* The SNMP settings a driver opened with: a reload that changes one reopens the device. */
+static bool snmp_extra_eq(const struct profile_metric *a, const struct profile_metric *b)
+{
+	return str_eq(a->sensor_status_oid, b->sensor_status_oid) &&
+		str_eq(a->fallback_status_oid, b->fallback_status_oid) && str_eq(a->override_oid, b->override_oid) &&
+		a->override_state == b->override_state &&
+		ints_eq(a->override_values, a->n_override_values, b->override_values, b->n_override_values) &&
+		ints_eq(a->status_ok, a->n_status_ok, b->status_ok, b->n_status_ok) &&
+		ints_eq(a->fallback_invalid, a->n_fallback_invalid, b->fallback_invalid, b->n_fallback_invalid) &&
+		a->has_valid == b->has_valid && (!a->has_valid ||
+		(a->valid_min == b->valid_min && a->valid_max == b->valid_max)) && table_eq(a->snmp_table, b->snmp_table);
+}
+
 static bool metric_eq(const struct profile_metric *a, const struct profile_metric *b)
 {
 	if (!str_eq(a->name, b->name) || !str_eq(a->unit, b->unit) || !num_eq(a->scale, b->scale) ||
@@ -38,7 +69,8 @@ static bool metric_eq(const struct profile_metric *a, const struct profile_metri
 	    !str_eq(a->sensor_scale_oid, b->sensor_scale_oid) ||
 	    !str_eq(a->sensor_precision_oid, b->sensor_precision_oid) || a->table != b->table ||
 	    a->address != b->address || a->type != b->type || a->order != b->order || a->bit != b->bit ||
-	    !str_eq(a->var, b->var) || !strings_eq(a->sensors, a->n_sensors, b->sensors, b->n_sensors))
+	    !str_eq(a->var, b->var) || !strings_eq(a->sensors, a->n_sensors, b->sensors, b->n_sensors) ||
+	    !snmp_extra_eq(a, b))
 		return false;
 	if (a->n_invalid != b->n_invalid || a->n_states != b->n_states ||
 	    !strings_eq(a->state_names, a->n_state_names, b->state_names, b->n_state_names))

@@ -24,13 +24,13 @@ static const char *const header_keys[] = { "name", "kind", "protocol", "descript
 static const char *const match_keys[] = { "sysobjectid", "probe_oid", NULL };
 static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "fallback_scale",
 	"sensor_scale_oid", "sensor_precision_oid", "sensor_status_oid", "scale", "offset", "convert", "unit",
-	"invalid", "states",
+	"invalid", "valid", "states",
 	/* read by proftable.c */
 	"table", "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate", "status_ok",
-	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid",
+	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid", "fallback_select_oid",
 	"override_oid", "override_values", "override_state", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
-	"bit", "scale", "offset", "convert", "unit", "invalid", "states", NULL };
+	"bit", "scale", "offset", "convert", "unit", "invalid", "valid", "states", NULL };
 /* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a
  * raw-number map: no "states" there. */
 static const char *const nut_metric_keys[] = { "name", "var", "scale", "offset", "convert", "unit",
@@ -196,6 +196,22 @@ static void parse_invalid(struct cfgparse *p, const config_setting_t *m, struct 
 	}
 }
 
+/* valid = [ MIN, MAX ]: raw values outside mean "unknown" (a card's 2147483647 or -1
+ * for an object its UPS does not report). */
+static void parse_valid(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm)
+{
+	config_setting_t *a = cfgparse_member(p, m, "valid", CONFIG_TYPE_ARRAY, false);
+
+	if (!a)
+		return;
+	if (config_setting_length(a) != 2 || !setting_int(config_setting_get_elem(a, 0), &pm->valid_min) ||
+	    !setting_int(config_setting_get_elem(a, 1), &pm->valid_max) || pm->valid_min > pm->valid_max) {
+		cfgparse_error_at(p, a, _("'valid' must be [ MIN, MAX ], two integers, MIN <= MAX"));
+		return;
+	}
+	pm->has_valid = true;
+}
+
 static void parse_modbus_address(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm)
 {
 	int table = -1, type = -1, order = ORDER_ABCD;
@@ -289,6 +305,7 @@ static void parse_metric(struct cfgparse *p, const config_setting_t *m, struct p
 	if (!pm->unit)
 		pm->unit = xstrdup(pm->def ? pm->def->unit : "");
 	parse_invalid(p, m, pm);
+	parse_valid(p, m, pm);
 	parse_states(p, m, pm, prof->protocol == PROFILE_NUT || prof->protocol == PROFILE_IPMI);
 	if (prof->protocol == PROFILE_SNMP)
 		proftable_parse_override(p, m, pm, oid_valid);
@@ -308,8 +325,10 @@ static void match_oids(struct cfgparse *p, const config_setting_t *g, const char
 	} else if (!cfgparse_strings(p, g, key, out, n)) {
 		return;
 	}
+	/* A probe OID may start with '=': asked with a GET exactly as written (a card that
+	 * publishes its scalars without their .0 instance). */
 	for (size_t i = 0; i < *n; i++)
-		if (!oid_valid((*out)[i]))
+		if (!oid_valid((*out)[i] + (strcmp(key, "probe_oid") == 0 && (*out)[i][0] == '=')))
 			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 

@@ -71,6 +71,10 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	cfgparse_string(p, m, "select_text", false, &t->select_text);
 	if (t->select_text && !t->select_oid)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_text' needs 'select_oid'"), pm->name);
+	if (cfgparse_string(p, m, "fallback_select_oid", false, &t->fallback_select_oid) &&
+	    (!oid_valid(t->fallback_select_oid) || !t->select_oid || !pm->fallback_oid))
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_select_oid' must be a numeric OID, with "
+			"'select_oid' and 'fallback_oid'"), pm->name);
 	if (t->select_oid && !t->n_select_values && !t->select_text)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
@@ -94,7 +98,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 {
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
-		"unit_oid", "fahrenheit_values", "fallback_status_oid", NULL };
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
@@ -151,6 +155,7 @@ void proftable_free(struct profile_metric *pm)
 	if (!t)
 		return;
 	free(t->select_oid);
+	free(t->fallback_select_oid);
 	free(t->select_values);
 	free(t->select_pattern);
 	free(t->select_text);

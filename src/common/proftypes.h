@@ -41,6 +41,8 @@ enum table_aggregate { AGG_MAX, AGG_MIN, AGG_FIRST };
  * are columns, and each row kept is one instance of the metric. */
 struct profile_table {
 	char *select_oid;              /* column whose value chooses the rows, or NULL */
+	char *fallback_select_oid;     /* the same column for rows found in fallback_oid (the
+	                                * same MIB in another tree), or NULL: select_oid */
 	long long *select_values;      /* the values of select_oid that keep a row */
 	size_t n_select_values;
 	char *select_text;             /* fnmatch(3) pattern select_oid's value (a string, or an
@@ -103,6 +105,8 @@ struct profile_metric {
 
 	long long *invalid;            /* raw values that mean "unknown" */
 	size_t n_invalid;
+	bool has_valid;                /* valid = [ min, max ]: raw values outside mean "unknown" */
+	long long valid_min, valid_max;
 	struct state_map *states;      /* raw value -> state code; empty for numbers */
 	size_t n_states;
 	char **state_names;            /* names of the state codes */

@@ -18,6 +18,10 @@ struct devinfo {
 	struct derived d;              /* its last derived values (probes: the rack's envelope) */
 	const char *ups_source;        /* last state read, for "silent while on battery" */
 	char inst[2][READING_INSTANCE_MAX];   /* instance of its temperature, humidity ("" if none) */
+	/* Its coldest temperature and driest humidity instance (NAN, "" if it has no table):
+	 * the aggregate is the hottest, and the envelope has a lower bound too. */
+	double low[2];
+	char inst_low[2][READING_INSTANCE_MAX];
 	size_t *conds, n_conds;        /* indexes in alert.conds of the conditions its results
 	                                * may feed (its own, its racks'), in table order */
 };

@@ -8,6 +8,8 @@
 
 static bool is_invalid(const struct profile_metric *m, double raw)
 {
+	if (m->has_valid && (raw < (double)m->valid_min || raw > (double)m->valid_max))
+		return true;
 	for (size_t i = 0; i < m->n_invalid; i++)
 		if ((double)m->invalid[i] == raw)
 			return true;

@@ -95,6 +95,48 @@ static double result_value(const struct poll_result *res, const struct derived *
 	return res->readings[i].value;
 }
 
+/* "INDEX LABEL" of an instance, as the aggregate names it, cut on a UTF-8 boundary. */
+static void instance_name(const struct instance_reading *ir, char *out, size_t size)
+{
+	size_t n, lead;
+	unsigned char b;
+
+	snprintf(out, size, ir->label[0] ? "%s %s" : "%s", ir->index, ir->label);
+	n = strlen(out);
+	if (n + 1 < size || n == 0)
+		return;
+	/* Cut: drop a last character whose bytes did not all fit. */
+	for (lead = n - 1; lead > 0 && ((unsigned char)out[lead] & 0xc0) == 0x80; lead--)
+		;
+	b = (unsigned char)out[lead];
+	if (b >= 0xc0 && n - lead < (size_t)(b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2))
+		out[lead] = '\0';
+}
+
+/* A table metric (several phases, several sensors): the worst verdict over its
+ * instances, each judged against both bounds (a phase at 262 V hides behind the lowest
+ * voltage of the three; a cold inlet behind the hottest). False if no instance reads. */
+static bool judge_instances(const struct cfg_threshold *t, enum criterion crit, const struct poll_result *res,
+	int m, struct eval *best)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < res->n_instances; k++) {
+		const struct instance_reading *ir = &res->instances[k];
+		struct eval e;
+
+		if ((int)ir->metric != m || ir->r.status != READING_OK)
+			continue;
+		judge_reading(t, crit, ir->r.value, NULL, &e);
+		e.sensor_device = res->dev->name;
+		instance_name(ir, e.sensor, sizeof(e.sensor));
+		if (!any || eval_better(&e, best))
+			*best = e;
+		any = true;
+	}
+	return any;
+}
+
 /* ------------------------------------------------------------------ evaluation */
 
 struct devinfo *judge_devinfo_of(struct alert *a, const struct cfg_device *dev)
@@ -149,6 +191,37 @@ static void judge_rack(struct alert *a, const struct cond *c, const struct cfg_t
 		snprintf(e.sensor, sizeof(e.sensor), "%s", ds->inst[c->crit == CRIT_HUMIDITY ? 1 : 0]);
 		if (eval_better(&e, best))
 			*best = e;
+		if (c->crit == CRIT_TEMPERATURE || c->crit == CRIT_HUMIDITY) {
+			int k = c->crit == CRIT_HUMIDITY;
+
+			if (isnan(ds->low[k]))
+				continue;
+			/* Its coldest (driest) sensor, against the envelope's lower bound. */
+			judge_reading(t, c->crit, ds->low[k], NULL, &e);
+			e.sensor_device = c->rack->probes[i]->name;
+			snprintf(e.sensor, sizeof(e.sensor), "%s", ds->inst_low[k]);
+			if (eval_better(&e, best))
+				*best = e;
+		}
+	}
+}
+
+/* A device's own criterion. A numeric table metric is judged instance by instance, e
+ * then naming the worst; otherwise its value, and the instance the aggregate chose. */
+static void judge_device(const struct cfg_threshold *t, enum criterion crit, const struct poll_result *res,
+	const struct derived *d, struct eval *e)
+{
+	const char *state = NULL;
+	double v = result_value(res, d, crit, &state);
+	int m = profile_metric_index(res->dev->profile, criterion_name(crit));
+	const struct profile_metric *pm = m >= 0 ? &res->dev->profile->metrics[m] : NULL;
+
+	judge_reading(t, crit, v, state, e);
+	if (pm && pm->snmp_table && pm->n_state_names == 0 && judge_instances(t, crit, res, m, e))
+		return;
+	if (m >= 0 && (size_t)m < res->n_readings && res->readings[m].instance[0]) {
+		e->sensor_device = res->dev->name;   /* the most loaded phase ... */
+		snprintf(e->sensor, sizeof(e->sensor), "%s", res->readings[m].instance);
 	}
 }
 
@@ -161,7 +234,6 @@ bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
 	for (size_t i = 0; i < c->n_servers; i++) {
 		const struct cfg_threshold *t = &c->servers[i]->spec->crit[c->crit];
 		struct eval e;
-		const char *state = NULL;
 
 		c->cur_hit[i] = false;
 		if (!t->enabled)
@@ -170,16 +242,8 @@ bool judge_cond(struct alert *a, struct cond *c, const struct poll_result *res,
 			judge_contact(a, c, t, res, &e);
 		else if (c->rack)
 			judge_rack(a, c, t, &e);
-		else {
-			double v = result_value(res, d, c->crit, &state);
-			int m = profile_metric_index(res->dev->profile, criterion_name(c->crit));
-
-			judge_reading(t, c->crit, v, state, &e);
-			if (m >= 0 && (size_t)m < res->n_readings && res->readings[m].instance[0]) {
-				e.sensor_device = res->dev->name;   /* the most loaded phase ... */
-				snprintf(e.sensor, sizeof(e.sensor), "%s", res->readings[m].instance);
-			}
-		}
+		else
+			judge_device(t, c->crit, res, d, &e);
 		c->cur_hit[i] = e.sev != SEV_UNKNOWN && e.sev > SEV_OK;
 		if (eval_better(&e, best) || (!best->thr && e.sev != SEV_UNKNOWN))
 			*best = e;
@@ -212,6 +276,23 @@ bool judge_feeds(const struct alert *a, const struct cond *c, const struct poll_
 	return c->dev == res->dev || (c->rack && rack_has_probe(c->rack, res->dev));
 }
 
+/* The lowest reading instance of metric i (temperature k = 0, humidity 1) into di. */
+static void note_lowest(struct devinfo *di, int k, const struct poll_result *res, int i)
+{
+	const struct instance_reading *low = NULL;
+
+	for (size_t n = 0; i >= 0 && n < res->n_instances; n++) {
+		const struct instance_reading *ir = &res->instances[n];
+
+		if ((int)ir->metric == i && ir->r.status == READING_OK && (!low || ir->r.value < low->r.value))
+			low = ir;
+	}
+	di->low[k] = low ? low->r.value : NAN;
+	di->inst_low[k][0] = '\0';
+	if (low)
+		instance_name(low, di->inst_low[k], sizeof(di->inst_low[k]));
+}
+
 void judge_note_device(struct alert *a, const struct poll_result *res, const struct derived *d)
 {
 	struct devinfo *di = judge_devinfo_of(a, res->dev);
@@ -225,6 +306,7 @@ void judge_note_device(struct alert *a, const struct poll_result *res, const str
 
 		snprintf(di->inst[k], sizeof(di->inst[k]), "%s",
 			i >= 0 && (size_t)i < res->n_readings ? res->readings[i].instance : "");
+		note_lowest(di, k, res, i);
 	}
 	result_value(res, d, CRIT_UPS_SOURCE, &state);
 	if (state) {

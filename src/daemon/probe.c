@@ -84,15 +84,15 @@ static const char *state_of(const struct profile_metric *m, const struct reading
 	return m->state_names[(size_t)r->value];
 }
 
-/* Printed with 6 significant digits, as the table does: -5.2, not the nearest double
- * -5.2000000000000002. */
+/* Printed with 10 significant digits, as the table does: -5.2, not the nearest double
+ * -5.2000000000000002, and a 32-bit raw value whole (2147483647, not 2.14748e+09). */
 static json_object *json_number(double v)
 {
 	char text[32];
 
 	if (isnan(v))
 		return NULL;
-	snprintf(text, sizeof(text), "%.6g", v);
+	snprintf(text, sizeof(text), "%.10g", v);
 	return json_object_new_double_s(v, text);
 }
 
@@ -171,7 +171,7 @@ static void format_number(char *buf, size_t size, double v)
 	if (isnan(v))
 		snprintf(buf, size, "-");
 	else
-		snprintf(buf, size, "%.6g", v);
+		snprintf(buf, size, "%.10g", v);
 }
 
 /* name: the metric's, or "name[index]" for an instance; src: NULL for the metric's own. */
@@ -217,7 +217,8 @@ static void print_table_metric(const struct profile_metric *m, size_t i, const s
 	}
 	label = xasprintf(_("(%s of the instances: %s)"), m->snmp_table->aggregate == AGG_MIN ? _("lowest") :
 		m->snmp_table->aggregate == AGG_FIRST ? _("first") : _("highest"), agg->instance[0] ? agg->instance : "-");
-	print_row(m, m->name, NULL, agg, label, out);
+	/* No instance read (none found, none readable): the state says it, not "(...: -)". */
+	print_row(m, m->name, NULL, agg, agg->instance[0] ? label : NULL, out);
 	free(label);
 }
 

@@ -137,6 +137,8 @@ double snmpdec_sensor_factor(double scale, double precision)
 
 static bool is_sentinel(const struct profile_metric *m, double raw)
 {
+	if (m->has_valid && (raw < (double)m->valid_min || raw > (double)m->valid_max))
+		return true;
 	for (size_t i = 0; i < m->n_invalid; i++)
 		if ((double)m->invalid[i] == raw)
 			return true;
@@ -160,6 +162,7 @@ static void decode_value(const struct profile_metric *m, double raw, double fact
 	}
 	if (fallback && !isnan(m->fallback_scale))
 		fm.scale = m->fallback_scale;
+	fm.has_valid = false;   /* checked above on the raw value, not on raw x factor */
 	/* The sensor factor applies to numbers only: a state keeps its raw code. */
 	decode_reading(&fm, m->n_state_names > 0 ? raw : raw * factor, out);
 	out->raw = raw;

@@ -1,6 +1,7 @@
 /* snmpdisc.c — which profile fits an SNMP device. Each profile's match = { ... } names
  * sysObjectID prefixes and probe OIDs: a scalar ending in .0 is asked with a GET, any
- * other OID is a subtree asked with a GETNEXT. A profile fits when one of its probe
+ * other OID is a subtree asked with a GETNEXT, except after '=': a GET of that very OID
+ * (Generex CS121 cards publish UPS-MIB scalars without their .0 instance). A profile fits when one of its probe
  * OIDs answers; among those that fit, a matching sysObjectID ranks first, then a probe
  * in a vendor's private tree (a card answering both its vendor's MIB and the generic
  * UPS-MIB is read through the vendor's, which says more). */
@@ -54,8 +55,9 @@ static netsnmp_pdu *ask(void *sessp, int type, const oid *name, size_t len, bool
 static bool answers(void *sessp, const char *probe, bool *lost)
 {
 	oid name[SNMPDEC_OID_MAX];
-	size_t len = snmpdec_parse_oid(probe, name, SNMPDEC_OID_MAX);
-	bool scalar = len > 0 && name[len - 1] == 0;
+	bool exact = probe[0] == '=';
+	size_t len = snmpdec_parse_oid(probe + exact, name, SNMPDEC_OID_MAX);
+	bool scalar = exact || (len > 0 && name[len - 1] == 0);
 	netsnmp_pdu *resp;
 	const netsnmp_variable_list *vb;
 	bool yes;
@@ -120,7 +122,7 @@ static struct fit *rank_all(void *sessp, const struct profile *const *profiles, 
 		for (size_t k = 0; k < prof->n_match_sysoids; k++)
 			if (under(id, id_len, prof->match_sysoids[k]))
 				f.rank |= RANK_SYSOID;
-		if (strncmp(f.probe[0] == '.' ? f.probe + 1 : f.probe, "1.3.6.1.4.1.", 12) == 0)
+		if (strncmp(f.probe + strspn(f.probe, "=."), "1.3.6.1.4.1.", 12) == 0)
 			f.rank |= RANK_PRIVATE;
 		/* Insertion keeps the best first; at equal ranks a UPS, then a cooling unit, comes
 		 * before a probe (a UPS card that also lists its sensors in ENTITY-SENSOR-MIB is a

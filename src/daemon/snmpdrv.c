@@ -165,13 +165,24 @@ static void rearm(struct drv_device *d)
 
 /* ------------------------------------------------------------------ results */
 
-static void complain_absent(struct drv_device *d, size_t i, const struct item *it)
+/* main: the item of the metric's OID; fb: of its fallback OID, NULL if not asked. */
+static void complain_absent(struct drv_device *d, size_t i, const struct item *main, const struct item *fb)
 {
 	const struct profile_metric *m = &d->dev->profile->metrics[i];
 
-	log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: the device answers %s for %s%s%s",
-		d->dev->name, m->name, it->why ? it->why : "noSuchObject", m->oid,
-		m->fallback_oid ? " and for its fallback " : "", m->fallback_oid ? m->fallback_oid : "");
+	log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: the device answers %s for %s%s%s%s%s",
+		d->dev->name, m->name, main->why ? main->why : "noSuchObject", m->oid,
+		fb ? ", " : "", fb ? (fb->why ? fb->why : "noSuchObject") : "", fb ? " for its fallback " : "",
+		fb ? m->fallback_oid : "");
+}
+
+/* The value of a sensor's scale or precision column; neutral if the profile or the
+ * device has none; NAN if it was unreadable. */
+static double column_or(const struct item *it, double neutral)
+{
+	if (!it || (!it->failed && it->done && it->status == SNMPDEC_ABSENT))
+		return neutral;
+	return !it->failed && it->status == SNMPDEC_OK ? it->value : NAN;
 }
 
 static double sensor_factor(const struct drv_device *d, const struct metric_items *mi)
@@ -182,10 +193,10 @@ static double sensor_factor(const struct drv_device *d, const struct metric_item
 		return 1.0;
 	sc = mi->scale >= 0 ? &d->items[mi->scale] : NULL;
 	pr = mi->precision >= 0 ? &d->items[mi->precision] : NULL;
-	/* A missing column counts as its neutral value: scale units (9), precision 0. */
-	return snmpdec_sensor_factor(
-		!sc ? 9 : (!sc->failed && sc->status == SNMPDEC_OK) ? sc->value : NAN,
-		!pr ? 0 : (!pr->failed && pr->status == SNMPDEC_OK) ? pr->value : NAN);
+	/* A missing column counts as its neutral value: scale units (9), precision 0; so does
+	 * a column the device does not have (agents that fill only entPhySensorType and
+	 * entPhySensorValue answer noSuchInstance for the others). */
+	return snmpdec_sensor_factor(column_or(sc, 9), column_or(pr, 0));
 }
 
 /* Keeps the first problem of a poll, as "what: detail" (detail may be NULL). */
@@ -248,7 +259,7 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 	else if (r->status == READING_ABSENT && instance)
 		d->tables_stale = true;   /* the row is gone: walk the table again */
 	else if (r->status == READING_ABSENT)
-		complain_absent(d, i, fb && fb->done ? fb : main);
+		complain_absent(d, i, main, fb && fb->done ? fb : NULL);
 	else if (!instance)
 		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, name);
 	if (r->status == READING_ERROR && !(in.main == SNMPDEC_ABSENT && in.fallback_failed))

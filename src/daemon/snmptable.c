@@ -84,7 +84,7 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
-			most += 3 + prof->metrics[i].snmp_table->n_label_oids + prof->metrics[i].snmp_table->n_unit_oids;
+			most += 4 + prof->metrics[i].snmp_table->n_label_oids + prof->metrics[i].snmp_table->n_unit_oids;
 	w->cols = xcalloc(most + 1, sizeof(*w->cols));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
 		const struct profile_metric *m = &prof->metrics[i];
@@ -94,6 +94,7 @@ struct snmptable_walk *snmptable_walk_new(const struct profile *prof, bool bulk)
 		add_column(w, m->oid);
 		add_column(w, m->fallback_oid);
 		add_column(w, m->snmp_table->select_oid);
+		add_column(w, m->snmp_table->fallback_select_oid);
 		for (size_t k = 0; k < m->snmp_table->n_unit_oids; k++)
 			add_column(w, m->snmp_table->unit_oids[k]);
 		for (size_t k = 0; k < m->snmp_table->n_label_oids; k++)
@@ -303,6 +304,8 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 	if ((!rows || rows->n == 0) && m->fallback_oid) {
 		rows = column_of(w, m->fallback_oid);
 		from_fallback = true;
+		if (m->snmp_table->fallback_select_oid)
+			sel = column_of(w, m->snmp_table->fallback_select_oid);
 	}
 	for (size_t i = 0; rows && i < rows->n; i++) {
 		const struct cell *row = &rows->cells[i];

@@ -498,7 +498,8 @@ static const char *intro(const struct msgcat *cat, const struct notification *n)
 }
 
 /* "Sensor: probe-a, sensor 3 « Entrée baie A »": which instance of a metric with several
- * (a rack's probes, a UPS's phases) gave the worst reading. The label is device text. */
+ * (a rack's probes, a UPS's phases: "Sensor: ups-1, phase 2") gave the worst reading.
+ * The label is device text. */
 static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
 	char *dev, *sensor;
@@ -506,7 +507,7 @@ static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struc
 	if (!n->sensor || !n->sensor[0])
 		return;
 	dev = msgtext_sanitize(n->sensor_device, TEXT_MAX);
-	sensor = msgtext_sensor(cat, n->sensor);
+	sensor = msgtext_sensor(cat, n->sensor, msgtext_is_phase(criterion_name(n->criterion)));
 	msg_buf_printf(b, "%s %s%s%s\n", _("Sensor:"), dev, dev[0] ? ", " : "", sensor);
 	free(dev);
 	free(sensor);

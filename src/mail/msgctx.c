@@ -142,7 +142,8 @@ static void neighbour_line(struct msg_buf *b, const struct msgcat *cat, const st
 	if (strcmp(r->metric, "contact") == 0 || r->silent) {
 		msg_buf_printf(b, "  - %s%s%s\n", dev, sep, r->silent ? _("does not answer") : _("answers"));
 	} else if (r->state || !isnan(r->value)) {
-		char *st = r->state ? state_words(cat, r->state) : NULL, *sensor = msgtext_sensor(cat, r->instance);
+		char *st = r->state ? state_words(cat, r->state) : NULL, *sensor = msgtext_sensor(cat, r->instance,
+			msgtext_is_phase(r->metric));
 
 		if (!st)
 			value_unit(val, sizeof(val), cat, r->value, r->unit);

@@ -90,8 +90,19 @@ void msgtext_number(char *buf, size_t size, double v, int decimals, bool comma)
 	metric_number_text(buf, size, v, decimals, comma);
 }
 
-char *msgtext_sensor(const struct msgcat *cat, const char *instance)
+bool msgtext_is_phase(const char *metric)
 {
+	static const char *const per_line[] = { "ups_load", "input_voltage", "input_frequency", "output_voltage" };
+
+	for (size_t i = 0; metric && i < sizeof(per_line) / sizeof(per_line[0]); i++)
+		if (strcmp(metric, per_line[i]) == 0)
+			return true;
+	return false;
+}
+
+char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase)
+{
+	const char *what = phase ? _("phase") : _("sensor");
 	char *index, *label, *raw, *out;
 	const char *space;
 
@@ -102,9 +113,9 @@ char *msgtext_sensor(const struct msgcat *cat, const char *instance)
 	index = msgtext_sanitize(raw, TEXT_MAX);
 	label = msgtext_sanitize(space ? space + 1 : "", TEXT_MAX);
 	if (label[0])   /* translated quotes: "« " and " »" in French */
-		out = xasprintf("%s %s %s%s%s", _("sensor"), index, _("\u201c"), label, _("\u201d"));
+		out = xasprintf("%s %s %s%s%s", what, index, _("\u201c"), label, _("\u201d"));
 	else
-		out = xasprintf("%s %s", _("sensor"), index);
+		out = xasprintf("%s %s", what, index);
 	free(raw);
 	free(index);
 	free(label);

@@ -24,7 +24,10 @@ char *msgtext_sanitize(const char *s, size_t max_len);
 /* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
 void msgtext_number(char *buf, size_t size, double v, int decimals, bool comma);
 /* "sensor 3 « Entrée baie A »" for a reading's instance "INDEX LABEL" (device text,
- * sanitized), in cat's language; "" when instance is NULL or "". Returns a malloc'd string. */
-char *msgtext_sensor(const struct msgcat *cat, const char *instance);
+ * sanitized), in cat's language, "phase 2" when phase; "" when instance is NULL or "".
+ * Returns a malloc'd string. */
+char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase);
+/* True for the metrics a UPS reads per input or output line (UPS-MIB upsInputTable ...). */
+bool msgtext_is_phase(const char *metric);
 
 #endif

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 
-from test_report import CONF, JOURNAL_APPEND, PARIS, REPORT, TZ, make_site
+from test_report import CONF, JOURNAL_APPEND, PARIS, REPORT, make_site, report_env
 
 UPS_DS = ["ups_source", "ups_charge", "ups_runtime", "ups_load"]
 
@@ -86,10 +86,8 @@ def site():
 
 def report(site, fmt):
     out = os.path.join(site["tmp"], "report." + fmt)
-    env = dict(os.environ, TZ=TZ, LC_ALL="C", ENVMOND_LOCALEDIR=site["locale"])
-    env.pop("LANGUAGE", None)
     p = subprocess.run([REPORT, "-c", site["conf"], "--from", "2026-03-12", "--to", "2026-03-13",
-                        "--format", fmt, "-o", out], env=env, capture_output=True, text=True,
+                        "--format", fmt, "-o", out], env=report_env(site), capture_output=True, text=True,
                        timeout=300)
     assert p.returncode == 0, p.stderr
     with open(out, encoding="utf-8") as f:

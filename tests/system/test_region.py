@@ -8,14 +8,13 @@ upgrades once, the same as each court's own report."""
 
 import csv
 import io
-import os
 import re
 import shutil
 import subprocess
 
 import pytest
 
-from test_report import CONF, REPORT, TZ, fill_month, make_site
+from test_report import CONF, REPORT, fill_month, make_site, report_env
 import test_battery
 
 
@@ -33,9 +32,7 @@ def courts():
 
 
 def env(c):
-    e = dict(os.environ, TZ=TZ, LC_ALL="C", ENVMOND_LOCALEDIR=c["locale"])
-    e.pop("LANGUAGE", None)
-    return e
+    return report_env(c)   # with the LeakSanitizer suppressions of librrd's font caches
 
 
 def run(courts, fmt, order=("TJ-CCC", "TJ-AAA", "TJ-BBB")):

@@ -28,6 +28,13 @@ WANTED = {
     'probe-akcp-8': 'probe-akcp',
     'probe-cisco-entity-sensor': 'probe-cisco-entity-sensor',
     'ups-rfc1628-3phase': 'ups-rfc1628',
+    # Cards whose sysObjectID no profile names: found by the subtree that answers.
+    'ups-riello-netman204': 'ups-rfc1628',
+    'ups-generex-cs141': 'ups-rfc1628',
+    'ups-generex-cs121': 'ups-rfc1628',
+    'probe-entity-sensor-bare': 'probe-entity-sensor',
+    'probe-netbotz-unplugged': 'probe-netbotz',
+    'probe-entity-sensor-switch': 'probe-entity-sensor',
 }
 
 
@@ -35,7 +42,9 @@ WANTED = {
 def agent(tmp_path_factory):
     yield from snmpsim_serving(tmp_path_factory, list(WANTED) + ['ups-rfc1628-entity', 'ups-socomec-netvision-onbattery',
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
-                                                           'probe-apc-emu', 'ups-eaton-xups-low'])
+                                                           'probe-apc-emu', 'ups-eaton-xups-low',
+                                                           'ups-rfc1628-sentinels', 'probe-akcp-8-cold',
+                                                           'ups-rfc1628-surge'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -133,6 +142,17 @@ def test_netbotz_old_tree(agent, tmp_path):
     assert values(m['humidity']) == {'2': pytest.approx(38.5)}
 
 
+def test_netbotz_unplugged_ports_are_no_sensors(agent, tmp_path):
+    """NetBotz 450: rows indexed by hashes, unplugged ports answer 0 with an empty value
+    text: they are not read as 0 degC / 0 %RH, not instances at all."""
+    m = read(agent, tmp_path, 'probe-netbotz-unplugged')
+    assert values(m['temperature']) == {'636159851': pytest.approx(25.2), '1619732064': pytest.approx(21.6),
+                                        '2628357572': pytest.approx(22.2)}
+    assert m['temperature']['value'] == pytest.approx(25.2)
+    assert m['temperature']['instance'] == '636159851 Sortie baie C'
+    assert values(m['humidity']) == {'3273299739': 32}
+
+
 def test_apc_rackmon_fahrenheit(agent, tmp_path):
     m = read(agent, tmp_path, 'probe-apc-rackmon')
     t = {i['index']: i for i in m['temperature']['instances']}
@@ -182,7 +202,9 @@ def test_auto_profile(agent, tmp_path, recording):
     assert 'profile "%s" detected' % WANTED[recording] in p.stderr
 
 
-@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp'])
+@pytest.mark.parametrize('recording', ['ups-socomec-netvision', 'probe-apc-rackmon', 'ups-liebert-gp',
+                                       'ups-riello-netman204', 'ups-generex-cs141', 'ups-generex-cs121',
+                                       'probe-entity-sensor-bare'])
 def test_discover_proposes_the_profile(agent, tmp_path, recording):
     conf = write_config(tmp_path, [])
     p = subprocess.run([ENVMOND, '-c', conf, '--discover', 'snmp://%s@127.0.0.1:%d' % (recording, agent.port)],
@@ -211,11 +233,11 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def test_alert_mail_names_the_sensor(agent, tmp_path):
-    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
-    the critical 32 °C. The mail names the probe and the port, with the label the device
-    gives it; a reload asks the device again and polling goes on."""
-    from test_mail import Catcher, Daemon, envmonctl, free_port
+def rack_daemon(agent, tmp_path, community, ups=False):
+    """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
+    community, or fed by that UPS if ups, mailing in French to an aiosmtpd catcher:
+    (daemon, catcher, state dir)."""
+    from test_mail import Catcher, Daemon, free_port
     locale = tmp_path / 'locale'
     (locale / 'fr' / 'LC_MESSAGES').mkdir(parents=True)
     subprocess.run(['msgfmt', '-o', str(locale / 'fr' / 'LC_MESSAGES' / 'envmond.mo'),
@@ -229,13 +251,37 @@ site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "ars
 paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
 daemon = { allow_root = true; };
 storage = { step = 5; };
-devices = ( { name = "akcp"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
-              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "probe-akcp-8"; }; } );
-racks = ( { name = "baie-A"; probes = [ "akcp" ]; servers = ( { name = "srv-comci"; role = "comci"; } ); } );
-specs = { default = { temperature = { hold = 0; clear_hold = 0; }; }; };
+devices = ( { name = "%s"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
+              snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
+racks = ( { name = "baie-A"; %s servers = ( { name = "srv-comci"; role = "comci"; %s } ); } );
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
-''' % (state, PROFILES, tmp_path, tmp_path, agent.port, catcher.port))
-    d = Daemon(conf, locale, tmp_path)
+''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', agent.port, community,
+       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', catcher.port))
+    try:
+        return Daemon(conf, locale, tmp_path), catcher, state
+    except BaseException:
+        catcher.stop()
+        raise
+
+
+def first_mail(d, catcher):
+    """The body of the first mail the daemon sends (within 60 s); stops both."""
+    try:
+        msgs = catcher.wait(1, 60)
+    finally:
+        d.stop()
+        catcher.stop()
+    assert msgs, 'no mail'
+    return msgs[0][1].get_content()
+
+
+def test_alert_mail_names_the_sensor(agent, tmp_path):
+    """A rack watched by an 8-port AKCP probe (profile "auto"): port 3 reads 34.6 °C, beyond
+    the critical 32 °C. The mail names the probe and the port, with the label the device
+    gives it; a reload asks the device again and polling goes on."""
+    from test_mail import envmonctl
+    d, catcher, state = rack_daemon(agent, tmp_path, 'probe-akcp-8')
     try:
         msgs = catcher.wait(1, 60)
         # envmonctl status names the instance too, in JSON and in its table.
@@ -276,3 +322,140 @@ mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "env
     offline = subprocess.run(['rrdtool', 'lastupdate', str(rrd / 'akcp~temperature~1.rrd')],
                              capture_output=True, text=True)
     assert offline.stdout.split()[-1] == 'U'   # an offline port is unknown, never 0
+
+
+def test_riello_netman204_three_phases_no_battery_probe(agent, tmp_path):
+    """Riello behind a NetMan 204 (sysObjectID under 5491, known to no profile), read
+    through UPS-MIB: every phase, battery voltage in tenths, no battery temperature."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-riello-netman204'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 27 * 60
+    assert values(m['ups_load']) == {'1': 37, '2': 52, '3': 44} and m['ups_load']['value'] == 52
+    assert m['ups_load']['instance'] == '2'
+    assert values(m['input_voltage']) == {'1': 229, '2': 231, '3': 230} and m['input_voltage']['value'] == 229
+    assert m['input_frequency']['value'] == pytest.approx(49.9) and m['input_frequency']['unit'] == 'Hz'
+    assert values(m['output_voltage']) == {'1': 230, '2': 230, '3': 229}
+    assert m['battery_voltage']['value'] == pytest.approx(438.0) and m['battery_voltage']['unit'] == 'V'
+    assert m['ups_selftest']['state'] == 'none'
+    # The card has no battery probe: absent, with a message, never a number.
+    assert m['battery_temperature']['status'] == 'absent' and m['battery_temperature']['value'] is None
+    assert 'metric battery_temperature absent: the device answers noSuchInstance' in p.stderr
+    text = probe(conf, 'd', json_out=False)
+    row = [l for l in text.stdout.splitlines() if l.startswith('battery_temperature')][0]
+    assert 'absent (the device does not have it)' in row and ' 0 ' not in row, row
+
+
+def test_generex_cs141_zero_means_not_reported(agent, tmp_path):
+    """Generex CS141 (sysObjectID 1.3.6.1.4.1.3181.10.6): UPS-MIB with 0 where the UPS
+    reports nothing. Its battery temperature 0 is unknown, never 0 degC."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-generex-cs141'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "ups-rfc1628" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_runtime']['value'] == 64 * 60
+    assert m['ups_load']['value'] == 31 and values(m['ups_load']) == {'1': 31}
+    assert m['input_voltage']['value'] == 233 and m['input_frequency']['value'] == pytest.approx(49.9)
+    assert m['output_voltage']['value'] == 230 and m['battery_voltage']['value'] == pytest.approx(81.6)
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
+    assert m['ups_selftest']['state'] == 'passed'
+
+
+def test_not_supported_numbers_are_unknown(agent, tmp_path):
+    """-1 and 2147483647 outside the MIB's range (valid = [ MIN, MAX ]) are unknown; the
+    UPS is as loaded as its most loaded phase that answers a load."""
+    m = read(agent, tmp_path, 'ups-rfc1628-sentinels', 'ups-rfc1628')
+    assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
+    assert m['ups_charge']['raw'] == -1
+    assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['raw'] == 2147483647
+    load = {i['index']: i for i in m['ups_load']['instances']}
+    assert load['2']['status'] == 'invalid' and load['2']['value'] is None
+    assert m['ups_load']['value'] == 28 and m['ups_load']['instance'] == '3'
+
+
+def test_entity_sensor_without_scale_columns(agent, tmp_path):
+    """Three ENTITY-SENSOR rows, temperatures at 2 and 4, humidity at 3, no scale or
+    precision column and no ENTITY-MIB: two temperature instances and one humidity, by
+    profile = "auto"; no temperature ever read as a humidity."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-bare'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "probe-entity-sensor" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'2': 23, '4': 29} and m['temperature']['value'] == 29
+    assert values(m['humidity']) == {'3': 45} and m['humidity']['value'] == 45
+    assert m['temperature']['unit'] == '°C' and m['humidity']['unit'] == '%'
+    assert all(i['status'] == 'ok' for i in m['temperature']['instances'] + m['humidity']['instances'])
+
+
+def test_valid_range_errors_name_file_and_line(tmp_path):
+    profiles = tmp_path / 'profiles'
+    profiles.mkdir()
+    (profiles / 'bad.conf').write_text('''profile = { name = "bad"; kind = "ups"; protocol = "snmp";
+  metrics = (
+    { name = "ups_charge"; oid = "1.3.6.1.2.1.33.1.2.4.0"; unit = "%";
+      valid = [ 100, 0 ]; },
+    { name = "ups_load"; oid = "1.3.6.1.2.1.33.1.4.4.1.5.1"; unit = "%";
+      valid = [ 0 ]; }
+  ); };
+''')
+    conf = write_config(tmp_path, [])
+    conf_text = open(conf).read().replace('profiles_dir = "%s"' % PROFILES, 'profiles_dir = "%s"' % profiles)
+    open(conf, 'w').write(conf_text)
+    p = subprocess.run([ENVMOND, '-c', conf, '-t'], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 78, p.stderr
+    assert "bad.conf:4: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
+    assert "bad.conf:6: 'valid' must be [ MIN, MAX ]" in p.stderr, p.stderr
+
+
+def test_alert_mail_names_the_cold_sensor(agent, tmp_path):
+    """The envelope has a lower bound: an 8-port probe whose hottest port reads 24.2 °C
+    but whose port 6 reads 12.4 °C (below the critical 15 °C) raises an alert, and the
+    mail names port 6 and its reading, not the hottest port's."""
+    body = first_mail(*rack_daemon(agent, tmp_path, 'probe-akcp-8-cold')[:2])
+    assert 'Capteur : akcp, sonde 6 « Couloir »' in body, body
+    assert 'température 12,4 °C (min 15 °C)' in body, body
+
+
+def test_alert_mail_names_the_phase(agent, tmp_path):
+    """A three-phase UPS whose input line 2 reads 266 V (critical above 264 V) while the
+    lowest line reads 231 V: the alert names line 2 as a phase."""
+    body = first_mail(*rack_daemon(agent, tmp_path, 'ups-rfc1628-surge', ups=True)[:2])
+    assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
+
+
+def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):
+    """A switch: volts, fans and dBm rows left out, temperatures in units/tenths/milli
+    read right, an unavailable one unknown; no humidity row: absent, never a number."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['1001', '1002', '1003', '200014']
+    assert t['1001']['value'] == pytest.approx(41.2) and t['1002']['value'] == pytest.approx(36.5)
+    assert t['200014']['value'] == 33 and t['1003']['status'] == 'invalid' and t['1003']['value'] is None
+    assert m['humidity']['status'] == 'absent' and m['humidity']['value'] is None
+    assert m['humidity']['instances'] == []
+    assert 'metric humidity absent: no row of the table' in p.stderr
+    text = probe(conf, 'd', json_out=False).stdout
+    row = [l for l in text.splitlines() if l.startswith('humidity ')][0]
+    assert row.rstrip().endswith('absent (the device does not have it)'), row
+
+
+def test_generex_cs121_scalars_without_instance(agent, tmp_path):
+    """A CS121 publishes UPS-MIB scalars without .0: detected by the exact GET probe and
+    read through each scalar's fallback OID; the tables keep their line index."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='ups-generex-cs121'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'profile "ups-rfc1628" detected' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_source']['state'] == 'online' and m['ups_battery']['state'] == 'normal'
+    assert m['ups_charge']['value'] == 100 and m['ups_runtime']['value'] == 64 * 60
+    assert m['battery_temperature']['value'] == 21 and m['battery_voltage']['value'] == pytest.approx(81.6)
+    assert m['ups_selftest']['state'] == 'passed' and m['ups_load']['value'] == 31
+    assert m['ups_source']['source'] == '1.3.6.1.2.1.33.1.4.1'
