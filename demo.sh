@@ -2,7 +2,9 @@
 # ./demo.sh — a simulated court server room watched by envmond, on this machine only:
 #   an SNMP UPS (snmpsim), an APC InRow air conditioner (Modbus TCP) and an XY-MD02 rack
 #   probe (Modbus RTU on a socat pseudo-terminal pair), a server's BMC (OpenIPMI's
-#   ipmi_sim, IPMI LAN 2.0) as the only probe of a second rack, a local mail catcher (aiosmtpd).
+#   ipmi_sim, IPMI LAN 2.0) whose inlet sensor judges a second rack without probes, the
+#   USB UPS of that rack through Network UPS Tools (upsd + dummy-ups), a local mail
+#   catcher (aiosmtpd).
 # envmond polls them; the air conditioner stops, the rack heats up, the alert mail
 # arrives; cooling restarts, the recovery mail arrives; then envmon-report writes the
 # site-audit report of the period. Installs what is missing (Debian 12, as root), builds,
@@ -39,6 +41,7 @@ cleanup() {
     tests/peers/snmpsim.sh stop "$snmp_port" "$out/snmpsim" >/dev/null 2>&1 || true
     tests/peers/ptypair.sh stop "$out/line" >/dev/null 2>&1 || true
     $PY tests/peers/ipmipeer.py stop "$out/bmc" >/dev/null 2>&1 || true
+    ( cd tests/peers && $PY nutpeer.py stop "$out/nut" ) >/dev/null 2>&1 || true
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -64,6 +67,9 @@ read -r bmc_port bmc_console < <($PY tests/peers/ipmipeer.py start "$out/bmc")
 $PY -c 'import sys; sys.path.insert(0, "tests/peers"); import ipmipeer; print(ipmipeer.PASSWORD)' >"$out/bmc.secret"
 chmod 600 "$out/bmc.secret"
 echo "server BMC (ipmi_sim, IPMI LAN 2.0) 127.0.0.1:$bmc_port, console $bmc_console"
+nut_port=$(cd tests/peers && $PY nutpeer.py start "$out/nut" onduleur-b)
+[ -n "$nut_port" ] || { echo "upsd did not start: see $out/nut/upsd.log" >&2; exit 1; }
+echo "USB UPS of baie-B (NUT upsd + dummy-ups) 127.0.0.1:$nut_port"
 echo "mail catcher (SMTP)              localhost:$smtp_port -> $out/mail"
 
 control() {  # control SOCKET COMMAND...: a line to a simulated device
@@ -105,7 +111,7 @@ PYEOF
 
 sed -e "s|@OUT@|$out|g" -e "s|@TOP@|$top|g" -e "s|@SNMP_PORT@|$snmp_port|" \
     -e "s|@MODBUS_PORT@|$modbus_port|" -e "s|@SMTP_PORT@|$smtp_port|" -e "s|@LINE@|$out/line|" \
-    -e "s|@BMC_PORT@|$bmc_port|" \
+    -e "s|@BMC_PORT@|$bmc_port|" -e "s|@NUT_PORT@|$nut_port|" \
     contrib/demo/court.conf.in >"$out/court.conf"
 "$bin/src/daemon/envmond" -t -c "$out/court.conf"
 

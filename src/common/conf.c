@@ -1163,9 +1163,10 @@ static void get_device_refs(struct parse *ps, const config_setting_t *g, const c
 /* Names are how people, the journal and `envmonctl silence` designate things: a rack,
  * a server and a device may not share one. Racks and servers are checked as they are
  * read, against the devices and the racks and servers read before them, so that each
- * clash is reported once, at the line of the second definition (the name itself). */
+ * clash is reported once, at the line of the second definition (the name itself).
+ * With name NULL: the server read before self whose inlet is the device inlet. */
 static const struct cfg_server *earlier_server(const struct config *cfg, const char *name,
-	const struct cfg_server *self)
+	const struct cfg_device *inlet, const struct cfg_server *self)
 {
 	for (size_t r = 0; r < cfg->n_racks; r++)
 		for (size_t s = 0; s < cfg->racks[r].n_servers; s++) {
@@ -1173,7 +1174,7 @@ static const struct cfg_server *earlier_server(const struct config *cfg, const c
 
 			if (o == self)
 				return NULL;
-			if (strcmp(o->name, name) == 0)
+			if (name ? strcmp(o->name, name) == 0 : o->inlet == inlet)
 				return o;
 		}
 	return NULL;
@@ -1199,7 +1200,7 @@ static const config_setting_t *name_setting(const config_setting_t *g)
 static void check_rack_name(struct parse *ps, const config_setting_t *g, const struct cfg_rack *rack)
 {
 	const struct cfg_rack *o = rack > ps->cfg->racks ? earlier_rack(ps->cfg, rack->name, rack - 1) : NULL;
-	const struct cfg_server *srv = earlier_server(ps->cfg, rack->name, NULL);
+	const struct cfg_server *srv = earlier_server(ps->cfg, rack->name, NULL, NULL);
 	const config_setting_t *at = name_setting(g);
 
 	if (o)
@@ -1213,7 +1214,7 @@ static void check_rack_name(struct parse *ps, const config_setting_t *g, const s
 
 static void check_server_name(struct parse *ps, const config_setting_t *g, const struct cfg_server *srv)
 {
-	const struct cfg_server *o = earlier_server(ps->cfg, srv->name, srv);
+	const struct cfg_server *o = earlier_server(ps->cfg, srv->name, NULL, srv);
 	const struct cfg_rack *r = earlier_rack(ps->cfg, srv->name, srv->rack);
 	const config_setting_t *at = name_setting(g);
 
@@ -1226,10 +1227,55 @@ static void check_server_name(struct parse *ps, const config_setting_t *g, const
 		cfgparse_error_at(ps->p, at, _("server '%s' has the name of a device"), srv->name);
 }
 
+/* The rack, up to last, that has dev among its probes. */
+static const struct cfg_rack *probing_rack(const struct config *cfg, const struct cfg_device *dev,
+	const struct cfg_rack *last)
+{
+	for (size_t r = 0; r < cfg->n_racks && &cfg->racks[r] <= last; r++)
+		for (size_t i = 0; i < cfg->racks[r].n_probes; i++)
+			if (cfg->racks[r].probes[i] == dev)
+				return &cfg->racks[r];
+	return NULL;
+}
+
+/* inlet = "bmc-...": the server's own BMC. Its reading judges the server's temperature
+ * or stands beside the rack's probes, never both: a probe of a rack is not an inlet. */
+static void get_inlet(struct parse *ps, const config_setting_t *g, struct cfg_server *srv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "inlet");
+	const struct cfg_device *dev;
+	const struct cfg_server *o;
+	const struct cfg_rack *r;
+	char *name = NULL;
+
+	if (!cfgparse_string(ps->p, g, "inlet", false, &name))
+		return;
+	dev = find_device(ps->cfg, name);
+	if (!dev)
+		cfgparse_error_at(ps->p, s, _("'inlet': unknown device '%s'"), name);
+	else if (dev->protocol != PROTO_IPMI)
+		cfgparse_error_at(ps->p, s, _("'inlet': device '%s' is not an IPMI device (it is read over %s): "
+			"a server's inlet is its own BMC"), name, protocol_name(dev->protocol));
+	else if (!dev->profile)
+		; /* its own error was reported with the device */
+	else if (profile_metric_index(dev->profile, "temperature") < 0)
+		cfgparse_error_at(ps->p, s, _("'inlet': device '%s' has no 'temperature' metric in its profile '%s'"),
+			name, dev->profile->name);
+	else if ((o = earlier_server(ps->cfg, NULL, dev, srv)) != NULL)
+		cfgparse_error_at(ps->p, s, _("'inlet': device '%s' is already the inlet of server '%s' at line %d"),
+			name, o->name, o->line);
+	else if ((r = probing_rack(ps->cfg, dev, srv->rack)) != NULL)
+		cfgparse_error_at(ps->p, s, _("'inlet': device '%s' is a probe of rack '%s' at line %d: "
+			"name it in one place only"), name, r->name, r->line);
+	else
+		srv->inlet = dev;
+	free(name);
+}
+
 static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg_rack *rack,
 	struct cfg_server *srv)
 {
-	static const char *const keys[] = { "name", "role", "ups", "spec", NULL };
+	static const char *const keys[] = { "name", "role", "ups", "spec", "inlet", NULL };
 	int role = ROLE_OTHER;
 	char *spec = NULL;
 	int si;
@@ -1247,6 +1293,7 @@ static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg
 	cfgparse_enum(ps->p, g, "role", role_names, &role);
 	srv->role = (enum server_role)role;
 	get_device_refs(ps, g, "ups", KIND_UPS, &srv->ups, &srv->n_ups);
+	get_inlet(ps, g, srv);
 	if (cfgparse_string(ps->p, g, "spec", false, &spec)) {
 		si = spec_index(ps->cfg, spec);
 		if (si < 0)
@@ -1258,6 +1305,20 @@ static void parse_server(struct parse *ps, const config_setting_t *g, struct cfg
 	}
 	srv->spec = si >= 0 ? &ps->cfg->specs[si] : NULL;
 	free(spec);
+}
+
+/* A probe named after an earlier server took it as its inlet (the other order is
+ * get_inlet's). */
+static void check_probes_not_inlets(struct parse *ps, const config_setting_t *g, const struct cfg_rack *rack)
+{
+	for (size_t i = 0; i < rack->n_probes; i++) {
+		const struct cfg_server *o = earlier_server(ps->cfg, NULL, rack->probes[i], NULL);
+
+		if (o)
+			cfgparse_error_at(ps->p, config_setting_get_member(g, "probes"),
+				_("'probes': device '%s' is the inlet of server '%s' at line %d: name it in one place only"),
+				rack->probes[i]->name, o->name, o->line);
+	}
 }
 
 static void parse_rack(struct parse *ps, const config_setting_t *g, struct cfg_rack *rack)
@@ -1274,6 +1335,7 @@ static void parse_rack(struct parse *ps, const config_setting_t *g, struct cfg_r
 		check_rack_name(ps, g, rack);
 	cfgparse_bool(ps->p, g, "is_rack", &rack->is_rack);
 	get_device_refs(ps, g, "probes", KIND_PROBE, &rack->probes, &rack->n_probes);
+	check_probes_not_inlets(ps, g, rack);
 	get_device_refs(ps, g, "cooling", KIND_COOLING, &rack->cooling, &rack->n_cooling);
 	servers = cfgparse_member(ps->p, g, "servers", CONFIG_TYPE_LIST, true);
 	if (!servers)
@@ -1444,6 +1506,18 @@ const struct cfg_server *conf_server(const struct config *cfg, const char *name)
 		for (size_t s = 0; s < cfg->racks[r].n_servers; s++)
 			if (strcmp(cfg->racks[r].servers[s].name, name) == 0)
 				return &cfg->racks[r].servers[s];
+	return NULL;
+}
+
+const struct cfg_server *conf_inlet_server(const struct config *cfg, const char *device)
+{
+	for (size_t r = 0; device && r < cfg->n_racks; r++)
+		for (size_t s = 0; s < cfg->racks[r].n_servers; s++) {
+			const struct cfg_server *o = &cfg->racks[r].servers[s];
+
+			if (o->inlet && strcmp(o->inlet->name, device) == 0)
+				return o;
+		}
 	return NULL;
 }
 

@@ -108,6 +108,9 @@ struct cfg_server {
 	struct cfg_rack *rack;
 	const struct cfg_device **ups;     /* UPS feeding it; none = not on a UPS */
 	size_t n_ups;
+	/* Its own BMC (an IPMI device), whose inlet temperature judges the server when its
+	 * rack has no probe, and is shown beside the probes when it has; NULL = none. */
+	const struct cfg_device *inlet;
 };
 
 struct cfg_rack {
@@ -224,6 +227,8 @@ typedef const struct profile *(*conf_auto_fn)(const struct cfg_device *dev, cons
 	size_t n, int kind, char *why, size_t size);
 extern conf_auto_fn conf_auto_profile;
 const struct cfg_server *conf_server(const struct config *cfg, const char *name);
+/* The server whose `inlet` is the device of that name, or NULL. */
+const struct cfg_server *conf_inlet_server(const struct config *cfg, const char *device);
 const struct cfg_spec *conf_spec(const struct config *cfg, const char *name);
 
 /* The criteria's vocabulary (names, kinds, state severities, defaults): criteria.h. */

@@ -167,6 +167,7 @@ static bool server_eq(const struct cfg_server *a, const struct cfg_server *b)
 	if (a->role != b->role || !str_eq(ra->name, rb->name) || ra->is_rack != rb->is_rack ||
 	    !str_eq(a->spec->name, b->spec->name) ||
 	    !device_refs_eq(a->ups, a->n_ups, b->ups, b->n_ups) ||
+	    !device_refs_eq(&a->inlet, a->inlet != NULL, &b->inlet, b->inlet != NULL) ||
 	    !device_refs_eq(ra->probes, ra->n_probes, rb->probes, rb->n_probes) ||
 	    !device_refs_eq(ra->cooling, ra->n_cooling, rb->cooling, rb->n_cooling))
 		return false;

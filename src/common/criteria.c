@@ -25,6 +25,11 @@ const char *const criteria_severity_names[] = { "ok", "warning", "critical", "un
 
 const char *criterion_name(enum criterion c) { return criterion_names[c]; }
 const char *criterion_label(enum criterion c) { return criterion_labels[c]; }
+const char *criterion_inlet_label(enum criterion c)
+{
+	return c == CRIT_TEMPERATURE ? N_("air inlet temperature measured by the server") : criterion_labels[c];
+}
+
 const char *severity_name(enum severity sev) { return criteria_severity_names[sev]; }
 
 int criterion_lookup(const char *name)

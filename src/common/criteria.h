@@ -52,6 +52,9 @@ struct cfg_threshold {
 const char *criterion_name(enum criterion c);           /* "temperature", ... as in the file */
 int criterion_lookup(const char *name);                 /* -1 if unknown (or NULL) */
 const char *criterion_label(enum criterion c);          /* English msgid, for _() */
+/* The label of c read by a server's own BMC (`inlet`): "air inlet temperature measured
+ * by the server" for the temperature, criterion_label(c) for the others. */
+const char *criterion_inlet_label(enum criterion c);
 enum criterion_kind criterion_kind(enum criterion c);
 /* Judged without numeric bounds: a state criterion or contact. */
 bool criterion_has_no_bounds(enum criterion c);

@@ -80,6 +80,8 @@ static struct json_object *servers_json(const struct jrec *r)
 		json_object_object_add(s, "name", str(r->servers[i].name));
 		json_object_object_add(s, "role", str(r->servers[i].role));
 		json_object_object_add(s, "rack", str(r->servers[i].rack));
+		if (r->servers[i].has_inlet && isfinite(r->servers[i].inlet_c))
+			json_object_object_add(s, "inlet", num(r->servers[i].inlet_c));
 		json_object_array_add(arr, s);
 	}
 	return arr;
@@ -241,8 +243,9 @@ static const char *decode_servers(struct jrec *r, struct json_object *o)
 		if (!json_object_is_type(s, json_type_object))
 			return fail(r, "server %zu is not an object", i + 1);
 		if (get_str(r, s, "name", &out->name) || get_str(r, s, "role", &out->role) ||
-		    get_str(r, s, "rack", &out->rack))
+		    get_str(r, s, "rack", &out->rack) || get_num(r, s, "inlet", &out->inlet_c))
 			return r->error;
+		out->has_inlet = isfinite(out->inlet_c);
 		if (!out->name)
 			return fail(r, "server %zu has no \"name\"", i + 1);
 	}

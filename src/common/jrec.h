@@ -25,6 +25,10 @@ struct jrec_server {
 	const char *name;          /* never NULL in a decoded record */
 	const char *role;          /* "digitization", "comci", "other" or NULL */
 	const char *rack;
+	/* Its own BMC's inlet temperature (°C) at the record, beside a rack's probes or
+	 * as its only measure; has_inlet false: none (decoded: "inlet" absent). */
+	bool has_inlet;
+	double inlet_c;
 };
 
 struct jrec_notice {

@@ -225,6 +225,8 @@ static void print_servers(struct json_object *srvs)
 
 		printf(_("  %s (%s) in %s, spec %s\n"), str(s, "name"), str(s, "role"), str(s, "rack"),
 			str(s, "spec"));
+		if (jget_member(s, "inlet"))
+			printf(_("    air inlet measured by the server: %s\n"), str(s, "inlet"));
 		for (size_t k = 0; cr && k < json_object_array_length(cr); k++) {
 			struct json_object *c = json_object_array_get_idx(cr, k), *pending = jget_member(c, "pending");
 			const char *crit = str(c, "criterion"), *state = str(c, "state");

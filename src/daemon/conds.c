@@ -70,6 +70,19 @@ static void add_device_conds(struct alert *a, const struct cfg_device *dev, cons
 	}
 }
 
+/* A server's own BMC: its contact, and, in a rack without probes, the temperature
+ * criteria it is then the only measure of (a BMC reads no humidity). */
+static void add_inlet_conds(struct alert *a, const struct cfg_server *s)
+{
+	if (!s->inlet)
+		return;
+	add_device_conds(a, s->inlet, s, CRIT_CONTACT, CRIT_CONTACT);
+	if (s->rack->n_probes > 0)
+		return;
+	add_device_conds(a, s->inlet, s, CRIT_TEMPERATURE, CRIT_TEMPERATURE);
+	add_device_conds(a, s->inlet, s, CRIT_TEMP_RATE_HOUR, CRIT_TEMP_RATE_15MIN);
+}
+
 /* Builds every condition of the configuration, each with the servers it concerns. */
 void conds_build(struct alert *a)
 {
@@ -93,6 +106,7 @@ void conds_build(struct alert *a)
 				add_device_conds(a, rack->cooling[i], s, CRIT_COOLING_STATE, CRIT_COOLING_STATE);
 			for (size_t i = 0; i < rack->n_cooling; i++)
 				add_device_conds(a, rack->cooling[i], s, CRIT_CONTACT, CRIT_CONTACT);
+			add_inlet_conds(a, s);
 			for (size_t i = 0; i < s->n_ups; i++) {
 				add_device_conds(a, s->ups[i], s, CRIT_UPS_SOURCE, CRIT_INPUT_FREQUENCY);
 				add_device_conds(a, s->ups[i], s, CRIT_CONTACT, CRIT_CONTACT);

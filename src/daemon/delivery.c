@@ -45,9 +45,23 @@ static const char *cond_unit(enum criterion crit)
 	return m ? m->unit : "";
 }
 
+/* Beside a rack's thermal incident, each server's own BMC reading, last known (the
+ * probes stay the reference: DESIGN.md §5, issue 15). */
+static void server_inlet(const struct alert *a, const struct cond *c, const struct cfg_server *s,
+	struct jrec_server *out)
+{
+	const struct devinfo *di;
+
+	if (!c->rack || !s->inlet || c->crit > CRIT_TEMP_RATE_15MIN)
+		return;
+	di = &a->devs[conds_device_index(a->cfg, s->inlet)];
+	out->has_inlet = di->seen && isfinite(di->d.temperature);
+	out->inlet_c = di->d.temperature;
+}
+
 /* The servers of the incident: those out of spec during it, or all when none was (a
  * device's contact); their strings stay the configuration's. */
-static size_t incident_servers(const struct cond *c, struct jrec_server *out)
+static size_t incident_servers(const struct alert *a, const struct cond *c, struct jrec_server *out)
 {
 	bool any = false;
 	size_t n = 0;
@@ -57,8 +71,9 @@ static size_t incident_servers(const struct cond *c, struct jrec_server *out)
 	for (size_t i = 0; i < c->n_servers; i++) {
 		if (any && !c->hit[i])
 			continue;
-		out[n++] = (struct jrec_server){ c->servers[i]->name, role_name(c->servers[i]->role),
+		out[n] = (struct jrec_server){ c->servers[i]->name, role_name(c->servers[i]->role),
 			c->servers[i]->rack ? c->servers[i]->rack->name : NULL };
+		server_inlet(a, c, c->servers[i], &out[n++]);
 	}
 	return n;
 }
@@ -74,7 +89,8 @@ static enum jrec_type record_type(const char *type)
 
 /* A journal record with every fact of the incident as it stands, through the journal's
  * one encoder (jrec.c); the caller adds what only its type carries. */
-struct json_object *delivery_record(const struct cond *c, const char *type, const struct eval *e, double now)
+struct json_object *delivery_record(const struct alert *a, const struct cond *c, const char *type,
+	const struct eval *e, double now)
 {
 	struct jrec r;
 	struct jrec_server *servers = xcalloc(c->n_servers + 1, sizeof(*servers));
@@ -104,7 +120,7 @@ struct json_object *delivery_record(const struct cond *c, const char *type, cons
 	}
 	r.has_servers = true;
 	r.servers = servers;
-	r.n_servers = incident_servers(c, servers);
+	r.n_servers = incident_servers(a, c, servers);
 	o = jrec_encode(&r);
 	free(servers);
 	return o;
@@ -135,7 +151,7 @@ static size_t notif_servers(const struct jrec *r, struct notif_server *out, size
 		int role = delivery_lookup_name(r->servers[i].role, role_name_i, ROLE_OTHER + 1);
 
 		out[n++] = (struct notif_server){ r->servers[i].name, role < 0 ? ROLE_OTHER : (enum server_role)role,
-			r->servers[i].rack };
+			r->servers[i].rack, r->servers[i].has_inlet, r->servers[i].inlet_c };
 	}
 	return n;
 }

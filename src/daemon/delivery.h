@@ -10,7 +10,8 @@ struct json_object *delivery_num(double v);
 /* A JSON string, or NULL (absent) for NULL. */
 struct json_object *delivery_str(const char *s);
 /* The journal record of type for c now (doc/journal.md), e the verdict or NULL. */
-struct json_object *delivery_record(const struct cond *c, const char *type, const struct eval *e, double now);
+struct json_object *delivery_record(const struct alert *a, const struct cond *c, const char *type,
+	const struct eval *e, double now);
 /* The i < n whose name(i) is s, or -1. */
 int delivery_lookup_name(const char *s, const char *(*name)(int), int n);
 /* severity_name() for delivery_lookup_name. */

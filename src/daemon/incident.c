@@ -83,7 +83,7 @@ static void open_incident(struct alert *a, struct cond *c, const struct eval *e,
 	c->opened = now;
 	if (c->since == 0)
 		c->since = now;
-	rec = delivery_record(c, "open", e, now);
+	rec = delivery_record(a, c, "open", e, now);
 	if (flapping)
 		json_object_object_add(rec, "flapping", json_object_new_boolean(true));
 	log_notice("incident %s opened: %s %s", c->id, c->key, severity_name(c->rs.level));
@@ -92,7 +92,7 @@ static void open_incident(struct alert *a, struct cond *c, const struct eval *e,
 
 static void close_incident(struct alert *a, struct cond *c, const struct eval *e, double now)
 {
-	struct json_object *rec = delivery_record(c, "close", e, now);
+	struct json_object *rec = delivery_record(a, c, "close", e, now);
 
 	json_object_object_add(rec, "end", json_object_new_double(now));
 	log_notice("incident %s over: %s", c->id, c->key);
@@ -115,10 +115,10 @@ static void handle(struct alert *a, struct cond *c, enum rules_event ev, const s
 		break;
 	case RULES_WORSEN:
 		track_worst(c, e);
-		delivery_decide(a, c, delivery_record(c, "worsen", e, now), NOTIF_ALERT, now);
+		delivery_decide(a, c, delivery_record(a, c, "worsen", e, now), NOTIF_ALERT, now);
 		break;
 	case RULES_REMIND:
-		delivery_decide(a, c, delivery_record(c, "remind", e, now), NOTIF_REMINDER, now);
+		delivery_decide(a, c, delivery_record(a, c, "remind", e, now), NOTIF_REMINDER, now);
 		break;
 	case RULES_RECOVER:
 		close_incident(a, c, e, now);
@@ -128,12 +128,12 @@ static void handle(struct alert *a, struct cond *c, enum rules_event ev, const s
 			open_incident(a, c, e, now, true);
 			break;
 		}
-		rec = delivery_record(c, "flapping", e, now);
+		rec = delivery_record(a, c, "flapping", e, now);
 		json_object_object_add(rec, "on", json_object_new_boolean(true));
 		delivery_decide(a, c, rec, NOTIF_FLAPPING, now);
 		break;
 	case RULES_FLAP_STOP:
-		rec = delivery_record(c, "flapping", e, now);
+		rec = delivery_record(a, c, "flapping", e, now);
 		json_object_object_add(rec, "on", json_object_new_boolean(false));
 		delivery_journal_only(a, rec);
 		break;
@@ -147,7 +147,7 @@ static void unsilence(struct alert *a, struct cond *c, const struct eval *e, dou
 		return;
 	/* The first mail people get: the reminder counts from it, as replay_event does. */
 	c->rs.last_notice = now;
-	delivery_decide(a, c, delivery_record(c, "unsilence", e, now), NOTIF_ALERT, now);
+	delivery_decide(a, c, delivery_record(a, c, "unsilence", e, now), NOTIF_ALERT, now);
 }
 
 void incident_step(struct alert *a, struct cond *c, const struct eval *e, double now)

@@ -168,15 +168,15 @@ static void forget_sdr_cache(const struct drv_device *h)
 		unlink(path);
 }
 
-static void run_job(void *arg, void *job)
+/* The session settings for one poll: the device's timeout instead of the library's
+ * 60 s, a lost datagram sent again within it. */
+static void session_config(const struct drv_device *h, const struct ipmi_job *j,
+	struct ipmi_monitoring_ipmi_config *cfg)
 {
-	struct drv_device *h = arg;
-	struct ipmi_job *j = job;
-	unsigned types[] = { IPMI_MONITORING_SENSOR_TYPE_TEMPERATURE };
 	unsigned session_ms = j->timeout_ms * (j->retries + 1);
-	/* A lost datagram is sent again within the device's timeout. */
 	unsigned resend_ms = j->timeout_ms / 2 > 100 ? j->timeout_ms / 2 : 100;
-	struct ipmi_monitoring_ipmi_config cfg = {
+
+	*cfg = (struct ipmi_monitoring_ipmi_config){
 		/* In-band: the kernel's driver only (/dev/ipmi0), not the library's probing of
 		 * ACPI/SMBIOS and I/O ports, which needs root and leaks at each failed
 		 * attempt (libfreeipmi 1.6.10, ipmi_ctx_find_inband, valgrind: 640 bytes). */
@@ -188,28 +188,47 @@ static void run_job(void *arg, void *job)
 		.retransmission_timeout_len = (int)(resend_ms < session_ms ? resend_ms : session_ms / 2),
 		.workaround_flags = h->tg.session_flags,
 	};
-	int n, err;
+}
 
+/* The context (made once per device) and what it needs before a poll; 0, or -1 with
+ * j->why and j->outcome set. */
+static int prepare(struct drv_device *h, struct ipmi_job *j)
+{
 	if (!h->ctx && !(h->ctx = ipmi_monitoring_ctx_create())) {
 		snprintf(j->why, sizeof(j->why), "%s: cannot create an IPMI context (out of memory)", h->label);
-		return;
+		return -1;
 	}
 	if (ipmi.cache_dir && (ipmi_monitoring_ctx_sdr_cache_directory(h->ctx, ipmi.cache_dir) < 0 ||
 	    ipmi_monitoring_ctx_sdr_cache_filenames(h->ctx, SDR_CACHE_PREFIX "%H") < 0)) {
 		snprintf(j->why, sizeof(j->why), "%s: SDR cache directory %s: %s", h->label, ipmi.cache_dir,
 			ipmi_monitoring_ctx_errormsg(h->ctx));
 		j->outcome = IJ_CONFIG;
-		return;
+		return -1;
 	}
 	if (!h->tg.host && access(LOCAL_BMC, R_OK | W_OK) < 0) {
 		j->outcome = errno == ENOENT ? IJ_LINK_DOWN : IJ_CONFIG;
 		snprintf(j->why, sizeof(j->why), "%s: %s: %s%s", h->label, LOCAL_BMC, strerror(errno),
 			errno == ENOENT ? " (the local BMC needs the ipmi_si and ipmi_devintf kernel modules)" :
 			" (give the daemon's group access to it, e.g. a udev rule)");
-		return;
+		return -1;
 	}
 	if (!h->sdr_checked)
 		forget_sdr_cache(h);
+	return 0;
+}
+
+/* One poll, on the worker thread: a whole IPMI session for the temperature sensors. */
+static void run_job(void *arg, void *job)
+{
+	struct drv_device *h = arg;
+	struct ipmi_job *j = job;
+	unsigned types[] = { IPMI_MONITORING_SENSOR_TYPE_TEMPERATURE };
+	struct ipmi_monitoring_ipmi_config cfg;
+	int n, err;
+
+	if (prepare(h, j) < 0)
+		return;
+	session_config(h, j, &cfg);
 	n = ipmi_monitoring_sensor_readings_by_sensor_type(h->ctx, h->tg.host, &cfg, h->tg.reading_flags,
 		types, 1, NULL, NULL);
 	if (n < 0) {

@@ -90,6 +90,8 @@ static struct json_object *server_json(const struct cfg_server *srv, status_crit
 	for (size_t i = 0; i < srv->n_ups; i++)
 		json_object_array_add(ups, json_object_new_string(srv->ups[i]->name));
 	json_object_object_add(o, "ups", ups);
+	if (srv->inlet)   /* its own BMC (issue 15.3) */
+		json_object_object_add(o, "inlet", json_object_new_string(srv->inlet->name));
 	json_object_object_add(o, "criteria", criteria_json(srv, fn, arg));
 	return o;
 }

@@ -176,13 +176,23 @@ static void add_servers(struct msg_buf *b, const struct notification *n, size_t 
 		msg_buf_printf(b, " +%zu", n->n_servers - max);
 }
 
+/* The criterion as people read it: a server's own BMC names what it measures. */
+static const char *what_label(const struct config *cfg, const struct notification *n)
+{
+	return conf_inlet_server(cfg, n->device) ? criterion_inlet_label(n->criterion) :
+		criterion_label(n->criterion);
+}
+
 char *message_subject(const struct config *cfg, const struct msgcat *cat,
 	const struct notification *n)
 {
 	struct msg_buf b = { 0 };
 	char tag[96];
 	char *code = msgtext_sanitize(cfg->site.code, 32);
-	char *where = msgtext_sanitize(n->rack ? n->rack : n->device, 64);
+	const struct cfg_server *inlet_of = conf_inlet_server(cfg, n->device);
+	/* "... measured by the server srv-visio": the server, not its BMC's device name. */
+	char *where = msgtext_sanitize(n->rack ? n->rack : inlet_of && n->criterion == CRIT_TEMPERATURE ?
+		inlet_of->name : n->device, 64);
 	char *val, *bound;
 
 	msg_buf_printf(&b, "[%s] %s", kind_tag(cat, n, tag, sizeof(tag)), code);
@@ -192,7 +202,7 @@ char *message_subject(const struct config *cfg, const struct msgcat *cat,
 	}
 	val = value_text(cat, n, n->value);
 	bound = n->kind == NOTIF_RECOVERY ? xstrdup("") : bound_text(cat, n);
-	msg_buf_printf(&b, " — %s%s%s%s%s%s%s", _(criterion_label(n->criterion)),
+	msg_buf_printf(&b, " — %s%s%s%s%s%s%s", _(what_label(cfg, n)),
 		where[0] ? " " : "", where, val[0] ? " " : "", val, bound[0] ? " " : "", bound);
 	free(val);
 	free(bound);
@@ -503,13 +513,14 @@ static void body_sensor(struct msg_buf *b, const struct msgcat *cat, const struc
 	free(sensor);
 }
 
-static void body_facts(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
+static void body_facts(struct msg_buf *b, const struct config *cfg, const struct msgcat *cat,
+	const struct notification *n)
 {
 	bool fr = is_french(cat);
 	char when[64], *val = value_text(cat, n, n->value), *bound = bound_text(cat, n);
 	char *dev = msgtext_sanitize(n->device, TEXT_MAX), *rack = msgtext_sanitize(n->rack, TEXT_MAX);
 
-	msg_buf_printf(b, "%s %s%s%s%s%s\n", _("What:"), _(criterion_label(n->criterion)),
+	msg_buf_printf(b, "%s %s%s%s%s%s\n", _("What:"), _(what_label(cfg, n)),
 		val[0] ? " " : "", val, bound[0] ? " " : "", bound);
 	local_time(when, sizeof(when), n->opened, fr);
 	msg_buf_printf(b, "%s %s\n", _("Since:"), when);
@@ -543,6 +554,12 @@ static void body_servers(struct msg_buf *b, const struct msgcat *cat, const stru
 
 		msg_buf_printf(b, "  - %s (%s)%s%s\n", name, role_label(cat, n->servers[i].role),
 			rack[0] ? ", " : "", rack);
+		if (n->servers[i].has_inlet) {
+			char val[64];
+
+			reading(val, sizeof(val), n->servers[i].inlet_c, "°C", is_french(cat));
+			msg_buf_printf(b, "    %s %s\n", _("Air inlet temperature measured by the server:"), val);
+		}
 		free(name);
 		free(rack);
 	}
@@ -557,7 +574,7 @@ static char *body_text(const struct config *cfg, const struct msgcat *cat,
 
 	msg_buf_printf(&b, "%s (%s)\n\n%s\n\n", site, code, intro(cat, n));
 	if (n->kind != NOTIF_TEST) {
-		body_facts(&b, cat, n);
+		body_facts(&b, cfg, cat, n);
 		msgctx_body(&b, cat, n);
 		body_servers(&b, cat, n);
 		if (n->kind != NOTIF_RECOVERY)

@@ -20,6 +20,8 @@ struct notif_server {
 	const char *name;
 	enum server_role role;
 	const char *rack;
+	bool has_inlet;               /* its own BMC's inlet temperature (beside a rack's */
+	double inlet_c;               /* thermal incident), when has_inlet */
 };
 
 /* A reading of a neighbour of the cause, at the time of the notification. */

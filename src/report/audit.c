@@ -292,6 +292,26 @@ static void add_rows(struct audit *a, size_t *cap, const struct cfg_server *srv,
 	}
 }
 
+/* The server's own BMC: its temperature (and rates) judge it in a rack without
+ * probes; beside the probes its temperature is shown only (issue 15.3). */
+static void add_inlet_rows(struct audit *a, size_t *cap, const struct cfg_server *srv)
+{
+	static const enum criterion beside_crits[] = { CRIT_TEMPERATURE };
+	bool beside = srv->rack && srv->rack->n_probes > 0;
+	size_t first = a->n_rows;
+
+	if (!srv->inlet)
+		return;
+	if (beside)
+		add_rows(a, cap, srv, srv->inlet, beside_crits, ARRAY_SIZE(beside_crits));
+	else
+		add_rows(a, cap, srv, srv->inlet, probe_crits, ARRAY_SIZE(probe_crits));
+	for (size_t i = first; i < a->n_rows; i++) {
+		a->rows[i].inlet = true;
+		a->rows[i].beside = beside;
+	}
+}
+
 static unsigned server_findings(const struct cfg_server *srv)
 {
 	unsigned f = 0;
@@ -300,7 +320,7 @@ static unsigned server_findings(const struct cfg_server *srv)
 		f |= FIND_NO_RACK;
 	if (srv->n_ups == 0)
 		f |= FIND_NO_UPS;
-	if (!srv->rack || srv->rack->n_probes == 0)
+	if ((!srv->rack || srv->rack->n_probes == 0) && !srv->inlet)
 		f |= FIND_NO_PROBE;
 	if (!srv->rack || srv->rack->n_cooling == 0)
 		f |= FIND_NO_COOLING;
@@ -330,10 +350,12 @@ static void add_server(struct audit *a, size_t *cap, struct audit_server *as,
 		add_rows(a, cap, srv, rack->cooling[i], cooling_crits, ARRAY_SIZE(cooling_crits));
 	for (size_t i = 0; i < srv->n_ups; i++)
 		add_rows(a, cap, srv, srv->ups[i], ups_crits, ARRAY_SIZE(ups_crits));
+	add_inlet_rows(a, cap, srv);
 	as->n_rows = a->n_rows - as->first_row;
 	as->verdict = findings_verdict(as->findings);
 	for (size_t i = as->first_row; i < a->n_rows; i++)
-		as->verdict = verdict_worst(as->verdict, a->rows[i].verdict);
+		if (!a->rows[i].beside)
+			as->verdict = verdict_worst(as->verdict, a->rows[i].verdict);
 }
 
 struct audit *audit_build(const struct config *cfg, time_t from, time_t to)

@@ -40,6 +40,8 @@ struct audit_row {
 	enum criterion crit;
 	const struct cfg_device *device;
 	bool is_state;             /* judged on states: figures are a level 0 ok, 1 warning, 2 critical */
+	bool inlet;                /* read by the server's own BMC (`inlet`) */
+	bool beside;               /* that reading beside the rack's probes: shown, not judged */
 	struct envelope env;
 	struct stats st;
 	struct stats_day *days;    /* local days of the period, with */

@@ -10,6 +10,13 @@
 #include "envmon.h"
 #include "fmt.h"
 
+const char *describe_crit(const struct audit_row *r)
+{
+	if (r->beside && r->crit == CRIT_TEMPERATURE)
+		return _("air inlet temperature measured by the server (beside the rack's probes, not judged)");
+	return _(r->inlet ? criterion_inlet_label(r->crit) : criterion_label(r->crit));
+}
+
 const char *describe_role(enum server_role role)
 {
 	switch (role) {

@@ -21,6 +21,9 @@ struct fact {
  * coverage. Returns the number of facts written to f (at most DESCRIBE_MAX_FACTS). */
 size_t describe_row(const struct audit *a, const struct audit_row *r, struct fact *f);
 
+/* The criterion of row r for people, translated: "air inlet temperature measured by
+ * the server" for a server's own BMC, criterion_label otherwise. */
+const char *describe_crit(const struct audit_row *r);
 /* The role of a server for people ("criminal-procedure digitization server"), translated. */
 const char *describe_role(enum server_role role);
 /* A value of criterion c with its unit in French ("27,3 °C", "12 min"). */

@@ -282,6 +282,12 @@ static void write_rack(FILE *out, const struct cfg_rack *r)
 		html_put(out, s->name);
 		fputs("<br><span class=\"meta\">", out);
 		html_put(out, describe_role(s->role));
+		if (s->inlet) {
+			fputs("<br>", out);
+			html_put(out, _("air inlet measured by the server"));
+			fputs(" : ", out);
+			html_put(out, s->inlet->name);
+		}
 		fputs("</span></td><td>", out);
 		put_devices(out, _("no UPS"), s->ups, s->n_ups);
 		fputs("</td><td>", out);
@@ -334,7 +340,7 @@ static void write_facts(FILE *out, const struct audit *a, const struct audit_row
 	size_t n = describe_row(a, r, f);
 
 	fputs("<div class=\"crit\">\n<h4>", out);
-	html_put(out, _(criterion_label(r->crit)));
+	html_put(out, describe_crit(r));
 	fputs(" — ", out);
 	html_put(out, r->device->name);
 	fputs(" ", out);
@@ -456,7 +462,7 @@ static void write_group_verdicts(FILE *out, const struct audit *a, size_t first,
 			verdicts_head(out, a, first, n);
 		any = true;
 		fputs("<tr><td>", out);
-		html_put(out, _(criterion_label(r->crit)));
+		html_put(out, describe_crit(r));
 		fputs("</td><td>", out);
 		html_put(out, r->device->name);
 		for (size_t k = first; k < first + n; k++) {
@@ -625,7 +631,7 @@ static void write_thresholds(FILE *out, const struct audit *a)
 		fputs("<tr><td>", out);
 		html_put(out, r->server->spec->name);
 		fputs("</td><td>", out);
-		html_put(out, _(criterion_label(r->crit)));
+		html_put(out, describe_crit(r));
 		fputs("</td><td>", out);
 		html_put(out, r->is_state ? _("normal state") :
 			describe_envelope(rec, sizeof(rec), r->crit, r->env.rec_lo, r->env.rec_hi));

@@ -267,8 +267,12 @@ static void write_inventory(struct pdf *p)
 			else
 				cellf(t, "%s <span foreground=\"#78281f\"><b>(%s)</b></span>", r->name,
 					_("outside any rack"));
-			cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
-				describe_role(s->role));
+			if (s->inlet)
+				cellf(t, "%s\n<span foreground=\"#555555\">%s\n%s : %s</span>", s->name,
+					describe_role(s->role), _("air inlet measured by the server"), s->inlet->name);
+			else
+				cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
+					describe_role(s->role));
 			devices_cell(t, _("no UPS"), s->ups, s->n_ups);
 			devices_cell(t, _("no air-conditioning unit"), r->cooling, r->n_cooling);
 			devices_cell(t, _("no probe"), r->probes, r->n_probes);
@@ -365,7 +369,7 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 	groups_iter_init(&it, first, n);
 	for (const struct audit_row *r; (r = groups_next(a, &it, GROUPS_VERDICT_LINES)) != NULL; ) {
 		any = true;
-		cellf(t, "%s", _(criterion_label(r->crit)));
+		cellf(t, "%s", describe_crit(r));
 		cellf(t, "%s", r->device->name);
 		for (size_t k = first; k < first + n; k++) {
 			const struct audit_row *o = groups_row_of(a, k, r);
@@ -391,7 +395,7 @@ static void write_facts(struct pdf *p, const struct audit_row *r, const char *se
 	size_t n = describe_row(p->a, r, f);
 	struct pdfdoc_table *t = pdfdoc_table_new(2, w, true);
 	char *b = badge(r->verdict);
-	char *head = g_markup_printf_escaped("%s — %s ", _(criterion_label(r->crit)), r->device->name);
+	char *head = g_markup_printf_escaped("%s — %s ", describe_crit(r), r->device->name);
 	char *m = xasprintf("%s%s", head, b);
 
 	pdfdoc_text(p->d, PDFDOC_H4, m, true);
@@ -532,7 +536,7 @@ static void write_method(struct pdf *p)
 		if (!groups_first_threshold(a, i))
 			continue;
 		cellf(t, "%s", r->server->spec->name);
-		cellf(t, "%s", _(criterion_label(r->crit)));
+		cellf(t, "%s", describe_crit(r));
 		cellf(t, "%s", r->is_state ? _("normal state") :
 			describe_envelope(rec, sizeof(rec), r->crit, r->env.rec_lo, r->env.rec_hi));
 		cellf(t, "%s", r->is_state ? _("no critical state") :

@@ -131,6 +131,10 @@ static void write_inventory(FILE *out, const struct audit *a)
 			fprintf(out, "    - %s (%s)\n", s->name, describe_role(s->role));
 			fputs("  ", out);
 			write_devices(out, _("UPS"), _("no UPS"), s->ups, s->n_ups);
+			if (s->inlet) {
+				fputs("  ", out);
+				write_devices(out, _("air inlet measured by the server"), "", &s->inlet, 1);
+			}
 		}
 	}
 }
@@ -140,7 +144,7 @@ static void write_row(FILE *out, const struct audit *a, const struct audit_row *
 	struct fact f[DESCRIBE_MAX_FACTS];
 	size_t n = describe_row(a, r, f);
 
-	fprintf(out, "\n  %s (%s) : %s — %s\n", _(criterion_label(r->crit)), r->device->name,
+	fprintf(out, "\n  %s (%s) : %s — %s\n", describe_crit(r), r->device->name,
 		_(verdict_label(r->verdict)), _(r->reason));
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "    %s : %s\n", f[i].label, f[i].value);

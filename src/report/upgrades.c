@@ -80,6 +80,8 @@ static void plan_findings(struct audit *a, size_t *cap, const struct audit_serve
 
 static bool worse_than_ok(const struct audit_row *r)
 {
+	if (r->beside)   /* the rack's probes are the reference */
+		return false;
 	return r->verdict == VERDICT_WATCH || r->verdict == VERDICT_FAIL;
 }
 

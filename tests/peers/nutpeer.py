@@ -151,3 +151,38 @@ class NutServer:
             self._signal_driver(name, signal.SIGCONT)
             self.drivers.pop(name).stop()
         self.stop_upsd()
+
+
+# A UPS on mains, as demo.sh shows it.
+DEMO_UPS = {'ups.status': 'OL', 'battery.charge': '100', 'battery.runtime': '2400', 'ups.load': '18',
+            'input.voltage': '231.0', 'input.frequency': '50.0', 'output.voltage': '230.0',
+            'battery.date': '2025/06/02', 'ups.test.result': 'Done and passed',
+            'device.mfr': 'Eaton', 'device.model': '5E 850i USB'}
+
+
+def main(argv):
+    """For shell scripts (demo.sh): start WORKDIR NAME (prints the port and leaves upsd
+    and dummy-ups running, their process groups in WORKDIR/pids), stop WORKDIR."""
+    import sys
+    if len(argv) == 3 and argv[0] == 'start':
+        server = NutServer(argv[1], {argv[2]: dict(DEMO_UPS)}).start()
+        pgids = [server.upsd.popen.pid] + [p.popen.pid for p in server.drivers.values()]
+        (server.dir / 'pids').write_text(''.join('%d\n' % p for p in pgids))
+        print(server.port)
+        sys.stdout.flush()
+    elif len(argv) == 2 and argv[0] == 'stop':
+        pids = Path(argv[1]) / 'pids'
+        for line in pids.read_text().split() if pids.exists() else []:
+            try:
+                os.killpg(int(line), signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        if pids.exists():
+            pids.unlink()
+    else:
+        raise SystemExit('usage: nutpeer.py start DIR NAME | stop DIR')
+
+
+if __name__ == '__main__':
+    import sys
+    main(sys.argv[1:])

@@ -181,6 +181,47 @@ def test_discover_lists_the_ups_units(tmp_path, upsd):
     assert p.returncode == 64, p.stderr
 
 
+def fd_open(fd):
+    try:
+        os.fstat(fd)
+        return True
+    except OSError:
+        return False
+
+
+def test_descriptor_above_fd_setsize_refused(tmp_path, upsd):
+    """libupsclient select()s on its socket: with every descriptor below 1024 taken (a
+    large SNMP site raises the limit), envmond refuses the connection with a clear
+    error instead of overflowing an fd_set; --discover too. Same upsd, free
+    descriptors: the probe answers."""
+    import resource
+    server = upsd()
+    conf = write_conf(tmp_path, [nut_device('onduleur', server.port)])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 2048:
+        pytest.skip('the hard descriptor limit (%d) is below 2048' % hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (2048, hard))
+    # Fill every hole below 1100; the child keeps all of them (pass_fds), so the lowest
+    # descriptor it can get is above FD_SETSIZE.
+    fds = []
+    while not fds or fds[-1] < 1100:
+        fds.append(os.open('/dev/null', os.O_RDONLY))
+    held = [fd for fd in range(3, fds[-1] + 1) if fd_open(fd)]
+    try:
+        p = subprocess.run([str(ENVMOND), '-c', str(conf), '--probe', 'onduleur'], pass_fds=held,
+                           capture_output=True, text=True, timeout=30)
+        d = subprocess.run([str(ENVMOND), '--discover', '%s:%d' % (HOST, server.port)], pass_fds=held,
+                           capture_output=True, text=True, timeout=30)
+    finally:
+        for fd in fds:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert p.returncode == 1 and 'no descriptor below 1024 left for libupsclient' in p.stderr, p.stderr
+    assert 'AddressSanitizer' not in p.stderr + d.stderr, p.stderr + d.stderr
+    assert d.returncode != 0 and 'no descriptor below FD_SETSIZE' in d.stderr, d.stdout + d.stderr
+    assert metrics(probe(conf))['ups_source']['state'] == 'online'
+
+
 def test_mute_upsd_bounded_by_the_timeout(tmp_path):
     """A upsd that accepts and never answers costs the device's timeout, rounded up to
     the second (libupsclient's read timeout), not libupsclient's own 5 s."""

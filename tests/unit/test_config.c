@@ -52,6 +52,11 @@ static const char cool_profile[] =
 /* Lines 1-8 */
 #define VALID L_SITE L_PATHS DEVICES RACK
 
+/* A BMC (line 7) for a server's `inlet`, and its profile (extra.conf). */
+#define DEVICES_BMC DEVICES_WITH(",{ name = \"bmc1\"; profile = \"extra\"; ipmi = { host = \"127.0.0.1\"; }; }\n")
+#define BMC_PROFILE "profile = { name = \"extra\"; kind = \"probe\"; protocol = \"ipmi\"; metrics = (\n" \
+	" { name = \"temperature\"; sensors = [ \"Inlet Temp\" ]; } ); };\n"
+
 struct bad_case {
 	const char *name;
 	const char *conf;          /* envmond.conf */
@@ -287,6 +292,31 @@ static const struct bad_case cases[] = {
 	  "envmond.conf:9:", "'step' = 7 must divide 300" },
 	{ "step longer than 5 min", VALID "storage = {\n step = 600; };\n", NULL,
 	  "envmond.conf:10:", "'step' = 600 is out of range (5 to 300)" },
+	/* A server's own BMC as its inlet (issue 15.3): the rack is line 9. */
+	{ "inlet: unknown device", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("\"probe1\"", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; inlet = \"bmc9\"; }"),
+	  BMC_PROFILE, "envmond.conf:9:", "'inlet': unknown device 'bmc9'" },
+	{ "inlet: not an IPMI device", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("", "\"clim1\"", "{ name = \"s1\"; role = \"comci\"; inlet = \"probe1\"; }"),
+	  BMC_PROFILE, "envmond.conf:9:", "'inlet': device 'probe1' is not an IPMI device (it is read over modbus-tcp)" },
+	{ "inlet: no temperature metric", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("", "", "{ name = \"s1\"; role = \"comci\"; inlet = \"bmc1\"; }"),
+	  PROFILE_HEAD("probe", "ipmi") " { name = \"exhaust_temperature\"; sensors = [ \"Exhaust Temp\" ]; } ); };\n",
+	  "envmond.conf:9:", "'inlet': device 'bmc1' has no 'temperature' metric in its profile 'extra'" },
+	{ "inlet: two servers, one BMC", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("", "", "{ name = \"s1\"; role = \"comci\"; inlet = \"bmc1\"; },\n"
+	  "{ name = \"s2\"; role = \"comci\"; inlet = \"bmc1\"; }"),
+	  BMC_PROFILE, "envmond.conf:10:", "'inlet': device 'bmc1' is already the inlet of server 's1' at line 9" },
+	{ "inlet: also a probe of the rack", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("\"bmc1\"", "", "{ name = \"s1\"; role = \"comci\"; inlet = \"bmc1\"; }"),
+	  BMC_PROFILE, "envmond.conf:9:", "'inlet': device 'bmc1' is a probe of rack 'r1' at line 9: name it in one place only" },
+	{ "inlet: a probe of a later rack", L_SITE L_PATHS DEVICES_BMC
+	  "racks = ( { name = \"r1\"; servers = ( { name = \"s1\"; role = \"comci\"; inlet = \"bmc1\"; } ); },\n"
+	  "{ name = \"r2\"; probes = [ \"bmc1\" ]; servers = ( { name = \"s2\"; role = \"comci\"; } ); } );\n",
+	  BMC_PROFILE, "envmond.conf:10:", "'probes': device 'bmc1' is the inlet of server 's1' at line 9" },
+	{ "inlet: not a string", L_SITE L_PATHS DEVICES_BMC
+	  RACK_WITH("", "", "{ name = \"s1\"; role = \"comci\"; inlet = [ \"bmc1\" ]; }"),
+	  BMC_PROFILE, "envmond.conf:9:", "inlet" },
 };
 
 static char *tmpdir;

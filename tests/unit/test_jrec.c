@@ -16,7 +16,8 @@
 
 static void test_round_trip(void **state)
 {
-	static const struct jrec_server srv[] = { { "srv-a", "comci", "baie-A" }, { "srv-b", NULL, NULL } };
+	static const struct jrec_server srv[] = { { "srv-a", "comci", "baie-A", true, 24.5 },
+		{ "srv-b", NULL, NULL, false, 0 } };
 
 	for (int type = 0; type < JREC_TYPE_COUNT; type++) {
 		struct jrec in, out;
@@ -64,6 +65,9 @@ static void test_round_trip(void **state)
 			assert_int_equal(out.n_servers, 2);
 			assert_string_equal(out.servers[0].rack, "baie-A");
 			assert_null(out.servers[1].role);
+			/* The server's own BMC reading beside the rack's probes (issue 15.3). */
+			assert_true(out.servers[0].has_inlet && out.servers[0].inlet_c == 24.5);
+			assert_false(out.servers[1].has_inlet);
 			assert_true(out.has_notice && out.notice.seq == 3 && out.notice.silenced);
 			assert_int_equal(out.notice.kind, JNOTICE_REMINDER);
 			assert_int_equal(out.on, type == JREC_FLAPPING);
