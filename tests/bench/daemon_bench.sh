@@ -243,7 +243,10 @@ run_sim() { # n
 
 t_cpu=yes t_anon=yes t_store=yes t_cycle=-
 run_snmp() { # n
+	# N/50 + 5 s rounded up to a step envmond accepts (a divisor of 300: 5 s at 10, 10 s at
+	# 100, 30 s at 1000); 7 s was refused as a step.
 	iv=5; [ "$1" -gt 10 ] && iv=$(($1 / 50 + 5))
+	for s in 5 6 10 12 15 20 25 30 50 60; do [ "$iv" -le "$s" ] && iv=$s && break; done
 	d=$work/snmp$1
 	agents_start "$1"
 	# Cycle time, CPU per poll cycle and RRD writes per cycle: --probe-all, the poller's
