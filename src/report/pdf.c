@@ -36,31 +36,15 @@ struct pdf {
 
 static void textf(struct pdf *p, enum pdfdoc_style st, bool keep, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
-static void cellf(struct pdfdoc_table *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* pdfdoc_text with a printf-style markup format whose arguments are escaped. */
+/* pdfdoc_textf on p's document. */
 static void textf(struct pdf *p, enum pdfdoc_style st, bool keep, const char *fmt, ...)
 {
 	va_list ap;
-	char *m;
 
 	va_start(ap, fmt);
-	m = g_markup_vprintf_escaped(fmt, ap);
+	pdfdoc_vtextf(p->d, st, keep, fmt, ap);
 	va_end(ap);
-	pdfdoc_text(p->d, st, m, keep);
-	g_free(m);
-}
-
-static void cellf(struct pdfdoc_table *t, const char *fmt, ...)
-{
-	va_list ap;
-	char *m;
-
-	va_start(ap, fmt);
-	m = g_markup_vprintf_escaped(fmt, ap);
-	va_end(ap);
-	pdfdoc_table_cell(t, m);
-	g_free(m);
 }
 
 /* The verdict as the HTML's coloured badge, as markup. */
@@ -91,14 +75,14 @@ static struct pdfdoc_table *table_head(const char *const *cols, const double *wi
 	struct pdfdoc_table *t = pdfdoc_table_new(n, widths, true);
 
 	for (size_t i = 0; i < n; i++)
-		cellf(t, "%s", _(cols[i]));
+		pdfdoc_table_cellf(t, "%s", _(cols[i]));
 	return t;
 }
 
 static void fact_row(struct pdfdoc_table *t, const char *label, const char *value)
 {
-	cellf(t, "%s", label);
-	cellf(t, "%s", value);
+	pdfdoc_table_cellf(t, "%s", label);
+	pdfdoc_table_cellf(t, "%s", value);
 }
 
 static void write_identity(struct pdf *p)
@@ -200,9 +184,9 @@ static void write_summary(struct pdf *p)
 		const struct audit_server *s = &p->a->servers[i];
 		const struct cfg_rack *r = s->server->rack;
 
-		cellf(t, "%s", s->server->name);
-		cellf(t, "%s", r && r->is_rack ? r->name : _("outside any rack"));
-		cellf(t, "%s", describe_role(s->server->role));
+		pdfdoc_table_cellf(t, "%s", s->server->name);
+		pdfdoc_table_cellf(t, "%s", r && r->is_rack ? r->name : _("outside any rack"));
+		pdfdoc_table_cellf(t, "%s", describe_role(s->server->role));
 		badge_cell(t, s->verdict);
 	}
 	pdfdoc_table_end(p->d, t);
@@ -263,15 +247,15 @@ static void write_inventory(struct pdf *p)
 			const struct cfg_server *s = &r->servers[j];
 
 			if (r->is_rack)
-				cellf(t, "%s", r->name);
+				pdfdoc_table_cellf(t, "%s", r->name);
 			else
-				cellf(t, "%s <span foreground=\"#78281f\"><b>(%s)</b></span>", r->name,
+				pdfdoc_table_cellf(t, "%s <span foreground=\"#78281f\"><b>(%s)</b></span>", r->name,
 					_("outside any rack"));
 			if (s->inlet)
-				cellf(t, "%s\n<span foreground=\"#555555\">%s\n%s : %s</span>", s->name,
+				pdfdoc_table_cellf(t, "%s\n<span foreground=\"#555555\">%s\n%s : %s</span>", s->name,
 					describe_role(s->role), _("air inlet measured by the server"), s->inlet->name);
 			else
-				cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
+				pdfdoc_table_cellf(t, "%s\n<span foreground=\"#555555\">%s</span>", s->name,
 					describe_role(s->role));
 			devices_cell(t, _("no UPS"), s->ups, s->n_ups);
 			devices_cell(t, _("no air-conditioning unit"), r->cooling, r->n_cooling);
@@ -361,16 +345,16 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 		w[k] = ws;
 	t = pdfdoc_table_new(n_cols, w, true);
 	free(w);
-	cellf(t, "%s", _("criterion"));
-	cellf(t, "%s", _("measured by"));
+	pdfdoc_table_cellf(t, "%s", _("criterion"));
+	pdfdoc_table_cellf(t, "%s", _("measured by"));
 	for (size_t k = first; k < first + n; k++)
-		cellf(t, "%s", a->servers[k].server->name);
-	cellf(t, "%s", _("reason"));
+		pdfdoc_table_cellf(t, "%s", a->servers[k].server->name);
+	pdfdoc_table_cellf(t, "%s", _("reason"));
 	groups_iter_init(&it, first, n);
 	for (const struct audit_row *r; (r = groups_next(a, &it, GROUPS_VERDICT_LINES)) != NULL; ) {
 		any = true;
-		cellf(t, "%s", describe_crit(r));
-		cellf(t, "%s", r->device->name);
+		pdfdoc_table_cellf(t, "%s", describe_crit(r));
+		pdfdoc_table_cellf(t, "%s", r->device->name);
 		for (size_t k = first; k < first + n; k++) {
 			const struct audit_row *o = groups_row_of(a, k, r);
 
@@ -379,7 +363,7 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 			else
 				pdfdoc_table_cell(t, "");
 		}
-		cellf(t, "%s", _(r->reason));
+		pdfdoc_table_cellf(t, "%s", _(r->reason));
 	}
 	if (any)
 		pdfdoc_table_end(p->d, t);
@@ -403,8 +387,8 @@ static void write_facts(struct pdf *p, const struct audit_row *r, const char *se
 	g_free(head);
 	g_free(b);
 	textf(p, PDFDOC_META, true, "%s — %s", servers, _(r->reason));
-	cellf(t, "%s", _("figure"));
-	cellf(t, "%s", _("value"));
+	pdfdoc_table_cellf(t, "%s", _("figure"));
+	pdfdoc_table_cellf(t, "%s", _("value"));
 	for (size_t i = 0; i < n; i++)
 		fact_row(t, f[i].label, f[i].value);
 	pdfdoc_table_end(p->d, t);
@@ -480,15 +464,15 @@ static void write_episodes(struct pdf *p)
 		const struct audit_episode *e = &p->a->episodes[i];
 		char d1[32], d2[32], d3[32], v[48];
 
-		cellf(t, "%s", fmt_datetime(d1, sizeof(d1), e->start));
-		cellf(t, "%s", fmt_datetime(d2, sizeof(d2), e->end));
-		cellf(t, "%s%s", fmt_duration(d3, sizeof(d3), difftime(e->end, e->start)),
+		pdfdoc_table_cellf(t, "%s", fmt_datetime(d1, sizeof(d1), e->start));
+		pdfdoc_table_cellf(t, "%s", fmt_datetime(d2, sizeof(d2), e->end));
+		pdfdoc_table_cellf(t, "%s%s", fmt_duration(d3, sizeof(d3), difftime(e->end, e->start)),
 			e->open ? _(", still open") : "");
-		cellf(t, "%s", describe_severity(e->severity));
-		cellf(t, "%s", _(criterion_label(e->crit)));
-		cellf(t, "%s", e->device ? e->device : e->rack ? e->rack : "");
-		cellf(t, "%s", describe_value(v, sizeof(v), e->crit, e->worst));
-		cellf(t, "%s", e->servers ? e->servers : "");
+		pdfdoc_table_cellf(t, "%s", describe_severity(e->severity));
+		pdfdoc_table_cellf(t, "%s", _(criterion_label(e->crit)));
+		pdfdoc_table_cellf(t, "%s", e->device ? e->device : e->rack ? e->rack : "");
+		pdfdoc_table_cellf(t, "%s", describe_value(v, sizeof(v), e->crit, e->worst));
+		pdfdoc_table_cellf(t, "%s", e->servers ? e->servers : "");
 	}
 	pdfdoc_table_end(p->d, t);
 }
@@ -535,25 +519,14 @@ static void write_method(struct pdf *p)
 
 		if (!groups_first_threshold(a, i))
 			continue;
-		cellf(t, "%s", r->server->spec->name);
-		cellf(t, "%s", describe_crit(r));
-		cellf(t, "%s", r->is_state ? _("normal state") :
+		pdfdoc_table_cellf(t, "%s", r->server->spec->name);
+		pdfdoc_table_cellf(t, "%s", describe_crit(r));
+		pdfdoc_table_cellf(t, "%s", r->is_state ? _("normal state") :
 			describe_envelope(rec, sizeof(rec), r->crit, r->env.rec_lo, r->env.rec_hi));
-		cellf(t, "%s", r->is_state ? _("no critical state") :
+		pdfdoc_table_cellf(t, "%s", r->is_state ? _("no critical state") :
 			describe_envelope(allow, sizeof(allow), r->crit, r->env.allow_lo, r->env.allow_hi));
 	}
 	pdfdoc_table_end(p->d, t);
-}
-
-static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
-{
-	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
-
-static cairo_status_t write_nothing(void *closure, const unsigned char *data, unsigned int len)
-{
-	(void)closure, (void)data, (void)len;
-	return CAIRO_STATUS_SUCCESS;
 }
 
 /* One pass over the whole document: its number of pages, or -1. */
@@ -568,7 +541,7 @@ static int write_pass(struct pdf *p, FILE *out, int total)
 	snprintf(period, sizeof(period), _("Period: from %s to %s"), d1, d2);
 	if (p->doc)
 		run.foot_left = text_issuer(issuer, sizeof(issuer), p->doc);
-	p->d = pdfdoc_open(out ? write_file : write_nothing, out, total, &run);
+	p->d = pdfdoc_open_file(out, total, &run);
 	if (!p->d)
 		return -1;
 	snprintf(subject, sizeof(subject), "%s — %s", cfg->site.name, period);

@@ -3,6 +3,7 @@
  * what is left of the page goes to the next one, with the headings kept before it. */
 #include <config.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,22 @@ struct pdfdoc *pdfdoc_open(cairo_write_func_t write, void *closure, int total_pa
 	return d;
 }
 
+static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
+{
+	return fwrite(data, 1, len, closure) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+}
+
+static cairo_status_t write_nothing(void *closure, const unsigned char *data, unsigned int len)
+{
+	(void)closure, (void)data, (void)len;
+	return CAIRO_STATUS_SUCCESS;
+}
+
+struct pdfdoc *pdfdoc_open_file(FILE *out, int total_pages, const struct pdfdoc_running *run)
+{
+	return pdfdoc_open(out ? write_file : write_nothing, out, total_pages, run);
+}
+
 void pdfdoc_metadata(struct pdfdoc *d, const char *title, const char *author,
 	const char *subject, const char *creator, time_t created)
 {
@@ -307,6 +324,25 @@ void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	g_object_unref(b.layout);
 }
 
+void pdfdoc_vtextf(struct pdfdoc *d, enum pdfdoc_style st, bool keep_with_next,
+	const char *fmt, va_list ap)
+{
+	char *m = g_markup_vprintf_escaped(fmt, ap);
+
+	pdfdoc_text(d, st, m, keep_with_next);
+	g_free(m);
+}
+
+void pdfdoc_textf(struct pdfdoc *d, enum pdfdoc_style st, bool keep_with_next,
+	const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pdfdoc_vtextf(d, st, keep_with_next, fmt, ap);
+	va_end(ap);
+}
+
 void pdfdoc_columns(struct pdfdoc *d, int n)
 {
 	if (n == 2 && d->cols == 1) {
@@ -397,6 +433,18 @@ void pdfdoc_table_cell(struct pdfdoc_table *t, const char *markup)
 {
 	t->cells = xgrow(t->cells, &t->cap, t->n_cells + 1, sizeof(*t->cells));
 	t->cells[t->n_cells++] = xstrdup(markup ? markup : "");
+}
+
+void pdfdoc_table_cellf(struct pdfdoc_table *t, const char *fmt, ...)
+{
+	va_list ap;
+	char *m;
+
+	va_start(ap, fmt);
+	m = g_markup_vprintf_escaped(fmt, ap);
+	va_end(ap);
+	pdfdoc_table_cell(t, m);
+	g_free(m);
 }
 
 void pdfdoc_table_free(struct pdfdoc_table *t)

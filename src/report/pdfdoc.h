@@ -6,8 +6,10 @@
 #ifndef PDFDOC_H
 #define PDFDOC_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <cairo.h>
@@ -43,6 +45,8 @@ struct pdfdoc_table;
  * cannot create the surface. */
 struct pdfdoc *pdfdoc_open(cairo_write_func_t write, void *closure, int total_pages,
 	const struct pdfdoc_running *run);
+/* pdfdoc_open writing to out, or counting the pages only when out is NULL. */
+struct pdfdoc *pdfdoc_open_file(FILE *out, int total_pages, const struct pdfdoc_running *run);
 /* The document information dictionary: title, author, subject, creator, creation date. */
 void pdfdoc_metadata(struct pdfdoc *d, const char *title, const char *author,
 	const char *subject, const char *creator, time_t created);
@@ -53,6 +57,12 @@ int pdfdoc_close(struct pdfdoc *d);
  * that follows (headings, the line that introduces a table). */
 void pdfdoc_text(struct pdfdoc *d, enum pdfdoc_style st, const char *markup,
 	bool keep_with_next);
+/* pdfdoc_text with a printf-style format whose arguments are escaped as markup
+ * (g_markup_vprintf_escaped): what the configuration or a device says is drawn as it is. */
+void pdfdoc_textf(struct pdfdoc *d, enum pdfdoc_style st, bool keep_with_next,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void pdfdoc_vtextf(struct pdfdoc *d, enum pdfdoc_style st, bool keep_with_next,
+	const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 /* The blocks that follow in n columns (1 or 2): a block that does not fit in the first
  * column goes to the top of the second, then to the next page. Back to 1, the text
  * continues under the longer column. */
@@ -70,6 +80,9 @@ int pdfdoc_image(struct pdfdoc *d, const unsigned char *png, size_t size);
 struct pdfdoc_table *pdfdoc_table_new(size_t n_cols, const double *widths, bool head);
 /* The next cell, row by row (pango markup). */
 void pdfdoc_table_cell(struct pdfdoc_table *t, const char *markup);
+/* pdfdoc_table_cell with a printf-style format whose arguments are escaped. */
+void pdfdoc_table_cellf(struct pdfdoc_table *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Draws the table (and frees it): on one page when it fits on one. */
 void pdfdoc_table_end(struct pdfdoc *d, struct pdfdoc_table *t);
 /* Frees a table without drawing it. */
