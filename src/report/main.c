@@ -76,7 +76,7 @@ static void usage(FILE *out)
 		"                       and say on its first page what is missing\n"
 		"      --send           mail the report (PDF and CSV) to the site's contacts\n"
 		"                       through envmond's spool instead of writing it\n"
-		"      --region CONF... the regional summary of several courts (html, text or csv)\n"
+		"      --region CONF... the regional summary of several courts (html, pdf, text or csv)\n"
 		"  -h, --help           show this help\n"
 		"  -V, --version        show the version\n"),
 		SYSCONFDIR "/envmond/envmond.conf");
@@ -136,9 +136,13 @@ static int parse_args(int argc, char **argv, struct options *opt)
 	if (opt->region) {
 		opt->region_files = argv + optind;
 		opt->n_region_files = argc - optind;
-		if (opt->n_region_files == 0 || opt->format == FORMAT_PDF || opt->send) {
-			fprintf(stderr, _("envmon-report: --region needs the courts' configuration files "
-				"and writes html, text or csv\n"));
+		if (opt->n_region_files == 0) {
+			fprintf(stderr, _("envmon-report: --region needs the courts' configuration files\n"));
+			return -1;
+		}
+		if (opt->send) {
+			fprintf(stderr, _("envmon-report: --send mails one court's report, not the "
+				"regional summary (--region)\n"));
 			return -1;
 		}
 	} else if (optind < argc) {
@@ -235,9 +239,10 @@ static int write_format(FILE *out, const struct options *opt, const struct audit
 }
 
 /* A file is written under a temporary name and renamed when complete: a report that
- * failed half-way never stands where the reader expects the document. */
-static int write_report(const struct options *opt, const struct audit *a,
-	const struct docinfo *doc)
+ * failed half-way never stands where the reader expects the document. draw(out, arg)
+ * draws it. */
+static int write_output(const struct options *opt, int (*draw)(FILE *, const void *),
+	const void *arg)
 {
 	char *tmp = opt->output ? xasprintf("%s.tmp-XXXXXX", opt->output) : NULL;
 	int fd = tmp ? mkstemp(tmp) : -1;
@@ -259,7 +264,7 @@ static int write_report(const struct options *opt, const struct audit *a,
 		free(tmp);
 		return -1;
 	}
-	rc = write_format(out, opt, a, doc);
+	rc = draw(out, arg);
 	if (fflush(out) != 0 || (out != stdout && fclose(out) != 0))
 		rc = -1;
 	if (rc == 0 && tmp && rename(tmp, opt->output) != 0)
@@ -271,6 +276,27 @@ static int write_report(const struct options *opt, const struct audit *a,
 	}
 	free(tmp);
 	return rc;
+}
+
+struct site_doc {
+	const struct options *opt;
+	const struct audit *a;
+	const struct docinfo *doc;
+};
+
+static int write_site(FILE *out, const void *arg)
+{
+	const struct site_doc *s = arg;
+
+	return write_format(out, s->opt, s->a, s->doc);
+}
+
+static int write_report(const struct options *opt, const struct audit *a,
+	const struct docinfo *doc)
+{
+	struct site_doc s = { opt, a, doc };
+
+	return write_output(opt, write_site, &s);
 }
 
 /* The report in format f, in memory, for a mail. NULL on failure. */
@@ -447,6 +473,20 @@ static int report(const struct options *opt, const struct config *cfg, time_t fr
 	return rc;
 }
 
+struct region_doc {
+	enum region_format f;
+	const struct region_court *courts;
+	size_t n;
+	time_t from, to;
+};
+
+static int write_region(FILE *out, const void *arg)
+{
+	const struct region_doc *r = arg;
+
+	return region_write(out, r->f, r->courts, r->n, r->from, r->to);
+}
+
 /* --region: every court's audit, ranked in one document (region.h). */
 static int region_report(const struct options *opt, time_t from, time_t to)
 {
@@ -455,8 +495,8 @@ static int region_report(const struct options *opt, time_t from, time_t to)
 	struct audit **audits = xcalloc(n + 1, sizeof(*audits));
 	struct region_court *courts = xcalloc(n + 1, sizeof(*courts));
 	static const enum region_format formats[] = { [FORMAT_HTML] = REGION_HTML,
-		[FORMAT_TEXT] = REGION_TEXT, [FORMAT_CSV] = REGION_CSV, [FORMAT_PDF] = REGION_HTML };
-	FILE *out = stdout;
+		[FORMAT_TEXT] = REGION_TEXT, [FORMAT_CSV] = REGION_CSV, [FORMAT_PDF] = REGION_PDF };
+	struct region_doc r = { formats[opt->format], courts, n, from, to };
 	int rc = ENVMON_EX_CONFIG;
 
 	for (; done < n; done++) {
@@ -468,12 +508,7 @@ static int region_report(const struct options *opt, time_t from, time_t to)
 		region_court_figures(audits[done], &courts[done]);
 	}
 	region_rank(courts, n);
-	rc = ENVMON_EX_FAIL;
-	if (opt->output && !(out = fopen(opt->output, "w")))
-		fprintf(stderr, _("envmon-report: cannot write %s: %m\n"), opt->output);
-	else if (region_write(out, formats[opt->format], courts, n, from, to) == 0 &&
-		 fflush(out) == 0 && (out == stdout || fclose(out) == 0))
-		rc = ENVMON_EX_OK;
+	rc = write_output(opt, write_region, &r) == 0 ? ENVMON_EX_OK : ENVMON_EX_FAIL;
 out:
 	for (size_t i = 0; i < done; i++) {
 		audit_free(audits[i]);

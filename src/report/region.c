@@ -9,6 +9,7 @@
 #include "envmon.h"
 #include "fmt.h"
 #include "html.h"
+#include "pdfdoc.h"
 #include "region.h"
 #include "upgrades.h"
 #include "xmem.h"
@@ -149,7 +150,11 @@ static void write_html(FILE *out, const struct region_court *c, size_t n, const 
 	fputs("</tr>\n", out);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "<tr><td>%zu</td>", i + 1);
-		cell(out, "td", c[i].a->cfg->site.name);
+		fputs("<td>", out);
+		html_put(out, c[i].a->cfg->site.name);
+		fputs(" (", out);
+		html_put(out, c[i].a->cfg->site.code);
+		fputs(")</td>", out);
 		snprintf(b, sizeof(b), "%u/%u", c[i].servers_failing, c[i].servers);
 		cell(out, "td", b);
 		cell(out, "td", fmt_num(b, sizeof(b), c[i].hours_out, 1));
@@ -173,13 +178,82 @@ static void write_html(FILE *out, const struct region_court *c, size_t n, const 
 	fputs("</ul>\n</body></html>\n", out);
 }
 
+/* ------------------------------------------------------------------ PDF */
+
+/* The HTML's content on A4 through pdfdoc: the court's name comes from its configuration,
+ * so every text goes in as an escaped argument, never as markup. */
+static void write_pdf_body(struct pdfdoc *d, const struct region_court *c, size_t n,
+	const char *period)
+{
+	static const double w[] = { 0.05, 0.41, 0.11, 0.11, 0.10, 0.11, 0.11 };
+	static const char *const cols[] = { "#", N_("court"), N_("failing"), N_("hours out"),
+		N_("outages"), N_("batteries"), N_("upgrades") };
+	struct pdfdoc_table *t = pdfdoc_table_new(7, w, true);
+	char h[32];
+
+	pdfdoc_textf(d, PDFDOC_TITLE, true, "%s", _("Regional summary of the hosting conditions"));
+	pdfdoc_textf(d, PDFDOC_BODY, true, "%s", period);
+	for (size_t i = 0; i < 7; i++)
+		pdfdoc_table_cellf(t, "%s", i ? _(cols[i]) : cols[i]);
+	for (size_t i = 0; i < n; i++) {
+		pdfdoc_table_cellf(t, "%zu", i + 1);
+		pdfdoc_table_cellf(t, "%s (%s)", c[i].a->cfg->site.name, c[i].a->cfg->site.code);
+		pdfdoc_table_cellf(t, "%u/%u", c[i].servers_failing, c[i].servers);
+		pdfdoc_table_cellf(t, "%s", fmt_num(h, sizeof(h), c[i].hours_out, 1));
+		pdfdoc_table_cellf(t, "%u", c[i].outages);
+		pdfdoc_table_cellf(t, "%u", c[i].batteries);
+		pdfdoc_table_cellf(t, "%zu", c[i].upgrades);
+	}
+	pdfdoc_table_end(d, t);
+	pdfdoc_textf(d, PDFDOC_H2, true, "%s", _("Upgrades to plan, by court"));
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < c[i].a->n_upgrades; k++) {
+			char *line = upgrade_line(c[i].a, &c[i].a->upgrades[k]);
+
+			pdfdoc_textf(d, PDFDOC_LIST, false, "%s", line);
+			free(line);
+		}
+}
+
+/* One pass: the number of pages, or -1. The first pass (out NULL) counts the pages for
+ * the footer's "page N / M", as pdf.c does. */
+static int write_pdf_pass(FILE *out, int total, const struct region_court *c, size_t n,
+	const char *period, time_t to)
+{
+	const char *title = _("Regional summary of the hosting conditions");
+	struct pdfdoc_running run = { title, period, NULL, _("page") };
+	struct pdfdoc *d = pdfdoc_open_file(out, total, &run);
+
+	if (!d)
+		return -1;
+	pdfdoc_metadata(d, title, "envmond", period, "envmon-report " PACKAGE_VERSION, to);
+	write_pdf_body(d, c, n, period);
+	return pdfdoc_close(d);
+}
+
+static int write_pdf(FILE *out, const struct region_court *c, size_t n, const char *d1,
+	const char *d2, time_t to)
+{
+	char period[160];
+	int pages;
+
+	snprintf(period, sizeof(period), _("Period: from %s to %s"), d1, d2);
+	pages = write_pdf_pass(NULL, 0, c, n, period, to);
+	if (pages > 0)
+		pages = write_pdf_pass(out, pages, c, n, period, to);
+	return pages > 0 ? 0 : -1;
+}
+
 int region_write(FILE *out, enum region_format f, const struct region_court *courts, size_t n,
 	time_t from, time_t to)
 {
 	char d1[32], d2[32];
 
 	fmt_period(d1, d2, sizeof(d1), from, to);
-	if (f == REGION_CSV)
+	if (f == REGION_PDF) {
+		if (write_pdf(out, courts, n, d1, d2, to) < 0)
+			return -1;
+	} else if (f == REGION_CSV)
 		write_csv(out, courts, n);
 	else if (f == REGION_HTML)
 		write_html(out, courts, n, d1, d2);
