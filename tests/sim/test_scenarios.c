@@ -23,6 +23,7 @@
 
 #include <json-c/json.h>
 
+#include "derive.h"
 #include "journal.h"
 #include "silence.h"
 #include "simharness.h"
@@ -760,6 +761,98 @@ static void test_predictive_warning_restart(void **state)
 	sim_cleanup(&s);
 }
 
+/* The humidity of humidity-rise.scn (from 2 h, +2 %RH per 5 min) and humidity-fall.scn
+ * (from 2 h, -1.5 %RH per 5 min), both from 40 %RH, at 22 °C. */
+#define RH_RISE (2.0 / 300.0)
+#define RH_FALL (-1.5 / 300.0)
+#define RH_AT(rate, t) (40.0 + (rate) * ((t) - H(2)))
+
+/* Scenario time at which the dew point of humidity-rise.scn reaches dew (bisection). */
+static double rise_dew_time(double dew)
+{
+	double lo = H(2), hi = H(3) + M(30);
+
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (derive_dew_point(22.0, RH_AT(RH_RISE, mid)) < dew)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The trend of notice n: its rate within 10 % of rate, its limit, its time to it within
+ * 10 % of the true one (true_at - n->time), and the French mail's line starting with
+ * head and giving the rate. */
+static void expect_trend(const struct sim_notice *n, double rate, double limit, double true_at,
+	const char *head)
+{
+	double true_eta = true_at - n->time;
+
+	fprintf(stderr, "# %s at %.0f s: rate %.4f/5 min, limit %g, eta %.0f s (true %.0f s)\n#   %s\n",
+		criterion_name(n->criterion), n->time, n->trend_rate * 300.0, n->trend_limit, n->trend_eta_s,
+		true_eta, n->mail_trend);
+	assert_true(fabs(n->trend_rate - rate) <= 0.1 * fabs(rate));
+	assert_true(n->trend_limit == limit);
+	assert_true(fabs(n->trend_eta_s - true_eta) <= 0.1 * true_eta);
+	assert_true(strncmp(n->mail_trend, head, strlen(head)) == 0);
+	assert_non_null(strstr(n->mail_trend, " au rythme actuel ("));
+}
+
+/* Wetter air (issue 18.1): the humidity warning at 60 %RH carries the forecast to the
+ * 80 %RH allowable limit, the dew point warning at 15 °C the one to 17 °C, both rising;
+ * the recoveries carry none. */
+static void test_humidity_rising_forecast(void **state)
+{
+	struct sim s;
+	const struct sim_notice *h, *d;
+
+	sim_prepare_with(&s, "common.scn", "common.scn", "humidity-rise.scn", "");
+	sim_start(&s, 0);
+	sim_run(&s, H(8));
+	sim_dump(&s);
+	h = sim_find(&s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
+	assert_non_null(h);
+	assert_int_equal(h->severity, SEV_WARNING);
+	expect_trend(h, RH_RISE, 80.0, H(2) + (80.0 - 40.0) / RH_RISE,
+		"Prévision : humidité relative en hausse, 80 % (limite admissible) dans ~");
+	d = sim_find(&s, CRIT_DEW_POINT, NOTIF_ALERT, 0);
+	assert_non_null(d);
+	assert_int_equal(d->severity, SEV_WARNING);
+	/* The dew point's rate where the alert is, from the scenario. */
+	expect_trend(d, (derive_dew_point(22.0, RH_AT(RH_RISE, d->time + 60)) -
+		derive_dew_point(22.0, RH_AT(RH_RISE, d->time - 60))) / 120.0, 17.0, rise_dew_time(17.0),
+		"Prévision : point de rosée en hausse, 17 °C (limite admissible) dans ~");
+	assert_non_null(sim_find(&s, CRIT_HUMIDITY, NOTIF_RECOVERY, 0));
+	assert_string_equal(sim_find(&s, CRIT_HUMIDITY, NOTIF_RECOVERY, 0)->mail_trend, "");
+	assert_int_equal(sim_count(&s, CRIT_HUMIDITY, NOTIF_ALERT), 1);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* Drier air, with a minimum of 25 %RH in the spec: the humidity warning carries the
+ * forecast, falling, to the 8 %RH allowable minimum. */
+static void test_humidity_falling_forecast(void **state)
+{
+	struct sim s;
+	const struct sim_notice *h;
+
+	sim_prepare_spec(&s, "common.scn", "common.scn", "humidity-fall.scn",
+		"temp_forecast = { enabled = false; }; humidity = { warn_below = 25; };", "");
+	sim_start(&s, 0);
+	sim_run(&s, H(8));
+	sim_dump(&s);
+	h = sim_find(&s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
+	assert_non_null(h);
+	assert_int_equal(h->severity, SEV_WARNING);
+	expect_trend(h, RH_FALL, 8.0, H(2) + (8.0 - 40.0) / RH_FALL,
+		"Prévision : humidité relative en baisse, 8 % (limite admissible) dans ~");
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,6 +872,8 @@ int main(void)
 		cmocka_unit_test(test_predictive_warning),
 		cmocka_unit_test(test_noisy_flat_never_forecasts),
 		cmocka_unit_test(test_predictive_warning_restart),
+		cmocka_unit_test(test_humidity_rising_forecast),
+		cmocka_unit_test(test_humidity_falling_forecast),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */
