@@ -23,10 +23,13 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
+#include "context.h"
 #include "derive.h"
 #include "journal.h"
 #include "silence.h"
 #include "simharness.h"
+#include "status.h"
 #include "xmem.h"
 
 #define ANY -1
@@ -801,6 +804,68 @@ static void expect_trend(const struct sim_notice *n, double rate, double limit, 
 	assert_non_null(strstr(n->mail_trend, " au rythme actuel ("));
 }
 
+/* Starts scenario probe with the default spec default_spec. */
+static void start_humidity(struct sim *s, const char *probe, const char *default_spec)
+{
+	sim_prepare_spec(s, "common.scn", "common.scn", probe, default_spec, "");
+	sim_start(s, 0);
+}
+
+/* The first humidity alert of s, a warning. */
+static const struct sim_notice *humidity_warning(struct sim *s)
+{
+	const struct sim_notice *h;
+
+	sim_dump(s);
+	h = sim_find(s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
+	assert_non_null(h);
+	assert_int_equal(h->severity, SEV_WARNING);
+	return h;
+}
+
+/* `envmonctl status`'s trends, as the daemon gives them (main.c criterion_state). */
+static bool status_trend(void *arg, const struct cfg_server *srv, enum criterion c, struct status_criterion *out)
+{
+	struct sim *s = arg;
+
+	context_status_trend(pipeline_context(s->pipe), srv, c, clock_wall(), out);
+	return false;
+}
+
+/* The status forecast of criterion crit of srv-comci; NULL if none. Owned by root. */
+static struct json_object *status_forecast(struct json_object *root, const char *crit)
+{
+	for (size_t i = 0; i < json_object_array_length(root); i++) {
+		struct json_object *srv = json_object_array_get_idx(root, i), *v, *cr, *f;
+
+		if (!json_object_object_get_ex(srv, "name", &v) || strcmp(json_object_get_string(v), "srv-comci") != 0 ||
+		    !json_object_object_get_ex(srv, "criteria", &cr))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(cr); k++) {
+			struct json_object *c = json_object_array_get_idx(cr, k);
+
+			if (json_object_object_get_ex(c, "criterion", &v) &&
+			    strcmp(json_object_get_string(v), crit) == 0)
+				return json_object_object_get_ex(c, "forecast", &f) ? f : NULL;
+		}
+	}
+	return NULL;
+}
+
+static const char *member_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, name, &v) ? json_object_get_string(v) : "";
+}
+
+static double member_num(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, name, &v) && v ? json_object_get_double(v) : NAN;
+}
+
 /* Wetter air (issue 18.1): the humidity warning at 60 %RH carries the forecast to the
  * 80 %RH allowable limit, the dew point warning at 15 °C the one to 17 °C, both rising;
  * the recoveries carry none. */
@@ -809,13 +874,9 @@ static void test_humidity_rising_forecast(void **state)
 	struct sim s;
 	const struct sim_notice *h, *d;
 
-	sim_prepare_with(&s, "common.scn", "common.scn", "humidity-rise.scn", "");
-	sim_start(&s, 0);
+	start_humidity(&s, "humidity-rise.scn", "temp_forecast = { enabled = false; };");
 	sim_run(&s, H(8));
-	sim_dump(&s);
-	h = sim_find(&s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
-	assert_non_null(h);
-	assert_int_equal(h->severity, SEV_WARNING);
+	h = humidity_warning(&s);
 	expect_trend(h, RH_RISE, 80.0, H(2) + (80.0 - 40.0) / RH_RISE,
 		"Prévision : humidité relative en hausse, 80 % (limite admissible) dans ~");
 	d = sim_find(&s, CRIT_DEW_POINT, NOTIF_ALERT, 0);
@@ -833,21 +894,35 @@ static void test_humidity_rising_forecast(void **state)
 }
 
 /* Drier air, with a minimum of 25 %RH in the spec: the humidity warning carries the
- * forecast, falling, to the 8 %RH allowable minimum. */
+ * forecast, falling, to the 8 %RH allowable minimum. On the way, `envmonctl status`
+ * gives the humidity's and the dew point's trends, falling, in their units, and none
+ * for the flat temperature. */
 static void test_humidity_falling_forecast(void **state)
 {
 	struct sim s;
-	const struct sim_notice *h;
+	struct json_object *st, *f;
+	double now = H(2) + M(55);
 
-	sim_prepare_spec(&s, "common.scn", "common.scn", "humidity-fall.scn",
-		"temp_forecast = { enabled = false; }; humidity = { warn_below = 25; };", "");
-	sim_start(&s, 0);
+	start_humidity(&s, "humidity-fall.scn", "temp_forecast = { enabled = false; }; humidity = { warn_below = 25; };");
+	sim_run(&s, now);
+	st = status_servers_json(s.cfg, status_trend, &s);
+	f = status_forecast(st, "humidity");
+	fprintf(stderr, "# status at %.0f s: humidity %s\n", now, f ? json_object_to_json_string(f) : "-");
+	assert_string_equal(member_str(f, "direction"), "falling");
+	assert_string_equal(member_str(f, "unit"), "%");
+	assert_true(member_num(f, "limit") == 8.0);
+	assert_string_equal(member_str(f, "limit_kind"), "allowable");
+	assert_true(fabs(member_num(f, "rate_per_5min") - RH_FALL * 300.0) <= 0.1 * 1.5);
+	assert_true(fabs(member_num(f, "eta_s") - (8.0 - RH_AT(RH_FALL, now)) / RH_FALL) <= 0.1 * 3100.0);
+	f = status_forecast(st, "dew_point");
+	assert_string_equal(member_str(f, "direction"), "falling");
+	assert_string_equal(member_str(f, "unit"), "°C");
+	assert_true(member_num(f, "limit") == -9.0);
+	assert_string_equal(member_str(f, "limit_kind"), "recommended");
+	assert_null(status_forecast(st, "temperature"));
+	json_object_put(st);
 	sim_run(&s, H(8));
-	sim_dump(&s);
-	h = sim_find(&s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
-	assert_non_null(h);
-	assert_int_equal(h->severity, SEV_WARNING);
-	expect_trend(h, RH_FALL, 8.0, H(2) + (8.0 - 40.0) / RH_FALL,
+	expect_trend(humidity_warning(&s), RH_FALL, 8.0, H(2) + (8.0 - 40.0) / RH_FALL,
 		"Prévision : humidité relative en baisse, 8 % (limite admissible) dans ~");
 	sim_stop(&s);
 	sim_cleanup(&s);
