@@ -6,7 +6,7 @@
 
 #include "decode.h"
 
-static bool is_invalid(const struct profile_metric *m, double raw)
+bool decode_is_invalid(const struct profile_metric *m, double raw)
 {
 	if (m->has_valid && (raw < (double)m->valid_min || raw > (double)m->valid_max))
 		return true;
@@ -28,7 +28,7 @@ void decode_reading(const struct profile_metric *m, double raw, struct reading *
 		out->status = READING_INVALID;
 		return;
 	}
-	if (is_invalid(m, raw)) {
+	if (decode_is_invalid(m, raw)) {
 		out->status = READING_INVALID;
 		return;
 	}

@@ -135,16 +135,6 @@ double snmpdec_sensor_factor(double scale, double precision)
 	return pow(10.0, 3.0 * (scale - 9.0)) * pow(10.0, -precision);
 }
 
-static bool is_sentinel(const struct profile_metric *m, double raw)
-{
-	if (m->has_valid && (raw < (double)m->valid_min || raw > (double)m->valid_max))
-		return true;
-	for (size_t i = 0; i < m->n_invalid; i++)
-		if ((double)m->invalid[i] == raw)
-			return true;
-	return false;
-}
-
 static void decode_value(const struct profile_metric *m, double raw, double factor, bool fallback,
 	struct reading *out)
 {
@@ -154,7 +144,7 @@ static void decode_value(const struct profile_metric *m, double raw, double fact
 
 	for (size_t i = 0; fallback && i < m->n_fallback_invalid; i++)
 		fb_sentinel |= (double)m->fallback_invalid[i] == raw;
-	if (fb_sentinel || is_sentinel(m, raw)) {
+	if (fb_sentinel || decode_is_invalid(m, raw)) {
 		out->status = READING_INVALID;
 		out->raw = raw;
 		out->value = NAN;
