@@ -71,6 +71,11 @@ bool criterion_is_rate(enum criterion c)
 	return c == CRIT_TEMP_RATE_HOUR || c == CRIT_TEMP_RATE_15MIN;
 }
 
+const char *criterion_trend_unit(enum criterion c)
+{
+	return c == CRIT_HUMIDITY ? "%" : "°C";
+}
+
 /* Low battery, bypass and an output switched off are critical at once (DESIGN.md §5); a
  * plain transfer to battery waits its hold; a stopped air conditioner is critical (the
  * room heats up), one in alarm still blows and is a warning. */

@@ -60,6 +60,9 @@ enum criterion_kind criterion_kind(enum criterion c);
 bool criterion_has_no_bounds(enum criterion c);
 /* A rate of change, judged on its size both ways (cooling too fast harms too). */
 bool criterion_is_rate(enum criterion c);
+/* The unit of the trend the mail and `envmonctl status` give for c (issue 18.1): "%"
+ * for the humidity, "°C" for the temperature criteria and the dew point. */
+const char *criterion_trend_unit(enum criterion c);
 
 const char *severity_name(enum severity sev);           /* "ok", "warning", "critical", "unknown" */
 int severity_lookup(const char *name);                  /* -1 if unknown (or NULL) */

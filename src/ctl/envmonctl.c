@@ -197,20 +197,26 @@ static void print_bounds(const char *label, struct json_object *range)
 		printf("%s", bound_text(json_object_get_double(hi), t, sizeof(t)));
 }
 
-/* "-> 32 C (allowable limit) in ~14 min at the current rate (+1.2 C / 5 min)" */
-static void print_forecast(struct json_object *f)
+/* "trend +1.2 °C / 5 min, 32 °C (allowable limit) in ~14 min at the current rate";
+ * humidity and dew point say their direction: "trend falling -1.5 % / 5 min, ...". */
+static void print_forecast(struct json_object *f, enum criterion c)
 {
-	const char *limit_kind;
+	const char *limit_kind, *unit, *dir;
 	double eta;
 
 	if (!f)
 		return;
-	printf("\n      %s %+.1f °C / 5 min", _("trend"), jget_num(f, "rate_per_5min"));
+	unit = jget_str(f, "unit") ? jget_str(f, "unit") : "°C";
+	dir = jget_str(f, "direction");
+	printf("\n      %s", _("trend"));
+	if ((c == CRIT_HUMIDITY || c == CRIT_DEW_POINT) && dir)
+		printf(" %s", strcmp(dir, "rising") == 0 ? _("rising") : _("falling"));
+	printf(" %+.1f %s / 5 min", jget_num(f, "rate_per_5min"), unit);
 	eta = jget_num(f, "eta_s");
 	limit_kind = jget_str(f, "limit_kind");
 	if (isnan(eta) || isnan(jget_num(f, "limit")))
 		return;
-	printf(_(", %g °C (%s) in ~%.0f min at the current rate"), jget_num(f, "limit"),
+	printf(_(", %g %s (%s) in ~%.0f min at the current rate"), jget_num(f, "limit"), unit,
 		limit_kind && strcmp(limit_kind, "allowable") == 0 ?
 		_("allowable limit") : _("recommended limit"), ceil(eta / 60.0));
 }
@@ -239,7 +245,7 @@ static void print_servers(struct json_object *srvs)
 				printf(" %s", _("(pending)"));
 			print_bounds(_("warn"), jget_member(c, "warn"));
 			print_bounds(_("crit"), jget_member(c, "crit"));
-			print_forecast(jget_object(c, "forecast"));
+			print_forecast(jget_object(c, "forecast"), code >= 0 ? (enum criterion)code : CRIT_COUNT);
 			printf("\n");
 		}
 	}

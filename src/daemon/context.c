@@ -73,16 +73,41 @@ void context_record(struct context *cx, const struct poll_result *res, const str
 
 /* ------------------------------------------------------------------ trend */
 
-/* The nearest limit past level in the direction of slope, over the servers of rack;
- * the allowable (critical) bounds only for the predictive warning, whose news is when
- * the temperature leaves the allowable envelope. */
-static void next_limit(const struct cfg_rack *rack, double level, double slope, struct notification *n)
+/* The quantity whose trend tells where criterion c is heading, and the criterion whose
+ * bounds are its limits (*bounds); -1 when c has no trend. */
+static int trend_quantity(enum criterion c, enum criterion *bounds)
+{
+	switch (c) {
+	case CRIT_TEMPERATURE:
+	case CRIT_TEMP_FORECAST:
+	case CRIT_TEMP_RATE_HOUR:
+	case CRIT_TEMP_RATE_15MIN:
+		*bounds = CRIT_TEMPERATURE;
+		return DERIVE_TEMPERATURE;
+	case CRIT_HUMIDITY:
+		*bounds = CRIT_HUMIDITY;
+		return DERIVE_HUMIDITY;
+	case CRIT_DEW_POINT:
+		*bounds = CRIT_DEW_POINT;
+		return DERIVE_DEW_POINT;
+	default:
+		return -1;
+	}
+}
+
+/* The nearest limit past level in the direction of slope, over the servers of rack,
+ * from their bounds of criterion bc: the maximum when rising, the minimum when falling
+ * (dry air is a limit too). The allowable (critical) bounds only for the predictive
+ * warning, whose news is when the temperature leaves the allowable envelope. */
+static void next_limit(const struct cfg_rack *rack, enum criterion bc, double level, double slope,
+	struct notification *n)
 {
 	int first = n->criterion == CRIT_TEMP_FORECAST ? 1 : 0;
 
 	n->trend_limit = NAN;
+	n->trend_limit_kind = NULL;
 	for (size_t i = 0; i < rack->n_servers; i++) {
-		const struct cfg_threshold *t = &rack->servers[i].spec->crit[CRIT_TEMPERATURE];
+		const struct cfg_threshold *t = &rack->servers[i].spec->crit[bc];
 		double cand[2] = { slope > 0 ? t->warn_hi : t->warn_lo, slope > 0 ? t->crit_hi : t->crit_lo };
 
 		for (int k = first; k < 2; k++) {
@@ -101,21 +126,39 @@ bool context_rack_trend(const struct context *cx, const struct cfg_rack *rack, d
 	struct notification *n)
 {
 	struct forecast_fit best = { .clear = false }, fit;
+	struct notification lim = { .criterion = n->criterion }, best_lim = lim;
+	enum criterion bc = CRIT_TEMPERATURE;
+	int q = trend_quantity(n->criterion, &bc);
+	double best_eta = NAN;
 
-	for (size_t i = 0; i < rack->n_probes; i++) {
-		derive_trend(&cx->hist[rack->probes[i] - cx->cfg->devices], now, &fit);
-		if (fit.clear && (!best.clear || fit.level > best.level))
-			best = fit;
-	}
 	n->trend_rate = n->trend_level = n->trend_eta_s = NAN;
 	n->trend_limit = NAN;
 	n->trend_limit_kind = NULL;
+	if (q < 0)
+		return false;
+	/* The probe that reaches a limit first; without one, the highest line. */
+	for (size_t i = 0; i < rack->n_probes; i++) {
+		double eta;
+
+		derive_trend(&cx->hist[rack->probes[i] - cx->cfg->devices], (enum derive_quantity)q, now, &fit);
+		if (!fit.clear)
+			continue;
+		next_limit(rack, bc, fit.level, fit.slope, &lim);
+		eta = forecast_eta(&fit, lim.trend_limit);
+		if (!best.clear || (!isnan(eta) && (isnan(best_eta) || eta < best_eta)) ||
+		    (isnan(eta) && isnan(best_eta) && fit.level > best.level)) {
+			best = fit;
+			best_lim = lim;
+			best_eta = eta;
+		}
+	}
 	if (!best.clear)
 		return false;
 	n->trend_rate = best.slope;
 	n->trend_level = best.level;
-	next_limit(rack, best.level, best.slope, n);
-	n->trend_eta_s = forecast_eta(&best, n->trend_limit);
+	n->trend_limit = best_lim.trend_limit;
+	n->trend_limit_kind = best_lim.trend_limit_kind;
+	n->trend_eta_s = best_eta;
 	return true;
 }
 
@@ -123,9 +166,10 @@ void context_status_trend(const struct context *cx, const struct cfg_server *srv
 	double now, struct status_criterion *out)
 {
 	struct notification n = { .criterion = c };
+	enum criterion bc;
 
-	if ((c != CRIT_TEMPERATURE && c != CRIT_TEMP_FORECAST) || srv->rack->n_probes == 0 ||
-	    !context_rack_trend(cx, srv->rack, now, &n))
+	if (trend_quantity(c, &bc) < 0 || c == CRIT_TEMP_RATE_HOUR || c == CRIT_TEMP_RATE_15MIN ||
+	    srv->rack->n_probes == 0 || !context_rack_trend(cx, srv->rack, now, &n))
 		return;
 	out->trend_rate = n.trend_rate;
 	out->trend_limit = n.trend_limit;
@@ -253,9 +297,7 @@ int context_sink(void *arg, const struct notification *orig)
 	for (size_t r = 0; n.rack && r < cx->cfg->n_racks; r++)
 		if (strcmp(cx->cfg->racks[r].name, n.rack) == 0)
 			rack = &cx->cfg->racks[r];
-	if (rack && n.kind != NOTIF_RECOVERY && n.kind != NOTIF_TEST &&
-	    (n.criterion == CRIT_TEMPERATURE || n.criterion == CRIT_TEMP_FORECAST ||
-	     n.criterion == CRIT_TEMP_RATE_15MIN || n.criterion == CRIT_TEMP_RATE_HOUR))
+	if (rack && n.kind != NOTIF_RECOVERY && n.kind != NOTIF_TEST)
 		context_rack_trend(cx, rack, n.time, &n);
 	if (n.kind != NOTIF_TEST)
 		neighbours(cx, &n, &l);

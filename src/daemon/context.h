@@ -24,16 +24,18 @@ void context_record(struct context *cx, const struct poll_result *res, const str
 /* A notify_fn (arg: the context): adds the context to a copy of n, hands it on. */
 int context_sink(void *arg, const struct notification *n);
 
-/* The temperature trend of rack (the probe with the highest line among those with a
- * clear trend) at now: fills n's trend fields from the lowest limits of the servers'
- * specs above (rising) or below (falling) it. false without a clear trend. For
- * `envmonctl status` and the sink. */
+/* The trend at now of what n->criterion watches on rack's probes: the temperature (for
+ * the temperature, its rates and temp_forecast), the humidity or the dew point. Of the
+ * probes with a clear trend, the one that reaches a limit first (else the highest
+ * line): fills n's trend fields with the nearest limit of the servers' specs for that
+ * quantity above (rising) or below (falling) it. false without a clear trend, or for
+ * a criterion that has none. For `envmonctl status` and the sink. */
 bool context_rack_trend(const struct context *cx, const struct cfg_rack *rack, double now,
 	struct notification *n);
 
 struct status_criterion;
-/* For `envmonctl status`: the trend of srv's rack for the temperature criteria (c is
- * CRIT_TEMPERATURE or CRIT_TEMP_FORECAST) into out's trend fields. */
+/* For `envmonctl status`: the trend of srv's rack for criterion c (temperature,
+ * temp_forecast, humidity, dew_point; nothing for the others) into out's trend fields. */
 void context_status_trend(const struct context *cx, const struct cfg_server *srv, enum criterion c,
 	double now, struct status_criterion *out);
 

@@ -46,17 +46,19 @@ void derive_history_init(struct derive_history *h)
 
 void derive_history_fini(struct derive_history *h)
 {
-	free(h->t);
-	free(h->v);
+	for (int q = 0; q < DERIVE_N_QUANTITIES; q++) {
+		free(h->q[q].t);
+		free(h->q[q].v);
+	}
 	memset(h, 0, sizeof(*h));
 }
 
-static size_t slot(const struct derive_history *h, size_t i)
+static size_t slot(const struct derive_series *h, size_t i)
 {
 	return (h->head + i) % h->cap;
 }
 
-static void grow(struct derive_history *h)
+static void grow(struct derive_series *h)
 {
 	size_t cap = h->cap ? h->cap * 2 : 64;
 	double *t = xcalloc(cap, sizeof(*t)), *v = xcalloc(cap, sizeof(*v));
@@ -73,9 +75,11 @@ static void grow(struct derive_history *h)
 	h->head = 0;
 }
 
-void derive_history_add(struct derive_history *h, double t, double temp_c)
+void derive_history_add(struct derive_history *hist, enum derive_quantity q, double t, double v)
 {
-	if (isnan(temp_c))
+	struct derive_series *h = &hist->q[q];
+
+	if (isnan(v))
 		return;
 	/* Readings must be in time order; a clock step backwards starts afresh. */
 	if (h->n > 0 && t <= h->t[slot(h, h->n - 1)])
@@ -88,13 +92,13 @@ void derive_history_add(struct derive_history *h, double t, double temp_c)
 	if (h->n == h->cap)
 		grow(h);
 	h->t[slot(h, h->n)] = t;
-	h->v[slot(h, h->n)] = temp_c;
+	h->v[slot(h, h->n)] = v;
 	h->n++;
 }
 
 /* Reading i confirmed by its neighbours: the median of the three; NAN for the newest
  * (not confirmed yet) and the oldest. */
-static double confirmed(const struct derive_history *h, size_t i)
+static double confirmed(const struct derive_series *h, size_t i)
 {
 	double a, b, c;
 
@@ -106,8 +110,9 @@ static double confirmed(const struct derive_history *h, size_t i)
 	return fmax(fmin(a, b), fmin(fmax(a, b), c));
 }
 
-double derive_change(const struct derive_history *h, double now, double window_s)
+double derive_change(const struct derive_history *hist, double now, double window_s)
 {
+	const struct derive_series *h = &hist->q[DERIVE_TEMPERATURE];
 	double lo = NAN, hi = NAN, t_lo = 0, t_hi = 0;
 	size_t n = 0;
 
@@ -156,18 +161,22 @@ void derive_compute(struct derive_history *h, const struct poll_result *res, str
 	out->temperature = reading(res, "temperature", NULL);
 	out->humidity = reading(res, "humidity", NULL);
 	out->dew_point = derive_dew_point(out->temperature, out->humidity);
-	derive_history_add(h, res->time, out->temperature);
+	derive_history_add(h, DERIVE_TEMPERATURE, res->time, out->temperature);
+	derive_history_add(h, DERIVE_HUMIDITY, res->time, out->humidity);
+	derive_history_add(h, DERIVE_DEW_POINT, res->time, out->dew_point);
 	if (!isnan(out->temperature)) {
 		out->temp_rate_hour = derive_change(h, res->time, DERIVE_RATE_HOUR_S);
 		out->temp_rate_15min = derive_change(h, res->time, DERIVE_RATE_15MIN_S);
-		derive_trend(h, res->time, &out->temp_trend);
+		derive_trend(h, DERIVE_TEMPERATURE, res->time, &out->temp_trend);
 	}
 	runtime = reading(res, "ups_runtime", &unit);
 	out->ups_runtime_s = derive_seconds(runtime, unit);
 }
 
-void derive_trend(const struct derive_history *h, double now, struct forecast_fit *fit)
+void derive_trend(const struct derive_history *hist, enum derive_quantity q, double now,
+	struct forecast_fit *fit)
 {
+	const struct derive_series *h = &hist->q[q];
 	double *t = xcalloc(h->n + 1, sizeof(*t)), *v = xcalloc(h->n + 1, sizeof(*v));
 
 	for (size_t i = 0; i < h->n; i++) {

@@ -23,19 +23,28 @@ double derive_dew_point(double temp_c, double rh_pct);
  * (hundredths, SNMP TimeTicks). NAN if the unit is none of these. */
 double derive_seconds(double value, const char *unit);
 
-/* A device's recent temperatures, enough for the rates. */
-struct derive_history {
-	double *t, *v;             /* ring buffer of (wall time, °C) */
+/* What a device's history keeps: the temperature (its rates and trend), humidity and
+ * dew point (their trend, issue 18.1). */
+enum derive_quantity { DERIVE_TEMPERATURE, DERIVE_HUMIDITY, DERIVE_DEW_POINT, DERIVE_N_QUANTITIES };
+
+/* The recent readings of one quantity. */
+struct derive_series {
+	double *t, *v;             /* ring buffer of (wall time, value) */
 	size_t head, n, cap;
+};
+
+/* A device's recent readings, enough for the rates and the trends. */
+struct derive_history {
+	struct derive_series q[DERIVE_N_QUANTITIES];
 };
 
 void derive_history_init(struct derive_history *h);
 void derive_history_fini(struct derive_history *h);
-/* Adds a reading at time t and forgets those older than one hour before it (but one,
- * the neighbour of the oldest inside the hour). */
-void derive_history_add(struct derive_history *h, double t, double temp_c);
+/* Adds a reading of q at time t (NAN: nothing) and forgets those older than one hour
+ * before it (but one, the neighbour of the oldest inside the hour). */
+void derive_history_add(struct derive_history *h, enum derive_quantity q, double t, double v);
 
-/* Change of temperature (°C) within [now - window_s, now]: the highest reading minus the
+/* Change of temperature (°C; h's DERIVE_TEMPERATURE) within [now - window_s, now]: the highest reading minus the
  * lowest, positive when the highest came last (rising), negative when falling. Each
  * reading counts as the median of itself and its two neighbours, so a single wild
  * reading changes nothing and a real change counts once the next reading confirms it:
@@ -55,14 +64,15 @@ struct derived {
 	struct forecast_fit temp_trend;    /* the temperature's line over FORECAST_WINDOW_S */
 };
 
-/* The line through h's readings of the last FORECAST_WINDOW_S before now (forecast.h). */
-void derive_trend(const struct derive_history *h, double now, struct forecast_fit *fit);
+/* The line through h's readings of q of the last FORECAST_WINDOW_S before now (forecast.h). */
+void derive_trend(const struct derive_history *h, enum derive_quantity q, double now,
+	struct forecast_fit *fit);
 /* What the temperature will be horizon_s after its reading at the current rate (the
  * reading itself without a clear trend; NAN while the history is too short to tell):
  * the predictive warning's value. */
 double derive_forecast(const struct derived *d, double horizon_s);
 
-/* Fills out from res and adds its temperature to h. */
+/* Fills out from res and adds its temperature, humidity and dew point to h. */
 void derive_compute(struct derive_history *h, const struct poll_result *res, struct derived *out);
 
 #endif

@@ -22,7 +22,7 @@ static struct json_object *range(double lo, double hi)
 	return a;
 }
 
-static void add_trend(struct json_object *o, const struct status_criterion *sc)
+static void add_trend(struct json_object *o, enum criterion c, const struct status_criterion *sc)
 {
 	struct json_object *f;
 
@@ -30,6 +30,8 @@ static void add_trend(struct json_object *o, const struct status_criterion *sc)
 		return;
 	f = json_object_new_object();
 	json_object_object_add(f, "rate_per_5min", json_object_new_double(sc->trend_rate * 300.0));
+	json_object_object_add(f, "direction", json_object_new_string(sc->trend_rate > 0 ? "rising" : "falling"));
+	json_object_object_add(f, "unit", json_object_new_string(criterion_trend_unit(c)));
 	json_object_object_add(f, "limit", bound(sc->trend_limit));
 	json_object_object_add(f, "limit_kind", sc->trend_limit_kind ?
 		json_object_new_string(sc->trend_limit_kind) : NULL);
@@ -44,7 +46,7 @@ static void add_state(struct json_object *o, const struct cfg_server *srv, enum 
 		.trend_limit = NAN, .trend_eta_s = NAN };
 	bool known = fn && fn(arg, srv, c, &sc);
 
-	add_trend(o, &sc);
+	add_trend(o, c, &sc);
 	if (!known) {
 		json_object_object_add(o, "state", NULL);
 		return;

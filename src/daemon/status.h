@@ -13,7 +13,8 @@ struct status_criterion {
 	double since;              /* wall clock of the last change, 0 if unknown */
 	double value;              /* the value judged, NAN if none */
 	bool pending;              /* out of spec, hold time not over yet */
-	/* The temperature's clear trend (context.c), NAN rate when none: it reaches
+	/* The clear trend of the temperature, humidity or dew point (context.c), NAN rate
+	 * when none: it reaches
 	 * trend_limit ("recommended" or "allowable" limit_kind) in trend_eta_s. */
 	double trend_rate, trend_limit, trend_eta_s;
 	const char *trend_limit_kind;
@@ -35,8 +36,9 @@ bool status_alert_criterion(void *alert, const struct cfg_server *srv, enum crit
 	struct status_criterion *out);
 
 /* [{name, rack, in_rack, role, spec, ups: [...], criteria: [{criterion, warn: [lo, hi],
- *   crit: [lo, hi], hold, state, since, value, pending, forecast: {rate_per_5min, limit,
- *   limit_kind, eta_s} or absent}]}]; fn may be NULL. */
+ *   crit: [lo, hi], hold, state, since, value, pending, forecast: {rate_per_5min,
+ *   direction ("rising" or "falling"), unit ("°C", "%"), limit, limit_kind, eta_s} or
+ *   absent}]}]; fn may be NULL. */
 struct json_object *status_servers_json(const struct config *cfg, status_criterion_fn fn, void *arg);
 
 #endif

@@ -80,7 +80,8 @@ static void value_unit(char *buf, size_t size, const struct msgcat *cat, double 
 
 static void body_trend(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)
 {
-	char rate[64], limit[64], eta[64];
+	char rate[64], limit[64], eta[64], what[160] = "";
+	const char *unit = criterion_trend_unit(n->criterion);
 
 	/* A notification built without context (zeroed) has no trend. */
 	if (isnan(n->trend_rate) || n->trend_rate == 0.0)
@@ -88,16 +89,22 @@ static void body_trend(struct msg_buf *b, const struct msgcat *cat, const struct
 	msgtext_number(rate, sizeof(rate), n->trend_rate * 300.0, 1, french(cat));
 	if (n->trend_rate > 0)
 		memmove(rate + 1, rate, strlen(rate) + 1), rate[0] = '+';
+	/* Humidity and dew point say which way they go: dry air is a limit too. */
+	if (n->criterion == CRIT_HUMIDITY || n->criterion == CRIT_DEW_POINT)
+		snprintf(what, sizeof(what), " %s %s,", _(criterion_label(n->criterion)),
+			n->trend_rate > 0 ? _("rising") : _("falling"));
 	if (isnan(n->trend_eta_s) || n->trend_eta_s <= 0 || isnan(n->trend_limit)) {
-		msg_buf_printf(b, "%s %s °C / 5 min\n", _("Trend:"), rate);
+		msg_buf_printf(b, "%s%s %s %s / 5 min\n", _("Trend:"), what, rate, unit);
 		return;
 	}
-	value_unit(limit, sizeof(limit), cat, n->trend_limit, "°C");
+	value_unit(limit, sizeof(limit), cat, n->trend_limit, unit);
 	msgctx_duration(eta, sizeof(eta), n->trend_eta_s);
-	/* "Forecast: 32 °C (allowable limit) in ~14 min at the current rate (+1.2 °C / 5 min)" */
-	msg_buf_printf(b, "%s %s (%s) %s ~%s %s (%s °C / 5 min)\n", _("Forecast:"), limit,
+	/* "Forecast: 32 °C (allowable limit) in ~14 min at the current rate (+1.2 °C / 5 min)";
+	 * "Forecast: relative humidity falling, 8 % (allowable limit) in ~47 min ..." */
+	msg_buf_printf(b, "%s%s %s (%s) %s ~%s %s (%s %s / 5 min)\n", _("Forecast:"), what, limit,
 		n->trend_limit_kind && strcmp(n->trend_limit_kind, "allowable") == 0 ?
-		_("allowable limit") : _("recommended limit"), _("in"), eta, _("at the current rate"), rate);
+		_("allowable limit") : _("recommended limit"), _("in"), eta, _("at the current rate"), rate,
+		unit);
 }
 
 static void body_budget(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "cfgparse.h"
 #include "journal.h"
+#include "message.h"
 #include "sched.h"
 #include "simharness.h"
 #include "xmem.h"
@@ -177,6 +178,37 @@ static void to_notice(const struct notification *n, struct sim_notice *out)
 	out->budget_at = isnan(n->budget_at) ? NAN : n->budget_at - SIM_T0;
 }
 
+/* The forecast or trend line of n's mail, formatted as the mail sink does (French),
+ * the quoted-printable body decoded; "" if it has none. */
+static void mail_trend_line(const struct sim *s, const struct notification *n, char *out, size_t size)
+{
+	char *msg = message_format(s->cfg, s->fr, "sim", n), *body = strstr(msg, "\r\n\r\n");
+	char *plain = xcalloc(1, strlen(msg) + 1), *o = plain, *line, *end;
+
+	for (const char *p = body ? body + 4 : ""; *p; p++) {
+		unsigned v;
+
+		if (p[0] == '=' && p[1] == '\r') {
+			p += 2;
+		} else if (p[0] == '=' && sscanf(p + 1, "%2X", &v) == 1) {
+			*o++ = (char)v;
+			p += 2;
+		} else {
+			*o++ = *p;
+		}
+	}
+	out[0] = '\0';
+	line = strstr(plain, "\nPrévision :");
+	if (!line)
+		line = strstr(plain, "\nTendance :");
+	if (line) {
+		end = strstr(++line, "\r\n");
+		snprintf(out, size, "%.*s", end ? (int)(end - line) : (int)strlen(line), line);
+	}
+	free(plain);
+	free(msg);
+}
+
 /* Dies as a power cut would, leaving the time for the restart in <dir>/killed_at. */
 static void crash(const struct sim *s, double wall)
 {
@@ -202,6 +234,7 @@ static int recording_sink(void *arg, const struct notification *n)
 	if (kill_here && !s->kill_after_store)
 		crash(s, n->time);
 	to_notice(n, &rec);
+	mail_trend_line(s, n, rec.mail_trend, sizeof(rec.mail_trend));
 	store_notice(s, &rec);
 	s->notices = xrealloc(s->notices, (s->n_notices + 1) * sizeof(*s->notices));
 	s->notices[s->n_notices++] = rec;
@@ -242,6 +275,10 @@ void sim_start(struct sim *s, double at)
 	load_notices(s);
 	clock_virtual_start(SIM_T0 + at);
 	sched_init();
+	if (!s->fr)
+		s->fr = msgcat_load_file(TOP_BUILDDIR "/po/fr.gmo");
+	if (!s->fr)
+		s->fr = msgcat_load_file(TOP_SRCDIR "/po/fr.gmo");
 	s->pipe = pipeline_new(s->cfg, recording_sink, s);
 	pipeline_set_tap(s->pipe, tap, s);
 	s->poller = poller_new(s->cfg, pipeline_result, s->pipe);
@@ -275,6 +312,7 @@ void sim_cleanup(struct sim *s)
 		fprintf(stderr, "cannot remove %s\n", s->dir);
 	free(cmd);
 	free(s->notices);
+	msgcat_free(s->fr);
 	for (int i = 0; i < 8; i++)
 		free(s->polls[i]);
 }

@@ -16,6 +16,8 @@
 #define H(x) ((x) * 3600.0)
 #define M(x) ((x) * 60.0)
 
+struct msgcat;
+
 /* A notification as the sink kept it. */
 struct sim_notice {
 	char id[64];
@@ -29,6 +31,8 @@ struct sim_notice {
 	double value, worst;
 	double trend_rate, trend_limit, trend_eta_s;   /* context.c's forecast (NAN: none) */
 	double budget_at;             /* on battery: scenario time the budget is reached */
+	char mail_trend[256];         /* the French mail's "Prévision :" or "Tendance :" line,
+	                               * "" if none (not kept over a restart) */
 };
 
 struct sim {
@@ -39,6 +43,7 @@ struct sim {
 	struct sim_notice *notices;   /* accepted, in order */
 	size_t n_notices;
 	unsigned offers;              /* calls to the sink, duplicates included */
+	struct msgcat *fr;            /* the French catalogue the sink formats mails with */
 	double *polls[8];             /* scenario time of each poll result, per device */
 	size_t n_polls[8], cap_polls[8];
 	/* Crash points for the restart tests: SIGKILL in the sink, at the offer of this

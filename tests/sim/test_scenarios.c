@@ -23,9 +23,13 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
+#include "context.h"
+#include "derive.h"
 #include "journal.h"
 #include "silence.h"
 #include "simharness.h"
+#include "status.h"
 #include "xmem.h"
 
 #define ANY -1
@@ -760,6 +764,170 @@ static void test_predictive_warning_restart(void **state)
 	sim_cleanup(&s);
 }
 
+/* The humidity of humidity-rise.scn (from 2 h, +2 %RH per 5 min) and humidity-fall.scn
+ * (from 2 h, -1.5 %RH per 5 min), both from 40 %RH, at 22 °C. */
+#define RH_RISE (2.0 / 300.0)
+#define RH_FALL (-1.5 / 300.0)
+#define RH_AT(rate, t) (40.0 + (rate) * ((t) - H(2)))
+
+/* Scenario time at which the dew point of humidity-rise.scn reaches dew (bisection). */
+static double rise_dew_time(double dew)
+{
+	double lo = H(2), hi = H(3) + M(30);
+
+	for (int i = 0; i < 60; i++) {
+		double mid = (lo + hi) / 2;
+
+		if (derive_dew_point(22.0, RH_AT(RH_RISE, mid)) < dew)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The trend of notice n: its rate within 10 % of rate, its limit, its time to it within
+ * 10 % of the true one (true_at - n->time), and the French mail's line starting with
+ * head and giving the rate. */
+static void expect_trend(const struct sim_notice *n, double rate, double limit, double true_at,
+	const char *head)
+{
+	double true_eta = true_at - n->time;
+
+	fprintf(stderr, "# %s at %.0f s: rate %.4f/5 min, limit %g, eta %.0f s (true %.0f s)\n#   %s\n",
+		criterion_name(n->criterion), n->time, n->trend_rate * 300.0, n->trend_limit, n->trend_eta_s,
+		true_eta, n->mail_trend);
+	assert_true(fabs(n->trend_rate - rate) <= 0.1 * fabs(rate));
+	assert_true(n->trend_limit == limit);
+	assert_true(fabs(n->trend_eta_s - true_eta) <= 0.1 * true_eta);
+	assert_true(strncmp(n->mail_trend, head, strlen(head)) == 0);
+	assert_non_null(strstr(n->mail_trend, " au rythme actuel ("));
+}
+
+/* Starts scenario probe with the default spec default_spec. */
+static void start_humidity(struct sim *s, const char *probe, const char *default_spec)
+{
+	sim_prepare_spec(s, "common.scn", "common.scn", probe, default_spec, "");
+	sim_start(s, 0);
+}
+
+/* The first humidity alert of s, a warning. */
+static const struct sim_notice *humidity_warning(struct sim *s)
+{
+	const struct sim_notice *h;
+
+	sim_dump(s);
+	h = sim_find(s, CRIT_HUMIDITY, NOTIF_ALERT, 0);
+	assert_non_null(h);
+	assert_int_equal(h->severity, SEV_WARNING);
+	return h;
+}
+
+/* `envmonctl status`'s trends, as the daemon gives them (main.c criterion_state). */
+static bool status_trend(void *arg, const struct cfg_server *srv, enum criterion c, struct status_criterion *out)
+{
+	struct sim *s = arg;
+
+	context_status_trend(pipeline_context(s->pipe), srv, c, clock_wall(), out);
+	return false;
+}
+
+/* The status forecast of criterion crit of srv-comci; NULL if none. Owned by root. */
+static struct json_object *status_forecast(struct json_object *root, const char *crit)
+{
+	for (size_t i = 0; i < json_object_array_length(root); i++) {
+		struct json_object *srv = json_object_array_get_idx(root, i), *v, *cr, *f;
+
+		if (!json_object_object_get_ex(srv, "name", &v) || strcmp(json_object_get_string(v), "srv-comci") != 0 ||
+		    !json_object_object_get_ex(srv, "criteria", &cr))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(cr); k++) {
+			struct json_object *c = json_object_array_get_idx(cr, k);
+
+			if (json_object_object_get_ex(c, "criterion", &v) &&
+			    strcmp(json_object_get_string(v), crit) == 0)
+				return json_object_object_get_ex(c, "forecast", &f) ? f : NULL;
+		}
+	}
+	return NULL;
+}
+
+static const char *member_str(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, name, &v) ? json_object_get_string(v) : "";
+}
+
+static double member_num(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return o && json_object_object_get_ex(o, name, &v) && v ? json_object_get_double(v) : NAN;
+}
+
+/* Wetter air (issue 18.1): the humidity warning at 60 %RH carries the forecast to the
+ * 80 %RH allowable limit, the dew point warning at 15 °C the one to 17 °C, both rising;
+ * the recoveries carry none. */
+static void test_humidity_rising_forecast(void **state)
+{
+	struct sim s;
+	const struct sim_notice *h, *d;
+
+	start_humidity(&s, "humidity-rise.scn", "temp_forecast = { enabled = false; };");
+	sim_run(&s, H(8));
+	h = humidity_warning(&s);
+	expect_trend(h, RH_RISE, 80.0, H(2) + (80.0 - 40.0) / RH_RISE,
+		"Prévision : humidité relative en hausse, 80 % (limite admissible) dans ~");
+	d = sim_find(&s, CRIT_DEW_POINT, NOTIF_ALERT, 0);
+	assert_non_null(d);
+	assert_int_equal(d->severity, SEV_WARNING);
+	/* The dew point's rate where the alert is, from the scenario. */
+	expect_trend(d, (derive_dew_point(22.0, RH_AT(RH_RISE, d->time + 60)) -
+		derive_dew_point(22.0, RH_AT(RH_RISE, d->time - 60))) / 120.0, 17.0, rise_dew_time(17.0),
+		"Prévision : point de rosée en hausse, 17 °C (limite admissible) dans ~");
+	assert_non_null(sim_find(&s, CRIT_HUMIDITY, NOTIF_RECOVERY, 0));
+	assert_string_equal(sim_find(&s, CRIT_HUMIDITY, NOTIF_RECOVERY, 0)->mail_trend, "");
+	assert_int_equal(sim_count(&s, CRIT_HUMIDITY, NOTIF_ALERT), 1);
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
+/* Drier air, with a minimum of 25 %RH in the spec: the humidity warning carries the
+ * forecast, falling, to the 8 %RH allowable minimum. On the way, `envmonctl status`
+ * gives the humidity's and the dew point's trends, falling, in their units, and none
+ * for the flat temperature. */
+static void test_humidity_falling_forecast(void **state)
+{
+	struct sim s;
+	struct json_object *st, *f;
+	double now = H(2) + M(55);
+
+	start_humidity(&s, "humidity-fall.scn", "temp_forecast = { enabled = false; }; humidity = { warn_below = 25; };");
+	sim_run(&s, now);
+	st = status_servers_json(s.cfg, status_trend, &s);
+	f = status_forecast(st, "humidity");
+	fprintf(stderr, "# status at %.0f s: humidity %s\n", now, f ? json_object_to_json_string(f) : "-");
+	assert_string_equal(member_str(f, "direction"), "falling");
+	assert_string_equal(member_str(f, "unit"), "%");
+	assert_true(member_num(f, "limit") == 8.0);
+	assert_string_equal(member_str(f, "limit_kind"), "allowable");
+	assert_true(fabs(member_num(f, "rate_per_5min") - RH_FALL * 300.0) <= 0.1 * 1.5);
+	assert_true(fabs(member_num(f, "eta_s") - (8.0 - RH_AT(RH_FALL, now)) / RH_FALL) <= 0.1 * 3100.0);
+	f = status_forecast(st, "dew_point");
+	assert_string_equal(member_str(f, "direction"), "falling");
+	assert_string_equal(member_str(f, "unit"), "°C");
+	assert_true(member_num(f, "limit") == -9.0);
+	assert_string_equal(member_str(f, "limit_kind"), "recommended");
+	assert_null(status_forecast(st, "temperature"));
+	json_object_put(st);
+	sim_run(&s, H(8));
+	expect_trend(humidity_warning(&s), RH_FALL, 8.0, H(2) + (8.0 - 40.0) / RH_FALL,
+		"Prévision : humidité relative en baisse, 8 % (limite admissible) dans ~");
+	sim_stop(&s);
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,6 +947,8 @@ int main(void)
 		cmocka_unit_test(test_predictive_warning),
 		cmocka_unit_test(test_noisy_flat_never_forecasts),
 		cmocka_unit_test(test_predictive_warning_restart),
+		cmocka_unit_test(test_humidity_rising_forecast),
+		cmocka_unit_test(test_humidity_falling_forecast),
 	};
 
 	/* Maintenance windows are written in local time: make it UTC like the scenarios. */

@@ -1,5 +1,6 @@
 /* test_derive.c — dew point against published Magnus values, temperature changes within
- * their windows (steps, ramps, wild readings), runtime units. */
+ * their windows (steps, ramps, wild readings), runtime units, the trends of humidity and
+ * dew point kept beside the temperature's. */
 #include <config.h>
 
 #include <setjmp.h>
@@ -11,6 +12,7 @@
 #include <math.h>
 
 #include "derive.h"
+#include "noise_fixture.h"
 
 /* Dew-point tables (Magnus over water, b = 17.62, c = 243.12 °C, as in Sensirion's
  * "Dew-point Calculation" note and the WMO guide), one decimal. */
@@ -99,14 +101,14 @@ static void test_change_table(void **state)
 
 		derive_history_init(&h);
 		for (int k = 0; k <= 240; k++)
-			derive_history_add(&h, t0 + 30.0 * k, case_temp(c, 30.0 * k));
+			derive_history_add(&h, DERIVE_TEMPERATURE, t0 + 30.0 * k, case_temp(c, 30.0 * k));
 		q = derive_change(&h, t0 + 7200, DERIVE_RATE_15MIN_S);
 		hr = derive_change(&h, t0 + 7200, DERIVE_RATE_HOUR_S);
 		if (fabs(q - c->want_15min) > 1e-9 || fabs(hr - c->want_hour) > 1e-9)
 			fail_msg("%s: %.4f °C in 15 min, %.4f °C in the hour; expected %.4f, %.4f", c->name,
 				q, hr, c->want_15min, c->want_hour);
 		/* The hour and the reading that confirms its oldest. */
-		assert_true(h.n <= 122);
+		assert_true(h.q[DERIVE_TEMPERATURE].n <= 122);
 		derive_history_fini(&h);
 	}
 }
@@ -118,17 +120,94 @@ static void test_change_needs_confirmed_readings(void **state)
 	double t0 = 1767225600.0;
 
 	derive_history_init(&h);
-	derive_history_add(&h, t0, 20.0);
-	derive_history_add(&h, t0 + 30, 21.0);
-	derive_history_add(&h, t0 + 60, 22.0);
+	derive_history_add(&h, DERIVE_TEMPERATURE, t0, 20.0);
+	derive_history_add(&h, DERIVE_TEMPERATURE, t0 + 30, 21.0);
+	derive_history_add(&h, DERIVE_TEMPERATURE, t0 + 60, 22.0);
 	assert_true(isnan(derive_change(&h, t0 + 60, DERIVE_RATE_15MIN_S)));
-	derive_history_add(&h, t0 + 90, 23.0);
+	derive_history_add(&h, DERIVE_TEMPERATURE, t0 + 90, 23.0);
 	assert_true(fabs(derive_change(&h, t0 + 90, DERIVE_RATE_15MIN_S) - 1.0) < 1e-9);
 	assert_true(fabs(derive_change(&h, t0 + 90, DERIVE_RATE_HOUR_S) - 1.0) < 1e-9);
 	/* A clock stepping backwards starts the history afresh. */
-	derive_history_add(&h, t0, 20.0);
-	assert_int_equal(h.n, 1);
+	derive_history_add(&h, DERIVE_TEMPERATURE, t0, 20.0);
+	assert_int_equal(h.q[DERIVE_TEMPERATURE].n, 1);
 	derive_history_fini(&h);
+}
+
+/* A probe answering temperature and humidity, through derive_compute as the daemon. */
+static struct profile_metric probe_metrics[] = { { .name = "temperature" }, { .name = "humidity" } };
+static struct profile probe_profile = { .name = "probe", .metrics = probe_metrics, .n_metrics = 2 };
+static struct cfg_device probe_dev = { .name = "probe", .profile = &probe_profile };
+
+/* 15 min of 30 s polls ending at t_end: temperature 22 °C + sd_t noise, humidity
+ * rh0 + rh_per_s * (t - t_end) + sd_rh noise. */
+static void feed(struct derive_history *h, double t_end, double rh0, double rh_per_s, double sd_t,
+	double sd_rh)
+{
+	for (int k = 30; k >= 0; k--) {
+		double t = t_end - 30.0 * k;
+		struct reading r[2] = { { READING_OK, 22.0 + gauss(sd_t), NAN, false },
+			{ READING_OK, rh0 + rh_per_s * (t - t_end) + gauss(sd_rh), NAN, false } };
+		struct poll_result res = { .dev = &probe_dev, .time = t, .answered = true, .readings = r,
+			.n_readings = 2 };
+		struct derived d;
+
+		derive_compute(h, &res, &d);
+	}
+}
+
+/* Humidity rising 2 %RH per 5 min at 22 °C: a clear humidity trend at its rate, 80 %RH
+ * at the right time (within 10 %); the dew point follows it (Magnus: its rise over the window), the
+ * flat temperature has none. Falling, it reaches the minimum (dry air). */
+static void test_humidity_trend(void **state)
+{
+	double t0 = 1767225600.0, rate = 2.0 / 300.0, dew_rate;
+	struct derive_history h;
+	struct forecast_fit f;
+
+	derive_history_init(&h);
+	feed(&h, t0, 64.0, rate, 0.05, 0.3);
+	derive_trend(&h, DERIVE_HUMIDITY, t0, &f);
+	assert_true(f.clear);
+	assert_true(fabs(f.slope - rate) < 0.1 * rate);
+	assert_true(fabs(forecast_eta(&f, 80.0) - 16.0 / rate) < 0.1 * 16.0 / rate);
+	derive_trend(&h, DERIVE_DEW_POINT, t0, &f);
+	dew_rate = (derive_dew_point(22.0, 64.0) - derive_dew_point(22.0, 64.0 - rate * 900.0)) / 900.0;
+	assert_true(f.clear);
+	assert_true(fabs(f.slope - dew_rate) < 0.15 * dew_rate);
+	assert_true(fabs(f.level - derive_dew_point(22.0, 64.0)) < 0.3);
+	assert_true(forecast_eta(&f, 17.0) > 0);
+	derive_trend(&h, DERIVE_TEMPERATURE, t0, &f);
+	assert_false(f.clear);
+	derive_history_fini(&h);
+
+	derive_history_init(&h);
+	feed(&h, t0, 22.0, -1.5 / 300.0, 0.05, 0.3);
+	derive_trend(&h, DERIVE_HUMIDITY, t0, &f);
+	assert_true(f.clear && f.slope < 0);
+	assert_true(fabs(forecast_eta(&f, 8.0) - 14.0 / (1.5 / 300.0)) < 300.0);
+	assert_true(isnan(forecast_eta(&f, 60.0)));
+	derive_history_fini(&h);
+}
+
+/* A flat 45 %RH with 1 % of noise (and 0.2 °C on the temperature): no humidity trend
+ * and no dew point trend, in 200 draws. */
+static void test_noisy_flat_humidity(void **state)
+{
+	double t0 = 1767225600.0;
+
+	for (int k = 0; k < 200; k++) {
+		struct derive_history h;
+		struct forecast_fit f;
+
+		derive_history_init(&h);
+		feed(&h, t0, 45.0, 0.0, 0.2, 1.0);
+		derive_trend(&h, DERIVE_HUMIDITY, t0, &f);
+		assert_false(f.clear);
+		assert_true(f.enough);
+		derive_trend(&h, DERIVE_DEW_POINT, t0, &f);
+		assert_false(f.clear);
+		derive_history_fini(&h);
+	}
 }
 
 int main(void)
@@ -139,6 +218,8 @@ int main(void)
 		cmocka_unit_test(test_seconds),
 		cmocka_unit_test(test_change_table),
 		cmocka_unit_test(test_change_needs_confirmed_readings),
+		cmocka_unit_test(test_humidity_trend),
+		cmocka_unit_test(test_noisy_flat_humidity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

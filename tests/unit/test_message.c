@@ -341,6 +341,55 @@ static void test_context(void **state)
 	free(msg);
 }
 
+/* n's mail in cat has the body line line (and, unless NULL, not the text absent). */
+static void expect_body_line(const struct notification *n, const struct msgcat *c, const char *line,
+	const char *absent)
+{
+	char *msg = message_format(&cfg, c, INSTANCE, n), *plain = plain_body(msg);
+
+	if (!strstr(plain, line))
+		fail_msg("no line \"%s\" in:\n%s", line, plain);
+	if (absent)
+		assert_null(strstr(plain, absent));
+	free(plain);
+	free(msg);
+}
+
+/* Humidity and dew point trends (issue 18.1) say which way they go, in their unit:
+ * falling towards the minimum (dry air), rising towards the maximum; without a limit
+ * ahead, only the trend. English too. */
+static void test_humidity_forecast(void **state)
+{
+	struct notification n = fixture_alert();
+
+	n.criterion = CRIT_HUMIDITY;
+	n.metric = "humidity";
+	n.unit = "%";
+	n.value = 22.0;
+	n.bound = 25.0;
+	n.bound_kind = "min";
+	n.trend_rate = -1.5 / 300.0;
+	n.trend_limit = 8.0;
+	n.trend_limit_kind = "allowable";
+	n.trend_eta_s = 47 * 60 + 5;
+	expect_body_line(&n, fr, "Prévision : humidité relative en baisse, 8 % (limite admissible) "
+		"dans ~47 min au rythme actuel (-1,5 % / 5 min)\r\n", NULL);
+	expect_body_line(&n, NULL, "Forecast: relative humidity falling, 8 % (allowable limit) "
+		"in ~47 min at the current rate (-1.5 % / 5 min)\r\n", NULL);
+	n.trend_eta_s = NAN;
+	n.trend_limit = NAN;
+	n.trend_rate = 2.1 / 300.0;
+	expect_body_line(&n, fr, "Tendance : humidité relative en hausse, +2,1 % / 5 min\r\n", "Prévision");
+	n.criterion = CRIT_DEW_POINT;
+	n.metric = "dew_point";
+	n.unit = "°C";
+	n.trend_rate = 0.6 / 300.0;
+	n.trend_limit = 17.0;
+	n.trend_eta_s = 9 * 60 + 30;
+	expect_body_line(&n, fr, "Prévision : point de rosée en hausse, 17 °C (limite admissible) "
+		"dans ~9 min au rythme actuel (+0,6 °C / 5 min)\r\n", NULL);
+}
+
 /* The daily digest (mail.digest): the next time, and a French mail that lists the open
  * incidents and those of the last day, threaded by nothing, with the site header. */
 static void test_digest(void **state)
@@ -446,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_local_recipients),
 		cmocka_unit_test(test_role_recipients),
 		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_humidity_forecast),
 		cmocka_unit_test(test_digest),
 		cmocka_unit_test(test_body),
 		cmocka_unit_test(test_body_recovery),
