@@ -871,18 +871,29 @@ def test_daily_digest_lists_the_open_incidents(daemon, smtp_catcher):
     daemon.conf.write_text(text.replace('tls = "none";', 'tls = "none"; digest = "%s";' % at))
     daemon.start()
     assert wait_until(lambda: len(open_incidents(daemon)) == 1, 15)
-    try:
-        msgs = catcher.wait_for(2, 150)
-    except TimeoutError:
-        pytest.fail('no digest: ' + daemon.log()[-3000:])
-    parsed = [email.message_from_bytes(raw, policy=email.policy.default) for _, raw in msgs]
-    digests = [m for m in parsed if m['Subject'].startswith(('[DIGEST]', '[SYNTHÈSE]'))]
-    assert len(digests) == 1, [m['Subject'] for m in parsed]
-    body = digests[0].get_content()
+
+    def parsed():
+        return [email.message_from_bytes(raw, policy=email.policy.default)
+                for _, raw in catcher.messages()]
+
+    def digests():
+        return [m for m in parsed() if m['Subject'].startswith(('[DIGEST]', '[SYNTHÈSE]'))]
+
+    if not wait_until(lambda: digests(), 150):
+        # What the daemon said, without its per-reading debug lines, and what the spool holds.
+        said = [line for line in daemon.log().splitlines() if ': debug: ' not in line]
+        spool = {d: sorted(os.listdir(base / 'state' / 'spool' / d))
+                 for d in ('new', 'sent', 'aside') if (base / 'state' / 'spool' / d).is_dir()}
+        pytest.fail('no digest for %s (now %s); mails: %s; spool: %s; log:\n%s' % (
+            at, datetime.now().strftime('%H:%M:%S'), [m['Subject'] for m in parsed()], spool,
+            '\n'.join(said[-60:])))
+    got = digests()
+    assert len(got) == 1, [m['Subject'] for m in parsed()]
+    body = got[0].get_content()
     ids = sorted(i['id'] for i in daemon.status()['incidents'])
     listed = sorted(re.findall(r'^  - (TJ-TST-\d{8}-\d+) ', body, re.M))
     assert listed == ids, (listed, ids, body)
-    assert digests[0]['X-Envmon-Site'] == 'TJ-TST'
+    assert got[0]['X-Envmon-Site'] == 'TJ-TST'
     assert 'daily digest digest-' in daemon.log()
     daemon.stop()
 
