@@ -79,18 +79,18 @@ int dailymail_send(const struct config *cfg, struct mailsvc *mail, double now)
 	return rc < 0 ? -1 : 0;
 }
 
-/* Every minute: when the digest's time has come since the last check, send it. */
+/* Every minute: when the digest's time came since the last check, send it. */
 static int64_t tick(void *arg, int64_t now_ms)
 {
 	struct dailymail *dm = arg;
 	const struct config *cfg = *dm->cfg;
-	double now = clock_wall(), due;
+	double now = clock_wall(), last = dm->last;
 
 	(void)now_ms;
+	dm->last = now;
 	if (cfg->mail.digest_min < 0 || !dm->mail->spool)
 		return CHECK_MS;
-	due = digest_next(cfg, now - CHECK_MS / 1000.0);
-	if (!isnan(due) && due <= now)
+	if (digest_due(cfg, last, now))
 		dailymail_send(cfg, dm->mail, now);
 	return CHECK_MS;
 }
@@ -101,6 +101,7 @@ void dailymail_start(struct dailymail *dm, struct config *const *cfg, struct mai
 
 	dm->cfg = cfg;
 	dm->mail = mail;
+	dm->last = now;
 	/* Ticks on the minute's start, so that 08:00 is seen between 08:00:00 and 08:00:59. */
 	dm->timer = sched_add_timer((int64_t)((60.0 - fmod(now, 60.0)) * 1000.0), tick, dm);
 }

@@ -14,6 +14,7 @@ struct dailymail {
 	struct config *const *cfg;     /* the running configuration (a reload replaces it) */
 	struct mailsvc *mail;
 	struct sched_timer *timer;
+	double last;                   /* wall clock of the last check */
 };
 
 /* Arms the timer (checked every minute, so a reload that sets or moves mail.digest

@@ -36,6 +36,13 @@ double digest_next(const struct config *cfg, double now)
 	return (double)t;
 }
 
+bool digest_due(const struct config *cfg, double last, double now)
+{
+	double due = last < now ? digest_next(cfg, last) : NAN;
+
+	return !isnan(due) && due <= now;
+}
+
 static void when(char *buf, size_t size, double t, const struct msgcat *cat)
 {
 	time_t tt = (time_t)t;

@@ -416,6 +416,17 @@ static void test_digest(void **state)
 		assert_int_equal(tm.tm_min, 0);
 		assert_int_equal(tm.tm_mday, 24);
 		assert_true(digest_next(&cfg, next) - next > 86000);
+		/* A timer late by 0.5 s at each tick, or early: 08:00 is due exactly once. */
+		for (double step = 59.5; step <= 60.5; step += 1.0) {
+			int due = 0;
+
+			for (double t = next - 300.25; t < next + 300; t += step)
+				due += digest_due(&cfg, t, t + step);
+			assert_int_equal(due, 1);
+		}
+		assert_false(digest_due(&cfg, next + 1, next - 1));   /* the clock stepped back */
+		assert_true(digest_due(&cfg, next - 0.001, next));
+		assert_false(digest_due(&cfg, next, next + 59));
 	}
 	msg = digest_format(&cfg, fr, INSTANCE, now, open, 2, day, 1);
 	assert_non_null(strstr(msg, "\r\nX-Envmon-Site: TJ-EXV\r\n"));
