@@ -416,12 +416,13 @@ static void test_digest(void **state)
 		assert_int_equal(tm.tm_min, 0);
 		assert_int_equal(tm.tm_mday, 24);
 		assert_true(digest_next(&cfg, next) - next > 86000);
-		/* A timer late by 0.5 s at each tick, or early: 08:00 is due exactly once. */
+		/* A timer late by 0.5 s at each tick, or early, 08:00 a quarter second after a tick:
+		 * due exactly once ("the last 60 s" missed it when ticks were 60.5 s apart). */
 		for (double step = 59.5; step <= 60.5; step += 1.0) {
 			int due = 0;
 
-			for (double t = next - 300.25; t < next + 300; t += step)
-				due += digest_due(&cfg, t, t + step);
+			for (double at = next - 5 * step - 0.25; at < next + 300; at += step)
+				due += digest_due(&cfg, at, at + step);
 			assert_int_equal(due, 1);
 		}
 		assert_false(digest_due(&cfg, next + 1, next - 1));   /* the clock stepped back */
