@@ -113,6 +113,7 @@ sed -e "s|@OUT@|$out|g" -e "s|@TOP@|$top|g" -e "s|@SNMP_PORT@|$snmp_port|" \
     -e "s|@MODBUS_PORT@|$modbus_port|" -e "s|@SMTP_PORT@|$smtp_port|" -e "s|@LINE@|$out/line|" \
     -e "s|@BMC_PORT@|$bmc_port|" -e "s|@NUT_PORT@|$nut_port|" \
     contrib/demo/court.conf.in >"$out/court.conf"
+chmod o-r "$out/court.conf"   # it holds the SNMP community inline: not for other users
 "$bin/src/daemon/envmond" -t -c "$out/court.conf"
 
 say "envmond starts watching the room"
