@@ -32,24 +32,6 @@ static void add(struct msg_buf *b, const char *s)
 
 /* ------------------------------------------------------------------ text helpers */
 
-/* A reading with its unit: "31,4 °C", "9 min 30 s". */
-static void reading(char *buf, size_t size, double v, const char *unit, bool comma)
-{
-	char num[64], *u = msgtext_sanitize(unit, 16);
-
-	if (strcmp(u, "s") == 0 && v >= 60) {
-		long s = lround(v);
-		if (s % 60)
-			snprintf(buf, size, "%ld min %02ld s", s / 60, s % 60);
-		else
-			snprintf(buf, size, "%ld min", s / 60);
-	} else {
-		msgtext_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
-		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
-	}
-	free(u);
-}
-
 static bool is_french(const struct msgcat *cat)
 {
 	return cat != NULL;
@@ -136,7 +118,7 @@ static char *value_text(const struct msgcat *cat, const struct notification *n, 
 		return state_label(cat, n->state);
 	if (isnan(v))
 		return xstrdup(n->criterion == CRIT_CONTACT ? _("no answer") : "");
-	reading(buf, sizeof(buf), v, n->unit ? n->unit : "", is_french(cat));
+	msgtext_reading(buf, sizeof(buf), v, n->unit ? n->unit : "", is_french(cat));
 	return xstrdup(buf);
 }
 
@@ -147,7 +129,7 @@ static char *bound_text(const struct msgcat *cat, const struct notification *n)
 
 	if (isnan(n->bound) || !n->bound_kind || n->state)
 		return xstrdup("");
-	reading(buf, sizeof(buf), n->bound, n->unit ? n->unit : "", is_french(cat));
+	msgtext_reading(buf, sizeof(buf), n->bound, n->unit ? n->unit : "", is_french(cat));
 	return xasprintf("(%s %s)", strcmp(n->bound_kind, "min") == 0 ? _("min") : _("max"), buf);
 }
 
@@ -529,7 +511,7 @@ static void body_facts(struct msg_buf *b, const struct config *cfg, const struct
 		msg_buf_printf(b, "%s %s\n", _("Ended:"), when);
 	}
 	if (!isnan(n->worst) && !n->state) {
-		reading(when, sizeof(when), n->worst, n->unit ? n->unit : "", fr);
+		msgtext_reading(when, sizeof(when), n->worst, n->unit ? n->unit : "", fr);
 		msg_buf_printf(b, "%s %s\n", _("Worst value:"), when);
 	}
 	if (dev[0])
@@ -557,7 +539,7 @@ static void body_servers(struct msg_buf *b, const struct msgcat *cat, const stru
 		if (n->servers[i].has_inlet) {
 			char val[64];
 
-			reading(val, sizeof(val), n->servers[i].inlet_c, "°C", is_french(cat));
+			msgtext_reading(val, sizeof(val), n->servers[i].inlet_c, "°C", is_french(cat));
 			msg_buf_printf(b, "    %s %s\n", _("Air inlet temperature measured by the server:"), val);
 		}
 		free(name);

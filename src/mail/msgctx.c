@@ -67,15 +67,10 @@ static bool french(const struct msgcat *cat)
 /* "31,4 °C", "12 min" (seconds), "80 %". */
 static void value_unit(char *buf, size_t size, const struct msgcat *cat, double v, const char *unit)
 {
-	char num[64], *u = msgtext_sanitize(unit ? unit : "", 16);
-
-	if (strcmp(u, "s") == 0) {
+	if (unit && strcmp(unit, "s") == 0)
 		msgctx_duration(buf, size, v);
-	} else {
-		msgtext_number(num, sizeof(num), v, 1, french(cat));
-		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
-	}
-	free(u);
+	else
+		msgtext_reading(buf, size, v, unit, french(cat));
 }
 
 static void body_trend(struct msg_buf *b, const struct msgcat *cat, const struct notification *n)

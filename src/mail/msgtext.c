@@ -5,6 +5,7 @@
  * header for these. */
 #include <config.h>
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,23 @@ bool msgtext_is_phase(const char *metric)
 		if (strcmp(metric, per_line[i]) == 0)
 			return true;
 	return false;
+}
+
+void msgtext_reading(char *buf, size_t size, double v, const char *unit, bool comma)
+{
+	char num[64], *u = msgtext_sanitize(unit, 16);
+
+	if (strcmp(u, "s") == 0 && v >= 60) {
+		long s = lround(v);
+		if (s % 60)
+			snprintf(buf, size, "%ld min %02ld s", s / 60, s % 60);
+		else
+			snprintf(buf, size, "%ld min", s / 60);
+	} else {
+		msgtext_number(num, size < sizeof(num) ? size : sizeof(num), v, 1, comma);
+		snprintf(buf, size, "%s%s%s", num, u[0] ? " " : "", u);
+	}
+	free(u);
 }
 
 char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase)

@@ -23,6 +23,8 @@ size_t msgtext_utf8_len(const unsigned char *s);
 char *msgtext_sanitize(const char *s, size_t max_len);
 /* v with `decimals` decimals and a decimal comma when comma is true ("31,4"). */
 void msgtext_number(char *buf, size_t size, double v, int decimals, bool comma);
+/* A reading with its unit (device text, sanitized): "31,4 °C", "9 min 30 s". */
+void msgtext_reading(char *buf, size_t size, double v, const char *unit, bool comma);
 /* "sensor 3 « Entrée baie A »" for a reading's instance "INDEX LABEL" (device text,
  * sanitized), in cat's language, "phase 2" when phase; "" when instance is NULL or "".
  * Returns a malloc'd string. */
