@@ -23,6 +23,7 @@
 #include <rrd_client.h>
 
 #include "clock.h"
+#include "instfile.h"
 #include "log.h"
 #include "metric.h"
 #include "rrdread.h"
@@ -70,6 +71,10 @@ struct sdev {
 	size_t qoff[BATCH_MAX];
 	size_t n_queued;
 	time_t queue_first, queue_last;
+	/* A device with table metrics: its instances and labels, as in its instances file
+	 * (instfile.h), read at the first instance stored and written when they change. */
+	struct instfile *inst;
+	struct log_complaint inst_fail;
 };
 
 static struct {
@@ -520,6 +525,9 @@ static void dev_free(struct sdev *d)
 	free(d->vals);
 	free(d->line);
 	free(d->qbuf);
+	if (d->inst)
+		instfile_free(d->inst);
+	free(d->inst);
 	free(d);
 }
 
@@ -566,14 +574,46 @@ int store_open(const char *device, const char *const *metrics, size_t n_metrics,
 	return 0;
 }
 
+/* The instances file of the device (instfile.h) when an instance or a label is new:
+ * what the report names each instance file by. The file keeps every instance ever seen
+ * (a sensor unplugged today still has its history), with its latest label. */
+static void note_instances(const struct poll_result *res)
+{
+	struct sdev *d = dev_find(res->dev->name);
+	bool changed = false;
+	char *path;
+
+	if (!d || res->n_instances == 0)
+		return;
+	path = instfile_path(st.state_dir, d->name);
+	if (!d->inst) {
+		d->inst = xcalloc(1, sizeof(*d->inst));
+		if (instfile_load(path, d->inst) < 0 && errno != ENOENT)
+			log_warn("storage: %s: %s (rewritten)", path, strerror(errno));
+	}
+	for (size_t k = 0; k < res->n_instances; k++) {
+		const struct instance_reading *ir = &res->instances[k];
+
+		changed |= instfile_note(d->inst, res->dev->profile->metrics[ir->metric].name,
+			ir->index, ir->label);
+	}
+	if (changed && instfile_save(path, d->inst) < 0)
+		log_complain(&d->inst_fail, LOG_ERR, "storage: cannot write %s: %s", path,
+			strerror(errno));
+	else if (changed)
+		log_release(&d->inst_fail, LOG_NOTICE, "storage: %s written again", path);
+	free(path);
+}
+
 size_t store_write_instances(const struct poll_result *res)
 {
 	size_t lost = 0;
 
+	note_instances(res);
 	for (size_t k = 0; k < res->n_instances; k++) {
 		const struct instance_reading *ir = &res->instances[k];
 		const char *metric = res->dev->profile->metrics[ir->metric].name;
-		char *name = xasprintf("%s~%s~%s", res->dev->name, metric, ir->index);
+		char *name = instfile_rrd_name(res->dev->name, metric, ir->index);
 		struct store_value v = { metric, ir->r.status == READING_OK ? ir->r.value : NAN };
 
 		if (!(dev_find(name) || store_open(name, &metric, 1, res->dev->interval_s) == 0) ||

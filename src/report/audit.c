@@ -10,6 +10,7 @@
 #include "battery.h"
 #include "critfmt.h"
 #include "episodes.h"
+#include "instances.h"
 #include "metric.h"
 #include "series.h"
 #include "upgrades.h"
@@ -264,6 +265,7 @@ static void row_measure(const struct audit *a, struct audit_row *r)
 		true_extremes(a, r, &s, SERIES_MAX);
 	}
 	series_free(&s);
+	instances_measure(a, r);
 	count_episodes(a, r);
 	in.warn_episodes = r->warn_episodes;
 	in.crit_episodes = r->crit_episodes;
@@ -385,6 +387,7 @@ void audit_free(struct audit *a)
 	for (size_t i = 0; i < a->n_rows; i++) {
 		free(a->rows[i].days);
 		free(a->rows[i].daily);
+		instances_free(&a->rows[i]);
 	}
 	free(a->rows);
 	free(a->servers);

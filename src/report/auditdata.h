@@ -34,6 +34,14 @@ struct audit_episode {
 	unsigned notifications;    /* mails sent for it */
 };
 
+/* One instance of a table metric (a probe's sensor, a UPS's phase), read from its own
+ * RRD file (instances.h). */
+struct audit_instance {
+	char *index;
+	char *label;               /* the device's label, control characters stripped; "" if none */
+	struct stats st;
+};
+
 /* One criterion of one server, measured by one device. */
 struct audit_row {
 	const struct cfg_server *server;
@@ -54,6 +62,13 @@ struct audit_row {
 	double episodes_s;         /* total length of the incidents */
 	enum verdict verdict;
 	const char *reason;        /* msgid */
+	/* A table metric with several instances: the figures of each, and the worst (-1 when
+	 * none was measured), below the envelope (coldest, driest) when worst_low. n_inst = 0
+	 * for a device with one instance or none: the row's figures are then the whole story. */
+	struct audit_instance *inst;
+	size_t n_inst;
+	int worst_inst;
+	bool worst_low;
 };
 
 struct audit_server {

@@ -12,50 +12,11 @@
 #include "graph.h"
 #include "groups.h"
 #include "html.h"
+#include "htmlinst.h"
 #include "text.h"
 #include "upgrades.h"
 #include "urgency.h"
 #include "xmem.h"
-
-static const char *entity(char c)
-{
-	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
-	}
-}
-
-char *html_escape(const char *s)
-{
-	size_t len = 1;
-	char *out, *o;
-
-	for (const char *p = s; *p; p++)
-		len += entity(*p) ? strlen(entity(*p)) : 1;
-	out = o = xmalloc(len);
-	for (const char *p = s; *p; p++) {
-		const char *e = entity(*p);
-
-		if (e)
-			o = stpcpy(o, e);
-		else
-			*o++ = *p;
-	}
-	*o = '\0';
-	return out;
-}
-
-void html_put(FILE *out, const char *s)
-{
-	char *e = html_escape(s ? s : "");
-
-	fputs(e, out);
-	free(e);
-}
 
 /* Screen and print. On paper (A4 portrait): a first page for the reader who decides, one
  * section per rack starting on a new page, tables and figures never cut, and the margin
@@ -69,7 +30,8 @@ static const char style[] =
 	"table{border-collapse:collapse;width:100%;margin:.5em 0}"
 	"th,td{border:1px solid #bbb;padding:.2em .45em;text-align:left;vertical-align:top}"
 	"th{background:#eef2f7}\n"
-	"table.facts{font-size:9pt}table.facts th{width:45%;font-weight:normal}\n"
+	"table.facts,table.instances{font-size:9pt}table.facts th{width:45%;font-weight:normal}"
+	"caption{text-align:left;font-size:9pt;color:#555}tr.worst td{font-weight:bold}\n"
 	".v{font-weight:bold;padding:.1em .5em;border-radius:.3em;white-space:nowrap}"
 	".v-ok{background:#d5f5e3;color:#145a32}.v-watch{background:#fdebd0;color:#7e5109}"
 	".v-fail{background:#f5b7b1;color:#78281f}.v-nodata{background:#e5e7e9;color:#424949}\n"
@@ -83,19 +45,6 @@ static const char style[] =
 	"tr,figure,.crit,table.summary{break-inside:avoid}"
 	".v,th,.alert{-webkit-print-color-adjust:exact;print-color-adjust:exact}}\n";
 
-/* s as the inside of a CSS string: quotes, backslashes and '<' (no "</style>") escaped. */
-static void css_put(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20)
-			fprintf(out, "\\%x ", c);
-		else
-			fputc(c, out);
-	}
-}
-
 /* The running header (court and period) and footer (issuer, "page N / M"). */
 static void write_page_rules(FILE *out, const struct audit *a, const struct docinfo *doc)
 {
@@ -105,12 +54,12 @@ static void write_page_rules(FILE *out, const struct audit *a, const struct doci
 	snprintf(line, sizeof(line), _("Period: from %s to %s"), d1, d2);
 	fputs("@page{size:A4 portrait;margin:18mm 14mm 16mm;"
 		"@top-left{font-size:8pt;color:#555;content:\"", out);
-	css_put(out, a->cfg->site.name);
+	htmlesc_css_put(out, a->cfg->site.name);
 	fputs("\"}@top-right{font-size:8pt;color:#555;content:\"", out);
-	css_put(out, line);
+	htmlesc_css_put(out, line);
 	fputs("\"}@bottom-left{font-size:8pt;color:#555;content:\"", out);
 	if (doc)
-		css_put(out, text_issuer(issuer, sizeof(issuer), doc));
+		htmlesc_css_put(out, text_issuer(issuer, sizeof(issuer), doc));
 	/* TRANSLATORS: the page numbers of the printed report, "page 3 / 8" */
 	fprintf(out, "\"}@bottom-right{font-size:8pt;color:#555;content:\"%s \" counter(page) "
 		"\" / \" counter(pages)}}\n", _("page"));
@@ -349,10 +298,13 @@ static void write_facts(FILE *out, const struct audit *a, const struct audit_row
 	html_put(out, servers);
 	fputs(" — ", out);
 	html_put(out, _(r->reason));
+	htmlinst_worst(out, r);
 	fputs("</p>\n<table class=\"facts\">\n", out);
 	for (size_t i = 0; i < n; i++)
 		fact_row(out, f[i].label, f[i].value);
-	fputs("</table>\n</div>\n", out);
+	fputs("</table>\n", out);
+	htmlinst_table(out, r);
+	fputs("</div>\n", out);
 }
 
 /* A server's head: its role, static findings and verdicts; no empty criteria table
@@ -474,6 +426,7 @@ static void write_group_verdicts(FILE *out, const struct audit *a, size_t first,
 		}
 		fputs("</td><td>", out);
 		html_put(out, _(r->reason));
+		htmlinst_worst(out, r);
 		fputs("</td></tr>\n", out);
 	}
 	if (any)

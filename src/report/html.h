@@ -7,15 +7,10 @@
 
 #include "audit.h"
 #include "docinfo.h"
+#include "htmlesc.h"
 
 /* Writes the whole page; doc (may be NULL) gives the date of issue, the issuer and what
  * could not be read. 0, or -1 on a write error. */
 int html_write(FILE *out, const struct audit *a, const struct docinfo *doc);
-
-/* s with & < > " ' replaced by entities, safe in element content and quoted
- * attributes; a new string. */
-char *html_escape(const char *s);
-/* The same, written to out. */
-void html_put(FILE *out, const char *s);
 
 #endif

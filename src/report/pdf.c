@@ -17,6 +17,8 @@
 #include "groups.h"
 #include "pdf.h"
 #include "pdfdoc.h"
+#include "pdfinst.h"
+#include "insttext.h"
 #include "text.h"
 #include "upgrades.h"
 #include "urgency.h"
@@ -339,6 +341,7 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 	struct pdfdoc_table *t;
 	struct groups_iter it;
 	bool any = false;
+	char *worst;
 
 	w[0] = 0.2, w[1] = 0.16, w[n_cols - 1] = 0.64 - ws * (double)n;
 	for (size_t k = 2; k < n_cols - 1; k++)
@@ -363,7 +366,9 @@ static void write_group_verdicts(struct pdf *p, size_t first, size_t n)
 			else
 				pdfdoc_table_cell(t, "");
 		}
-		pdfdoc_table_cellf(t, "%s", _(r->reason));
+		worst = insttext_worst(r);
+		pdfdoc_table_cellf(t, "%s%s%s", _(r->reason), worst ? " — " : "", worst ? worst : "");
+		free(worst);
 	}
 	if (any)
 		pdfdoc_table_end(p->d, t);
@@ -380,18 +385,22 @@ static void write_facts(struct pdf *p, const struct audit_row *r, const char *se
 	struct pdfdoc_table *t = pdfdoc_table_new(2, w, true);
 	char *b = badge(r->verdict);
 	char *head = g_markup_printf_escaped("%s — %s ", describe_crit(r), r->device->name);
-	char *m = xasprintf("%s%s", head, b);
+	char *m = xasprintf("%s%s", head, b), *worst;
 
 	pdfdoc_text(p->d, PDFDOC_H4, m, true);
 	free(m);
 	g_free(head);
 	g_free(b);
-	textf(p, PDFDOC_META, true, "%s — %s", servers, _(r->reason));
+	worst = insttext_worst(r);
+	textf(p, PDFDOC_META, true, "%s — %s%s%s", servers, _(r->reason), worst ? " — " : "",
+		worst ? worst : "");
+	free(worst);
 	pdfdoc_table_cellf(t, "%s", _("figure"));
 	pdfdoc_table_cellf(t, "%s", _("value"));
 	for (size_t i = 0; i < n; i++)
 		fact_row(t, f[i].label, f[i].value);
 	pdfdoc_table_end(p->d, t);
+	pdfinst_table(p->d, r);
 }
 
 static void write_group_evidence(struct pdf *p, size_t first, size_t n)

@@ -7,6 +7,7 @@
 
 #include "describe.h"
 #include "fmt.h"
+#include "insttext.h"
 #include "text.h"
 #include "upgrades.h"
 #include "battery.h"
@@ -139,15 +140,39 @@ static void write_inventory(FILE *out, const struct audit *a)
 	}
 }
 
+/* Each instance of r's table metric on a line of its own (names are device text,
+ * control characters removed by insttext). */
+static void write_instances(FILE *out, const struct audit_row *r)
+{
+	const char *cols[INSTTEXT_COLS];
+
+	insttext_columns(cols);
+	for (size_t k = 0; k < r->n_inst; k++) {
+		struct insttext_line l;
+
+		insttext_line(r, k, &l);
+		fprintf(out, "      %s : %s / %s / %s ; %s : %s ; %s : %s\n", l.name, l.cell[0],
+			l.cell[1], l.cell[2], cols[3], l.cell[3], cols[4], l.cell[4]);
+		free(l.name);
+	}
+}
+
 static void write_row(FILE *out, const struct audit *a, const struct audit_row *r)
 {
 	struct fact f[DESCRIBE_MAX_FACTS];
 	size_t n = describe_row(a, r, f);
+	char *worst = insttext_worst(r);
 
-	fprintf(out, "\n  %s (%s) : %s — %s\n", describe_crit(r), r->device->name,
-		_(verdict_label(r->verdict)), _(r->reason));
+	fprintf(out, "\n  %s (%s) : %s — %s%s%s\n", describe_crit(r), r->device->name,
+		_(verdict_label(r->verdict)), _(r->reason), worst ? " — " : "", worst ? worst : "");
+	free(worst);
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "    %s : %s\n", f[i].label, f[i].value);
+	if (r->n_inst) {
+		fprintf(out, "    %s (%s / %s / %s) :\n", insttext_title(r), _("minimum"), _("mean"),
+			_("maximum"));
+		write_instances(out, r);
+	}
 }
 
 static void write_server(FILE *out, const struct audit *a, const struct audit_server *s)
