@@ -233,7 +233,7 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def rack_daemon(agent, tmp_path, community, ups=False):
+def rack_daemon(agent, tmp_path, community, ups=False, profile='auto'):
     """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
     community, or fed by that UPS if ups, mailing in French to an aiosmtpd catcher:
     (daemon, catcher, state dir)."""
@@ -251,12 +251,12 @@ site = { name = "Tribunal de test"; code = "TJ-TST"; contacts = { arsit = [ "ars
 paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid"; control_socket = "%s/envmond.sock"; };
 daemon = { allow_root = true; };
 storage = { step = 5; };
-devices = ( { name = "%s"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
+devices = ( { name = "%s"; profile = "%s"; interval = 5; timeout = 1000; retries = 1;
               snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
 racks = ( { name = "baie-A"; %s servers = ( { name = "srv-comci"; role = "comci"; %s } ); } );
 specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
-''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', agent.port, community,
+''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', profile, agent.port, community,
        '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', catcher.port))
     try:
         return Daemon(conf, locale, tmp_path), catcher, state
