@@ -75,7 +75,8 @@ def history():
     for i in range(6 * 288, 7 * 288):
         ports[6][i] = float("nan")
     hum = {0: [wave(45.0, 3.0, i) for i in range(N)], 3: [wave(38.0, 2.0, i) for i in range(N)]}
-    hum[0][peak] = 66.0           # the wettest
+    hum[0][peak] = 66.0           # the wettest, 6 %RH above the recommended 60
+    hum[3][peak + 40] = 1.0       # the driest, 7 %RH below the allowable 8: the worst
     files = {}
     for p, v in ports.items():
         files["akcp~temperature~%d" % p] = {"temperature": v}
@@ -168,8 +169,9 @@ def test_text_names_the_hottest_sensor_and_lists_them(site):
     assert re.search(r"sonde 3 .*: 23,0 °C / 25,0 °C / 31,2 °C ; hors de la plage "
                      r"recommandée : 2 h 00 min \(0,8 %\) ; hors de la plage admissible : 0 s", lines[2]), lines[2]
     assert "sonde 6 « Couloir » : 19,0 °C / " in lines[3], lines[3]
-    # The wettest humidity sensor, the most loaded phase, the highest voltage.
-    assert "la plus humide : sonde 0 « Entree baie A », 66,0 % HR max" in text, text
+    # The driest humidity sensor (further below its envelope than the wettest went above
+    # it), the most loaded phase, the highest voltage.
+    assert "la plus sèche : sonde 3 « Sortie baie A », 1,0 % HR min" in text, text
     assert "la plus chargée : phase 3, 31 % max" in text, text
     assert "la plus haute : phase 2, 236,0 V max" in text, text
     assert "par phase (minimum / moyenne / maximum) :" in text
