@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "envmon.h"
+#include "instfile.h"
 #include "journal.h"
 #include "rrdread.h"
 #include "sources.h"
@@ -70,6 +71,10 @@ static void check_rrd_files(const struct config *cfg, struct sources *s)
 			cfg->devices[i].name);
 
 		s->n_rrd_found += check_file(s, path) == 1;
+		free(path);
+		/* the labels of its instances (instances.c): refused, they would go unnamed */
+		path = instfile_path(cfg->paths.state_dir, cfg->devices[i].name);
+		check_file(s, path);
 		free(path);
 	}
 }

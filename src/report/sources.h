@@ -24,10 +24,10 @@ struct sources {
 	bool remote;               /* RRD files read through a network rrdcached: not checked */
 };
 
-/* Checks the state directory, the RRD file of every configured device and the journal
- * of cfg. A missing RRD file or journal is not a problem by itself (a device added
- * yesterday); a missing or unreadable state directory, or a file that exists and cannot
- * be opened, is. Fills out; returns its number of problems. */
+/* Checks the state directory, the RRD file and the instances file (instfile.h) of every
+ * configured device and the journal of cfg. A missing RRD file or journal is not a
+ * problem by itself (a device added yesterday); a missing or unreadable state directory,
+ * or a file that exists and cannot be opened, is. Fills out; returns its number of problems. */
 size_t sources_check(const struct config *cfg, struct sources *out);
 /* True when the state directory holds nothing to report from (no RRD file, no journal). */
 bool sources_empty(const struct sources *s);
