@@ -696,13 +696,20 @@ def test_unreadable_state_directory(site):
     assert [f for f in os.listdir(tmp) if f.startswith("out")] == []
 
 
+def refuse_file(site, name):
+    """private_site with everything readable by all but rrd/NAME, which only root's group
+    may read (needs root): (directory, configuration, path of the file)."""
+    need_root()
+    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
+    path = os.path.join(state, "rrd", name)
+    os.chmod(path, 0o640)
+    return tmp, conf, path
+
+
 def test_unreadable_rrd_file_partial(site):
     """The directories readable, one RRD file not: an error naming it; with --partial a
     report whose first page says what is missing."""
-    need_root()
-    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
-    ups = os.path.join(state, "rrd", "ups-general.rrd")
-    os.chmod(ups, 0o640)
+    tmp, conf, ups = refuse_file(site, "ups-general.rrd")
     out = os.path.join(tmp, "out.txt")
     args = ["--from", "2026-03-01", "--to", "2026-03-30", "--format", "text", "-o", out]
     p = run_raw(site, conf, args, as_nobody)

@@ -24,8 +24,8 @@ from datetime import datetime
 
 import pytest
 
-from test_report import (FROM, PARIS, REPORT, as_nobody, make_site, need_root, private_site,
-                         report_env, run_raw, write_rrd)
+from test_report import (FROM, PARIS, REPORT, as_nobody, make_site, refuse_file, report_env,
+                         run_raw, write_rrd)
 
 DAYS = 10
 N = DAYS * 288                  # 5-minute buckets, as test_report.write_rrd writes them
@@ -216,10 +216,7 @@ def test_pdf_draws_the_label_literally(site):
 def test_unreadable_instances_file_is_named(site):
     """The instances file there but refused: the report says so, as for an RRD file, rather
     than leave the sensors unnamed without a word."""
-    need_root()
-    tmp, conf, state = private_site(site, state_mode=0o755, file_mode=0o644)
-    inst = os.path.join(state, "rrd", "akcp.instances")
-    os.chmod(inst, 0o640)
+    tmp, conf, inst = refuse_file(site, "akcp.instances")
     p = run_raw(site, conf, ["--from", "2026-03-01", "--to", "2026-03-10", "--format", "text",
                              "-o", os.path.join(tmp, "out.txt")], as_nobody)
     assert p.returncode == 66, (p.returncode, p.stderr)
