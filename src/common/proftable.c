@@ -91,6 +91,8 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 			"'fallback_oid'"), pm->name);
 	cfgparse_enum(p, m, "aggregate", aggregate_names, &agg);
 	t->aggregate = (enum table_aggregate)agg;
+	t->fallback_metric_index = -1;
+	cfgparse_string(p, m, "fallback_metric", false, &t->fallback_metric);
 }
 
 void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -98,7 +100,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 {
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
-		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", NULL };
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
@@ -116,6 +118,44 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	}
 	pm->snmp_table = xcalloc(1, sizeof(*pm->snmp_table));
 	parse_table(p, m, pm, oid_valid);
+}
+
+/* Two metrics say the same thing when their units and state names are the same. */
+static bool same_kind(const struct profile_metric *a, const struct profile_metric *b)
+{
+	if (!a->unit || !b->unit || strcmp(a->unit, b->unit) != 0 || a->n_state_names != b->n_state_names)
+		return false;
+	for (size_t i = 0; i < a->n_state_names; i++)
+		if (strcmp(a->state_names[i], b->state_names[i]) != 0)
+			return false;
+	return true;
+}
+
+void proftable_resolve(struct cfgparse *p, const config_setting_t *m, struct profile *prof, size_t i)
+{
+	struct profile_metric *pm = &prof->metrics[i];
+	struct profile_table *t = pm->snmp_table;
+	const struct profile_metric *other = NULL;
+	size_t at = 0;
+
+	if (!t || !t->fallback_metric)
+		return;
+	for (size_t k = 0; k < prof->n_metrics; k++)
+		if (k != i && strcmp(prof->metrics[k].name, t->fallback_metric) == 0) {
+			other = &prof->metrics[k];
+			at = k;
+		}
+	if (!other)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" is not a metric of this profile"),
+			pm->name, t->fallback_metric);
+	else if (other->snmp_table)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" must be a scalar metric, not a table"),
+			pm->name, t->fallback_metric);
+	else if (!same_kind(pm, other))
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" must have the same unit and states"),
+			pm->name, t->fallback_metric);
+	else
+		t->fallback_metric_index = (int)at;
 }
 
 void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -159,6 +199,7 @@ void proftable_free(struct profile_metric *pm)
 	free(t->select_values);
 	free(t->select_pattern);
 	free(t->select_text);
+	free(t->fallback_metric);
 	for (size_t i = 0; i < t->n_unit_oids; i++)
 		free(t->unit_oids[i]);
 	free(t->unit_oids);

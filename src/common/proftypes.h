@@ -56,6 +56,11 @@ struct profile_table {
 	long long *fahrenheit_values;  /* values of unit_oid meaning the value is in °F */
 	size_t n_fahrenheit_values;
 	enum table_aggregate aggregate;
+	/* Another (scalar) metric of the profile whose reading stands in when no row gives a
+	 * good value (PowerNet: a single-phase card has no phase table, its total load is the
+	 * UPS's load), or NULL; fallback_metric_index is its index, -1 if none. */
+	char *fallback_metric;
+	int fallback_metric_index;
 };
 
 struct profile_metric {

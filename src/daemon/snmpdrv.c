@@ -277,8 +277,12 @@ static void decode_table(struct drv_device *d, size_t i)
 		note_error(d, m->name, "the table walk got no answer");
 		return;
 	}
-	snmptable_aggregate(m, i, d->inst_readings, d->n_inst, &d->readings[i]);
-	if (d->readings[i].status == READING_ABSENT)
+	snmptable_aggregate(m, i, d->inst_readings, d->n_inst, m->snmp_table->fallback_metric &&
+		m->snmp_table->fallback_metric_index >= 0 ? &d->readings[m->snmp_table->fallback_metric_index] : NULL,
+		&d->readings[i]);
+	if (d->readings[i].from_fallback_metric)
+		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, m->name);
+	else if (d->readings[i].status == READING_ABSENT)
 		log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: no row of the table %s%s%s",
 			d->dev->name, m->name, m->oid, m->snmp_table->select_oid ? " is selected by " : "",
 			m->snmp_table->select_oid ? m->snmp_table->select_oid : "");
@@ -298,12 +302,13 @@ static void decode_all(struct drv_device *d)
 		snprintf(ir->label, sizeof(ir->label), "%s", d->inst[k].label);
 		decode_slot(d, prof->n_metrics + k, ir->metric, &ir->r);
 	}
-	for (size_t i = 0; i < prof->n_metrics; i++) {
+	/* Scalars first: a table metric may fall back on one (fallback_metric). */
+	for (size_t i = 0; i < prof->n_metrics; i++)
+		if (!prof->metrics[i].snmp_table)
+			decode_slot(d, i, i, &d->readings[i]);
+	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
 			decode_table(d, i);
-		else
-			decode_slot(d, i, i, &d->readings[i]);
-	}
 }
 
 static void finish(struct drv_device *d)

@@ -350,7 +350,7 @@ static bool better(enum table_aggregate agg, double v, double best)
 }
 
 void snmptable_aggregate(const struct profile_metric *m, size_t metric, const struct instance_reading *inst,
-	size_t n, struct reading *out)
+	size_t n, const struct reading *fallback, struct reading *out)
 {
 	const struct instance_reading *best = NULL, *invalid = NULL, *error = NULL;
 	size_t n_idx;
@@ -367,6 +367,14 @@ void snmptable_aggregate(const struct profile_metric *m, size_t metric, const st
 			invalid = ir;
 		if (ir->r.status == READING_ERROR && !error)
 			error = ir;
+	}
+	/* A single-phase UPS has no phase row; a card whose phases all say "not
+	 * supported" still gives its total. */
+	if (!best && fallback && (fallback->status == READING_OK || (!invalid && !error))) {
+		*out = *fallback;
+		out->instance[0] = '\0';
+		out->from_fallback_metric = true;
+		return;
 	}
 	best = best ? best : invalid ? invalid : error;
 	if (!best) {

@@ -56,10 +56,12 @@ size_t snmptable_select(const struct snmptable_walk *w, const struct profile *pr
 
 /* The value a table metric gives the rules from its n instances' readings (only
  * those of metric are looked at): the largest (AGG_MAX), smallest (AGG_MIN) or first
- * good one, its instance named in out->instance. No good reading: the first invalid
- * one (an offline sensor), else the first error, else absent. */
+ * good one, its instance named in out->instance. No good reading: the reading of
+ * fallback (the metric's fallback_metric, NULL if none) when it is good or when the
+ * table has no row, else the first invalid one (an offline sensor), else the first
+ * error, else absent. */
 void snmptable_aggregate(const struct profile_metric *m, size_t metric, const struct instance_reading *inst,
-	size_t n, struct reading *out);
+	size_t n, const struct reading *fallback, struct reading *out);
 
 /* Device text made safe for logs, mail and terminals: control characters and DEL
  * become '?', trailing blanks and NULs go, at most size - 1 bytes are kept (cut on

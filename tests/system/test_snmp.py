@@ -200,7 +200,7 @@ EXPECTED = {
                     'output_voltage': 230, 'battery_temperature': 24, 'ups_selftest': 'passed',
                     'battery_voltage': 54.6, 'seconds_on_battery': 0, 'ups_alarms': 0},
     'ups-apc-powernet': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_replace_battery': 'no',
-                         'ups_charge': 100.0, 'ups_runtime': 2520, 'ups_load': 35.2,
+                         'ups_charge': 100.0, 'ups_runtime': 2520, 'ups_load': 35.2, 'total_load': 35.2,
                          'input_voltage': 230.1, 'input_frequency': 50.0, 'output_voltage': 230.0,
                          'battery_temperature': 24.3, 'ups_selftest': 'passed', 'battery_voltage': 54.5},
     'ups-eaton-xups': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_charge': 100,
@@ -214,7 +214,7 @@ EXPECTED = {
     'probe-akcp': {'temperature': 22.4, 'humidity': 44},
     'probe-eaton-emp': {'temperature': 22.6, 'humidity': 43.7},
 }
-UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'input_voltage': 'V',
+UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'total_load': '%', 'input_voltage': 'V',
          'input_frequency': 'Hz', 'output_voltage': 'V', 'battery_temperature': '°C', 'battery_voltage': 'V',
          'ambient_temperature': '°C', 'temperature': '°C', 'humidity': '%',
          'seconds_on_battery': 's', 'ups_alarms': ''}
@@ -222,7 +222,7 @@ UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'input_voltage'
 
 # Metrics of a profile that a recording rightly lacks (a single-phase unit has no
 # phase table): they must be absent, never a number.
-EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_load', 'phase_in_voltage', 'phase_out_voltage')}
+EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_in_voltage', 'phase_out_voltage')}
 
 
 def check_metrics(metrics, expected, recording=None, absent=()):
@@ -255,7 +255,7 @@ def test_apc_fallback_to_basic_oids(sim, tmp_path):
     conf = write_config(tmp_path, [device('apc', 'ups-apc-powernet',
                                           snmp_block(sim.port, community='ups-apc-basic'))])
     m = probe_ok(conf, 'apc')
-    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, input_voltage=230,
+    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, total_load=35, input_voltage=230,
                 input_frequency=50, output_voltage=230, battery_temperature=24, battery_voltage=54)
     check_metrics(m, want, absent=EXPECTED_ABSENT['ups-apc-powernet'])
     assert m['ups_load']['raw'] == 35 and m['input_voltage']['raw'] == 230
@@ -462,7 +462,7 @@ def test_slow_fallback_round_has_its_own_timeout(slow_sim, tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.elapsed >= 2.3
     m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
-    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, input_voltage=230,
+    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, total_load=35, input_voltage=230,
                 input_frequency=50, output_voltage=230, battery_temperature=24, battery_voltage=54)
     check_metrics(m, want, absent=EXPECTED_ABSENT['ups-apc-powernet'])
     assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad

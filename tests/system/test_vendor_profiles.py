@@ -22,6 +22,7 @@ WANTED = {
     'ups-cyberpower': 'ups-cyberpower',
     'ups-eaton-xups-alarms': 'ups-eaton-xups',
     'ups-apc-powernet-3phase': 'ups-apc-powernet',
+    'ups-apc-symmetra-3phase': 'ups-apc-powernet',
     'probe-netbotz-5528': 'probe-netbotz',
     'probe-apc-rackmon': 'probe-apc-rackmon',
     'probe-entity-sensor-multi': 'probe-entity-sensor',
@@ -44,7 +45,7 @@ def agent(tmp_path_factory):
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
                                                            'probe-apc-emu', 'ups-eaton-xups-low',
                                                            'ups-rfc1628-sentinels', 'probe-akcp-8-cold',
-                                                           'ups-rfc1628-surge'])
+                                                           'ups-rfc1628-surge', 'ups-apc-powernet'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -125,11 +126,40 @@ def test_powernet_not_supported_and_phases(agent, tmp_path):
     assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
     assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
     assert m['battery_voltage']['value'] == 218
-    load = {i['index']: i for i in m['phase_load']['instances']}
+    load = {i['index']: i for i in m['ups_load']['instances']}
     assert load['1.1']['value'] == 33 and load['1.2']['value'] == 41 and load['1.3']['status'] == 'invalid'
-    assert m['phase_load']['value'] == 41
+    assert m['ups_load']['value'] == 41 and m['ups_load']['instance'] == '1.2'
     assert m['phase_in_voltage']['value'] == 229 and m['phase_out_voltage']['value'] == 229
-    assert m['ups_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+    assert m['total_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+
+
+def test_powernet_three_phases_judged_by_the_most_loaded(agent, tmp_path):
+    """A Symmetra PX whose phases carry 24/18/28 % and whose total is 23.3 %: ups_load is
+    the phase table's, 28 % on phase 3 (rows 1.1.N as cards index them)."""
+    m = read(agent, tmp_path, 'ups-apc-symmetra-3phase')
+    assert values(m['ups_load']) == {'1.1.1': 24, '1.1.2': 18, '1.1.3': 28}
+    assert m['ups_load']['value'] == 28 and m['ups_load']['instance'] == '1.1.3'
+    assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.*'
+    assert m['total_load']['value'] == pytest.approx(23.3)
+    assert values(m['phase_in_voltage']) == {'1.1.1': 231, '1.1.2': 229, '1.1.3': 232}
+    assert m['phase_out_voltage']['value'] == 229 and m['ups_charge']['value'] == 100
+
+
+def test_powernet_single_phase_reads_its_total_load(agent, tmp_path):
+    """A Smart-UPS without a phase table: ups_load is its upsHighPrecOutputLoad, 35.2 %,
+    without an instance, and no 'absent' complaint for the table."""
+    conf = write_config(tmp_path, [device('d', 'ups-apc-powernet', snmp_block(agent.port, community='ups-apc-powernet'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_load']['value'] == pytest.approx(35.2) and m['ups_load']['status'] == 'ok'
+    assert m['ups_load']['instances'] == [] and m['ups_load']['instance'] is None
+    assert m['ups_load']['source'] == '= total_load'
+    assert m['total_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.3.3.0'
+    assert 'metric ups_load absent' not in p.stderr, p.stderr
+    text = probe(conf, 'd', json_out=False).stdout
+    row = [l for l in text.splitlines() if l.startswith('ups_load ')][0]
+    assert '= total_load' in row and '35.2' in row, row
 
 
 def test_netbotz_old_tree(agent, tmp_path):
@@ -233,7 +263,7 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def rack_daemon(agent, tmp_path, community, ups=False):
+def rack_daemon(agent, tmp_path, community, ups=False, specs=''):
     """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
     community, or fed by that UPS if ups, mailing in French to an aiosmtpd catcher:
     (daemon, catcher, state dir)."""
@@ -254,10 +284,10 @@ storage = { step = 5; };
 devices = ( { name = "%s"; profile = "auto"; interval = 5; timeout = 1000; retries = 1;
               snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
 racks = ( { name = "baie-A"; %s servers = ( { name = "srv-comci"; role = "comci"; %s } ); } );
-specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; }; };
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; %s }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
 ''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', agent.port, community,
-       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', catcher.port))
+       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', specs, catcher.port))
     try:
         return Daemon(conf, locale, tmp_path), catcher, state
     except BaseException:
@@ -425,6 +455,15 @@ def test_alert_mail_names_the_phase(agent, tmp_path):
     lowest line reads 231 V: the alert names line 2 as a phase."""
     body = first_mail(*rack_daemon(agent, tmp_path, 'ups-rfc1628-surge', ups=True)[:2])
     assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
+
+
+def test_alert_mail_names_the_most_loaded_phase(agent, tmp_path):
+    """A Symmetra PX at 24/18/28 % per phase, 23.3 % in total, with a load warning above
+    25 %: judged at 28 %, the alert names phase 3 (not the total, not "1.1.3")."""
+    body = first_mail(*rack_daemon(agent, tmp_path, 'ups-apc-symmetra-3phase', ups=True,
+                                   specs='ups_load = { warn_above = 25.0; hold = 0; clear_hold = 0; };')[:2])
+    assert 'Capteur : onduleur, phase 3' in body, body
+    assert '28 %' in body and '23,3' not in body, body
 
 
 def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):

@@ -290,21 +290,112 @@ static void test_aggregate(void **state)
 	struct reading out;
 
 	(void)state;
-	snmptable_aggregate(&m, 0, ir, 4, &out);
+	snmptable_aggregate(&m, 0, ir, 4, NULL, &out);
 	assert_int_equal(out.status, READING_OK);
 	assert_true(out.value == 31.5);
 	assert_string_equal(out.instance, "3 Sortie baie A");
 	t.aggregate = AGG_MIN;
-	snmptable_aggregate(&m, 0, ir, 4, &out);
+	snmptable_aggregate(&m, 0, ir, 4, NULL, &out);
 	assert_true(out.value == 24.0);
 	assert_string_equal(out.instance, "1 Entrée baie A");
 	/* Only offline sensors: unknown, never 0. */
-	snmptable_aggregate(&m, 0, ir + 3, 1, &out);
+	snmptable_aggregate(&m, 0, ir + 3, 1, NULL, &out);
 	assert_int_equal(out.status, READING_INVALID);
 	assert_true(isnan(out.value));
 	assert_string_equal(out.instance, "5");
-	snmptable_aggregate(&m, 0, ir + 1, 1, &out);
+	snmptable_aggregate(&m, 0, ir + 1, 1, NULL, &out);
 	assert_int_equal(out.status, READING_ABSENT);
+}
+
+/* PowerNet-MIB upsPhaseOutputPhaseTable of a 3-phase Symmetra (rows TABLE.1.PHASE),
+ * upsPhaseOutputPercentLoad (.10) 24/18/28 %, and its voltages (.3). */
+static const struct row powernet_3phase_rows[] = {
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.1", 230, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.2", 231, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.3", 229, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.1", 24, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.2", 18, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.3", 28, NULL, NULL },
+};
+
+/* A single-phase Smart-UPS: no phase table at all. */
+static const struct row powernet_1phase_rows[] = {
+	{ "1.3.6.1.4.1.318.1.1.1.4.3.3.0", 352, NULL, NULL },
+};
+
+static struct reading good(double value)
+{
+	return (struct reading){ READING_OK, value, value * 10, false, "", 0, false };
+}
+
+/* ups_load: the phase table when it has rows with a load (the most loaded phase),
+ * else the total load (fallback_metric total_load). */
+static void test_phase_table_or_total_load(void **state)
+{
+	struct profile *prof = load("ups-apc-powernet");
+	int load_i = profile_metric_index(prof, "ups_load"), total = profile_metric_index(prof, "total_load");
+	const struct profile_metric *m = &prof->metrics[load_i];
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	struct instance_reading ir[3];
+	struct reading total_r = good(35.2), bad = { READING_ABSENT, NAN, NAN, false, "", 0, false }, out;
+	size_t n, n_load = 0;
+
+	(void)state;
+	assert_true(load_i >= 0 && total >= 0);
+	assert_string_equal(m->snmp_table->fallback_metric, "total_load");
+	assert_int_equal(m->snmp_table->fallback_metric_index, total);
+	walk_all(w, powernet_3phase_rows, sizeof(powernet_3phase_rows) / sizeof(powernet_3phase_rows[0]));
+	n = snmptable_select(w, prof, &in);
+	for (size_t i = 0; i < n; i++)
+		if ((int)in[i].metric == load_i) {
+			static const double loads[] = { 24, 18, 28 };
+
+			assert_true(n_load < 3);
+			ir[n_load] = inst((size_t)load_i, in[i].index, "", READING_OK, loads[n_load]);
+			n_load++;
+		}
+	assert_int_equal(n_load, 3);
+	assert_string_equal(ir[2].index, "1.1.3");
+	free(in);
+	snmptable_walk_free(w);
+	/* Three phases: the most loaded one, named; the total is not looked at. */
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 28);
+	assert_string_equal(out.instance, "1.1.3");
+	assert_false(out.from_fallback_metric);
+	/* Every phase "not supported" (-1): the total load, without an instance. */
+	for (size_t i = 0; i < 3; i++)
+		ir[i].r = (struct reading){ READING_INVALID, NAN, -1, false, "", 0, false };
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 35.2 && out.from_fallback_metric);
+	assert_string_equal(out.instance, "");
+	/* ... unless the total is not good either: the phases say unknown. */
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &bad, &out);
+	assert_int_equal(out.status, READING_INVALID);
+	assert_string_equal(out.instance, "1.1.1");
+
+	/* A single-phase card: no row of the phase table; the total, or its absence. */
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, powernet_1phase_rows, 1);
+	n = snmptable_select(w, prof, &in);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal((int)in[i].metric, load_i);
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 35.2 && out.from_fallback_metric);
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, &bad, &out);
+	assert_int_equal(out.status, READING_ABSENT);
+	assert_true(out.from_fallback_metric);
+	/* Without a fallback metric: absent. */
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, NULL, &out);
+	assert_int_equal(out.status, READING_ABSENT);
+	assert_false(out.from_fallback_metric);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
 }
 
 static void test_clean_label(void **state)
@@ -371,6 +462,16 @@ static void test_profile_errors(void **state)
 		"is not one of its states");
 	expect_error(HEAD "{ name = \"ups_source\"; oid = \"1.3.6.1.4\"; states = { online = 2; }; "
 		"override_oid = \"1.3.6.1.5\"; } ); };", "'override_oid' needs 'override_values' and 'override_state'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; fallback_metric = \"t2\"; } ); };",
+		"'fallback_metric' is for a table metric");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; } ); };",
+		"'fallback_metric' \"t2\" is not a metric of this profile");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; },"
+		"{ name = \"t2\"; oid = \"1.3.6.1.5\"; table = true; unit = \"°C\"; } ); };",
+		"must be a scalar metric, not a table");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; },"
+		"{ name = \"t2\"; oid = \"1.3.6.1.5.0\"; unit = \"%\"; } ); };",
+		"'fallback_metric' \"t2\" must have the same unit and states");
 }
 
 /* A row kept by its label: select_pattern. */
@@ -484,6 +585,7 @@ int main(void)
 		cmocka_unit_test(test_walk_stops_on_loop),
 		cmocka_unit_test(test_akcp_rows_from_fallback_column),
 		cmocka_unit_test(test_aggregate),
+		cmocka_unit_test(test_phase_table_or_total_load),
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
