@@ -42,7 +42,7 @@ static bool table_eq(const struct profile_table *a, const struct profile_table *
 	return str_eq(a->select_oid, b->select_oid) && str_eq(a->fallback_select_oid, b->fallback_select_oid) &&
 		str_eq(a->select_text, b->select_text) &&
 		str_eq(a->select_pattern, b->select_pattern) && a->aggregate == b->aggregate &&
-		str_eq(a->fallback_metric, b->fallback_metric) &&
+		str_eq(a->fallback_metric, b->fallback_metric) && a->select_each_poll == b->select_each_poll &&
 		ints_eq(a->select_values, a->n_select_values, b->select_values, b->n_select_values) &&
 		strings_eq(a->label_oids, a->n_label_oids, b->label_oids, b->n_label_oids) &&
 		strings_eq(a->unit_oids, a->n_unit_oids, b->unit_oids, b->n_unit_oids) &&

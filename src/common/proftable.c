@@ -77,6 +77,8 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 			"'select_oid' and 'fallback_oid'"), pm->name);
 	if (t->select_oid && !t->n_select_values && !t->select_text)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
+	if (cfgparse_bool(p, m, "select_each_poll", &t->select_each_poll) && t->select_each_poll && !t->select_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_each_poll' needs 'select_oid'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
 	parse_columns(p, m, "label_oid", &t->label_oids, &t->n_label_oids, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
@@ -100,7 +102,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 {
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
-		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", NULL };
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);

@@ -47,6 +47,9 @@ struct profile_table {
 	size_t n_select_values;
 	char *select_text;             /* fnmatch(3) pattern select_oid's value (a string, or an
 	                                * OBJECT IDENTIFIER as dotted numbers) must match, or NULL */
+	bool select_each_poll;         /* select_oid is read again at every poll: a row no longer
+	                                * selected (NetBotz: a sensor unplugged, its value text
+	                                * empty) is unknown at once, and the table walked again */
 	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;

@@ -45,7 +45,8 @@
 #define TABLE_REWALK_MIN_MS (5 * 60 * 1000)
 #define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
-enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE };
+enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE, ITEM_SELECT };
+#define ITEMS_PER_SLOT 7
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
@@ -71,7 +72,8 @@ struct request {
 };
 
 struct metric_items {
-	int main, fallback, scale, precision, status, override;   /* indexes in items, -1 if none */
+	/* indexes in items, -1 if none; select: an instance's select column (select_each_poll) */
+	int main, fallback, scale, precision, status, override, select;
 };
 
 struct drv_device {
@@ -248,6 +250,15 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 				r->status = READING_OK;
 				r->value = pm->override_state;
 			}
+	}
+	/* The row is no longer one the table selects (its sensor unplugged): unknown now,
+	 * and the next walk leaves it out. */
+	if (mi->select >= 0 && item_read(&d->items[mi->select]) && d->items[mi->select].value == 0 &&
+	    r->status != READING_ERROR) {
+		*r = (struct reading){ READING_INVALID, NAN, r->raw, false, "", 0, false };
+		d->tables_stale = true;
+		log_debug("%s: %s: row %s is no longer selected", d->dev->name, name,
+			d->inst[slot - d->dev->profile->n_metrics].index);
 	}
 	/* The row's unit column said Fahrenheit: the profile's unit is Celsius. */
 	if (instance && r->status == READING_OK && d->inst[slot - d->dev->profile->n_metrics].fahrenheit)
@@ -558,6 +569,18 @@ static void round_done(struct drv_device *d)
 
 /* ------------------------------------------------------------------ answers */
 
+/* An instance's select column answered: its value becomes 1 if the row is still
+ * selected, 0 if not (a string column has no number to keep). */
+static void select_answer(struct drv_device *d, struct item *it, const netsnmp_variable_list *vb)
+{
+	const struct snmptable_instance *in = &d->inst[it->metric - d->dev->profile->n_metrics];
+
+	if (it->status == SNMPDEC_ABSENT && it->why)
+		return;   /* noSuchInstance: the row is gone, the value says so too */
+	it->status = SNMPDEC_OK;
+	it->value = snmptable_varbind_selected(d->dev->profile->metrics[in->metric].snmp_table, vb) ? 1 : 0;
+}
+
 static void store_varbinds(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
@@ -572,6 +595,8 @@ static void store_varbinds(struct drv_device *d, const struct request *rq, netsn
 		} else {
 			it->status = snmpdec_varbind(vb, &it->value);
 			it->why = snmpdec_exception_name(vb);
+			if (it->role == ITEM_SELECT)
+				select_answer(d, it, vb);
 		}
 		if (vb)
 			vb = vb->next_variable;
@@ -860,6 +885,8 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	char *st = in ? row_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
 		m->sensor_status_oid, in) : NULL;
 	char *ov = in ? row_oid(m->override_oid, in) : NULL;
+	char *sel = in && m->snmp_table->select_each_poll ? row_oid(in->from_fallback &&
+		m->snmp_table->fallback_select_oid ? m->snmp_table->fallback_select_oid : m->snmp_table->select_oid, in) : NULL;
 
 	add_item(d, slot, ITEM_MAIN, main, &mi->main);
 	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
@@ -867,12 +894,14 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	add_item_opt(d, slot, ITEM_PRECISION, in ? pr : m->sensor_precision_oid, &mi->precision);
 	add_item_opt(d, slot, ITEM_STATUS, in ? st : m->sensor_status_oid, &mi->status);
 	add_item_opt(d, slot, ITEM_OVERRIDE, in ? ov : m->override_oid, &mi->override);
+	add_item_opt(d, slot, ITEM_SELECT, sel, &mi->select);
 	free(main);
 	free(fb);
 	free(sc);
 	free(pr);
 	free(st);
 	free(ov);
+	free(sel);
 }
 
 /* Scalars first (slot = metric index), then the instances of the table metrics
@@ -882,10 +911,10 @@ static void build_items(struct drv_device *d)
 	const struct profile *prof = d->dev->profile;
 	size_t slots = prof->n_metrics + d->n_inst;
 
-	d->items = xcalloc(slots * 6 + 1, sizeof(*d->items));
+	d->items = xcalloc(slots * ITEMS_PER_SLOT + 1, sizeof(*d->items));
 	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
-		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1 };
+		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1, -1 };
 		if (!prof->metrics[i].snmp_table)
 			add_slot(d, i, &prof->metrics[i], NULL);
 	}

@@ -149,6 +149,17 @@ netsnmp_pdu *snmptable_walk_pdu(struct snmptable_walk *w)
 
 static void index_text(const oid *sub, size_t len, char *out, size_t size);
 
+/* The value of vb in cell: a number, a string (cleaned) or an OID as text. */
+static void cell_value(struct cell *cell, const netsnmp_variable_list *vb)
+{
+	cell->number = snmpdec_varbind(vb, &cell->value) == SNMPDEC_OK;
+	if (vb->type == ASN_OCTET_STR)
+		snmptable_clean_label(vb->val.string, vb->val_len, cell->text, sizeof(cell->text));
+	else if (vb->type == ASN_OBJECT_ID)   /* a row naming its kind by OID (LIEBERT-GP) */
+		index_text(vb->val.objid, vb->val_len / sizeof(oid), cell->text, sizeof(cell->text));
+}
+
+/* take() checked that vb is in c's column, with at most SNMPTABLE_INDEX_MAX more. */
 static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 {
 	struct cell *cell;
@@ -158,11 +169,7 @@ static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 	memset(cell, 0, sizeof(*cell));
 	cell->sub_len = vb->name_length - c->len;
 	memcpy(cell->sub, vb->name + c->len, cell->sub_len * sizeof(oid));
-	cell->number = snmpdec_varbind(vb, &cell->value) == SNMPDEC_OK;
-	if (vb->type == ASN_OCTET_STR)
-		snmptable_clean_label(vb->val.string, vb->val_len, cell->text, sizeof(cell->text));
-	else if (vb->type == ASN_OBJECT_ID)   /* a row naming its kind by OID (LIEBERT-GP) */
-		index_text(vb->val.objid, vb->val_len / sizeof(oid), cell->text, sizeof(cell->text));
+	cell_value(cell, vb);
 }
 
 /* One varbind of the current column's walk; false when the column ends here. */
@@ -230,13 +237,9 @@ static const struct cell *cell_at(const struct column *c, const oid *sub, size_t
 	return NULL;
 }
 
-static bool selected_value(const struct profile_table *t, const struct column *sel, const struct cell *row)
+/* True if c, a row's cell of the select column (NULL: none), keeps the row. */
+static bool cell_selected(const struct profile_table *t, const struct cell *c)
 {
-	const struct cell *c;
-
-	if (!t->select_oid)
-		return true;
-	c = cell_at(sel, row->sub, row->sub_len);
 	if (c && t->select_text)
 		return fnmatch(t->select_text, c->text, 0) == 0;
 	if (!c || !c->number)
@@ -245,6 +248,23 @@ static bool selected_value(const struct profile_table *t, const struct column *s
 		if ((double)t->select_values[i] == c->value)
 			return true;
 	return false;
+}
+
+static bool selected_value(const struct profile_table *t, const struct column *sel, const struct cell *row)
+{
+	if (!t->select_oid)
+		return true;
+	return cell_selected(t, cell_at(sel, row->sub, row->sub_len));
+}
+
+bool snmptable_varbind_selected(const struct profile_table *t, const netsnmp_variable_list *vb)
+{
+	struct cell c = { .sub_len = 0 };
+
+	if (snmpdec_exception_name(vb))
+		return false;
+	cell_value(&c, vb);
+	return cell_selected(t, &c);
 }
 
 /* The unit of a row: its cell in the first unit column that has one, or the column's

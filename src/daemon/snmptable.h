@@ -54,6 +54,10 @@ unsigned snmptable_walk_requests(const struct snmptable_walk *w);
 size_t snmptable_select(const struct snmptable_walk *w, const struct profile *prof,
 	struct snmptable_instance **out);
 
+/* True if vb, the answer to a GET of a row's select column (select_each_poll), still
+ * keeps the row (select_values, select_text); an exception does not. */
+bool snmptable_varbind_selected(const struct profile_table *t, const netsnmp_variable_list *vb);
+
 /* The value a table metric gives the rules from its n instances' readings (only
  * those of metric are looked at): the largest (AGG_MAX), smallest (AGG_MIN) or first
  * good one, its instance named in out->instance. No good reading: the reading of

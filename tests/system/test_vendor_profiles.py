@@ -457,6 +457,49 @@ def test_alert_mail_names_the_phase(agent, tmp_path):
     assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
 
 
+def test_netbotz_sensor_unplugged_after_the_walk(tmp_path_factory, tmp_path):
+    """A NetBotz sensor unplugged while envmond runs (its value text turns empty, its value
+    0): the next poll reads it unknown, not 0 degC (which is below the critical 15 degC and
+    would raise an alert), long before the hourly walk; the other sensor gives the value."""
+    from test_mail import envmonctl
+    agent = snmpsim_serving(tmp_path_factory, ['probe-netbotz-writable'])
+    sim = next(agent)
+    try:
+        d, catcher, state = rack_daemon(sim, tmp_path, 'probe-netbotz-writable')
+        try:
+            def temperature():
+                st = envmonctl(tmp_path, 'status', '--json')
+                if st.returncode != 0:     # not listening yet
+                    return {}
+                dev = [x for x in json.loads(st.stdout)['devices'] if x['name'] == 'akcp'][0]
+                return ([x for x in dev['readings'] if x['metric'] == 'temperature'] or [{}])[0]
+            deadline = time.time() + 30
+            while time.time() < deadline and temperature().get('instance') != '2231587019 Sortie baie E':
+                time.sleep(0.5)
+            assert temperature()['value'] == pytest.approx(26.4), temperature()
+            target = '127.0.0.1:%d' % sim.port
+            col = '1.3.6.1.4.1.52674.500.4.1.1.1.%d.2231587019'
+            subprocess.run(['snmpset', '-v2c', '-c', 'probe-netbotz-writable', target, col % 7, 's', '',
+                            col % 2, 'i', '0'], check=True, capture_output=True, timeout=30)
+            deadline = time.time() + 20   # the debug line of the poll that saw it
+            log = tmp_path / 'envmond.err'
+            while time.time() < deadline and 'row 2231587019 is no longer selected' not in log.read_text():
+                time.sleep(0.5)
+            now = temperature()
+            assert now['value'] == pytest.approx(22.9) and now['instance'] == '1377094322 Entree baie E', now
+            time.sleep(6)    # one more poll: still unknown, never 0
+            mails = catcher.messages()
+        finally:
+            d.stop()
+            catcher.stop()
+    finally:
+        next(agent, None)
+    assert mails == [], [m[1].get_content() for m in mails]
+    last = subprocess.run(['rrdtool', 'lastupdate', str(state / 'rrd' / 'akcp~temperature~2231587019.rrd')],
+                          capture_output=True, text=True)
+    assert last.returncode == 0 and last.stdout.split()[-1] == 'U', last.stdout
+
+
 def test_alert_mail_names_the_most_loaded_phase(agent, tmp_path):
     """A Symmetra PX at 24/18/28 % per phase, 23.3 % in total, with a load warning above
     25 %: judged at 28 %, the alert names phase 3 (not the total, not "1.1.3")."""

@@ -398,6 +398,28 @@ static void test_phase_table_or_total_load(void **state)
 	profile_free(prof);
 }
 
+/* NetBotz: the value text read at every poll (select_each_poll) keeps the row while it
+ * is not empty; empty (unplugged) or an exception (the row gone) does not. */
+static void test_row_still_selected(void **state)
+{
+	struct profile *prof = load("probe-netbotz");
+	const struct profile_table *t = prof->metrics[profile_metric_index(prof, "temperature")].snmp_table;
+	oid name[SNMPDEC_OID_MAX];
+	size_t len = snmpdec_parse_oid("1.3.6.1.4.1.52674.500.4.1.1.1.7.2231587019", name, SNMPDEC_OID_MAX);
+	netsnmp_pdu *pdu = response();
+
+	(void)state;
+	assert_true(t->select_each_poll);
+	snmp_pdu_add_variable(pdu, name, len, ASN_OCTET_STR, "26.400000", 9);
+	snmp_pdu_add_variable(pdu, name, len, ASN_OCTET_STR, "", 0);
+	snmp_pdu_add_variable(pdu, name, len, SNMP_NOSUCHINSTANCE, NULL, 0);
+	assert_true(snmptable_varbind_selected(t, pdu->variables));
+	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable));
+	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable->next_variable));
+	snmp_free_pdu(pdu);
+	profile_free(prof);
+}
+
 static void test_clean_label(void **state)
 {
 	char out[12];
@@ -472,6 +494,8 @@ static void test_profile_errors(void **state)
 	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; },"
 		"{ name = \"t2\"; oid = \"1.3.6.1.5.0\"; unit = \"%\"; } ); };",
 		"'fallback_metric' \"t2\" must have the same unit and states");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; select_each_poll = true; } ); };",
+		"'select_each_poll' needs 'select_oid'");
 }
 
 /* A row kept by its label: select_pattern. */
@@ -586,6 +610,7 @@ int main(void)
 		cmocka_unit_test(test_akcp_rows_from_fallback_column),
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_phase_table_or_total_load),
+		cmocka_unit_test(test_row_still_selected),
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
