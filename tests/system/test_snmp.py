@@ -222,7 +222,9 @@ UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'total_load': '
 
 # Metrics of a profile that a recording rightly lacks (a single-phase unit has no
 # phase table): they must be absent, never a number.
-EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_in_voltage', 'phase_out_voltage')}
+EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_in_voltage', 'phase_out_voltage'),
+                   # an EMP002 card has no XUPS-MIB EMP001 scalars
+                   'probe-eaton-emp': ('remote_temperature', 'remote_humidity')}
 
 
 def check_metrics(metrics, expected, recording=None, absent=()):
@@ -448,7 +450,7 @@ def test_slow_agent_within_timeout(slow_sim, tmp_path):
     check_metrics(m, EXPECTED['ups-rfc1628'])
 
 
-APC_FALLBACK = ('ups_charge', 'ups_load', 'input_voltage', 'input_frequency', 'output_voltage',
+APC_FALLBACK = ('ups_charge', 'ups_load', 'total_load', 'input_voltage', 'input_frequency', 'output_voltage',
                 'battery_temperature', 'battery_voltage')
 
 
@@ -465,7 +467,8 @@ def test_slow_fallback_round_has_its_own_timeout(slow_sim, tmp_path):
     want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, total_load=35, input_voltage=230,
                 input_frequency=50, output_voltage=230, battery_temperature=24, battery_voltage=54)
     check_metrics(m, want, absent=EXPECTED_ABSENT['ups-apc-powernet'])
-    assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad
+    assert m['total_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad
+    assert m['ups_load']['source'] == '= total_load'
     assert m['ups_source']['source'] == '1.3.6.1.4.1.318.1.1.1.4.1.1.0'
 
 

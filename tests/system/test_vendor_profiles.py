@@ -23,6 +23,7 @@ WANTED = {
     'ups-eaton-xups-alarms': 'ups-eaton-xups',
     'ups-apc-powernet-3phase': 'ups-apc-powernet',
     'ups-apc-symmetra-3phase': 'ups-apc-powernet',
+    'probe-eaton-emp-chain': 'probe-eaton-emp',
     'probe-netbotz-5528': 'probe-netbotz',
     'probe-apc-rackmon': 'probe-apc-rackmon',
     'probe-entity-sensor-multi': 'probe-entity-sensor',
@@ -45,7 +46,8 @@ def agent(tmp_path_factory):
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
                                                            'probe-apc-emu', 'ups-eaton-xups-low',
                                                            'ups-rfc1628-sentinels', 'probe-akcp-8-cold',
-                                                           'ups-rfc1628-surge', 'ups-apc-powernet'])
+                                                           'ups-rfc1628-surge', 'ups-apc-powernet',
+                                                           'probe-eaton-emp001'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -160,6 +162,27 @@ def test_powernet_single_phase_reads_its_total_load(agent, tmp_path):
     text = probe(conf, 'd', json_out=False).stdout
     row = [l for l in text.splitlines() if l.startswith('ups_load ')][0]
     assert '= total_load' in row and '35.2' in row, row
+
+
+def test_eaton_emp_every_probe_in_fahrenheit(agent, tmp_path):
+    """Three EMP002 on one card set to Fahrenheit: every probe an instance, converted
+    (72.5/80.6/69.8 degF = 22.5/27.0/21.0 degC), the hottest judged."""
+    m = read(agent, tmp_path, 'probe-eaton-emp-chain')
+    t = values(m['temperature'])
+    assert sorted(t) == ['1.1', '2.1', '3.1']
+    assert t['1.1'] == pytest.approx(22.5) and t['2.1'] == pytest.approx(27.0) and t['3.1'] == pytest.approx(21.0)
+    assert m['temperature']['value'] == pytest.approx(27.0) and m['temperature']['instance'] == '2.1'
+    assert m['temperature']['unit'] == '°C'
+    assert values(m['humidity']) == {'1.1': pytest.approx(41.2), '2.1': pytest.approx(38.8), '3.1': pytest.approx(45.5)}
+    assert m['remote_temperature']['status'] == 'absent'
+
+
+def test_eaton_emp001_on_xups(agent, tmp_path):
+    """The older EMP001 (XUPS-MIB xupsEnvRemoteTemp/Humidity, no sensor table): read through
+    fallback_metric, not the UPS's own ambient temperature."""
+    m = read(agent, tmp_path, 'probe-eaton-emp001', 'probe-eaton-emp')
+    assert m['temperature']['value'] == 23 and m['temperature']['source'] == '= remote_temperature'
+    assert m['humidity']['value'] == 47 and m['temperature']['instances'] == []
 
 
 def test_netbotz_old_tree(agent, tmp_path):
