@@ -57,6 +57,27 @@ static void parse_columns(struct cfgparse *p, const config_setting_t *m, const c
 			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 
+/* prefer_pattern = "*inlet*" or [ "*inlet*", "*intake*" ]: shell patterns on the labels. */
+static void parse_patterns(struct cfgparse *p, const config_setting_t *m, struct profile_table *t)
+{
+	config_setting_t *s = config_setting_get_member(m, "prefer_pattern");
+
+	if (!s)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		t->prefer_patterns = xcalloc(1, sizeof(char *));
+		t->prefer_patterns[0] = xstrdup(config_setting_get_string(s));
+		t->n_prefer_patterns = 1;
+	} else if (!cfgparse_strings(p, m, "prefer_pattern", &t->prefer_patterns, &t->n_prefer_patterns)) {
+		return;
+	}
+	if (!t->n_label_oids)
+		cfgparse_error_at(p, s, _("'%s' needs 'label_oid'"), "prefer_pattern");
+	for (size_t i = 0; i < t->n_prefer_patterns; i++)
+		if (!t->prefer_patterns[i][0])
+			cfgparse_error_at(p, s, _("'%s' cannot hold an empty pattern"), "prefer_pattern");
+}
+
 static void parse_table(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
 	bool (*oid_valid)(const char *oid))
 {
@@ -83,6 +104,7 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	parse_columns(p, m, "label_oid", &t->label_oids, &t->n_label_oids, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
+	parse_patterns(p, m, t);
 	parse_columns(p, m, "unit_oid", &t->unit_oids, &t->n_unit_oids, oid_valid);
 	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
 	if (!t->n_unit_oids != !t->n_fahrenheit_values)
@@ -102,7 +124,8 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 {
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
-		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll", NULL };
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll",
+		"prefer_pattern", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
@@ -206,6 +229,9 @@ void proftable_free(struct profile_metric *pm)
 		free(t->unit_oids[i]);
 	free(t->unit_oids);
 	free(t->fahrenheit_values);
+	for (size_t i = 0; i < t->n_prefer_patterns; i++)
+		free(t->prefer_patterns[i]);
+	free(t->prefer_patterns);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);
 	free(t->label_oids);

@@ -51,6 +51,10 @@ struct profile_table {
 	                                * selected (NetBotz: a sensor unplugged, its value text
 	                                * empty) is unknown at once, and the table walked again */
 	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
+	char **prefer_patterns;        /* fnmatch(3) patterns (case ignored): when a kept row has a
+	                                * label column matching one, only such rows are kept (a
+	                                * switch's inlet sensor, not its ASIC or transceivers) */
+	size_t n_prefer_patterns;
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;
 	char **unit_oids;              /* columns (or scalars, their .0 row) saying the row's unit:

@@ -476,13 +476,50 @@ static bool need_discovery(const struct drv_device *d)
 static void build_items(struct drv_device *d);
 static void reset_items(struct drv_device *d);
 
+/* Appends "SEP\"TEXT\"" (with PREFIX before the quote) to buf, cut at its end. */
+static void append_quoted(char *buf, size_t size, const char *sep, const char *prefix, const char *text)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < size)
+		snprintf(buf + used, size - used, "%s%s\"%s\"", sep, prefix, text);
+}
+
+/* For --probe, --discover and the log: which rows prefer_pattern kept, and why. The
+ * labels are device text already cleaned of control characters (snmptable.c). */
+static void log_preferred(const struct drv_device *d, size_t metric, size_t candidates)
+{
+	const struct profile_metric *m = &d->dev->profile->metrics[metric];
+	char why[160] = "", kept[240] = "", index[40];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->snmp_table->n_prefer_patterns; i++)
+		append_quoted(why, sizeof(why), i ? ", " : "", "", m->snmp_table->prefer_patterns[i]);
+	for (size_t k = 0; k < d->n_inst; k++)
+		if (d->inst[k].metric == metric) {
+			snprintf(index, sizeof(index), "%s ", d->inst[k].index);
+			append_quoted(kept, sizeof(kept), n++ ? ", " : "", index, d->inst[k].label);
+		}
+	if (n < candidates)
+		log_info("%s: %s: %zu of %zu rows kept, named like %s: %s", d->dev->name, m->name, n, candidates, why,
+			kept);
+	else if (n > 0)
+		log_info("%s: %s: no row named like %s: all %zu rows kept", d->dev->name, m->name, why, n);
+}
+
 /* The walk is over: its rows become the instances polled from now on. */
 static void apply_walk(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
+	size_t *candidates = xcalloc(prof->n_metrics + 1, sizeof(size_t));
+	bool tell = !d->tables_known || d->tables_stale;
 
 	free(d->inst);
-	d->n_inst = snmptable_select(d->walk, prof, &d->inst);
+	d->n_inst = snmptable_select(d->walk, prof, &d->inst, candidates);
+	for (size_t i = 0; tell && i < prof->n_metrics; i++)
+		if (prof->metrics[i].snmp_table && prof->metrics[i].snmp_table->n_prefer_patterns)
+			log_preferred(d, i, candidates[i]);
+	free(candidates);
 	free(d->inst_readings);
 	d->inst_readings = xcalloc(d->n_inst + 1, sizeof(*d->inst_readings));
 	for (size_t i = 0; i < d->n_items; i++)
@@ -492,7 +529,7 @@ static void apply_walk(struct drv_device *d)
 	d->n_items = 0;
 	build_items(d);
 	reset_items(d);
-	if (!d->tables_known || d->tables_stale)
+	if (tell)
 		log_info("%s: %zu table instance(s) found in %u request(s)", d->dev->name, d->n_inst,
 			snmptable_walk_requests(d->walk));
 	d->tables_known = true;

@@ -314,9 +314,42 @@ static void index_text(const oid *sub, size_t len, char *out, size_t size)
 	}
 }
 
-static size_t select_metric(const struct snmptable_walk *w, const struct profile *prof, size_t metric,
-	struct snmptable_instance **out, size_t n)
+/* True if a label column of row matches one of t's prefer_patterns. */
+static bool row_preferred(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
 {
+	for (size_t i = 0; i < t->n_label_oids; i++) {
+		const struct cell *c = cell_at(column_of(w, t->label_oids[i]), row->sub, row->sub_len);
+
+		for (size_t k = 0; c && k < t->n_prefer_patterns; k++)
+			if (fnmatch(t->prefer_patterns[k], c->text, FNM_CASEFOLD) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Of the n - first instances found for one metric, only the preferred ones stay when
+ * there are some; returns the new count. */
+static size_t keep_preferred(const struct snmptable_walk *w, const struct profile_table *t,
+	struct snmptable_instance *in, const struct cell **rows, size_t first, size_t n)
+{
+	size_t kept = first;
+	bool any = false;
+
+	for (size_t i = first; i < n && !any; i++)
+		any = row_preferred(w, t, rows[i - first]);
+	if (!any)
+		return n;
+	for (size_t i = first; i < n; i++)
+		if (row_preferred(w, t, rows[i - first]))
+			in[kept++] = in[i];
+	return kept;
+}
+
+static size_t select_metric(const struct snmptable_walk *w, const struct profile *prof, size_t metric,
+	struct snmptable_instance **out, size_t n, size_t *candidates)
+{
+	const struct cell **kept_rows = NULL;
+	size_t first = n;
 	const struct profile_metric *m = &prof->metrics[metric];
 	const struct column *rows = column_of(w, m->oid), *sel = column_of(w, m->snmp_table->select_oid);
 	bool from_fallback = false;
@@ -341,20 +374,27 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 		memcpy(in.sub, row->sub, row->sub_len * sizeof(oid));
 		index_text(in.sub, in.sub_len, in.index, sizeof(in.index));
 		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		kept_rows = xrealloc(kept_rows, (n - first + 1) * sizeof(*kept_rows));
+		kept_rows[n - first] = row;
 		(*out)[n++] = in;
 	}
+	if (candidates)
+		*candidates = n - first;
+	if (m->snmp_table->n_prefer_patterns)
+		n = keep_preferred(w, m->snmp_table, *out, kept_rows, first, n);
+	free(kept_rows);
 	return n;
 }
 
 size_t snmptable_select(const struct snmptable_walk *w, const struct profile *prof,
-	struct snmptable_instance **out)
+	struct snmptable_instance **out, size_t *candidates)
 {
 	size_t n = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
-			n = select_metric(w, prof, i, out, n);
+			n = select_metric(w, prof, i, out, n, candidates ? &candidates[i] : NULL);
 	return n;
 }
 

@@ -50,9 +50,11 @@ unsigned snmptable_walk_requests(const struct snmptable_walk *w);
  * then row order; *out is a new array (free it). A metric's rows are those of its
  * value column, or of its fallback column when the value column has none; a row is
  * kept when its select column holds one of select_values and its label matches
- * select_pattern. */
+ * select_pattern; then, when some kept rows have a label column matching one of
+ * prefer_patterns, only those stay. candidates (NULL, or one per metric of prof):
+ * the rows kept before prefer_patterns, for the log. */
 size_t snmptable_select(const struct snmptable_walk *w, const struct profile *prof,
-	struct snmptable_instance **out);
+	struct snmptable_instance **out, size_t *candidates);
 
 /* True if vb, the answer to a GET of a row's select column (select_each_poll), still
  * keeps the row (select_values, select_text); an exception does not. */

@@ -146,7 +146,7 @@ def device(name, profile, snmp, interval=30, timeout=1000, retries=1, dead_time=
             % (name, profile, interval, timeout, retries, extra, snmp))
 
 
-def write_config(tmp_path, devices):
+def write_config(tmp_path, devices, profiles=PROFILES):
     state = tmp_path / 'state'
     state.mkdir(exist_ok=True)
     conf = tmp_path / 'envmond.conf'
@@ -158,9 +158,21 @@ paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid";
 storage = { step = 5; };
 daemon = { allow_root = %s; };
 devices = ( %s );
-''' % (state, PROFILES, state, state, 'true' if os.geteuid() == 0 else 'false',
+''' % (state, profiles, state, state, 'true' if os.geteuid() == 0 else 'false',
        ',\n'.join(devices)))
     return str(conf)
+
+
+def profiles_without_prefer(tmp_path):
+    """A copy of the shipped profiles whose probe-entity-sensor reads every celsius row
+    (no prefer_pattern), as a site may have it."""
+    out = tmp_path / 'profiles-all-rows'
+    shutil.copytree(PROFILES, out)
+    f = out / 'probe-entity-sensor.conf'
+    text = re.sub(r'\n\s*prefer_pattern = \[[^]]*\];', '', f.read_text())
+    assert 'prefer_pattern' not in text.split('profile = {')[1]
+    f.write_text(text)
+    return str(out)
 
 
 def probe(conf, name, json_out=True):

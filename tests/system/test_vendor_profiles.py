@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from test_snmp import ENVMOND, PROFILES, TOP, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+from test_snmp import (ENVMOND, PROFILES, TOP, device, probe, probe_ok, profiles_without_prefer, snmp_block,
+                       snmpsim_serving, write_config)
 
 WANTED = {
     'ups-socomec-netvision': 'ups-socomec-netvision',
@@ -37,6 +38,7 @@ WANTED = {
     'probe-entity-sensor-bare': 'probe-entity-sensor',
     'probe-netbotz-unplugged': 'probe-netbotz',
     'probe-entity-sensor-switch': 'probe-entity-sensor',
+    'probe-entity-sensor-cisco-switch': 'probe-entity-sensor',
 }
 
 
@@ -532,10 +534,48 @@ def test_alert_mail_names_the_most_loaded_phase(agent, tmp_path):
     assert '28 %' in body and '23,3' not in body, body
 
 
+def test_entity_sensor_switch_reads_its_inlets_only(agent, tmp_path):
+    """A switch stack's ASIC (65 degC), CPU, outlet and SFP rows are not the rack's inlet: the
+    two rows named "Inlet Temp Sensor" are, the hottest judged; --probe and --discover say
+    which rows were kept and why."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port,
+                                                                  community='probe-entity-sensor-cisco-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'1008': 24, '2008': 26}
+    assert m['temperature']['value'] == 26 and m['temperature']['instance'] == '2008 Switch 2 - Inlet Temp Sensor'
+    note = ('d: temperature: 2 of 6 rows kept, named like "*inlet*", "*intake*", "*ambient*": '
+            '1008 "Switch 1 - Inlet Temp Sensor", 2008 "Switch 2 - Inlet Temp Sensor"')
+    assert note in p.stderr, p.stderr
+    d = subprocess.run([ENVMOND, '-c', write_config(tmp_path, []), '--discover',
+                        'snmp://probe-entity-sensor-cisco-switch@127.0.0.1:%d' % agent.port],
+                       capture_output=True, text=True, timeout=120)
+    assert d.returncode == 0, d.stderr
+    assert 'temperature: 2 of 6 rows kept, named like' in d.stdout + d.stderr
+    assert '[best]' in d.stdout and 'probe-entity-sensor' in [l for l in d.stdout.splitlines() if '[best]' in l][0]
+
+
+def test_entity_sensor_no_inlet_name_keeps_every_row(agent, tmp_path):
+    """No celsius row named like an inlet: every one is read, and --probe says so."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-bare'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'd: temperature: no row named like "*inlet*", "*intake*", "*ambient*": all 2 rows kept' in p.stderr
+
+
 def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):
     """A switch: volts, fans and dBm rows left out, temperatures in units/tenths/milli
-    read right, an unavailable one unknown; no humidity row: absent, never a number."""
+    read right, an unavailable one unknown; no humidity row: absent, never a number.
+    The shipped profile keeps the "Chassis inlet" row only; a site profile without
+    prefer_pattern reads every celsius row."""
     conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'1001': pytest.approx(41.2)}
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))],
+                        profiles_without_prefer(tmp_path))
     p = probe(conf, 'd')
     assert p.returncode == 0, p.stderr
     m = {x['name']: x for x in json.loads(p.stdout)['metrics']}

@@ -114,7 +114,7 @@ static const struct row entity_rows[] = {
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.2", 0, "Temp 1" },
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.3", 0, "Humidity\x01 front  " },
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.4", 0, "Temp 2" },
-	{ "1.3.6.1.2.1.47.1.1.1.1.7.2", 0, "Inlet A" },
+	{ "1.3.6.1.2.1.47.1.1.1.1.7.2", 0, "Front A" },
 	{ "1.3.6.1.2.1.47.1.1.1.1.7.3", 0, "" },
 	{ "1.3.6.1.2.1.99.1.1.1.1.1", 4, NULL },
 	{ "1.3.6.1.2.1.99.1.1.1.1.2", 8, NULL },
@@ -130,13 +130,13 @@ static const struct row entity_rows[] = {
 static void check_entity_instances(const struct profile *prof, const struct snmptable_walk *w)
 {
 	struct snmptable_instance *in;
-	size_t n = snmptable_select(w, prof, &in);
+	size_t n = snmptable_select(w, prof, &in, NULL);
 	int t = profile_metric_index(prof, "temperature"), h = profile_metric_index(prof, "humidity");
 
 	assert_int_equal(n, 3);
 	assert_int_equal(in[0].metric, t);
 	assert_string_equal(in[0].index, "2");
-	assert_string_equal(in[0].label, "Inlet A");           /* entPhysicalName */
+	assert_string_equal(in[0].label, "Front A");           /* entPhysicalName */
 	assert_int_equal(in[1].metric, t);
 	assert_string_equal(in[1].index, "4");
 	assert_string_equal(in[1].label, "Temp 2");            /* empty name: entPhysicalDescr */
@@ -195,7 +195,7 @@ static void test_walk_end_and_failure(void **state)
 	}
 	assert_null(snmptable_walk_pdu(w));
 	assert_false(snmptable_walk_failed(w));
-	assert_int_equal(snmptable_select(w, prof, &in), 0);
+	assert_int_equal(snmptable_select(w, prof, &in, NULL), 0);
 	free(in);
 	snmptable_walk_free(w);
 
@@ -252,7 +252,7 @@ static void test_akcp_rows_from_fallback_column(void **state)
 
 	(void)state;
 	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	assert_int_equal(n, 2);
 	assert_string_equal(in[1].index, "1");
 	assert_string_equal(in[1].label, "Port 2");
@@ -346,7 +346,7 @@ static void test_phase_table_or_total_load(void **state)
 	assert_string_equal(m->snmp_table->fallback_metric, "total_load");
 	assert_int_equal(m->snmp_table->fallback_metric_index, total);
 	walk_all(w, powernet_3phase_rows, sizeof(powernet_3phase_rows) / sizeof(powernet_3phase_rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++)
 		if ((int)in[i].metric == load_i) {
 			static const double loads[] = { 24, 18, 28 };
@@ -380,7 +380,7 @@ static void test_phase_table_or_total_load(void **state)
 	/* A single-phase card: no row of the phase table; the total, or its absence. */
 	w = snmptable_walk_new(prof, true);
 	walk_all(w, powernet_1phase_rows, 1);
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++)
 		assert_int_not_equal((int)in[i].metric, load_i);
 	snmptable_aggregate(m, (size_t)load_i, NULL, 0, &total_r, &out);
@@ -417,6 +417,58 @@ static void test_row_still_selected(void **state)
 	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable));
 	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable->next_variable));
 	snmp_free_pdu(pdu);
+	profile_free(prof);
+}
+
+/* A switch: celsius rows for the inlet (named so in entPhysicalDescr only, the name
+ * says "Sensor 1"), the ASIC and an SFP; a voltage row. */
+static const struct row switch_rows[] = {
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.1", 0, "Air Inlet", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.2", 0, "ASIC", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.3", 0, "SFP Te1/1", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.7.1", 0, "Sensor 1", NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.1", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.2", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.3", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.4", 4, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.1", 24, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.2", 65, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.3", 38, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.4", 3300, NULL, NULL },
+};
+
+/* prefer_pattern: the inlet row alone (matched on its description, case ignored), of the
+ * three celsius rows; without an inlet name, all three. */
+static void test_prefer_inlet_rows(void **state)
+{
+	struct profile *prof = load("probe-entity-sensor");
+	int t = profile_metric_index(prof, "temperature");
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	size_t candidates[8] = { 0 }, n;
+	struct row rows[sizeof(switch_rows) / sizeof(switch_rows[0])];
+
+	(void)state;
+	assert_true(prof->n_metrics <= 8);
+	walk_all(w, switch_rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 1);
+	assert_int_equal(in[0].metric, t);
+	assert_string_equal(in[0].index, "1");
+	assert_string_equal(in[0].label, "Sensor 1");
+	assert_int_equal(candidates[t], 3);
+	free(in);
+	snmptable_walk_free(w);
+	/* No row says inlet: every celsius row. */
+	memcpy(rows, switch_rows, sizeof(rows));
+	rows[0].text = "Board";
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 3);
+	assert_int_equal(candidates[t], 3);
+	free(in);
+	snmptable_walk_free(w);
 	profile_free(prof);
 }
 
@@ -496,6 +548,10 @@ static void test_profile_errors(void **state)
 		"'fallback_metric' \"t2\" must have the same unit and states");
 	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; select_each_poll = true; } ); };",
 		"'select_each_poll' needs 'select_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; prefer_pattern = \"*inlet*\"; } ); };",
+		"'prefer_pattern' needs 'label_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; prefer_pattern = \"*inlet*\"; } ); };",
+		"'prefer_pattern' is for a table metric");
 }
 
 /* A row kept by its label: select_pattern. */
@@ -521,7 +577,7 @@ static void test_select_text_on_an_oid_column(void **state)
 
 	(void)state;
 	walk_all(w, liebert_rows, sizeof(liebert_rows) / sizeof(liebert_rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if ((int)in[i].metric == vin) {
 			assert_true(strncmp(in[i].index, "2.", 2) == 0);
@@ -558,7 +614,7 @@ static void test_unit_scalar_and_fallback_rows(void **state)
 
 	(void)state;
 	walk_all(w, emu_rows, sizeof(emu_rows) / sizeof(emu_rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++)
 		if ((int)in[i].metric == t) {
 			assert_true(in[i].fahrenheit);
@@ -592,7 +648,7 @@ static void test_select_pattern(void **state)
 	assert_non_null(prof);
 	w = snmptable_walk_new(prof, true);
 	walk_all(w, entity_rows, sizeof(entity_rows) / sizeof(entity_rows[0]));
-	assert_int_equal(snmptable_select(w, prof, &in), 2);
+	assert_int_equal(snmptable_select(w, prof, &in, NULL), 2);
 	assert_string_equal(in[0].index, "2");
 	assert_string_equal(in[1].index, "4");
 	free(in);
@@ -611,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_aggregate),
 		cmocka_unit_test(test_phase_table_or_total_load),
 		cmocka_unit_test(test_row_still_selected),
+		cmocka_unit_test(test_prefer_inlet_rows),
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
