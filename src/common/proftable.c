@@ -105,6 +105,7 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
 	parse_patterns(p, m, t);
+	cfgparse_uint(p, m, "parent_index_len", 1, 15, &t->parent_index_len);
 	parse_columns(p, m, "unit_oid", &t->unit_oids, &t->n_unit_oids, oid_valid);
 	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
 	if (!t->n_unit_oids != !t->n_fahrenheit_values)
@@ -125,7 +126,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
 		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll",
-		"prefer_pattern", NULL };
+		"prefer_pattern", "parent_index_len", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);

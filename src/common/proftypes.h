@@ -55,6 +55,9 @@ struct profile_table {
 	                                * label column matching one, only such rows are kept (a
 	                                * switch's inlet sensor, not its ASIC or transceivers) */
 	size_t n_prefer_patterns;
+	unsigned parent_index_len;     /* label, unit and status columns are indexed by the first
+	                                * parent_index_len numbers of the row's index (EATON-SENSOR:
+	                                * sensorName.PROBE for the row PROBE.CHANNEL); 0: the whole */
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;
 	char **unit_oids;              /* columns (or scalars, their .0 row) saying the row's unit:

@@ -903,6 +903,12 @@ static char *row_oid(const char *column, const struct snmptable_instance *in)
 	return column ? xasprintf("%s.%s", column, in->index) : NULL;
 }
 
+/* The same for a status column, indexed like the row's parent (parent_index_len). */
+static char *parent_oid(const char *column, const struct snmptable_instance *in)
+{
+	return column ? xasprintf("%s.%s", column, in->parent) : NULL;
+}
+
 static void add_item_opt(struct drv_device *d, size_t slot, enum item_role role, const char *text, int *out)
 {
 	*out = -1;
@@ -919,7 +925,7 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
 	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
 	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
-	char *st = in ? row_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
+	char *st = in ? parent_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
 		m->sensor_status_oid, in) : NULL;
 	char *ov = in ? row_oid(m->override_oid, in) : NULL;
 	char *sel = in && m->snmp_table->select_each_poll ? row_oid(in->from_fallback &&

@@ -250,6 +250,15 @@ static bool cell_selected(const struct profile_table *t, const struct cell *c)
 	return false;
 }
 
+/* The row's cell in a label, unit or status column: at its parent's index when the
+ * table says so (parent_index_len). */
+static const struct cell *parent_cell(const struct profile_table *t, const struct column *c, const struct cell *row)
+{
+	size_t len = t->parent_index_len && t->parent_index_len < row->sub_len ? t->parent_index_len : row->sub_len;
+
+	return cell_at(c, row->sub, len);
+}
+
 static bool selected_value(const struct profile_table *t, const struct column *sel, const struct cell *row)
 {
 	if (!t->select_oid)
@@ -276,7 +285,7 @@ static bool row_fahrenheit(const struct snmptable_walk *w, const struct profile_
 	for (size_t k = 0; k < t->n_unit_oids && !u; k++) {
 		const struct column *c = column_of(w, t->unit_oids[k]);
 
-		u = cell_at(c, row->sub, row->sub_len);
+		u = parent_cell(t, c, row);
 		if (!u && c && c->n == 1 && c->cells[0].sub_len == 1 && c->cells[0].sub[0] == 0)
 			u = &c->cells[0];
 	}
@@ -293,7 +302,7 @@ static void row_label(const struct snmptable_walk *w, const struct profile_table
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < t->n_label_oids && !out[0]; i++) {
-		const struct cell *c = cell_at(column_of(w, t->label_oids[i]), row->sub, row->sub_len);
+		const struct cell *c = parent_cell(t, column_of(w, t->label_oids[i]), row);
 
 		if (c)
 			snprintf(out, size, "%s", c->text);
@@ -318,7 +327,7 @@ static void index_text(const oid *sub, size_t len, char *out, size_t size)
 static bool row_preferred(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
 {
 	for (size_t i = 0; i < t->n_label_oids; i++) {
-		const struct cell *c = cell_at(column_of(w, t->label_oids[i]), row->sub, row->sub_len);
+		const struct cell *c = parent_cell(t, column_of(w, t->label_oids[i]), row);
 
 		for (size_t k = 0; c && k < t->n_prefer_patterns; k++)
 			if (fnmatch(t->prefer_patterns[k], c->text, FNM_CASEFOLD) == 0)
@@ -373,6 +382,8 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 		in.from_fallback = from_fallback;
 		memcpy(in.sub, row->sub, row->sub_len * sizeof(oid));
 		index_text(in.sub, in.sub_len, in.index, sizeof(in.index));
+		index_text(in.sub, m->snmp_table->parent_index_len && m->snmp_table->parent_index_len < in.sub_len ?
+			m->snmp_table->parent_index_len : in.sub_len, in.parent, sizeof(in.parent));
 		*out = xrealloc(*out, (n + 1) * sizeof(**out));
 		kept_rows = xrealloc(kept_rows, (n - first + 1) * sizeof(*kept_rows));
 		kept_rows[n - first] = row;

@@ -24,6 +24,8 @@ struct snmptable_instance {
 	oid sub[SNMPTABLE_INDEX_MAX];    /* the row index: the OID after the column */
 	size_t sub_len;
 	char index[32];                  /* sub as text ("2", "1.1") */
+	char parent[32];                 /* the index of its label and status cells (the
+	                                  * table's parent_index_len), else index */
 	char label[READING_INSTANCE_MAX];
 	bool fahrenheit;                 /* unit_oid says this row's value is in °F */
 	bool from_fallback;              /* the row was found in the fallback column */

@@ -167,15 +167,21 @@ def test_powernet_single_phase_reads_its_total_load(agent, tmp_path):
 
 
 def test_eaton_emp_every_probe_in_fahrenheit(agent, tmp_path):
-    """Three EMP002 on one card set to Fahrenheit: every probe an instance, converted
-    (72.5/80.6/69.8 degF = 22.5/27.0/21.0 degC), the hottest judged."""
+    """Four EMP002 on one card set to Fahrenheit: every probe an instance named by its
+    sensorName, converted (72.5/80.6/69.8 degF = 22.5/27.0/21.0 degC), the hottest judged;
+    probe 4, communication lost, unknown (never 0 degF = -17.8 degC)."""
     m = read(agent, tmp_path, 'probe-eaton-emp-chain')
-    t = values(m['temperature'])
-    assert sorted(t) == ['1.1', '2.1', '3.1']
-    assert t['1.1'] == pytest.approx(22.5) and t['2.1'] == pytest.approx(27.0) and t['3.1'] == pytest.approx(21.0)
-    assert m['temperature']['value'] == pytest.approx(27.0) and m['temperature']['instance'] == '2.1'
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['1.1', '2.1', '3.1', '4.1']
+    assert t['1.1']['value'] == pytest.approx(22.5) and t['2.1']['value'] == pytest.approx(27.0)
+    assert t['3.1']['value'] == pytest.approx(21.0) and t['1.1']['label'] == 'EMP baie A'
+    assert t['4.1']['status'] == 'invalid' and t['4.1']['value'] is None and t['4.1']['label'] == 'EMP baie C'
+    assert m['temperature']['value'] == pytest.approx(27.0) and m['temperature']['instance'] == '2.1 EMP baie B'
     assert m['temperature']['unit'] == '°C'
-    assert values(m['humidity']) == {'1.1': pytest.approx(41.2), '2.1': pytest.approx(38.8), '3.1': pytest.approx(45.5)}
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert {k: v['value'] for k, v in h.items() if v['status'] == 'ok'} == {
+        '1.1': pytest.approx(41.2), '2.1': pytest.approx(38.8), '3.1': pytest.approx(45.5)}
+    assert h['4.1']['status'] == 'invalid'
     assert m['remote_temperature']['status'] == 'absent'
 
 

@@ -472,6 +472,36 @@ static void test_prefer_inlet_rows(void **state)
 	profile_free(prof);
 }
 
+/* EATON-SENSOR-MIB: temperature rows PROBE.CHANNEL, named by sensorName.PROBE
+ * (parent_index_len = 1); the card's temperatureUnit.0 says Fahrenheit for every row. */
+static const struct row emp_rows[] = {
+	{ "1.3.6.1.4.1.534.6.8.1.1.3.1.1.1", 0, "EMP A", NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.1.3.1.1.2", 0, "EMP B", NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.3.1.3.1.1", 725, NULL, NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.3.1.3.2.1", 806, NULL, NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.5.0", 2, NULL, NULL },
+};
+
+static void test_parent_index_labels(void **state)
+{
+	struct profile *prof = load("probe-eaton-emp");
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	size_t n;
+
+	(void)state;
+	walk_all(w, emp_rows, sizeof(emp_rows) / sizeof(emp_rows[0]));
+	n = snmptable_select(w, prof, &in, NULL);
+	assert_int_equal(n, 2);
+	assert_string_equal(in[1].index, "2.1");
+	assert_string_equal(in[1].parent, "2");
+	assert_string_equal(in[1].label, "EMP B");
+	assert_true(in[0].fahrenheit && in[1].fahrenheit);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
+}
+
 static void test_clean_label(void **state)
 {
 	char out[12];
@@ -668,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_phase_table_or_total_load),
 		cmocka_unit_test(test_row_still_selected),
 		cmocka_unit_test(test_prefer_inlet_rows),
+		cmocka_unit_test(test_parent_index_labels),
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
