@@ -42,8 +42,11 @@ static bool table_eq(const struct profile_table *a, const struct profile_table *
 	return str_eq(a->select_oid, b->select_oid) && str_eq(a->fallback_select_oid, b->fallback_select_oid) &&
 		str_eq(a->select_text, b->select_text) &&
 		str_eq(a->select_pattern, b->select_pattern) && a->aggregate == b->aggregate &&
+		str_eq(a->fallback_metric, b->fallback_metric) && a->select_each_poll == b->select_each_poll &&
+		a->parent_index_len == b->parent_index_len &&
 		ints_eq(a->select_values, a->n_select_values, b->select_values, b->n_select_values) &&
 		strings_eq(a->label_oids, a->n_label_oids, b->label_oids, b->n_label_oids) &&
+		strings_eq(a->prefer_patterns, a->n_prefer_patterns, b->prefer_patterns, b->n_prefer_patterns) &&
 		strings_eq(a->unit_oids, a->n_unit_oids, b->unit_oids, b->n_unit_oids) &&
 		ints_eq(a->fahrenheit_values, a->n_fahrenheit_values, b->fahrenheit_values, b->n_fahrenheit_values);
 }

@@ -57,6 +57,27 @@ static void parse_columns(struct cfgparse *p, const config_setting_t *m, const c
 			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 
+/* prefer_pattern = "*inlet*" or [ "*inlet*", "*intake*" ]: shell patterns on the labels. */
+static void parse_patterns(struct cfgparse *p, const config_setting_t *m, struct profile_table *t)
+{
+	config_setting_t *s = config_setting_get_member(m, "prefer_pattern");
+
+	if (!s)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		t->prefer_patterns = xcalloc(1, sizeof(char *));
+		t->prefer_patterns[0] = xstrdup(config_setting_get_string(s));
+		t->n_prefer_patterns = 1;
+	} else if (!cfgparse_strings(p, m, "prefer_pattern", &t->prefer_patterns, &t->n_prefer_patterns)) {
+		return;
+	}
+	if (!t->n_label_oids)
+		cfgparse_error_at(p, s, _("'%s' needs 'label_oid'"), "prefer_pattern");
+	for (size_t i = 0; i < t->n_prefer_patterns; i++)
+		if (!t->prefer_patterns[i][0])
+			cfgparse_error_at(p, s, _("'%s' cannot hold an empty pattern"), "prefer_pattern");
+}
+
 static void parse_table(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
 	bool (*oid_valid)(const char *oid))
 {
@@ -77,10 +98,14 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 			"'select_oid' and 'fallback_oid'"), pm->name);
 	if (t->select_oid && !t->n_select_values && !t->select_text)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_oid' needs 'select_values' or 'select_text'"), pm->name);
+	if (cfgparse_bool(p, m, "select_each_poll", &t->select_each_poll) && t->select_each_poll && !t->select_oid)
+		cfgparse_error_at(p, m, _("metric '%s': 'select_each_poll' needs 'select_oid'"), pm->name);
 	cfgparse_string(p, m, "select_pattern", false, &t->select_pattern);
 	parse_columns(p, m, "label_oid", &t->label_oids, &t->n_label_oids, oid_valid);
 	if (t->select_pattern && !t->n_label_oids)
 		cfgparse_error_at(p, m, _("metric '%s': 'select_pattern' needs 'label_oid'"), pm->name);
+	parse_patterns(p, m, t);
+	cfgparse_uint(p, m, "parent_index_len", 1, 15, &t->parent_index_len);
 	parse_columns(p, m, "unit_oid", &t->unit_oids, &t->n_unit_oids, oid_valid);
 	t->fahrenheit_values = int_array(p, m, "fahrenheit_values", &t->n_fahrenheit_values);
 	if (!t->n_unit_oids != !t->n_fahrenheit_values)
@@ -91,6 +116,8 @@ static void parse_table(struct cfgparse *p, const config_setting_t *m, struct pr
 			"'fallback_oid'"), pm->name);
 	cfgparse_enum(p, m, "aggregate", aggregate_names, &agg);
 	t->aggregate = (enum table_aggregate)agg;
+	t->fallback_metric_index = -1;
+	cfgparse_string(p, m, "fallback_metric", false, &t->fallback_metric);
 }
 
 void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -98,7 +125,8 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 {
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
-		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", NULL };
+		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll",
+		"prefer_pattern", "parent_index_len", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
@@ -116,6 +144,44 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	}
 	pm->snmp_table = xcalloc(1, sizeof(*pm->snmp_table));
 	parse_table(p, m, pm, oid_valid);
+}
+
+/* Two metrics say the same thing when their units and state names are the same. */
+static bool same_kind(const struct profile_metric *a, const struct profile_metric *b)
+{
+	if (!a->unit || !b->unit || strcmp(a->unit, b->unit) != 0 || a->n_state_names != b->n_state_names)
+		return false;
+	for (size_t i = 0; i < a->n_state_names; i++)
+		if (strcmp(a->state_names[i], b->state_names[i]) != 0)
+			return false;
+	return true;
+}
+
+void proftable_resolve(struct cfgparse *p, const config_setting_t *m, struct profile *prof, size_t i)
+{
+	struct profile_metric *pm = &prof->metrics[i];
+	struct profile_table *t = pm->snmp_table;
+	const struct profile_metric *other = NULL;
+	size_t at = 0;
+
+	if (!t || !t->fallback_metric)
+		return;
+	for (size_t k = 0; k < prof->n_metrics; k++)
+		if (k != i && strcmp(prof->metrics[k].name, t->fallback_metric) == 0) {
+			other = &prof->metrics[k];
+			at = k;
+		}
+	if (!other)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" is not a metric of this profile"),
+			pm->name, t->fallback_metric);
+	else if (other->snmp_table)
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" must be a scalar metric, not a table"),
+			pm->name, t->fallback_metric);
+	else if (!same_kind(pm, other))
+		cfgparse_error_at(p, m, _("metric '%s': 'fallback_metric' \"%s\" must have the same unit and states"),
+			pm->name, t->fallback_metric);
+	else
+		t->fallback_metric_index = (int)at;
 }
 
 void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -159,10 +225,14 @@ void proftable_free(struct profile_metric *pm)
 	free(t->select_values);
 	free(t->select_pattern);
 	free(t->select_text);
+	free(t->fallback_metric);
 	for (size_t i = 0; i < t->n_unit_oids; i++)
 		free(t->unit_oids[i]);
 	free(t->unit_oids);
 	free(t->fahrenheit_values);
+	for (size_t i = 0; i < t->n_prefer_patterns; i++)
+		free(t->prefer_patterns[i]);
+	free(t->prefer_patterns);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);
 	free(t->label_oids);

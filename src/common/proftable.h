@@ -14,6 +14,9 @@ struct cfgparse;
  * status_ok of metric group m into pm; oid_valid checks a numeric OID. Errors go to p. */
 void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
 	bool (*oid_valid)(const char *oid));
+/* After every metric of prof is parsed: checks that the fallback_metric of metric i
+ * (group m) names a scalar metric of prof with the same unit and states. */
+void proftable_resolve(struct cfgparse *p, const config_setting_t *m, struct profile *prof, size_t i);
 /* Reads override_oid, override_values and override_state (after the states are parsed). */
 void proftable_parse_override(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
 	bool (*oid_valid)(const char *oid));

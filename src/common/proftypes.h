@@ -47,7 +47,17 @@ struct profile_table {
 	size_t n_select_values;
 	char *select_text;             /* fnmatch(3) pattern select_oid's value (a string, or an
 	                                * OBJECT IDENTIFIER as dotted numbers) must match, or NULL */
+	bool select_each_poll;         /* select_oid is read again at every poll: a row no longer
+	                                * selected (NetBotz: a sensor unplugged, its value text
+	                                * empty) is unknown at once, and the table walked again */
 	char *select_pattern;          /* fnmatch(3) pattern the row's label must match, or NULL */
+	char **prefer_patterns;        /* fnmatch(3) patterns (case ignored): when a kept row has a
+	                                * label column matching one, only such rows are kept (a
+	                                * switch's inlet sensor, not its ASIC or transceivers) */
+	size_t n_prefer_patterns;
+	unsigned parent_index_len;     /* label, unit and status columns are indexed by the first
+	                                * parent_index_len numbers of the row's index (EATON-SENSOR:
+	                                * sensorName.PROBE for the row PROBE.CHANNEL); 0: the whole */
 	char **label_oids;             /* columns naming the row: the first non-empty one wins */
 	size_t n_label_oids;
 	char **unit_oids;              /* columns (or scalars, their .0 row) saying the row's unit:
@@ -56,6 +66,11 @@ struct profile_table {
 	long long *fahrenheit_values;  /* values of unit_oid meaning the value is in °F */
 	size_t n_fahrenheit_values;
 	enum table_aggregate aggregate;
+	/* Another (scalar) metric of the profile whose reading stands in when no row gives a
+	 * good value (PowerNet: a single-phase card has no phase table, its total load is the
+	 * UPS's load), or NULL; fallback_metric_index is its index, -1 if none. */
+	char *fallback_metric;
+	int fallback_metric_index;
 };
 
 struct profile_metric {

@@ -33,6 +33,8 @@ struct reading {
 	 * is device text, control characters replaced); "" for a scalar metric. */
 	char instance[READING_INSTANCE_MAX];
 	unsigned sensor;    /* IPMI: index in the metric's sensors of the one read */
+	bool from_fallback_metric; /* a table metric whose rows gave no good value: the
+	                            * reading of its profile_table.fallback_metric */
 };
 
 /* One instance of a table metric (a sensor, a phase): a row of the device's table. */

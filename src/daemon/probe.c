@@ -64,6 +64,8 @@ static char *source_of(const struct profile_metric *m, const struct reading *r)
 {
 	static const char *const tables[] = { "?", "coil", "discrete", "holding", "input" };
 
+	if (m->snmp_table && r->from_fallback_metric)   /* no row gave a value: the other metric did */
+		return xasprintf("= %s", m->snmp_table->fallback_metric);
 	if (m->snmp_table)
 		return xasprintf("%s.*", r->from_fallback && m->fallback_oid ? m->fallback_oid : m->oid);
 	if (m->oid)

@@ -45,7 +45,8 @@
 #define TABLE_REWALK_MIN_MS (5 * 60 * 1000)
 #define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
-enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE };
+enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE, ITEM_SELECT };
+#define ITEMS_PER_SLOT 7
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
@@ -71,7 +72,8 @@ struct request {
 };
 
 struct metric_items {
-	int main, fallback, scale, precision, status, override;   /* indexes in items, -1 if none */
+	/* indexes in items, -1 if none; select: an instance's select column (select_each_poll) */
+	int main, fallback, scale, precision, status, override, select;
 };
 
 struct drv_device {
@@ -249,6 +251,15 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 				r->value = pm->override_state;
 			}
 	}
+	/* The row is no longer one the table selects (its sensor unplugged): unknown now,
+	 * and the next walk leaves it out. */
+	if (mi->select >= 0 && item_read(&d->items[mi->select]) && d->items[mi->select].value == 0 &&
+	    r->status != READING_ERROR) {
+		*r = (struct reading){ READING_INVALID, NAN, r->raw, false, "", 0, false };
+		d->tables_stale = true;
+		log_debug("%s: %s: row %s is no longer selected", d->dev->name, name,
+			d->inst[slot - d->dev->profile->n_metrics].index);
+	}
 	/* The row's unit column said Fahrenheit: the profile's unit is Celsius. */
 	if (instance && r->status == READING_OK && d->inst[slot - d->dev->profile->n_metrics].fahrenheit)
 		r->value = (r->value - 32.0) * 5.0 / 9.0;
@@ -277,8 +288,12 @@ static void decode_table(struct drv_device *d, size_t i)
 		note_error(d, m->name, "the table walk got no answer");
 		return;
 	}
-	snmptable_aggregate(m, i, d->inst_readings, d->n_inst, &d->readings[i]);
-	if (d->readings[i].status == READING_ABSENT)
+	snmptable_aggregate(m, i, d->inst_readings, d->n_inst, m->snmp_table->fallback_metric &&
+		m->snmp_table->fallback_metric_index >= 0 ? &d->readings[m->snmp_table->fallback_metric_index] : NULL,
+		&d->readings[i]);
+	if (d->readings[i].from_fallback_metric)
+		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, m->name);
+	else if (d->readings[i].status == READING_ABSENT)
 		log_complain(&d->absent[i], LOG_NOTICE, "%s: metric %s absent: no row of the table %s%s%s",
 			d->dev->name, m->name, m->oid, m->snmp_table->select_oid ? " is selected by " : "",
 			m->snmp_table->select_oid ? m->snmp_table->select_oid : "");
@@ -298,12 +313,13 @@ static void decode_all(struct drv_device *d)
 		snprintf(ir->label, sizeof(ir->label), "%s", d->inst[k].label);
 		decode_slot(d, prof->n_metrics + k, ir->metric, &ir->r);
 	}
-	for (size_t i = 0; i < prof->n_metrics; i++) {
+	/* Scalars first: a table metric may fall back on one (fallback_metric). */
+	for (size_t i = 0; i < prof->n_metrics; i++)
+		if (!prof->metrics[i].snmp_table)
+			decode_slot(d, i, i, &d->readings[i]);
+	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
 			decode_table(d, i);
-		else
-			decode_slot(d, i, i, &d->readings[i]);
-	}
 }
 
 static void finish(struct drv_device *d)
@@ -460,13 +476,50 @@ static bool need_discovery(const struct drv_device *d)
 static void build_items(struct drv_device *d);
 static void reset_items(struct drv_device *d);
 
+/* Appends "SEP\"TEXT\"" (with PREFIX before the quote) to buf, cut at its end. */
+static void append_quoted(char *buf, size_t size, const char *sep, const char *prefix, const char *text)
+{
+	size_t used = strlen(buf);
+
+	if (used + 1 < size)
+		snprintf(buf + used, size - used, "%s%s\"%s\"", sep, prefix, text);
+}
+
+/* For --probe, --discover and the log: which rows prefer_pattern kept, and why. The
+ * labels are device text already cleaned of control characters (snmptable.c). */
+static void log_preferred(const struct drv_device *d, size_t metric, size_t candidates)
+{
+	const struct profile_metric *m = &d->dev->profile->metrics[metric];
+	char why[160] = "", kept[240] = "", index[40];
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->snmp_table->n_prefer_patterns; i++)
+		append_quoted(why, sizeof(why), i ? ", " : "", "", m->snmp_table->prefer_patterns[i]);
+	for (size_t k = 0; k < d->n_inst; k++)
+		if (d->inst[k].metric == metric) {
+			snprintf(index, sizeof(index), "%s ", d->inst[k].index);
+			append_quoted(kept, sizeof(kept), n++ ? ", " : "", index, d->inst[k].label);
+		}
+	if (n < candidates)
+		log_info("%s: %s: %zu of %zu rows kept, named like %s: %s", d->dev->name, m->name, n, candidates, why,
+			kept);
+	else if (n > 0)
+		log_info("%s: %s: no row named like %s: all %zu rows kept", d->dev->name, m->name, why, n);
+}
+
 /* The walk is over: its rows become the instances polled from now on. */
 static void apply_walk(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
+	size_t *candidates = xcalloc(prof->n_metrics + 1, sizeof(size_t));
+	bool tell = !d->tables_known || d->tables_stale;
 
 	free(d->inst);
-	d->n_inst = snmptable_select(d->walk, prof, &d->inst);
+	d->n_inst = snmptable_select(d->walk, prof, &d->inst, candidates);
+	for (size_t i = 0; tell && i < prof->n_metrics; i++)
+		if (prof->metrics[i].snmp_table && prof->metrics[i].snmp_table->n_prefer_patterns)
+			log_preferred(d, i, candidates[i]);
+	free(candidates);
 	free(d->inst_readings);
 	d->inst_readings = xcalloc(d->n_inst + 1, sizeof(*d->inst_readings));
 	for (size_t i = 0; i < d->n_items; i++)
@@ -476,7 +529,7 @@ static void apply_walk(struct drv_device *d)
 	d->n_items = 0;
 	build_items(d);
 	reset_items(d);
-	if (!d->tables_known || d->tables_stale)
+	if (tell)
 		log_info("%s: %zu table instance(s) found in %u request(s)", d->dev->name, d->n_inst,
 			snmptable_walk_requests(d->walk));
 	d->tables_known = true;
@@ -553,6 +606,18 @@ static void round_done(struct drv_device *d)
 
 /* ------------------------------------------------------------------ answers */
 
+/* An instance's select column answered: its value becomes 1 if the row is still
+ * selected, 0 if not (a string column has no number to keep). */
+static void select_answer(struct drv_device *d, struct item *it, const netsnmp_variable_list *vb)
+{
+	const struct snmptable_instance *in = &d->inst[it->metric - d->dev->profile->n_metrics];
+
+	if (it->status == SNMPDEC_ABSENT && it->why)
+		return;   /* noSuchInstance: the row is gone, the value says so too */
+	it->status = SNMPDEC_OK;
+	it->value = snmptable_varbind_selected(d->dev->profile->metrics[in->metric].snmp_table, vb) ? 1 : 0;
+}
+
 static void store_varbinds(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
@@ -567,6 +632,8 @@ static void store_varbinds(struct drv_device *d, const struct request *rq, netsn
 		} else {
 			it->status = snmpdec_varbind(vb, &it->value);
 			it->why = snmpdec_exception_name(vb);
+			if (it->role == ITEM_SELECT)
+				select_answer(d, it, vb);
 		}
 		if (vb)
 			vb = vb->next_variable;
@@ -836,6 +903,12 @@ static char *row_oid(const char *column, const struct snmptable_instance *in)
 	return column ? xasprintf("%s.%s", column, in->index) : NULL;
 }
 
+/* The same for a status column, indexed like the row's parent (parent_index_len). */
+static char *parent_oid(const char *column, const struct snmptable_instance *in)
+{
+	return column ? xasprintf("%s.%s", column, in->parent) : NULL;
+}
+
 static void add_item_opt(struct drv_device *d, size_t slot, enum item_role role, const char *text, int *out)
 {
 	*out = -1;
@@ -852,9 +925,11 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
 	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
 	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
-	char *st = in ? row_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
+	char *st = in ? parent_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
 		m->sensor_status_oid, in) : NULL;
 	char *ov = in ? row_oid(m->override_oid, in) : NULL;
+	char *sel = in && m->snmp_table->select_each_poll ? row_oid(in->from_fallback &&
+		m->snmp_table->fallback_select_oid ? m->snmp_table->fallback_select_oid : m->snmp_table->select_oid, in) : NULL;
 
 	add_item(d, slot, ITEM_MAIN, main, &mi->main);
 	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
@@ -862,12 +937,14 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	add_item_opt(d, slot, ITEM_PRECISION, in ? pr : m->sensor_precision_oid, &mi->precision);
 	add_item_opt(d, slot, ITEM_STATUS, in ? st : m->sensor_status_oid, &mi->status);
 	add_item_opt(d, slot, ITEM_OVERRIDE, in ? ov : m->override_oid, &mi->override);
+	add_item_opt(d, slot, ITEM_SELECT, sel, &mi->select);
 	free(main);
 	free(fb);
 	free(sc);
 	free(pr);
 	free(st);
 	free(ov);
+	free(sel);
 }
 
 /* Scalars first (slot = metric index), then the instances of the table metrics
@@ -877,10 +954,10 @@ static void build_items(struct drv_device *d)
 	const struct profile *prof = d->dev->profile;
 	size_t slots = prof->n_metrics + d->n_inst;
 
-	d->items = xcalloc(slots * 6 + 1, sizeof(*d->items));
+	d->items = xcalloc(slots * ITEMS_PER_SLOT + 1, sizeof(*d->items));
 	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
-		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1 };
+		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1, -1 };
 		if (!prof->metrics[i].snmp_table)
 			add_slot(d, i, &prof->metrics[i], NULL);
 	}

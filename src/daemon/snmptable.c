@@ -149,6 +149,17 @@ netsnmp_pdu *snmptable_walk_pdu(struct snmptable_walk *w)
 
 static void index_text(const oid *sub, size_t len, char *out, size_t size);
 
+/* The value of vb in cell: a number, a string (cleaned) or an OID as text. */
+static void cell_value(struct cell *cell, const netsnmp_variable_list *vb)
+{
+	cell->number = snmpdec_varbind(vb, &cell->value) == SNMPDEC_OK;
+	if (vb->type == ASN_OCTET_STR)
+		snmptable_clean_label(vb->val.string, vb->val_len, cell->text, sizeof(cell->text));
+	else if (vb->type == ASN_OBJECT_ID)   /* a row naming its kind by OID (LIEBERT-GP) */
+		index_text(vb->val.objid, vb->val_len / sizeof(oid), cell->text, sizeof(cell->text));
+}
+
+/* take() checked that vb is in c's column, with at most SNMPTABLE_INDEX_MAX more. */
 static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 {
 	struct cell *cell;
@@ -158,11 +169,7 @@ static void add_cell(struct column *c, const netsnmp_variable_list *vb)
 	memset(cell, 0, sizeof(*cell));
 	cell->sub_len = vb->name_length - c->len;
 	memcpy(cell->sub, vb->name + c->len, cell->sub_len * sizeof(oid));
-	cell->number = snmpdec_varbind(vb, &cell->value) == SNMPDEC_OK;
-	if (vb->type == ASN_OCTET_STR)
-		snmptable_clean_label(vb->val.string, vb->val_len, cell->text, sizeof(cell->text));
-	else if (vb->type == ASN_OBJECT_ID)   /* a row naming its kind by OID (LIEBERT-GP) */
-		index_text(vb->val.objid, vb->val_len / sizeof(oid), cell->text, sizeof(cell->text));
+	cell_value(cell, vb);
 }
 
 /* One varbind of the current column's walk; false when the column ends here. */
@@ -230,13 +237,9 @@ static const struct cell *cell_at(const struct column *c, const oid *sub, size_t
 	return NULL;
 }
 
-static bool selected_value(const struct profile_table *t, const struct column *sel, const struct cell *row)
+/* True if c, a row's cell of the select column (NULL: none), keeps the row. */
+static bool cell_selected(const struct profile_table *t, const struct cell *c)
 {
-	const struct cell *c;
-
-	if (!t->select_oid)
-		return true;
-	c = cell_at(sel, row->sub, row->sub_len);
 	if (c && t->select_text)
 		return fnmatch(t->select_text, c->text, 0) == 0;
 	if (!c || !c->number)
@@ -245,6 +248,32 @@ static bool selected_value(const struct profile_table *t, const struct column *s
 		if ((double)t->select_values[i] == c->value)
 			return true;
 	return false;
+}
+
+/* The row's cell in a label, unit or status column: at its parent's index when the
+ * table says so (parent_index_len). */
+static const struct cell *parent_cell(const struct profile_table *t, const struct column *c, const struct cell *row)
+{
+	size_t len = t->parent_index_len && t->parent_index_len < row->sub_len ? t->parent_index_len : row->sub_len;
+
+	return cell_at(c, row->sub, len);
+}
+
+static bool selected_value(const struct profile_table *t, const struct column *sel, const struct cell *row)
+{
+	if (!t->select_oid)
+		return true;
+	return cell_selected(t, cell_at(sel, row->sub, row->sub_len));
+}
+
+bool snmptable_varbind_selected(const struct profile_table *t, const netsnmp_variable_list *vb)
+{
+	struct cell c = { .sub_len = 0 };
+
+	if (snmpdec_exception_name(vb))
+		return false;
+	cell_value(&c, vb);
+	return cell_selected(t, &c);
 }
 
 /* The unit of a row: its cell in the first unit column that has one, or the column's
@@ -256,7 +285,7 @@ static bool row_fahrenheit(const struct snmptable_walk *w, const struct profile_
 	for (size_t k = 0; k < t->n_unit_oids && !u; k++) {
 		const struct column *c = column_of(w, t->unit_oids[k]);
 
-		u = cell_at(c, row->sub, row->sub_len);
+		u = parent_cell(t, c, row);
 		if (!u && c && c->n == 1 && c->cells[0].sub_len == 1 && c->cells[0].sub[0] == 0)
 			u = &c->cells[0];
 	}
@@ -273,7 +302,7 @@ static void row_label(const struct snmptable_walk *w, const struct profile_table
 {
 	out[0] = '\0';
 	for (size_t i = 0; i < t->n_label_oids && !out[0]; i++) {
-		const struct cell *c = cell_at(column_of(w, t->label_oids[i]), row->sub, row->sub_len);
+		const struct cell *c = parent_cell(t, column_of(w, t->label_oids[i]), row);
 
 		if (c)
 			snprintf(out, size, "%s", c->text);
@@ -294,9 +323,42 @@ static void index_text(const oid *sub, size_t len, char *out, size_t size)
 	}
 }
 
-static size_t select_metric(const struct snmptable_walk *w, const struct profile *prof, size_t metric,
-	struct snmptable_instance **out, size_t n)
+/* True if a label column of row matches one of t's prefer_patterns. */
+static bool row_preferred(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
 {
+	for (size_t i = 0; i < t->n_label_oids; i++) {
+		const struct cell *c = parent_cell(t, column_of(w, t->label_oids[i]), row);
+
+		for (size_t k = 0; c && k < t->n_prefer_patterns; k++)
+			if (fnmatch(t->prefer_patterns[k], c->text, FNM_CASEFOLD) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Of the n - first instances found for one metric, only the preferred ones stay when
+ * there are some; returns the new count. */
+static size_t keep_preferred(const struct snmptable_walk *w, const struct profile_table *t,
+	struct snmptable_instance *in, const struct cell **rows, size_t first, size_t n)
+{
+	size_t kept = first;
+	bool any = false;
+
+	for (size_t i = first; i < n && !any; i++)
+		any = row_preferred(w, t, rows[i - first]);
+	if (!any)
+		return n;
+	for (size_t i = first; i < n; i++)
+		if (row_preferred(w, t, rows[i - first]))
+			in[kept++] = in[i];
+	return kept;
+}
+
+static size_t select_metric(const struct snmptable_walk *w, const struct profile *prof, size_t metric,
+	struct snmptable_instance **out, size_t n, size_t *candidates)
+{
+	const struct cell **kept_rows = NULL;
+	size_t first = n;
 	const struct profile_metric *m = &prof->metrics[metric];
 	const struct column *rows = column_of(w, m->oid), *sel = column_of(w, m->snmp_table->select_oid);
 	bool from_fallback = false;
@@ -320,21 +382,30 @@ static size_t select_metric(const struct snmptable_walk *w, const struct profile
 		in.from_fallback = from_fallback;
 		memcpy(in.sub, row->sub, row->sub_len * sizeof(oid));
 		index_text(in.sub, in.sub_len, in.index, sizeof(in.index));
+		index_text(in.sub, m->snmp_table->parent_index_len && m->snmp_table->parent_index_len < in.sub_len ?
+			m->snmp_table->parent_index_len : in.sub_len, in.parent, sizeof(in.parent));
 		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		kept_rows = xrealloc(kept_rows, (n - first + 1) * sizeof(*kept_rows));
+		kept_rows[n - first] = row;
 		(*out)[n++] = in;
 	}
+	if (candidates)
+		*candidates = n - first;
+	if (m->snmp_table->n_prefer_patterns)
+		n = keep_preferred(w, m->snmp_table, *out, kept_rows, first, n);
+	free(kept_rows);
 	return n;
 }
 
 size_t snmptable_select(const struct snmptable_walk *w, const struct profile *prof,
-	struct snmptable_instance **out)
+	struct snmptable_instance **out, size_t *candidates)
 {
 	size_t n = 0;
 
 	*out = NULL;
 	for (size_t i = 0; i < prof->n_metrics; i++)
 		if (prof->metrics[i].snmp_table)
-			n = select_metric(w, prof, i, out, n);
+			n = select_metric(w, prof, i, out, n, candidates ? &candidates[i] : NULL);
 	return n;
 }
 
@@ -350,7 +421,7 @@ static bool better(enum table_aggregate agg, double v, double best)
 }
 
 void snmptable_aggregate(const struct profile_metric *m, size_t metric, const struct instance_reading *inst,
-	size_t n, struct reading *out)
+	size_t n, const struct reading *fallback, struct reading *out)
 {
 	const struct instance_reading *best = NULL, *invalid = NULL, *error = NULL;
 	size_t n_idx;
@@ -367,6 +438,14 @@ void snmptable_aggregate(const struct profile_metric *m, size_t metric, const st
 			invalid = ir;
 		if (ir->r.status == READING_ERROR && !error)
 			error = ir;
+	}
+	/* A single-phase UPS has no phase row; a card whose phases all say "not
+	 * supported" still gives its total. */
+	if (!best && fallback && (fallback->status == READING_OK || (!invalid && !error))) {
+		*out = *fallback;
+		out->instance[0] = '\0';
+		out->from_fallback_metric = true;
+		return;
 	}
 	best = best ? best : invalid ? invalid : error;
 	if (!best) {

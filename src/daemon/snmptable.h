@@ -24,6 +24,8 @@ struct snmptable_instance {
 	oid sub[SNMPTABLE_INDEX_MAX];    /* the row index: the OID after the column */
 	size_t sub_len;
 	char index[32];                  /* sub as text ("2", "1.1") */
+	char parent[32];                 /* the index of its label and status cells (the
+	                                  * table's parent_index_len), else index */
 	char label[READING_INSTANCE_MAX];
 	bool fahrenheit;                 /* unit_oid says this row's value is in °F */
 	bool from_fallback;              /* the row was found in the fallback column */
@@ -50,16 +52,24 @@ unsigned snmptable_walk_requests(const struct snmptable_walk *w);
  * then row order; *out is a new array (free it). A metric's rows are those of its
  * value column, or of its fallback column when the value column has none; a row is
  * kept when its select column holds one of select_values and its label matches
- * select_pattern. */
+ * select_pattern; then, when some kept rows have a label column matching one of
+ * prefer_patterns, only those stay. candidates (NULL, or one per metric of prof):
+ * the rows kept before prefer_patterns, for the log. */
 size_t snmptable_select(const struct snmptable_walk *w, const struct profile *prof,
-	struct snmptable_instance **out);
+	struct snmptable_instance **out, size_t *candidates);
+
+/* True if vb, the answer to a GET of a row's select column (select_each_poll), still
+ * keeps the row (select_values, select_text); an exception does not. */
+bool snmptable_varbind_selected(const struct profile_table *t, const netsnmp_variable_list *vb);
 
 /* The value a table metric gives the rules from its n instances' readings (only
  * those of metric are looked at): the largest (AGG_MAX), smallest (AGG_MIN) or first
- * good one, its instance named in out->instance. No good reading: the first invalid
- * one (an offline sensor), else the first error, else absent. */
+ * good one, its instance named in out->instance. No good reading: the reading of
+ * fallback (the metric's fallback_metric, NULL if none) when it is good or when the
+ * table has no row, else the first invalid one (an offline sensor), else the first
+ * error, else absent. */
 void snmptable_aggregate(const struct profile_metric *m, size_t metric, const struct instance_reading *inst,
-	size_t n, struct reading *out);
+	size_t n, const struct reading *fallback, struct reading *out);
 
 /* Device text made safe for logs, mail and terminals: control characters and DEL
  * become '?', trailing blanks and NULs go, at most size - 1 bytes are kept (cut on

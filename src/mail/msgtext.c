@@ -118,6 +118,16 @@ void msgtext_reading(char *buf, size_t size, double v, const char *unit, bool co
 	free(u);
 }
 
+/* "1.1.3" -> "3", "1.3" -> "3"; "2.3", "3" unchanged (see msgtext.h). */
+static const char *phase_number(const char *index)
+{
+	const char *p = index;
+
+	while (p[0] == '1' && p[1] == '.' && p[2])
+		p += 2;
+	return strchr(p, '.') ? index : p;
+}
+
 char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase)
 {
 	const char *what = phase ? _("phase") : _("sensor");
@@ -128,7 +138,7 @@ char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase)
 		return xstrdup("");
 	space = strchr(instance, ' ');
 	raw = space ? xstrndup(instance, (size_t)(space - instance)) : xstrdup(instance);
-	index = msgtext_sanitize(raw, TEXT_MAX);
+	index = msgtext_sanitize(phase ? phase_number(raw) : raw, TEXT_MAX);
 	label = msgtext_sanitize(space ? space + 1 : "", TEXT_MAX);
 	if (label[0])   /* translated quotes: "« " and " »" in French */
 		out = xasprintf("%s %s %s%s%s", what, index, _("\u201c"), label, _("\u201d"));

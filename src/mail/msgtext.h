@@ -27,7 +27,8 @@ void msgtext_number(char *buf, size_t size, double v, int decimals, bool comma);
 void msgtext_reading(char *buf, size_t size, double v, const char *unit, bool comma);
 /* "sensor 3 « Entrée baie A »" for a reading's instance "INDEX LABEL" (device text,
  * sanitized), in cat's language, "phase 2" when phase; "" when instance is NULL or "".
- * Returns a malloc'd string. */
+ * A phase indexed by table then phase ("1.1.3", PowerNet; "1.3") is named by its last
+ * number when the ones before it are all 1: "phase 3". Returns a malloc'd string. */
 char *msgtext_sensor(const struct msgcat *cat, const char *instance, bool phase);
 /* True for the metrics a UPS reads per input or output line (UPS-MIB upsInputTable ...). */
 bool msgtext_is_phase(const char *metric);

@@ -8,7 +8,7 @@ Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_profi
 
 import pytest
 
-from test_snmp import device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+from test_snmp import device, probe, probe_ok, profiles_without_prefer, snmp_block, snmpsim_serving, write_config
 
 WANTED = ('probe-entity-sensor-multi', 'probe-akcp-8', 'probe-akcp', 'ups-rfc1628-3phase', 'ups-rfc1628')
 
@@ -26,9 +26,11 @@ def instances(metric):
 def test_entity_sensor_found_by_type(agent, tmp_path, version):
     """Temperatures at 2 and 4, humidity at 3, a voltage at 1, an unplugged sensor at 5:
     GETNEXT (v1) and GETBULK (v2c) find the same instances."""
+    # A site's probe-entity-sensor without prefer_pattern: every celsius row.
     conf = write_config(tmp_path, [device('p', 'probe-entity-sensor',
                                           snmp_block(agent.port, version=version,
-                                                     community='probe-entity-sensor-multi'))])
+                                                     community='probe-entity-sensor-multi'))],
+                        profiles_without_prefer(tmp_path))
     m = probe_ok(conf, 'p')
     t, h = instances(m['temperature']), instances(m['humidity'])
     assert sorted(t) == ['2', '4', '5'] and sorted(h) == ['3']
@@ -40,6 +42,20 @@ def test_entity_sensor_found_by_type(agent, tmp_path, version):
     assert h['3']['value'] == 41 and h['3']['label'] == 'Humidity sensor, rack A'
     assert m['temperature']['value'] == 31 and m['temperature']['instance'] == '4 Outlet rack A'
     assert m['humidity']['value'] == 41
+
+
+def test_entity_sensor_inlet_preferred(agent, tmp_path):
+    """The shipped profile: one of the celsius rows is named "Inlet rack A", so it alone is
+    the rack's inlet; the outlet (31 degC) and the spare are left out, and --probe says so."""
+    conf = write_config(tmp_path, [device('p', 'probe-entity-sensor',
+                                          snmp_block(agent.port, community='probe-entity-sensor-multi'))])
+    p = probe(conf, 'p')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in __import__('json').loads(p.stdout)['metrics']}
+    assert sorted(instances(m['temperature'])) == ['2'] and m['temperature']['value'] == 24.5
+    assert sorted(instances(m['humidity'])) == ['3']
+    assert ('p: temperature: 1 of 3 rows kept, named like "*inlet*", "*intake*", "*ambient*": '
+            '2 "Inlet rack A"') in p.stderr, p.stderr
 
 
 def test_akcp_eight_ports_online_column(agent, tmp_path):

@@ -146,7 +146,7 @@ def device(name, profile, snmp, interval=30, timeout=1000, retries=1, dead_time=
             % (name, profile, interval, timeout, retries, extra, snmp))
 
 
-def write_config(tmp_path, devices):
+def write_config(tmp_path, devices, profiles=PROFILES):
     state = tmp_path / 'state'
     state.mkdir(exist_ok=True)
     conf = tmp_path / 'envmond.conf'
@@ -158,9 +158,21 @@ paths = { state_dir = "%s"; profiles_dir = "%s"; pid_file = "%s/envmond.pid";
 storage = { step = 5; };
 daemon = { allow_root = %s; };
 devices = ( %s );
-''' % (state, PROFILES, state, state, 'true' if os.geteuid() == 0 else 'false',
+''' % (state, profiles, state, state, 'true' if os.geteuid() == 0 else 'false',
        ',\n'.join(devices)))
     return str(conf)
+
+
+def profiles_without_prefer(tmp_path):
+    """A copy of the shipped profiles whose probe-entity-sensor reads every celsius row
+    (no prefer_pattern), as a site may have it."""
+    out = tmp_path / 'profiles-all-rows'
+    shutil.copytree(PROFILES, out)
+    f = out / 'probe-entity-sensor.conf'
+    text = re.sub(r'\n\s*prefer_pattern = \[[^]]*\];', '', f.read_text())
+    assert 'prefer_pattern' not in text.split('profile = {')[1]
+    f.write_text(text)
+    return str(out)
 
 
 def probe(conf, name, json_out=True):
@@ -200,7 +212,7 @@ EXPECTED = {
                     'output_voltage': 230, 'battery_temperature': 24, 'ups_selftest': 'passed',
                     'battery_voltage': 54.6, 'seconds_on_battery': 0, 'ups_alarms': 0},
     'ups-apc-powernet': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_replace_battery': 'no',
-                         'ups_charge': 100.0, 'ups_runtime': 2520, 'ups_load': 35.2,
+                         'ups_charge': 100.0, 'ups_runtime': 2520, 'ups_load': 35.2, 'total_load': 35.2,
                          'input_voltage': 230.1, 'input_frequency': 50.0, 'output_voltage': 230.0,
                          'battery_temperature': 24.3, 'ups_selftest': 'passed', 'battery_voltage': 54.5},
     'ups-eaton-xups': {'ups_source': 'online', 'ups_battery': 'normal', 'ups_charge': 100,
@@ -214,7 +226,7 @@ EXPECTED = {
     'probe-akcp': {'temperature': 22.4, 'humidity': 44},
     'probe-eaton-emp': {'temperature': 22.6, 'humidity': 43.7},
 }
-UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'input_voltage': 'V',
+UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'total_load': '%', 'input_voltage': 'V',
          'input_frequency': 'Hz', 'output_voltage': 'V', 'battery_temperature': '°C', 'battery_voltage': 'V',
          'ambient_temperature': '°C', 'temperature': '°C', 'humidity': '%',
          'seconds_on_battery': 's', 'ups_alarms': ''}
@@ -222,7 +234,9 @@ UNITS = {'ups_charge': '%', 'ups_runtime': 's', 'ups_load': '%', 'input_voltage'
 
 # Metrics of a profile that a recording rightly lacks (a single-phase unit has no
 # phase table): they must be absent, never a number.
-EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_load', 'phase_in_voltage', 'phase_out_voltage')}
+EXPECTED_ABSENT = {'ups-apc-powernet': ('phase_in_voltage', 'phase_out_voltage'),
+                   # an EMP002 card has no XUPS-MIB EMP001 scalars
+                   'probe-eaton-emp': ('remote_temperature', 'remote_humidity')}
 
 
 def check_metrics(metrics, expected, recording=None, absent=()):
@@ -255,7 +269,7 @@ def test_apc_fallback_to_basic_oids(sim, tmp_path):
     conf = write_config(tmp_path, [device('apc', 'ups-apc-powernet',
                                           snmp_block(sim.port, community='ups-apc-basic'))])
     m = probe_ok(conf, 'apc')
-    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, input_voltage=230,
+    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, total_load=35, input_voltage=230,
                 input_frequency=50, output_voltage=230, battery_temperature=24, battery_voltage=54)
     check_metrics(m, want, absent=EXPECTED_ABSENT['ups-apc-powernet'])
     assert m['ups_load']['raw'] == 35 and m['input_voltage']['raw'] == 230
@@ -448,7 +462,7 @@ def test_slow_agent_within_timeout(slow_sim, tmp_path):
     check_metrics(m, EXPECTED['ups-rfc1628'])
 
 
-APC_FALLBACK = ('ups_charge', 'ups_load', 'input_voltage', 'input_frequency', 'output_voltage',
+APC_FALLBACK = ('ups_charge', 'ups_load', 'total_load', 'input_voltage', 'input_frequency', 'output_voltage',
                 'battery_temperature', 'battery_voltage')
 
 
@@ -462,10 +476,11 @@ def test_slow_fallback_round_has_its_own_timeout(slow_sim, tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.elapsed >= 2.3
     m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
-    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, input_voltage=230,
+    want = dict(EXPECTED['ups-apc-powernet'], ups_charge=100, ups_load=35, total_load=35, input_voltage=230,
                 input_frequency=50, output_voltage=230, battery_temperature=24, battery_voltage=54)
     check_metrics(m, want, absent=EXPECTED_ABSENT['ups-apc-powernet'])
-    assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad
+    assert m['total_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.2.3.0'   # upsAdvOutputLoad
+    assert m['ups_load']['source'] == '= total_load'
     assert m['ups_source']['source'] == '1.3.6.1.4.1.318.1.1.1.4.1.1.0'
 
 

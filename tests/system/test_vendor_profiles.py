@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from test_snmp import ENVMOND, PROFILES, TOP, device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
+from test_snmp import (ENVMOND, PROFILES, TOP, device, probe, probe_ok, profiles_without_prefer, snmp_block,
+                       snmpsim_serving, write_config)
 
 WANTED = {
     'ups-socomec-netvision': 'ups-socomec-netvision',
@@ -22,6 +23,8 @@ WANTED = {
     'ups-cyberpower': 'ups-cyberpower',
     'ups-eaton-xups-alarms': 'ups-eaton-xups',
     'ups-apc-powernet-3phase': 'ups-apc-powernet',
+    'ups-apc-symmetra-3phase': 'ups-apc-powernet',
+    'probe-eaton-emp-chain': 'probe-eaton-emp',
     'probe-netbotz-5528': 'probe-netbotz',
     'probe-apc-rackmon': 'probe-apc-rackmon',
     'probe-entity-sensor-multi': 'probe-entity-sensor',
@@ -35,6 +38,7 @@ WANTED = {
     'probe-entity-sensor-bare': 'probe-entity-sensor',
     'probe-netbotz-unplugged': 'probe-netbotz',
     'probe-entity-sensor-switch': 'probe-entity-sensor',
+    'probe-entity-sensor-cisco-switch': 'probe-entity-sensor',
 }
 
 
@@ -44,7 +48,8 @@ def agent(tmp_path_factory):
                                                            'ups-liebert-gp-onbattery', 'probe-apc-iem',
                                                            'probe-apc-emu', 'ups-eaton-xups-low',
                                                            'ups-rfc1628-sentinels', 'probe-akcp-8-cold',
-                                                           'ups-rfc1628-surge'])
+                                                           'ups-rfc1628-surge', 'ups-apc-powernet',
+                                                           'probe-eaton-emp001'])
 
 
 def read(agent, tmp_path, recording, profile=None):
@@ -125,11 +130,67 @@ def test_powernet_not_supported_and_phases(agent, tmp_path):
     assert m['ups_charge']['status'] == 'invalid' and m['ups_charge']['value'] is None
     assert m['battery_temperature']['status'] == 'invalid' and m['battery_temperature']['value'] is None
     assert m['battery_voltage']['value'] == 218
-    load = {i['index']: i for i in m['phase_load']['instances']}
+    load = {i['index']: i for i in m['ups_load']['instances']}
     assert load['1.1']['value'] == 33 and load['1.2']['value'] == 41 and load['1.3']['status'] == 'invalid'
-    assert m['phase_load']['value'] == 41
+    assert m['ups_load']['value'] == 41 and m['ups_load']['instance'] == '1.2'
     assert m['phase_in_voltage']['value'] == 229 and m['phase_out_voltage']['value'] == 229
-    assert m['ups_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+    assert m['total_load']['value'] == 36 and m['ups_runtime']['value'] == 1980
+
+
+def test_powernet_three_phases_judged_by_the_most_loaded(agent, tmp_path):
+    """A Symmetra PX whose phases carry 24/18/28 % and whose total is 23.3 %: ups_load is
+    the phase table's, 28 % on phase 3 (rows 1.1.N as cards index them)."""
+    m = read(agent, tmp_path, 'ups-apc-symmetra-3phase')
+    assert values(m['ups_load']) == {'1.1.1': 24, '1.1.2': 18, '1.1.3': 28}
+    assert m['ups_load']['value'] == 28 and m['ups_load']['instance'] == '1.1.3'
+    assert m['ups_load']['source'] == '1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.*'
+    assert m['total_load']['value'] == pytest.approx(23.3)
+    assert values(m['phase_in_voltage']) == {'1.1.1': 231, '1.1.2': 229, '1.1.3': 232}
+    assert m['phase_out_voltage']['value'] == 229 and m['ups_charge']['value'] == 100
+
+
+def test_powernet_single_phase_reads_its_total_load(agent, tmp_path):
+    """A Smart-UPS without a phase table: ups_load is its upsHighPrecOutputLoad, 35.2 %,
+    without an instance, and no 'absent' complaint for the table."""
+    conf = write_config(tmp_path, [device('d', 'ups-apc-powernet', snmp_block(agent.port, community='ups-apc-powernet'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert m['ups_load']['value'] == pytest.approx(35.2) and m['ups_load']['status'] == 'ok'
+    assert m['ups_load']['instances'] == [] and m['ups_load']['instance'] is None
+    assert m['ups_load']['source'] == '= total_load'
+    assert m['total_load']['source'] == '1.3.6.1.4.1.318.1.1.1.4.3.3.0'
+    assert 'metric ups_load absent' not in p.stderr, p.stderr
+    text = probe(conf, 'd', json_out=False).stdout
+    row = [l for l in text.splitlines() if l.startswith('ups_load ')][0]
+    assert '= total_load' in row and '35.2' in row, row
+
+
+def test_eaton_emp_every_probe_in_fahrenheit(agent, tmp_path):
+    """Four EMP002 on one card set to Fahrenheit: every probe an instance named by its
+    sensorName, converted (72.5/80.6/69.8 degF = 22.5/27.0/21.0 degC), the hottest judged;
+    probe 4, communication lost, unknown (never 0 degF = -17.8 degC)."""
+    m = read(agent, tmp_path, 'probe-eaton-emp-chain')
+    t = {i['index']: i for i in m['temperature']['instances']}
+    assert sorted(t) == ['1.1', '2.1', '3.1', '4.1']
+    assert t['1.1']['value'] == pytest.approx(22.5) and t['2.1']['value'] == pytest.approx(27.0)
+    assert t['3.1']['value'] == pytest.approx(21.0) and t['1.1']['label'] == 'EMP baie A'
+    assert t['4.1']['status'] == 'invalid' and t['4.1']['value'] is None and t['4.1']['label'] == 'EMP baie C'
+    assert m['temperature']['value'] == pytest.approx(27.0) and m['temperature']['instance'] == '2.1 EMP baie B'
+    assert m['temperature']['unit'] == '°C'
+    h = {i['index']: i for i in m['humidity']['instances']}
+    assert {k: v['value'] for k, v in h.items() if v['status'] == 'ok'} == {
+        '1.1': pytest.approx(41.2), '2.1': pytest.approx(38.8), '3.1': pytest.approx(45.5)}
+    assert h['4.1']['status'] == 'invalid'
+    assert m['remote_temperature']['status'] == 'absent'
+
+
+def test_eaton_emp001_on_xups(agent, tmp_path):
+    """The older EMP001 (XUPS-MIB xupsEnvRemoteTemp/Humidity, no sensor table): read through
+    fallback_metric, not the UPS's own ambient temperature."""
+    m = read(agent, tmp_path, 'probe-eaton-emp001', 'probe-eaton-emp')
+    assert m['temperature']['value'] == 23 and m['temperature']['source'] == '= remote_temperature'
+    assert m['humidity']['value'] == 47 and m['temperature']['instances'] == []
 
 
 def test_netbotz_old_tree(agent, tmp_path):
@@ -233,7 +294,7 @@ def test_auto_unreachable_is_a_config_error(tmp_path):
     assert 'no profile detected' in p.stderr and 'envmond.conf:' in p.stderr
 
 
-def rack_daemon(agent, tmp_path, community, ups=False, profile='auto'):
+def rack_daemon(agent, tmp_path, community, ups=False, specs='', profile='auto'):
     """envmond watching rack baie-A through an AKCP probe (profile "auto") on recording
     community, or fed by that UPS if ups, mailing in French to an aiosmtpd catcher:
     (daemon, catcher, state dir)."""
@@ -254,10 +315,10 @@ storage = { step = 5; };
 devices = ( { name = "%s"; profile = "%s"; interval = 5; timeout = 1000; retries = 1;
               snmp = { host = "127.0.0.1"; port = %d; version = "2c"; community = "%s"; }; } );
 racks = ( { name = "baie-A"; %s servers = ( { name = "srv-comci"; role = "comci"; %s } ); } );
-specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; }; };
+specs = { default = { temperature = { hold = 0; clear_hold = 0; }; input_voltage = { hold = 0; clear_hold = 0; }; %s }; };
 mail = { server = "127.0.0.1"; port = %d; tls = "none"; lang = "fr"; from = "envmond <envmond@example.org>"; };
 ''' % (state, PROFILES, tmp_path, tmp_path, 'onduleur' if ups else 'akcp', profile, agent.port, community,
-       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', catcher.port))
+       '' if ups else 'probes = [ "akcp" ];', 'ups = [ "onduleur" ];' if ups else '', specs, catcher.port))
     try:
         return Daemon(conf, locale, tmp_path), catcher, state
     except BaseException:
@@ -427,10 +488,100 @@ def test_alert_mail_names_the_phase(agent, tmp_path):
     assert 'Capteur : onduleur, phase 2' in body and '266 V' in body, body
 
 
+def test_netbotz_sensor_unplugged_after_the_walk(tmp_path_factory, tmp_path):
+    """A NetBotz sensor unplugged while envmond runs (its value text turns empty, its value
+    0): the next poll reads it unknown, not 0 degC (which is below the critical 15 degC and
+    would raise an alert), long before the hourly walk; the other sensor gives the value."""
+    from test_mail import envmonctl
+    agent = snmpsim_serving(tmp_path_factory, ['probe-netbotz-writable'])
+    sim = next(agent)
+    try:
+        d, catcher, state = rack_daemon(sim, tmp_path, 'probe-netbotz-writable')
+        try:
+            def temperature():
+                st = envmonctl(tmp_path, 'status', '--json')
+                if st.returncode != 0:     # not listening yet
+                    return {}
+                dev = [x for x in json.loads(st.stdout)['devices'] if x['name'] == 'akcp'][0]
+                return ([x for x in dev['readings'] if x['metric'] == 'temperature'] or [{}])[0]
+            deadline = time.time() + 30
+            while time.time() < deadline and temperature().get('instance') != '2231587019 Sortie baie E':
+                time.sleep(0.5)
+            assert temperature()['value'] == pytest.approx(26.4), temperature()
+            target = '127.0.0.1:%d' % sim.port
+            col = '1.3.6.1.4.1.52674.500.4.1.1.1.%d.2231587019'
+            subprocess.run(['snmpset', '-v2c', '-c', 'probe-netbotz-writable', target, col % 7, 's', '',
+                            col % 2, 'i', '0'], check=True, capture_output=True, timeout=30)
+            deadline = time.time() + 20   # the debug line of the poll that saw it
+            log = tmp_path / 'envmond.err'
+            while time.time() < deadline and 'row 2231587019 is no longer selected' not in log.read_text():
+                time.sleep(0.5)
+            now = temperature()
+            assert now['value'] == pytest.approx(22.9) and now['instance'] == '1377094322 Entree baie E', now
+            time.sleep(6)    # one more poll: still unknown, never 0
+            mails = catcher.messages()
+        finally:
+            d.stop()
+            catcher.stop()
+    finally:
+        next(agent, None)
+    assert mails == [], [m[1].get_content() for m in mails]
+    last = subprocess.run(['rrdtool', 'lastupdate', str(state / 'rrd' / 'akcp~temperature~2231587019.rrd')],
+                          capture_output=True, text=True)
+    assert last.returncode == 0 and last.stdout.split()[-1] == 'U', last.stdout
+
+
+def test_alert_mail_names_the_most_loaded_phase(agent, tmp_path):
+    """A Symmetra PX at 24/18/28 % per phase, 23.3 % in total, with a load warning above
+    25 %: judged at 28 %, the alert names phase 3 (not the total, not "1.1.3")."""
+    body = first_mail(*rack_daemon(agent, tmp_path, 'ups-apc-symmetra-3phase', ups=True,
+                                   specs='ups_load = { warn_above = 25.0; hold = 0; clear_hold = 0; };')[:2])
+    assert 'Capteur : onduleur, phase 3' in body, body
+    assert '28 %' in body and '23,3' not in body, body
+
+
+def test_entity_sensor_switch_reads_its_inlets_only(agent, tmp_path):
+    """A switch stack's ASIC (65 degC), CPU, outlet and SFP rows are not the rack's inlet: the
+    two rows named "Inlet Temp Sensor" are, the hottest judged; --probe and --discover say
+    which rows were kept and why."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port,
+                                                                  community='probe-entity-sensor-cisco-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'1008': 24, '2008': 26}
+    assert m['temperature']['value'] == 26 and m['temperature']['instance'] == '2008 Switch 2 - Inlet Temp Sensor'
+    note = ('d: temperature: 2 of 6 rows kept, named like "*inlet*", "*intake*", "*ambient*": '
+            '1008 "Switch 1 - Inlet Temp Sensor", 2008 "Switch 2 - Inlet Temp Sensor"')
+    assert note in p.stderr, p.stderr
+    d = subprocess.run([ENVMOND, '-c', write_config(tmp_path, []), '--discover',
+                        'snmp://probe-entity-sensor-cisco-switch@127.0.0.1:%d' % agent.port],
+                       capture_output=True, text=True, timeout=120)
+    assert d.returncode == 0, d.stderr
+    assert 'temperature: 2 of 6 rows kept, named like' in d.stdout + d.stderr
+    assert '[best]' in d.stdout and 'probe-entity-sensor' in [l for l in d.stdout.splitlines() if '[best]' in l][0]
+
+
+def test_entity_sensor_no_inlet_name_keeps_every_row(agent, tmp_path):
+    """No celsius row named like an inlet: every one is read, and --probe says so."""
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-bare'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    assert 'd: temperature: no row named like "*inlet*", "*intake*", "*ambient*": all 2 rows kept' in p.stderr
+
+
 def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):
     """A switch: volts, fans and dBm rows left out, temperatures in units/tenths/milli
-    read right, an unavailable one unknown; no humidity row: absent, never a number."""
+    read right, an unavailable one unknown; no humidity row: absent, never a number.
+    The shipped profile keeps the "Chassis inlet" row only; a site profile without
+    prefer_pattern reads every celsius row."""
     conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))])
+    p = probe(conf, 'd')
+    assert p.returncode == 0, p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'1001': pytest.approx(41.2)}
+    conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-switch'))],
+                        profiles_without_prefer(tmp_path))
     p = probe(conf, 'd')
     assert p.returncode == 0, p.stderr
     m = {x['name']: x for x in json.loads(p.stdout)['metrics']}

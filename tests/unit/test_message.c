@@ -143,6 +143,27 @@ static void test_sanitize(void **state)
 	free(s);
 }
 
+static void test_sensor_names(void **state)
+{
+	static const struct { const char *instance; bool phase; const char *want; } cases[] = {
+		{ "3 Sortie baie A", false, "sonde 3 « Sortie baie A »" },
+		{ "2", true, "phase 2" },
+		{ "1.1.3", true, "phase 3" },      /* PowerNet: table 1, phase 3 */
+		{ "1.3", true, "phase 3" },
+		{ "2.3", true, "phase 2.3" },      /* a second table: said whole */
+		{ "1.1.3", false, "sonde 1.1.3" }, /* a sensor's index is never shortened */
+		{ "", true, "" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *s = msgtext_sensor(fr, cases[i].instance, cases[i].phase);
+
+		assert_string_equal(s, cases[i].want);
+		free(s);
+	}
+}
+
 static void test_no_injection(void **state)
 {
 	struct notification n = fixture_alert();
@@ -501,6 +522,7 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_rfc2047),
 		cmocka_unit_test(test_sanitize),
+		cmocka_unit_test(test_sensor_names),
 		cmocka_unit_test(test_no_injection),
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_message_id_instance),

@@ -311,7 +311,7 @@ static void test_state_maps(void **state)
 static void test_fallback(void **state)
 {
 	struct profile *apc = load("ups-apc-powernet");
-	const struct profile_metric *load_m = metric(apc, "ups_load");
+	const struct profile_metric *load_m = metric(apc, "total_load");
 	struct snmpdec_input in = { .main = SNMPDEC_OK, .main_value = 352, .factor = 1.0,
 		.fallback = SNMPDEC_OK, .fallback_value = 35, .fallback_read = true };
 	struct reading r;

@@ -114,7 +114,7 @@ static const struct row entity_rows[] = {
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.2", 0, "Temp 1" },
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.3", 0, "Humidity\x01 front  " },
 	{ "1.3.6.1.2.1.47.1.1.1.1.2.4", 0, "Temp 2" },
-	{ "1.3.6.1.2.1.47.1.1.1.1.7.2", 0, "Inlet A" },
+	{ "1.3.6.1.2.1.47.1.1.1.1.7.2", 0, "Front A" },
 	{ "1.3.6.1.2.1.47.1.1.1.1.7.3", 0, "" },
 	{ "1.3.6.1.2.1.99.1.1.1.1.1", 4, NULL },
 	{ "1.3.6.1.2.1.99.1.1.1.1.2", 8, NULL },
@@ -130,13 +130,13 @@ static const struct row entity_rows[] = {
 static void check_entity_instances(const struct profile *prof, const struct snmptable_walk *w)
 {
 	struct snmptable_instance *in;
-	size_t n = snmptable_select(w, prof, &in);
+	size_t n = snmptable_select(w, prof, &in, NULL);
 	int t = profile_metric_index(prof, "temperature"), h = profile_metric_index(prof, "humidity");
 
 	assert_int_equal(n, 3);
 	assert_int_equal(in[0].metric, t);
 	assert_string_equal(in[0].index, "2");
-	assert_string_equal(in[0].label, "Inlet A");           /* entPhysicalName */
+	assert_string_equal(in[0].label, "Front A");           /* entPhysicalName */
 	assert_int_equal(in[1].metric, t);
 	assert_string_equal(in[1].index, "4");
 	assert_string_equal(in[1].label, "Temp 2");            /* empty name: entPhysicalDescr */
@@ -195,7 +195,7 @@ static void test_walk_end_and_failure(void **state)
 	}
 	assert_null(snmptable_walk_pdu(w));
 	assert_false(snmptable_walk_failed(w));
-	assert_int_equal(snmptable_select(w, prof, &in), 0);
+	assert_int_equal(snmptable_select(w, prof, &in, NULL), 0);
 	free(in);
 	snmptable_walk_free(w);
 
@@ -252,7 +252,7 @@ static void test_akcp_rows_from_fallback_column(void **state)
 
 	(void)state;
 	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	assert_int_equal(n, 2);
 	assert_string_equal(in[1].index, "1");
 	assert_string_equal(in[1].label, "Port 2");
@@ -290,21 +290,216 @@ static void test_aggregate(void **state)
 	struct reading out;
 
 	(void)state;
-	snmptable_aggregate(&m, 0, ir, 4, &out);
+	snmptable_aggregate(&m, 0, ir, 4, NULL, &out);
 	assert_int_equal(out.status, READING_OK);
 	assert_true(out.value == 31.5);
 	assert_string_equal(out.instance, "3 Sortie baie A");
 	t.aggregate = AGG_MIN;
-	snmptable_aggregate(&m, 0, ir, 4, &out);
+	snmptable_aggregate(&m, 0, ir, 4, NULL, &out);
 	assert_true(out.value == 24.0);
 	assert_string_equal(out.instance, "1 Entrée baie A");
 	/* Only offline sensors: unknown, never 0. */
-	snmptable_aggregate(&m, 0, ir + 3, 1, &out);
+	snmptable_aggregate(&m, 0, ir + 3, 1, NULL, &out);
 	assert_int_equal(out.status, READING_INVALID);
 	assert_true(isnan(out.value));
 	assert_string_equal(out.instance, "5");
-	snmptable_aggregate(&m, 0, ir + 1, 1, &out);
+	snmptable_aggregate(&m, 0, ir + 1, 1, NULL, &out);
 	assert_int_equal(out.status, READING_ABSENT);
+}
+
+/* PowerNet-MIB upsPhaseOutputPhaseTable of a 3-phase Symmetra (rows TABLE.1.PHASE),
+ * upsPhaseOutputPercentLoad (.10) 24/18/28 %, and its voltages (.3). */
+static const struct row powernet_3phase_rows[] = {
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.1", 230, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.2", 231, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.3.1.1.3", 229, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.1", 24, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.2", 18, NULL, NULL },
+	{ "1.3.6.1.4.1.318.1.1.1.9.3.3.1.10.1.1.3", 28, NULL, NULL },
+};
+
+/* A single-phase Smart-UPS: no phase table at all. */
+static const struct row powernet_1phase_rows[] = {
+	{ "1.3.6.1.4.1.318.1.1.1.4.3.3.0", 352, NULL, NULL },
+};
+
+static struct reading good(double value)
+{
+	return (struct reading){ READING_OK, value, value * 10, false, "", 0, false };
+}
+
+/* ups_load: the phase table when it has rows with a load (the most loaded phase),
+ * else the total load (fallback_metric total_load). */
+static void test_phase_table_or_total_load(void **state)
+{
+	struct profile *prof = load("ups-apc-powernet");
+	int load_i = profile_metric_index(prof, "ups_load"), total = profile_metric_index(prof, "total_load");
+	const struct profile_metric *m = &prof->metrics[load_i];
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	struct instance_reading ir[3];
+	struct reading total_r = good(35.2), bad = { READING_ABSENT, NAN, NAN, false, "", 0, false }, out;
+	size_t n, n_load = 0;
+
+	(void)state;
+	assert_true(load_i >= 0 && total >= 0);
+	assert_string_equal(m->snmp_table->fallback_metric, "total_load");
+	assert_int_equal(m->snmp_table->fallback_metric_index, total);
+	walk_all(w, powernet_3phase_rows, sizeof(powernet_3phase_rows) / sizeof(powernet_3phase_rows[0]));
+	n = snmptable_select(w, prof, &in, NULL);
+	for (size_t i = 0; i < n; i++)
+		if ((int)in[i].metric == load_i) {
+			static const double loads[] = { 24, 18, 28 };
+
+			assert_true(n_load < 3);
+			ir[n_load] = inst((size_t)load_i, in[i].index, "", READING_OK, loads[n_load]);
+			n_load++;
+		}
+	assert_int_equal(n_load, 3);
+	assert_string_equal(ir[2].index, "1.1.3");
+	free(in);
+	snmptable_walk_free(w);
+	/* Three phases: the most loaded one, named; the total is not looked at. */
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 28);
+	assert_string_equal(out.instance, "1.1.3");
+	assert_false(out.from_fallback_metric);
+	/* Every phase "not supported" (-1): the total load, without an instance. */
+	for (size_t i = 0; i < 3; i++)
+		ir[i].r = (struct reading){ READING_INVALID, NAN, -1, false, "", 0, false };
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 35.2 && out.from_fallback_metric);
+	assert_string_equal(out.instance, "");
+	/* ... unless the total is not good either: the phases say unknown. */
+	snmptable_aggregate(m, (size_t)load_i, ir, 3, &bad, &out);
+	assert_int_equal(out.status, READING_INVALID);
+	assert_string_equal(out.instance, "1.1.1");
+
+	/* A single-phase card: no row of the phase table; the total, or its absence. */
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, powernet_1phase_rows, 1);
+	n = snmptable_select(w, prof, &in, NULL);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal((int)in[i].metric, load_i);
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, &total_r, &out);
+	assert_int_equal(out.status, READING_OK);
+	assert_true(out.value == 35.2 && out.from_fallback_metric);
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, &bad, &out);
+	assert_int_equal(out.status, READING_ABSENT);
+	assert_true(out.from_fallback_metric);
+	/* Without a fallback metric: absent. */
+	snmptable_aggregate(m, (size_t)load_i, NULL, 0, NULL, &out);
+	assert_int_equal(out.status, READING_ABSENT);
+	assert_false(out.from_fallback_metric);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
+}
+
+/* NetBotz: the value text read at every poll (select_each_poll) keeps the row while it
+ * is not empty; empty (unplugged) or an exception (the row gone) does not. */
+static void test_row_still_selected(void **state)
+{
+	struct profile *prof = load("probe-netbotz");
+	const struct profile_table *t = prof->metrics[profile_metric_index(prof, "temperature")].snmp_table;
+	oid name[SNMPDEC_OID_MAX];
+	size_t len = snmpdec_parse_oid("1.3.6.1.4.1.52674.500.4.1.1.1.7.2231587019", name, SNMPDEC_OID_MAX);
+	netsnmp_pdu *pdu = response();
+
+	(void)state;
+	assert_true(t->select_each_poll);
+	snmp_pdu_add_variable(pdu, name, len, ASN_OCTET_STR, "26.400000", 9);
+	snmp_pdu_add_variable(pdu, name, len, ASN_OCTET_STR, "", 0);
+	snmp_pdu_add_variable(pdu, name, len, SNMP_NOSUCHINSTANCE, NULL, 0);
+	assert_true(snmptable_varbind_selected(t, pdu->variables));
+	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable));
+	assert_false(snmptable_varbind_selected(t, pdu->variables->next_variable->next_variable));
+	snmp_free_pdu(pdu);
+	profile_free(prof);
+}
+
+/* A switch: celsius rows for the inlet (named so in entPhysicalDescr only, the name
+ * says "Sensor 1"), the ASIC and an SFP; a voltage row. */
+static const struct row switch_rows[] = {
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.1", 0, "Air Inlet", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.2", 0, "ASIC", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.2.3", 0, "SFP Te1/1", NULL },
+	{ "1.3.6.1.2.1.47.1.1.1.1.7.1", 0, "Sensor 1", NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.1", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.2", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.3", 8, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.1.4", 4, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.1", 24, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.2", 65, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.3", 38, NULL, NULL },
+	{ "1.3.6.1.2.1.99.1.1.1.4.4", 3300, NULL, NULL },
+};
+
+/* prefer_pattern: the inlet row alone (matched on its description, case ignored), of the
+ * three celsius rows; without an inlet name, all three. */
+static void test_prefer_inlet_rows(void **state)
+{
+	struct profile *prof = load("probe-entity-sensor");
+	int t = profile_metric_index(prof, "temperature");
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	size_t candidates[8] = { 0 }, n;
+	struct row rows[sizeof(switch_rows) / sizeof(switch_rows[0])];
+
+	(void)state;
+	assert_true(prof->n_metrics <= 8);
+	walk_all(w, switch_rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 1);
+	assert_int_equal(in[0].metric, t);
+	assert_string_equal(in[0].index, "1");
+	assert_string_equal(in[0].label, "Sensor 1");
+	assert_int_equal(candidates[t], 3);
+	free(in);
+	snmptable_walk_free(w);
+	/* No row says inlet: every celsius row. */
+	memcpy(rows, switch_rows, sizeof(rows));
+	rows[0].text = "Board";
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 3);
+	assert_int_equal(candidates[t], 3);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
+}
+
+/* EATON-SENSOR-MIB: temperature rows PROBE.CHANNEL, named by sensorName.PROBE
+ * (parent_index_len = 1); the card's temperatureUnit.0 says Fahrenheit for every row. */
+static const struct row emp_rows[] = {
+	{ "1.3.6.1.4.1.534.6.8.1.1.3.1.1.1", 0, "EMP A", NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.1.3.1.1.2", 0, "EMP B", NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.3.1.3.1.1", 725, NULL, NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.3.1.3.2.1", 806, NULL, NULL },
+	{ "1.3.6.1.4.1.534.6.8.1.2.5.0", 2, NULL, NULL },
+};
+
+static void test_parent_index_labels(void **state)
+{
+	struct profile *prof = load("probe-eaton-emp");
+	struct snmptable_walk *w = snmptable_walk_new(prof, true);
+	struct snmptable_instance *in;
+	size_t n;
+
+	(void)state;
+	walk_all(w, emp_rows, sizeof(emp_rows) / sizeof(emp_rows[0]));
+	n = snmptable_select(w, prof, &in, NULL);
+	assert_int_equal(n, 2);
+	assert_string_equal(in[1].index, "2.1");
+	assert_string_equal(in[1].parent, "2");
+	assert_string_equal(in[1].label, "EMP B");
+	assert_true(in[0].fahrenheit && in[1].fahrenheit);
+	free(in);
+	snmptable_walk_free(w);
+	profile_free(prof);
 }
 
 static void test_clean_label(void **state)
@@ -371,6 +566,22 @@ static void test_profile_errors(void **state)
 		"is not one of its states");
 	expect_error(HEAD "{ name = \"ups_source\"; oid = \"1.3.6.1.4\"; states = { online = 2; }; "
 		"override_oid = \"1.3.6.1.5\"; } ); };", "'override_oid' needs 'override_values' and 'override_state'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; fallback_metric = \"t2\"; } ); };",
+		"'fallback_metric' is for a table metric");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; } ); };",
+		"'fallback_metric' \"t2\" is not a metric of this profile");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; },"
+		"{ name = \"t2\"; oid = \"1.3.6.1.5\"; table = true; unit = \"°C\"; } ); };",
+		"must be a scalar metric, not a table");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; fallback_metric = \"t2\"; },"
+		"{ name = \"t2\"; oid = \"1.3.6.1.5.0\"; unit = \"%\"; } ); };",
+		"'fallback_metric' \"t2\" must have the same unit and states");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; select_each_poll = true; } ); };",
+		"'select_each_poll' needs 'select_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; prefer_pattern = \"*inlet*\"; } ); };",
+		"'prefer_pattern' needs 'label_oid'");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; prefer_pattern = \"*inlet*\"; } ); };",
+		"'prefer_pattern' is for a table metric");
 }
 
 /* A row kept by its label: select_pattern. */
@@ -396,7 +607,7 @@ static void test_select_text_on_an_oid_column(void **state)
 
 	(void)state;
 	walk_all(w, liebert_rows, sizeof(liebert_rows) / sizeof(liebert_rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if ((int)in[i].metric == vin) {
 			assert_true(strncmp(in[i].index, "2.", 2) == 0);
@@ -433,7 +644,7 @@ static void test_unit_scalar_and_fallback_rows(void **state)
 
 	(void)state;
 	walk_all(w, emu_rows, sizeof(emu_rows) / sizeof(emu_rows[0]));
-	n = snmptable_select(w, prof, &in);
+	n = snmptable_select(w, prof, &in, NULL);
 	for (size_t i = 0; i < n; i++)
 		if ((int)in[i].metric == t) {
 			assert_true(in[i].fahrenheit);
@@ -467,7 +678,7 @@ static void test_select_pattern(void **state)
 	assert_non_null(prof);
 	w = snmptable_walk_new(prof, true);
 	walk_all(w, entity_rows, sizeof(entity_rows) / sizeof(entity_rows[0]));
-	assert_int_equal(snmptable_select(w, prof, &in), 2);
+	assert_int_equal(snmptable_select(w, prof, &in, NULL), 2);
 	assert_string_equal(in[0].index, "2");
 	assert_string_equal(in[1].index, "4");
 	free(in);
@@ -484,6 +695,10 @@ int main(void)
 		cmocka_unit_test(test_walk_stops_on_loop),
 		cmocka_unit_test(test_akcp_rows_from_fallback_column),
 		cmocka_unit_test(test_aggregate),
+		cmocka_unit_test(test_phase_table_or_total_load),
+		cmocka_unit_test(test_row_still_selected),
+		cmocka_unit_test(test_prefer_inlet_rows),
+		cmocka_unit_test(test_parent_index_labels),
 		cmocka_unit_test(test_clean_label),
 		cmocka_unit_test(test_profile_errors),
 		cmocka_unit_test(test_select_pattern),
