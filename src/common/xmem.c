@@ -107,3 +107,10 @@ void xmem_return_large(void)
 	mallopt(M_MMAP_THRESHOLD, XMEM_LARGE_BYTES);
 #endif
 }
+
+void xmem_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	malloc_trim(0);
+#endif
+}

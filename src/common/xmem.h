@@ -19,5 +19,8 @@ char *xvasprintf(const char *fmt, va_list ap) ATTR_PRINTF(1, 0);
 /* Large blocks (XMEM_LARGE_BYTES and over) go back to the system when freed: called once,
  * first thing in main, by a long-running process. */
 void xmem_return_large(void);
+/* Gives the free pages inside the heap back to the system (after a burst of large
+ * temporary allocations, not on a hot path: it walks the whole heap). */
+void xmem_trim(void);
 
 #endif
