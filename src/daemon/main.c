@@ -604,6 +604,7 @@ int main(int argc, char **argv)
 	char *config_path;
 	int rc;
 
+	xmem_return_large();
 	envmon_i18n_init();
 	if (parse_args(argc, argv, &opt) < 0)
 		return ENVMON_EX_USAGE;

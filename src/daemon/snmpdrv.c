@@ -46,7 +46,6 @@
 #define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
 enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE, ITEM_SELECT };
-#define ITEMS_PER_SLOT 7
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
 /* One OID to read for a metric, and what the current poll got for it. */
@@ -86,7 +85,7 @@ struct drv_device {
 	bool in_timer, closing;
 
 	struct item *items;
-	size_t n_items;
+	size_t n_items, cap_items;
 	struct metric_items *mi;          /* per slot: profile metrics, then instances */
 	struct log_complaint *absent;     /* per profile metric */
 	struct log_complaint send_failed;
@@ -889,6 +888,7 @@ static void add_item(struct drv_device *d, size_t metric, enum item_role role, c
 
 	/* profile.c validated every OID with the same parser and limit (oidtext.h). */
 	assert(len > 0);
+	assert(d->n_items < d->cap_items);
 	it->metric = metric;
 	it->role = role;
 	it->name = xmalloc(len * sizeof(oid));
@@ -947,14 +947,31 @@ static void add_slot(struct drv_device *d, size_t slot, const struct profile_met
 	free(sel);
 }
 
+/* The most items add_slot makes for one slot of m (the status OID is one of two; the
+ * select cell only for a table instance). */
+static size_t slot_items(const struct profile_metric *m)
+{
+	return 1 + (m->fallback_oid != NULL) + (m->sensor_scale_oid != NULL) +
+		(m->sensor_precision_oid != NULL) + (m->override_oid != NULL) +
+		(m->sensor_status_oid != NULL || m->fallback_status_oid != NULL) +
+		(m->snmp_table != NULL && m->snmp_table->select_each_poll);
+}
+
 /* Scalars first (slot = metric index), then the instances of the table metrics
- * (slot = n_metrics + instance); a table metric's own slot has no items. */
+ * (slot = n_metrics + instance); a table metric's own slot has no items. The table is
+ * sized for the items made, not 6 per slot: a UPS has 22 items of 103 (4.5 KB a device). */
 static void build_items(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
-	size_t slots = prof->n_metrics + d->n_inst;
+	size_t slots = prof->n_metrics + d->n_inst, n = 0;
 
-	d->items = xcalloc(slots * ITEMS_PER_SLOT + 1, sizeof(*d->items));
+	for (size_t i = 0; i < prof->n_metrics; i++)
+		if (!prof->metrics[i].snmp_table)
+			n += slot_items(&prof->metrics[i]);
+	for (size_t k = 0; k < d->n_inst; k++)
+		n += slot_items(&prof->metrics[d->inst[k].metric]);
+	d->items = xcalloc(n + 1, sizeof(*d->items));
+	d->cap_items = n;
 	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
 	for (size_t i = 0; i < prof->n_metrics; i++) {
 		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1, -1 };

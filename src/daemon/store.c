@@ -39,6 +39,7 @@ static const char *const cfs[] = { "AVERAGE", "MIN", "MAX" };
 #define N_RRA (ARRAY_SIZE(archives) * ARRAY_SIZE(cfs))
 #define RETRY_MAX_S 600   /* longest wait, in sample time, before retrying a creation */
 #define BATCH_MAX 64      /* readings in one rrd update at most */
+#define TRIM_AFTER_S 10   /* sample time between two trims of the heap after creations */
 
 enum file_state {
 	FILE_UNCHECKED,  /* not known yet (rrdcached unreachable, file vanished ...) */
@@ -61,14 +62,11 @@ struct sdev {
 	unsigned long lost;        /* readings lost since the last stored one */
 	time_t lost_since;
 	struct log_complaint fail;
-	double *vals;              /* scratch: one value per data source */
-	char *line;                /* scratch: the update string */
-	size_t line_cap;
 	/* The batch: update strings not written yet, NUL-separated in qbuf (kept between
-	 * batches, so that steady state allocates nothing). */
+	 * batches, so that steady state allocates nothing). No table of their offsets: it was
+	 * 512 bytes per file (a UPS has five), and the strings are found again at the flush. */
 	char *qbuf;
 	size_t qlen, qcap;
-	size_t qoff[BATCH_MAX];
 	size_t n_queued;
 	time_t queue_first, queue_last;
 	/* A device with table metrics: its instances and labels, as in its instances file
@@ -93,6 +91,10 @@ static struct {
 	time_t nospace_since;
 	time_t reconnect_ts;       /* sample time of the next connection attempt to rrdcached */
 	struct store_stats stats;
+	double *vals;              /* scratch of queue_update: one value per data source */
+	size_t cap_vals;
+	bool trim_due;             /* files created since the heap was last trimmed */
+	time_t trimmed_ts;
 } st;
 
 /* ------------------------------------------------------------------ helpers */
@@ -323,6 +325,7 @@ static int create_file(struct sdev *d, time_t ts)
 	d->last_ts = ts - (time_t)st.step_s;
 	d->retry_s = 0;
 	st.stats.creates++;
+	st.trim_due = true;
 	log_info("storage: created %s with %zu data sources", d->path, d->n_ds);
 	nospace_over();
 	return 0;
@@ -354,6 +357,7 @@ static int migrate_file(struct sdev *d, time_t ts)
 	d->n_pending = 0;
 	d->retry_s = 0;
 	st.stats.migrations++;
+	st.trim_due = true;
 	nospace_over();
 	return 0;
 }
@@ -522,8 +526,6 @@ static void dev_free(struct sdev *d)
 	free(d->path);
 	free_names(d->ds, d->n_ds);
 	free_names(d->pending, d->n_pending);
-	free(d->vals);
-	free(d->line);
 	free(d->qbuf);
 	if (d->inst)
 		instfile_free(d->inst);
@@ -723,33 +725,39 @@ static void caught_up(struct sdev *d)
 	}
 }
 
-/* "<time>:<v1>:<v2>..." in file order, U for unknown. Values are matched to data sources
- * by name; callers that give them in file order take the fast path. */
-static const char *format_update(struct sdev *d, time_t ts, const struct store_value *v,
-	size_t n)
+/* Appends "<time>:<v1>:<v2>..." (file order, U for unknown) to d's batch, written in
+ * place at the end of qbuf: no line buffer of its own per file. Values are matched to data
+ * sources by name; callers that give them in file order take the fast path. */
+static void queue_update(struct sdev *d, time_t ts, const struct store_value *v, size_t n)
 {
 	size_t need = 24 + d->n_ds * 26, len;
+	char *line;
 
-	if (need > d->line_cap) {
-		d->line = xrealloc(d->line, need);
-		d->line_cap = need;
+	if (d->qlen + need > d->qcap) {   /* grows during the first batch only */
+		d->qcap = d->qlen + need;
+		d->qbuf = xrealloc(d->qbuf, d->qcap);
 	}
-	d->vals = xrealloc(d->vals, d->n_ds * sizeof(*d->vals));
+	st.vals = xgrow(st.vals, &st.cap_vals, d->n_ds, sizeof(*st.vals));
 	for (size_t i = 0; i < d->n_ds; i++)
-		d->vals[i] = NAN;
+		st.vals[i] = NAN;
 	for (size_t j = 0; j < n; j++) {
 		int i = j < d->n_ds && strcmp(d->ds[j], v[j].metric) == 0 ? (int)j :
 			find_name(d->ds, d->n_ds, v[j].metric);
 
 		if (i >= 0)
-			d->vals[i] = v[j].value;
+			st.vals[i] = v[j].value;
 	}
-	len = (size_t)snprintf(d->line, d->line_cap, "%lld", (long long)ts);
+	line = d->qbuf + d->qlen;
+	len = (size_t)snprintf(line, need, "%lld", (long long)ts);
 	for (size_t i = 0; i < d->n_ds; i++)
-		len += (size_t)(isfinite(d->vals[i]) ?
-			snprintf(d->line + len, d->line_cap - len, ":%.12g", d->vals[i]) :
-			snprintf(d->line + len, d->line_cap - len, ":U"));
-	return d->line;
+		len += (size_t)(isfinite(st.vals[i]) ?
+			snprintf(line + len, need - len, ":%.12g", st.vals[i]) :
+			snprintf(line + len, need - len, ":U"));
+	d->qlen += len + 1;
+	d->n_queued++;
+	if (d->n_queued == 1)
+		d->queue_first = ts;
+	d->queue_last = ts;
 }
 
 static int rrd_write(struct sdev *d, int argc, const char **argv, char *err, size_t len)
@@ -863,8 +871,10 @@ static int flush_dev(struct sdev *d)
 	if (n == 0)
 		return 0;
 	d->n_queued = d->qlen = 0;
-	for (size_t i = 0; i < n; i++)
-		argv[i] = d->qbuf + d->qoff[i];
+	for (size_t i = 0, off = 0; i < n; i++) {
+		argv[i] = d->qbuf + off;
+		off += strlen(argv[i]) + 1;
+	}
 	st.stats.calls++;
 	if (rrd_write(d, (int)n, argv, err, sizeof(err)) < 0) {
 		write_failed(d, err);
@@ -875,21 +885,17 @@ static int flush_dev(struct sdev *d)
 	return 0;
 }
 
-/* Adds the update string in d->line to d's batch. */
-static void queue_line(struct sdev *d, time_t ts)
+/* librrd's creations leave free holes in the heap between the blocks kept meanwhile,
+ * pages the daemon had touched: 3.7 MB of 23.2 MB anonymous memory at 1000 devices after
+ * their 5000 files were created. Trimmed at most every TRIM_AFTER_S of sample time while
+ * creations go on and once after the last, not after each (malloc_trim walks the heap). */
+static void trim_after_creations(time_t ts)
 {
-	size_t len = strlen(d->line) + 1;
-
-	if (d->qlen + len > d->qcap) {
-		d->qcap = (d->qlen + len) * 2;
-		d->qbuf = xrealloc(d->qbuf, d->qcap);
-	}
-	memcpy(d->qbuf + d->qlen, d->line, len);
-	d->qoff[d->n_queued++] = d->qlen;
-	d->qlen += len;
-	if (d->n_queued == 1)
-		d->queue_first = ts;
-	d->queue_last = ts;
+	if (!st.trim_due || (ts >= st.trimmed_ts && ts - st.trimmed_ts < TRIM_AFTER_S))
+		return;
+	st.trim_due = false;
+	st.trimmed_ts = ts;
+	xmem_trim();
 }
 
 /* The batches of devices that stopped sending readings (a reload, a removed driver) are
@@ -929,11 +935,11 @@ int store_write(const char *device, double time, const struct store_value *value
 		skip_reading(d, ts);
 		return 1;
 	}
-	format_update(d, ts, values, n);
-	queue_line(d, ts);
+	queue_update(d, ts, values, n);
 	if (d->n_queued == BATCH_MAX || ts - d->queue_first >= (time_t)st.batch_s)
 		rc = flush_dev(d);
 	sweep(ts);
+	trim_after_creations(ts);
 	return rc;
 }
 
@@ -1000,5 +1006,6 @@ void store_fini(void)
 	free(st.state_dir);
 	free(st.dir);
 	free(st.rrdcached);
+	free(st.vals);
 	memset(&st, 0, sizeof(st));
 }

@@ -35,8 +35,11 @@ build=${ENVMOND_BUILDDIR:-$top/_build}
 envmond=$build/src/daemon/envmond
 peers=$top/tests/peers
 DELAY_MS=${DELAY_MS:-25}
+# Both ranges below the kernel's ephemeral ports (32768-60999 here): the daemons' own
+# UDP sockets take those, and in one run a relay port among them failed to bind ("Address already
+# in use"), which left the agents silent at 10 devices.
 AGENT_BASE=${AGENT_BASE:-22000}
-RELAY_BASE=${RELAY_BASE:-32000}
+RELAY_BASE=${RELAY_BASE:-26000}
 WARM=${WARM:-3}
 WINDOW=${WINDOW:-6}
 FSYNC_CYCLES=${FSYNC_CYCLES:-2}
