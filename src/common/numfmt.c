@@ -2,13 +2,14 @@
  *
  * A reading is written to its RRD line at every poll: in the daemon's profile, snprintf
  * of "%.12g" was a third of the instructions of a whole SNMP poll (callgrind, 20 devices).
- * Most readings are integers, tenths or hundredths (a load in %, a voltage in 0.1 V).
- * For v = m / 10^k with |m| < 10^12 and k <= 3, where m / 10^k computed in double IS v
- * (IEEE division is correctly rounded, and m and 10^k are exact, so v is the double
- * nearest that decimal), "%.12g" prints exactly the digits of m with the point k places
- * from the right: at most 12 significant digits, an exponent between -3 and 11 (fixed
- * notation), and no trailing zero when k is the smallest that works. Anything else
- * (thirds, 1e-9, 1e15, -0, NaN) goes to snprintf. */
+ * Most readings are integers, tenths or hundredths (a load in %, a voltage in 0.1 V),
+ * often with the noise of a scale (499 * 0.1 = 49.900000000000006). Let D = m / 10^k,
+ * k <= 3, |m| < 10^12: a decimal of at most 12 significant digits, on the grid "%.12g"
+ * rounds to (spacing at least 10^-12 of v). When v is within 10^-14 of v from D, far less
+ * than half that spacing, "%.12g" rounds v to D and prints D's digits: fixed notation
+ * (exponent from -3 to 11), no trailing zero when k is the smallest that works. Anything
+ * else (thirds, 1e-9, 1e15, -0, NaN) goes to snprintf.
+ */
 #include <config.h>
 
 #include <math.h>
@@ -27,15 +28,24 @@ size_t numfmt_g12(char *buf, size_t cap, double v)
 	long long m = 0;
 	unsigned k;
 
+	if (v == 0.0 && !signbit(v)) {
+		if (cap > 1) {
+			buf[0] = '0';
+			buf[1] = '\0';
+		} else if (cap) {
+			buf[0] = '\0';
+		}
+		return 1;
+	}
 	if (!(fabs(v) < 1e12) || v == 0.0)
-		return (size_t)snprintf(buf, cap, "%.12g", v);   /* NaN, inf, huge, +-0 */
+		return (size_t)snprintf(buf, cap, "%.12g", v);   /* NaN, inf, huge, -0 */
 	for (k = 0; k < 4; k++) {
 		double s = v * pow10k[k];
 
 		if (fabs(s) >= 1e12)
 			return (size_t)snprintf(buf, cap, "%.12g", v);   /* over 12 digits */
 		m = llround(s);
-		if ((double)m / pow10k[k] == v)
+		if (m != 0 && fabs((double)m / pow10k[k] - v) <= fabs(v) * 1e-14)
 			break;
 	}
 	if (k == 4)
