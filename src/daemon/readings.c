@@ -1,5 +1,5 @@
-/* readings.c — a small cache of last readings, a list searched by name (a few dozen
- * devices per court: no need for a hash). */
+/* readings.c — a cache of last readings, an array kept sorted by device name and
+ * searched by bisection: each result costs O(log N), not a scan of every device. */
 #include <config.h>
 
 #include <json-c/json.h>
@@ -19,7 +19,7 @@ struct last {
 	double last_values;        /* wall clock of the readings below (last answer) */
 	char *error;               /* why the last poll failed, NULL if it answered */
 	struct reading *values;
-	size_t n_values;
+	size_t n_values, values_cap;
 };
 
 struct readings {
@@ -49,31 +49,59 @@ void readings_free(struct readings *rc)
 	free(rc);
 }
 
+static int cmp_last(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct last *)elem)->name);
+}
+
 static struct last *find(const struct readings *rc, const char *name)
 {
-	for (size_t i = 0; i < rc->n; i++)
-		if (strcmp(rc->v[i].name, name) == 0)
-			return &rc->v[i];
-	return NULL;
+	return rc->n ? bsearch(name, rc->v, rc->n, sizeof(*rc->v), cmp_last) : NULL;
+}
+
+/* A new entry at its sorted place (a device not seen before: rare). */
+static struct last *insert(struct readings *rc, const char *name)
+{
+	size_t lo = 0, hi = rc->n;
+	struct last *l;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(rc->v[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	rc->v = xgrow(rc->v, &rc->cap, rc->n + 1, sizeof(*rc->v));
+	memmove(&rc->v[lo + 1], &rc->v[lo], (rc->n - lo) * sizeof(*rc->v));
+	rc->n++;
+	l = &rc->v[lo];
+	memset(l, 0, sizeof(*l));
+	l->name = xstrdup(name);
+	return l;
 }
 
 void readings_record(struct readings *rc, const struct poll_result *res)
 {
 	struct last *l = find(rc, res->dev->name);
 
-	if (!l) {
-		rc->v = xgrow(rc->v, &rc->cap, rc->n + 1, sizeof(*rc->v));
-		l = &rc->v[rc->n++];
-		memset(l, 0, sizeof(*l));
-		l->name = xstrdup(res->dev->name);
-	}
+	if (!l)
+		l = insert(rc, res->dev->name);
 	l->last_poll = res->time;
-	free(l->error);
-	l->error = res->error ? xstrdup(res->error) : NULL;
+	if (l->error || res->error) {
+		free(l->error);
+		l->error = res->error ? xstrdup(res->error) : NULL;
+	}
 	if (!res->answered)
 		return;
-	free(l->values);
-	l->values = xcalloc(res->n_readings + 1, sizeof(*l->values));
+	/* The same device answers the same number of readings poll after poll: the buffer
+	 * is reused, not allocated again. */
+	if (!l->values || l->values_cap < res->n_readings + 1) {
+		free(l->values);
+		l->values = xcalloc(res->n_readings + 1, sizeof(*l->values));
+		l->values_cap = res->n_readings + 1;
+	}
 	memcpy(l->values, res->readings, res->n_readings * sizeof(*l->values));
 	l->n_values = res->n_readings;
 	l->last_values = res->time;

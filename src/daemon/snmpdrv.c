@@ -300,6 +300,11 @@ static void decode_table(struct drv_device *d, size_t i)
 		log_release(&d->absent[i], LOG_NOTICE, "%s: metric %s readable again", d->dev->name, m->name);
 }
 
+_Static_assert(sizeof(((struct instance_reading *)0)->index) ==
+	sizeof(((struct snmptable_instance *)0)->index), "instance index arrays of one size");
+_Static_assert(sizeof(((struct instance_reading *)0)->label) ==
+	sizeof(((struct snmptable_instance *)0)->label), "instance label arrays of one size");
+
 static void decode_all(struct drv_device *d)
 {
 	const struct profile *prof = d->dev->profile;
@@ -308,8 +313,10 @@ static void decode_all(struct drv_device *d)
 		struct instance_reading *ir = &d->inst_readings[k];
 
 		ir->metric = d->inst[k].metric;
-		snprintf(ir->index, sizeof(ir->index), "%s", d->inst[k].index);
-		snprintf(ir->label, sizeof(ir->label), "%s", d->inst[k].label);
+		/* Arrays of one size (asserted below), each holding its string: copied whole,
+		 * not through printf, at every poll of every row. */
+		memcpy(ir->index, d->inst[k].index, sizeof(ir->index));
+		memcpy(ir->label, d->inst[k].label, sizeof(ir->label));
 		decode_slot(d, prof->n_metrics + k, ir->metric, &ir->r);
 	}
 	/* Scalars first: a table metric may fall back on one (fallback_metric). */
