@@ -47,6 +47,7 @@ static bool table_eq(const struct profile_table *a, const struct profile_table *
 		ints_eq(a->select_values, a->n_select_values, b->select_values, b->n_select_values) &&
 		strings_eq(a->label_oids, a->n_label_oids, b->label_oids, b->n_label_oids) &&
 		strings_eq(a->prefer_patterns, a->n_prefer_patterns, b->prefer_patterns, b->n_prefer_patterns) &&
+		strings_eq(a->prefer_when, a->n_prefer_when, b->prefer_when, b->n_prefer_when) &&
 		strings_eq(a->unit_oids, a->n_unit_oids, b->unit_oids, b->n_unit_oids) &&
 		ints_eq(a->fahrenheit_values, a->n_fahrenheit_values, b->fahrenheit_values, b->n_fahrenheit_values);
 }

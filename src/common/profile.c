@@ -28,7 +28,7 @@ static const char *const snmp_metric_keys[] = { "name", "oid", "fallback_oid", "
 	/* read by proftable.c */
 	"table", "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate", "status_ok",
 	"unit_oid", "fahrenheit_values", "fallback_invalid", "fallback_status_oid", "fallback_select_oid",
-	"fallback_metric", "select_each_poll", "prefer_pattern", "parent_index_len", "override_oid", "override_values", "override_state", NULL };
+	"fallback_metric", "select_each_poll", "prefer_pattern", "prefer_when", "parent_index_len", "override_oid", "override_values", "override_state", NULL };
 static const char *const modbus_metric_keys[] = { "name", "table", "address", "type", "order",
 	"bit", "scale", "offset", "convert", "unit", "invalid", "valid", "states", NULL };
 /* NUT and IPMI state metrics are decoded by their driver (ups.status tokens), not by a

@@ -57,25 +57,36 @@ static void parse_columns(struct cfgparse *p, const config_setting_t *m, const c
 			cfgparse_error_at(p, s, _("'%s' = \"%s\" is not a numeric OID"), key, (*out)[i]);
 }
 
-/* prefer_pattern = "*inlet*" or [ "*inlet*", "*intake*" ]: shell patterns on the labels. */
-static void parse_patterns(struct cfgparse *p, const config_setting_t *m, struct profile_table *t)
+/* KEY = "*inlet*" or [ "*inlet*", "*intake*" ]: shell patterns on the labels. */
+static void parse_pattern_list(struct cfgparse *p, const config_setting_t *m, const char *key,
+	const struct profile_table *t, char ***out, size_t *n)
 {
-	config_setting_t *s = config_setting_get_member(m, "prefer_pattern");
+	config_setting_t *s = config_setting_get_member(m, key);
 
 	if (!s)
 		return;
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		t->prefer_patterns = xcalloc(1, sizeof(char *));
-		t->prefer_patterns[0] = xstrdup(config_setting_get_string(s));
-		t->n_prefer_patterns = 1;
-	} else if (!cfgparse_strings(p, m, "prefer_pattern", &t->prefer_patterns, &t->n_prefer_patterns)) {
+		*out = xcalloc(1, sizeof(char *));
+		(*out)[0] = xstrdup(config_setting_get_string(s));
+		*n = 1;
+	} else if (!cfgparse_strings(p, m, key, out, n)) {
 		return;
 	}
 	if (!t->n_label_oids)
-		cfgparse_error_at(p, s, _("'%s' needs 'label_oid'"), "prefer_pattern");
-	for (size_t i = 0; i < t->n_prefer_patterns; i++)
-		if (!t->prefer_patterns[i][0])
-			cfgparse_error_at(p, s, _("'%s' cannot hold an empty pattern"), "prefer_pattern");
+		cfgparse_error_at(p, s, _("'%s' needs 'label_oid'"), key);
+	for (size_t i = 0; i < *n; i++)
+		if (!(*out)[i][0])
+			cfgparse_error_at(p, s, _("'%s' cannot hold an empty pattern"), key);
+}
+
+/* prefer_pattern, and prefer_when: the rows that make the preference apply. */
+static void parse_patterns(struct cfgparse *p, const config_setting_t *m, struct profile_table *t)
+{
+	parse_pattern_list(p, m, "prefer_pattern", t, &t->prefer_patterns, &t->n_prefer_patterns);
+	parse_pattern_list(p, m, "prefer_when", t, &t->prefer_when, &t->n_prefer_when);
+	if (t->n_prefer_when && !t->n_prefer_patterns)
+		cfgparse_error_at(p, config_setting_get_member(m, "prefer_when"), _("'%s' needs '%s'"),
+			"prefer_when", "prefer_pattern");
 }
 
 static void parse_table(struct cfgparse *p, const config_setting_t *m, struct profile_metric *pm,
@@ -126,7 +137,7 @@ void proftable_parse(struct cfgparse *p, const config_setting_t *m, struct profi
 	bool table = false;
 	static const char *const table_only[] = { "select_oid", "select_values", "select_text", "select_pattern", "label_oid", "aggregate",
 		"unit_oid", "fahrenheit_values", "fallback_status_oid", "fallback_select_oid", "fallback_metric", "select_each_poll",
-		"prefer_pattern", "parent_index_len", NULL };
+		"prefer_pattern", "prefer_when", "parent_index_len", NULL };
 
 	pm->status_ok = int_array(p, m, "status_ok", &pm->n_status_ok);
 	pm->fallback_invalid = int_array(p, m, "fallback_invalid", &pm->n_fallback_invalid);
@@ -233,6 +244,9 @@ void proftable_free(struct profile_metric *pm)
 	for (size_t i = 0; i < t->n_prefer_patterns; i++)
 		free(t->prefer_patterns[i]);
 	free(t->prefer_patterns);
+	for (size_t i = 0; i < t->n_prefer_when; i++)
+		free(t->prefer_when[i]);
+	free(t->prefer_when);
 	for (size_t i = 0; i < t->n_label_oids; i++)
 		free(t->label_oids[i]);
 	free(t->label_oids);

@@ -55,6 +55,11 @@ struct profile_table {
 	                                * label column matching one, only such rows are kept (a
 	                                * switch's inlet sensor, not its ASIC or transceivers) */
 	size_t n_prefer_patterns;
+	char **prefer_when;            /* fnmatch(3) patterns (case ignored), or none: prefer_patterns
+	                                * apply only when a kept row's label matches one (a switch
+	                                * names its ASIC, CPU, transceivers; a rack probe's "Inlet"
+	                                * and "Outlet" rows are then both kept) */
+	size_t n_prefer_when;
 	unsigned parent_index_len;     /* label, unit and status columns are indexed by the first
 	                                * parent_index_len numbers of the row's index (EATON-SENSOR:
 	                                * sensorName.PROBE for the row PROBE.CHANNEL); 0: the whole */

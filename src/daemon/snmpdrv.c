@@ -22,6 +22,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,6 +492,16 @@ static void append_quoted(char *buf, size_t size, const char *sep, const char *p
 		snprintf(buf + used, size - used, "%s%s\"%s\"", sep, prefix, text);
 }
 
+/* Whether an instance of metric has a label matching one of the n patterns. */
+static bool label_matches(const struct drv_device *d, size_t metric, char *const *patterns, size_t n)
+{
+	for (size_t k = 0; k < d->n_inst; k++)
+		for (size_t i = 0; d->inst[k].metric == metric && i < n; i++)
+			if (fnmatch(patterns[i], d->inst[k].label, FNM_CASEFOLD) == 0)
+				return true;
+	return false;
+}
+
 /* For --probe, --discover and the log: which rows prefer_pattern kept, and why. The
  * labels are device text already cleaned of control characters (snmptable.c). */
 static void log_preferred(const struct drv_device *d, size_t metric, size_t candidates)
@@ -509,6 +520,10 @@ static void log_preferred(const struct drv_device *d, size_t metric, size_t cand
 	if (n < candidates)
 		log_info("%s: %s: %zu of %zu rows kept, named like %s: %s", d->dev->name, m->name, n, candidates, why,
 			kept);
+	else if (n > 0 && m->snmp_table->n_prefer_when && !label_matches(d, metric, m->snmp_table->prefer_when,
+		m->snmp_table->n_prefer_when))
+		log_info("%s: %s: no row named like a part of a switch or router (prefer_when): all %zu rows kept",
+			d->dev->name, m->name, n);
 	else if (n > 0)
 		log_info("%s: %s: no row named like %s: all %zu rows kept", d->dev->name, m->name, why, n);
 }

@@ -323,33 +323,43 @@ static void index_text(const oid *sub, size_t len, char *out, size_t size)
 	}
 }
 
-/* True if a label column of row matches one of t's prefer_patterns. */
-static bool row_preferred(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row)
+/* True if a label column of row matches one of the n patterns. */
+static bool row_matches(const struct snmptable_walk *w, const struct profile_table *t, const struct cell *row,
+	char *const *patterns, size_t n)
 {
 	for (size_t i = 0; i < t->n_label_oids; i++) {
 		const struct cell *c = parent_cell(t, column_of(w, t->label_oids[i]), row);
 
-		for (size_t k = 0; c && k < t->n_prefer_patterns; k++)
-			if (fnmatch(t->prefer_patterns[k], c->text, FNM_CASEFOLD) == 0)
+		for (size_t k = 0; c && k < n; k++)
+			if (fnmatch(patterns[k], c->text, FNM_CASEFOLD) == 0)
 				return true;
 	}
 	return false;
 }
 
+static bool any_row_matches(const struct snmptable_walk *w, const struct profile_table *t,
+	const struct cell **rows, size_t n_rows, char *const *patterns, size_t n)
+{
+	for (size_t i = 0; i < n_rows; i++)
+		if (row_matches(w, t, rows[i], patterns, n))
+			return true;
+	return false;
+}
+
 /* Of the n - first instances found for one metric, only the preferred ones stay when
- * there are some; returns the new count. */
+ * there are some (and, with prefer_when, when some row is named like one of those);
+ * returns the new count. */
 static size_t keep_preferred(const struct snmptable_walk *w, const struct profile_table *t,
 	struct snmptable_instance *in, const struct cell **rows, size_t first, size_t n)
 {
 	size_t kept = first;
-	bool any = false;
 
-	for (size_t i = first; i < n && !any; i++)
-		any = row_preferred(w, t, rows[i - first]);
-	if (!any)
+	if (t->n_prefer_when && !any_row_matches(w, t, rows, n - first, t->prefer_when, t->n_prefer_when))
+		return n;
+	if (!any_row_matches(w, t, rows, n - first, t->prefer_patterns, t->n_prefer_patterns))
 		return n;
 	for (size_t i = first; i < n; i++)
-		if (row_preferred(w, t, rows[i - first]))
+		if (row_matches(w, t, rows[i - first], t->prefer_patterns, t->n_prefer_patterns))
 			in[kept++] = in[i];
 	return kept;
 }

@@ -8,7 +8,7 @@ Run: ENVMOND_BUILDDIR=$PWD/_b /usr/bin/python3 -m pytest tests/system/test_profi
 
 import pytest
 
-from test_snmp import device, probe, probe_ok, profiles_without_prefer, snmp_block, snmpsim_serving, write_config
+from test_snmp import device, probe, probe_ok, snmp_block, snmpsim_serving, write_config
 
 WANTED = ('probe-entity-sensor-multi', 'probe-akcp-8', 'probe-akcp', 'ups-rfc1628-3phase', 'ups-rfc1628')
 
@@ -26,11 +26,11 @@ def instances(metric):
 def test_entity_sensor_found_by_type(agent, tmp_path, version):
     """Temperatures at 2 and 4, humidity at 3, a voltage at 1, an unplugged sensor at 5:
     GETNEXT (v1) and GETBULK (v2c) find the same instances."""
-    # A site's probe-entity-sensor without prefer_pattern: every celsius row.
+    # The shipped profile: no row is named like a switch's part, so "Inlet rack A" does
+    # not leave the outlet out.
     conf = write_config(tmp_path, [device('p', 'probe-entity-sensor',
                                           snmp_block(agent.port, version=version,
-                                                     community='probe-entity-sensor-multi'))],
-                        profiles_without_prefer(tmp_path))
+                                                     community='probe-entity-sensor-multi'))])
     m = probe_ok(conf, 'p')
     t, h = instances(m['temperature']), instances(m['humidity'])
     assert sorted(t) == ['2', '4', '5'] and sorted(h) == ['3']
@@ -44,18 +44,20 @@ def test_entity_sensor_found_by_type(agent, tmp_path, version):
     assert m['humidity']['value'] == 41
 
 
-def test_entity_sensor_inlet_preferred(agent, tmp_path):
-    """The shipped profile: one of the celsius rows is named "Inlet rack A", so it alone is
-    the rack's inlet; the outlet (31 degC) and the spare are left out, and --probe says so."""
+def test_entity_sensor_probe_keeps_inlet_and_outlet(agent, tmp_path):
+    """A rack probe's rows "Inlet rack A" and "Outlet rack A": no row is named like a part of a
+    switch (ASIC, CPU, transceiver...), so prefer_pattern does not apply, both temperatures
+    are read and the hottest judged; --probe says why. The same rows with a switch's ASIC
+    row beside them: the inlet alone."""
     conf = write_config(tmp_path, [device('p', 'probe-entity-sensor',
                                           snmp_block(agent.port, community='probe-entity-sensor-multi'))])
     p = probe(conf, 'p')
     assert p.returncode == 0, p.stderr
     m = {x['name']: x for x in __import__('json').loads(p.stdout)['metrics']}
-    assert sorted(instances(m['temperature'])) == ['2'] and m['temperature']['value'] == 24.5
+    assert sorted(instances(m['temperature'])) == ['2', '4', '5'] and m['temperature']['value'] == 31
     assert sorted(instances(m['humidity'])) == ['3']
-    assert ('p: temperature: 1 of 3 rows kept, named like "*inlet*", "*intake*", "*ambient*": '
-            '2 "Inlet rack A"') in p.stderr, p.stderr
+    assert ('p: temperature: no row named like a part of a switch or router (prefer_when): '
+            'all 3 rows kept') in p.stderr, p.stderr
 
 
 def test_akcp_eight_ports_online_column(agent, tmp_path):

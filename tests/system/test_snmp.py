@@ -165,12 +165,12 @@ devices = ( %s );
 
 def profiles_without_prefer(tmp_path):
     """A copy of the shipped profiles whose probe-entity-sensor reads every celsius row
-    (no prefer_pattern), as a site may have it."""
+    (no prefer_pattern nor prefer_when), as a site may have it."""
     out = tmp_path / 'profiles-all-rows'
     shutil.copytree(PROFILES, out)
     f = out / 'probe-entity-sensor.conf'
-    text = re.sub(r'\n\s*prefer_pattern = \[[^]]*\];', '', f.read_text())
-    assert 'prefer_pattern' not in text.split('profile = {')[1]
+    text = re.sub(r'\n\s*prefer_(pattern|when) = \[[^]]*\];', '', f.read_text())
+    assert 'prefer_' not in text.split('profile = {')[1]
     f.write_text(text)
     return str(out)
 

@@ -562,12 +562,17 @@ def test_entity_sensor_switch_reads_its_inlets_only(agent, tmp_path):
     assert '[best]' in d.stdout and 'probe-entity-sensor' in [l for l in d.stdout.splitlines() if '[best]' in l][0]
 
 
-def test_entity_sensor_no_inlet_name_keeps_every_row(agent, tmp_path):
-    """No celsius row named like an inlet: every one is read, and --probe says so."""
+def test_entity_sensor_unnamed_rows_all_read(agent, tmp_path):
+    """Three unnamed rows, temperatures at 2 and 4, humidity at 3 (the harness's probe): two
+    temperature instances and one humidity, and --probe says why no row was left out."""
     conf = write_config(tmp_path, [device('d', 'auto', snmp_block(agent.port, community='probe-entity-sensor-bare'))])
     p = probe(conf, 'd')
     assert p.returncode == 0, p.stderr
-    assert 'd: temperature: no row named like "*inlet*", "*intake*", "*ambient*": all 2 rows kept' in p.stderr
+    m = {x['name']: x for x in json.loads(p.stdout)['metrics']}
+    assert values(m['temperature']) == {'2': 23, '4': 29} and values(m['humidity']) == {'3': 45}
+    assert m['temperature']['value'] == 29
+    assert ('d: temperature: no row named like a part of a switch or router (prefer_when): '
+            'all 2 rows kept') in p.stderr, p.stderr
 
 
 def test_entity_sensor_switch_types_scales_and_absent_humidity(agent, tmp_path):

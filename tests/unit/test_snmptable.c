@@ -469,6 +469,25 @@ static void test_prefer_inlet_rows(void **state)
 	assert_int_equal(candidates[t], 3);
 	free(in);
 	snmptable_walk_free(w);
+	/* A rack probe: an inlet and an outlet, no switch part (prefer_when): both. */
+	memcpy(rows, switch_rows, sizeof(rows));
+	rows[1].text = "Outlet";
+	rows[2].text = "Spare";
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 3);
+	free(in);
+	snmptable_walk_free(w);
+	/* The same with a CPU row beside them: a switch, its inlet alone. */
+	rows[2].text = "cpu 0";
+	w = snmptable_walk_new(prof, true);
+	walk_all(w, rows, sizeof(rows) / sizeof(rows[0]));
+	n = snmptable_select(w, prof, &in, candidates);
+	assert_int_equal(n, 1);
+	assert_string_equal(in[0].index, "1");
+	free(in);
+	snmptable_walk_free(w);
 	profile_free(prof);
 }
 
@@ -582,6 +601,8 @@ static void test_profile_errors(void **state)
 		"'prefer_pattern' needs 'label_oid'");
 	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; prefer_pattern = \"*inlet*\"; } ); };",
 		"'prefer_pattern' is for a table metric");
+	expect_error(HEAD "{ name = \"temperature\"; oid = \"1.3.6.1.4\"; table = true; label_oid = \"1.3.6.1.5\"; "
+		"prefer_when = \"*asic*\"; } ); };", "'prefer_when' needs 'prefer_pattern'");
 }
 
 /* A row kept by its label: select_pattern. */
