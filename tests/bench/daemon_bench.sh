@@ -17,13 +17,13 @@
 #   files. Both at the same interval (5 s at 10 devices, N/50 + 5 s above, so that
 #   collectd's 5 read threads keep up). envmond --probe-all gives its cycle time, its
 #   CPU per poll cycle and the wall time of its RRD writes per cycle.
-# Steady state: CPU between two points well after start-up (WARM cycles, then WINDOW
-#   cycles), from /proc/PID/stat; start-up CPU (up to the first point) apart. Memory:
-#   anonymous and PSS from /proc/PID/smaps_rollup, peak RSS. Disk: bytes written
+# Steady state: CPU between two points well after start-up (one write period and two
+#   cycles, then one write period: see BATCH below), from /proc/PID/task/*/schedstat;
+#   start-up CPU (up to the first point) apart. Memory: anonymous and PSS from /proc/PID/smaps_rollup, peak RSS. Disk: bytes written
 #   (/proc/PID/io write_bytes and wchar) and fsync-like calls (strace over FSYNC_CYCLES
 #   cycles, after the CPU window) per cycle.
-# BATCH sets envmond's storage.batch (default 30 here; 0 = one rrd update per reading; empty:
-#   not set, for a build older than it); RRDCACHED=start writes through an rrdcached the
+# BATCH sets envmond's storage.batch (default 120 s, collectd's CacheTimeout; 0 = one rrd
+#   update per reading; empty: not set, for a build older than it); RRDCACHED=start writes through an rrdcached the
 #   bench starts and counts (-w 300 -f 3600), RRDCACHED=unix:/path through a running one.
 # The last line is "targets met: K/5" and the unmet ones by name (those this run did not
 #   measure apart).
@@ -43,10 +43,17 @@ RELAY_BASE=${RELAY_BASE:-26000}
 WARM=${WARM:-3}
 WINDOW=${WINDOW:-6}
 FSYNC_CYCLES=${FSYNC_CYCLES:-2}
-# storage.batch of envmond (0: one rrd update per reading; empty: not set). Not the
-# daemon's default of 300 s: the CPU window (WINDOW cycles of 5 s) must hold one batch of
-# every device, or the RRD writes would fall outside it. 300 s amortises 10 x better still.
-BATCH=${BATCH-30}
+# collectd's rrdtool CacheTimeout (its documentation's advice for many files: each file
+# written once per CacheTimeout, several values at once).
+CACHE_TIMEOUT=${CACHE_TIMEOUT:-120}
+# storage.batch of envmond (0: one rrd update per reading; empty: not set): by default the
+# same as collectd's CacheTimeout, so that both write each file as often (the daemon's own
+# default, 300 s, would amortise 2.5 x better). The CPU window then lasts one whole period
+# (at least WINDOW cycles, at least max(BATCH, CACHE_TIMEOUT) seconds), so that it holds
+# every file's write exactly once for both, and starts after one period and two cycles
+# (at least WARM cycles): collectd creates its files at its first write, a period after
+# its start, and that creation is start-up, not steady state.
+BATCH=${BATCH-$CACHE_TIMEOUT}
 RRDCACHED=${RRDCACHED:-}     # "start": envmond writes through an rrdcached the bench starts
                              # (its CPU and writes counted with envmond's); "unix:/path": a
                              # running one (not counted); "": direct writes
@@ -147,7 +154,7 @@ PIDFile "$2/collectd.pid"
 LoadPlugin rrdtool
 <Plugin rrdtool>
   DataDir "$2/rrd"
-  CacheTimeout 120
+  CacheTimeout $CACHE_TIMEOUT
   CacheFlush 900
 </Plugin>
 EOF
@@ -155,23 +162,30 @@ EOF
 	} >"$2/collectd.conf"
 }
 
-# measure PID INTERVAL SAMPLES_PER_CYCLE [HELPER_PID]: waits WARM cycles, then WINDOW
-# cycles (the helper's CPU, writes and calls counted with PID's, not its memory); sets
-# m_start (start-up CPU s), m_cpu (CPU s per cycle), m_per (ms of CPU per 1000 samples),
-# m_wb / m_wc (write_bytes / wchar per cycle), m_fsync / m_rrdw / m_ren (fsync-like
-# calls, RRD files opened for writing, renames per cycle),
+# The write period both daemons amortise their RRD writes over (s), and from it, for an
+# interval: the cycles of the CPU window and the seconds of warm-up before it.
+period() { p=${BATCH:-0}; [ "$p" -lt "$CACHE_TIMEOUT" ] && p=$CACHE_TIMEOUT; echo "$p"; }
+window_cycles() { w=$(( ($(period) + $1 - 1) / $1 )); [ $w -lt "$WINDOW" ] && w=$WINDOW; echo $w; }
+warm_seconds() { w=$(( $(period) + 2 * $1 )); [ $w -lt $((WARM * $1)) ] && w=$((WARM * $1)); echo $w; }
+
+# measure PID INTERVAL SAMPLES_PER_CYCLE [HELPER_PID]: waits warm_seconds, then
+# window_cycles cycles (the helper's CPU, writes and calls counted with PID's, not its
+# memory); sets m_start (start-up CPU s), m_cpu (CPU s per cycle), m_per (ms of CPU per
+# 1000 samples), m_wb / m_wc (write_bytes / wchar per cycle), m_fsync / m_rrdw / m_ren
+# (fsync-like calls, RRD files opened for writing, renames per cycle),
 # m_anon, m_pss, m_rss (kB).
 measure() {
-	sleep $(($2 * WARM))
+	win=$(window_cycles "$2")
+	sleep "$(warm_seconds "$2")"
 	kill -0 "$1" 2>/dev/null || { echo "process $1 died during start-up" >&2; return 1; }
 	pids="$1${4:+ $4}"
 	c0=$(proc_cpu $pids); b0=$(proc_wbytes $pids); w0=$(proc_wchar $pids)
-	sleep $(($2 * WINDOW))
+	sleep $(($2 * win))
 	c1=$(proc_cpu $pids); b1=$(proc_wbytes $pids); w1=$(proc_wchar $pids)
 	m_start=$c0
-	m_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$WINDOW" 'BEGIN { printf "%.4f", (b - a) / n }')
+	m_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$win" 'BEGIN { printf "%.4f", (b - a) / n }')
 	m_per=$(awk -v c="$m_cpu" -v s="$3" 'BEGIN { printf "%.3f", s ? c * 1e6 / s : 0 }')
-	m_wb=$(( (b1 - b0) / WINDOW )); m_wc=$(( (w1 - w0) / WINDOW ))
+	m_wb=$(( (b1 - b0) / win )); m_wc=$(( (w1 - w0) / win ))
 	syscalls_during "$pids" $(($2 * FSYNC_CYCLES)) "$work/strace.out"
 	m_fsync=$(ratio "$(count_calls "$work/strace.out" fsync)" "$FSYNC_CYCLES")
 	m_rrdw=$(ratio "$(count_calls "$work/strace.out" rrd)" "$FSYNC_CYCLES")
@@ -297,7 +311,7 @@ run_snmp() { # n
 
 who=envmond
 [ -n "$rrdc_addr" ] && who=env+rrdc
-echo "envmond storage.batch = ${BATCH:-unset}, rrdcached: ${rrdc_addr:-none}; WARM=$WARM WINDOW=$WINDOW cycles"
+echo "envmond storage.batch = ${BATCH:-unset}, collectd CacheTimeout = $CACHE_TIMEOUT, rrdcached: ${rrdc_addr:-none}; CPU window: one write period ($(period) s, at least $WINDOW cycles), after $(period) s + 2 cycles (at least $WARM cycles)"
 header
 for mode in $modes; do
 	for n in "$@"; do "run_$mode" "$n"; done
