@@ -1,27 +1,62 @@
 /* forecast.c — Theil-Sen fit and time to a limit (see forecast.h). */
 #include <config.h>
 
+#include <assert.h>
 #include <math.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "forecast.h"
-#include "xmem.h"
 
 /* At most this many points enter the fit (evenly kept): 64 points = 2016 pairs. */
 #define MAX_POINTS 64
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of x[0..n) (from 0), x reordered so that no element before k is
+ * greater and none after it smaller: Hoare's selection, O(n) on average. A median of
+ * 2016 pair slopes is taken at every reading of a probe: sorting them (qsort) was most
+ * of the daemon's CPU per probe reading. The values are finite (times and readings). */
+static double select_kth(double *x, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
 
-	return (x > y) - (x < y);
+	while (lo < hi) {
+		double pivot = x[lo + (hi - lo) / 2];
+		ptrdiff_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (x[i] < pivot)
+				i++;
+			while (x[j] > pivot)
+				j--;
+			if (i <= j) {
+				double tmp = x[i];
+
+				x[i++] = x[j];
+				x[j--] = tmp;
+			}
+		}
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break;          /* between j and i: equal to the pivot, in place */
+	}
+	return x[k];
 }
 
+/* The median of x[0..n), n > 0 (x reordered): the same value as sorting gives. */
 static double median(double *x, size_t n)
 {
-	qsort(x, n, sizeof(*x), cmp_double);
-	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2.0;
+	double lo, hi;
+
+	if (n % 2)
+		return select_kth(x, n, n / 2);
+	lo = select_kth(x, n, n / 2 - 1);
+	hi = x[n / 2];
+	for (size_t i = n / 2 + 1; i < n; i++)
+		hi = fmin(hi, x[i]);
+	return (lo + hi) / 2.0;
 }
 
 /* The points of the window, at most MAX_POINTS of them, in pt/pv; returns how many. */
@@ -59,22 +94,20 @@ static double span_of(const double *t, size_t n)
 /* Slope, agreement on its sign; false without a single usable pair. */
 static bool pairwise_slope(const double *t, const double *v, size_t n, struct forecast_fit *fit)
 {
-	double *s = xcalloc(n * n / 2 + 1, sizeof(*s));
+	double s[MAX_POINTS * (MAX_POINTS - 1) / 2 + 1];   /* 16 KB on the stack, no malloc */
 	size_t m = 0, same = 0;
 
+	assert(n <= MAX_POINTS);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
 			if (fabs(t[j] - t[i]) >= FORECAST_MIN_PAIR_S)
 				s[m++] = (v[j] - v[i]) / (t[j] - t[i]);
-	if (m == 0) {
-		free(s);
+	if (m == 0)
 		return false;
-	}
 	fit->slope = median(s, m);
 	for (size_t k = 0; k < m; k++)
 		same += fit->slope != 0.0 && (s[k] > 0) == (fit->slope > 0) && s[k] != 0.0;
 	fit->agreement = (double)same / (double)m;
-	free(s);
 	return true;
 }
 

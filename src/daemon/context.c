@@ -18,7 +18,7 @@ struct last {
 	bool seen, silent;
 	double temperature, humidity;
 	struct reading *readings;
-	size_t n_readings;
+	size_t n_readings, cap_readings;
 };
 
 struct context {
@@ -65,8 +65,8 @@ void context_record(struct context *cx, const struct poll_result *res, const str
 	l->seen = true;
 	l->temperature = d->temperature;
 	l->humidity = d->humidity;
-	free(l->readings);
-	l->readings = xcalloc(res->n_readings + 1, sizeof(*l->readings));
+	/* A device answers as many readings poll after poll: the copy is reused. */
+	l->readings = xgrow(l->readings, &l->cap_readings, res->n_readings + 1, sizeof(*l->readings));
 	memcpy(l->readings, res->readings, res->n_readings * sizeof(*l->readings));
 	l->n_readings = res->n_readings;
 }

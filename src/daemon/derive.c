@@ -177,15 +177,26 @@ void derive_trend(const struct derive_history *hist, enum derive_quantity q, dou
 	struct forecast_fit *fit)
 {
 	const struct derive_series *h = &hist->q[q];
-	double *t = xcalloc(h->n + 1, sizeof(*t)), *v = xcalloc(h->n + 1, sizeof(*v));
+	double bt[256], bv[256], *t = bt, *v = bv;
+	size_t first = h->n, k;
 
-	for (size_t i = 0; i < h->n; i++) {
-		t[i] = h->t[slot(h, i)];
-		v[i] = h->v[slot(h, i)];
+	/* Only the readings of the fit's window (the series holds an hour): the same fit. */
+	while (first > 0 && h->t[slot(h, first - 1)] >= now - FORECAST_WINDOW_S)
+		first--;
+	k = h->n - first;
+	if (k > sizeof(bt) / sizeof(bt[0])) {
+		t = xcalloc(k, sizeof(*t));
+		v = xcalloc(k, sizeof(*v));
 	}
-	forecast_fit(t, v, h->n, now, FORECAST_WINDOW_S, fit);
-	free(t);
-	free(v);
+	for (size_t i = 0; i < k; i++) {
+		t[i] = h->t[slot(h, first + i)];
+		v[i] = h->v[slot(h, first + i)];
+	}
+	forecast_fit(t, v, k, now, FORECAST_WINDOW_S, fit);
+	if (t != bt) {
+		free(t);
+		free(v);
+	}
 }
 
 double derive_forecast(const struct derived *d, double horizon_s)

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "forecast.h"
 #include "noise_fixture.h"
@@ -152,10 +153,56 @@ static void test_humidity_steps(void **state)
 	assert_true(isnan(forecast_eta(&f, 80.0)));
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median by sorting: the reference the fit's selection must match exactly. */
+static double sorted_median(double *x, size_t n)
+{
+	qsort(x, n, sizeof(*x), cmp_double);
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2.0;
+}
+
+/* The slope and level are the medians a sort gives, to the bit, on readings in tenths
+ * (many equal pair slopes: the ties the selection must get right), odd and even counts
+ * of pairs and of points. */
+static void test_medians_exact(void **state)
+{
+	double t[64], v[64], s[64 * 63 / 2], r[64];
+
+	(void)state;
+	for (int k = 0; k < 300; k++) {
+		size_t n = 20 + (size_t)k % 45, m = 0;
+		struct forecast_fit f;
+		double slope, level;
+
+		series(t, v, n, 14.0, 25.0, (k % 3 - 1) * 0.004, 0.3);
+		for (size_t i = 0; i < n; i++)
+			v[i] = round(v[i] * 10.0) / 10.0;
+		forecast_fit(t, v, n, 10000.0, FORECAST_WINDOW_S, &f);
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				if (fabs(t[j] - t[i]) >= FORECAST_MIN_PAIR_S)
+					s[m++] = (v[j] - v[i]) / (t[j] - t[i]);
+		slope = sorted_median(s, m);
+		assert_true(f.slope == slope);
+		for (size_t i = 0; i < n; i++)
+			r[i] = v[i] - slope * (t[i] - 10000.0);
+		level = sorted_median(r, n);
+		if (f.clear)
+			assert_true(f.level == level);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ramp),
+		cmocka_unit_test(test_medians_exact),
 		cmocka_unit_test(test_falling),
 		cmocka_unit_test(test_noisy_flat),
 		cmocka_unit_test(test_slow_drift),
