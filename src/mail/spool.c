@@ -269,6 +269,9 @@ static void set_aside(const struct spool *sp, const char *sub, const char *name)
 	if (make_dir(dir) == 0 && rename(from, to) == 0) {
 		log_warn("spool: %s is not a message of this spool: set aside as %s", from, to);
 		fileio_fsync_dir(dir);
+	} else if (errno == ENOENT && access(from, F_OK) != 0 && errno == ENOENT) {
+		/* Gone from new/ meanwhile: another lister (the mailer thread and the status
+		 * count both list new/) set it aside first, and said so. */
 	} else {
 		log_complain(&failing, LOG_WARNING, "spool: %s is not a message of this spool and cannot be set "
 			"aside: %s", from, strerror(errno));

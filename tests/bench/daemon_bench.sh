@@ -20,8 +20,8 @@
 # Steady state: CPU between two points well after start-up (one write period and two
 #   cycles, then one write period: see BATCH below), from /proc/PID/task/*/schedstat;
 #   start-up CPU (up to the first point) apart. Memory: anonymous and PSS from /proc/PID/smaps_rollup, peak RSS. Disk: bytes written
-#   (/proc/PID/io write_bytes and wchar) and fsync-like calls (strace over FSYNC_CYCLES
-#   cycles, after the CPU window) per cycle.
+#   (/proc/PID/io write_bytes and wchar), RRD files opened, fsync-like calls and renames
+#   (strace, during the CPU window) per cycle.
 # BATCH sets envmond's storage.batch (default 120 s, collectd's CacheTimeout; 0 = one rrd
 #   update per reading; empty: not set, for a build older than it); RRDCACHED=start writes through an rrdcached the
 #   bench starts and counts (-w 300 -f 3600), RRDCACHED=unix:/path through a running one.
@@ -42,16 +42,16 @@ AGENT_BASE=${AGENT_BASE:-22000}
 RELAY_BASE=${RELAY_BASE:-26000}
 WARM=${WARM:-3}
 WINDOW=${WINDOW:-6}
-FSYNC_CYCLES=${FSYNC_CYCLES:-2}
 # collectd's rrdtool CacheTimeout (its documentation's advice for many files: each file
 # written once per CacheTimeout, several values at once).
 CACHE_TIMEOUT=${CACHE_TIMEOUT:-120}
 # storage.batch of envmond (0: one rrd update per reading; empty: not set): by default the
 # same as collectd's CacheTimeout, so that both write each file as often (the daemon's own
-# default, 300 s, would amortise 2.5 x better). The CPU window then lasts one whole period
-# (at least WINDOW cycles, at least max(BATCH, CACHE_TIMEOUT) seconds), so that it holds
-# every file's write exactly once for both, and starts after one period and two cycles
-# (at least WARM cycles): collectd creates its files at its first write, a period after
+# default, 300 s, would amortise 2.5 x better). The CPU window then lasts one period and a
+# cycle (at least WINDOW cycles): collectd writes a file when a value finds its cache older
+# than CacheTimeout, i.e. every CacheTimeout + one interval, and a window of that length
+# holds every file's write once for both (rrd/c shows it). It starts after one period and
+# two cycles (at least WARM cycles): collectd creates its files at its first write, a period after
 # its start, and that creation is start-up, not steady state.
 BATCH=${BATCH-$CACHE_TIMEOUT}
 RRDCACHED=${RRDCACHED:-}     # "start": envmond writes through an rrdcached the bench starts
@@ -163,9 +163,9 @@ EOF
 }
 
 # The write period both daemons amortise their RRD writes over (s), and from it, for an
-# interval: the cycles of the CPU window and the seconds of warm-up before it.
+# interval: the cycles of the CPU window (a period and a cycle) and the warm-up before it (s).
 period() { p=${BATCH:-0}; [ "$p" -lt "$CACHE_TIMEOUT" ] && p=$CACHE_TIMEOUT; echo "$p"; }
-window_cycles() { w=$(( ($(period) + $1 - 1) / $1 )); [ $w -lt "$WINDOW" ] && w=$WINDOW; echo $w; }
+window_cycles() { w=$(( ($(period) + $1 - 1) / $1 + 1 )); [ $w -lt "$WINDOW" ] && w=$WINDOW; echo $w; }
 warm_seconds() { w=$(( $(period) + 2 * $1 )); [ $w -lt $((WARM * $1)) ] && w=$((WARM * $1)); echo $w; }
 
 # measure PID INTERVAL SAMPLES_PER_CYCLE [HELPER_PID]: waits warm_seconds, then
@@ -180,16 +180,17 @@ measure() {
 	kill -0 "$1" 2>/dev/null || { echo "process $1 died during start-up" >&2; return 1; }
 	pids="$1${4:+ $4}"
 	c0=$(proc_cpu $pids); b0=$(proc_wbytes $pids); w0=$(proc_wchar $pids)
-	sleep $(($2 * win))
+	# The file opens, fsyncs and renames of the CPU window itself (strace stops only on
+	# those calls): rrd/c then says that each daemon wrote its files in the window.
+	syscalls_during "$pids" $(($2 * win)) "$work/strace.out"
 	c1=$(proc_cpu $pids); b1=$(proc_wbytes $pids); w1=$(proc_wchar $pids)
 	m_start=$c0
 	m_cpu=$(awk -v a="$c0" -v b="$c1" -v n="$win" 'BEGIN { printf "%.4f", (b - a) / n }')
 	m_per=$(awk -v c="$m_cpu" -v s="$3" 'BEGIN { printf "%.3f", s ? c * 1e6 / s : 0 }')
 	m_wb=$(( (b1 - b0) / win )); m_wc=$(( (w1 - w0) / win ))
-	syscalls_during "$pids" $(($2 * FSYNC_CYCLES)) "$work/strace.out"
-	m_fsync=$(ratio "$(count_calls "$work/strace.out" fsync)" "$FSYNC_CYCLES")
-	m_rrdw=$(ratio "$(count_calls "$work/strace.out" rrd)" "$FSYNC_CYCLES")
-	m_ren=$(ratio "$(count_calls "$work/strace.out" rename)" "$FSYNC_CYCLES")
+	m_fsync=$(ratio "$(count_calls "$work/strace.out" fsync)" "$win")
+	m_rrdw=$(ratio "$(count_calls "$work/strace.out" rrd)" "$win")
+	m_ren=$(ratio "$(count_calls "$work/strace.out" rename)" "$win")
 	m_anon=$(proc_anon "$1"); m_pss=$(proc_pss "$1"); m_rss=$(proc_rss "$1")
 }
 
@@ -311,7 +312,7 @@ run_snmp() { # n
 
 who=envmond
 [ -n "$rrdc_addr" ] && who=env+rrdc
-echo "envmond storage.batch = ${BATCH:-unset}, collectd CacheTimeout = $CACHE_TIMEOUT, rrdcached: ${rrdc_addr:-none}; CPU window: one write period ($(period) s, at least $WINDOW cycles), after $(period) s + 2 cycles (at least $WARM cycles)"
+echo "envmond storage.batch = ${BATCH:-unset}, collectd CacheTimeout = $CACHE_TIMEOUT, rrdcached: ${rrdc_addr:-none}; CPU window: one write period and a cycle (at least $WINDOW cycles), after $(period) s + 2 cycles (at least $WARM cycles)"
 header
 for mode in $modes; do
 	for n in "$@"; do "run_$mode" "$n"; done
