@@ -49,17 +49,20 @@
 enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE, ITEM_SELECT };
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
 
-/* One OID to read for a metric, and what the current poll got for it. */
+/* One OID to read for a metric, and what the current poll got for it. 32 bytes: a
+ * device keeps one per OID it reads (its name in the device's pool of sub-identifiers,
+ * 32-bit as SNMP's are: oidtext.c refuses larger ones). */
 struct item {
-	size_t metric;               /* slot: a profile metric, or n_metrics + instance */
-	enum item_role role;
-	oid *name;
-	size_t name_len;
+	uint32_t name_off;           /* in drv_device.oids */
+	uint16_t name_len;
+	uint8_t role;                /* enum item_role */
+	uint8_t status;              /* enum snmpdec_status */
 	bool done, failed;           /* failed: no value (timeout, error-status) */
-	enum snmpdec_status status;
+	uint32_t metric;             /* slot: a profile metric, or n_metrics + instance */
 	double value;
 	const char *why;             /* exception or failure, for the log */
 };
+_Static_assert(SNMPDEC_OID_MAX <= UINT16_MAX, "an item's name length fits its field");
 
 /* A GET in flight; discovery has no items. SNMPv3 answers are matched on msgid
  * (a report may carry request-id 0). */
@@ -87,17 +90,19 @@ struct drv_device {
 
 	struct item *items;
 	size_t n_items, cap_items;
+	uint32_t *oids;                   /* the items' names, end to end */
+	size_t n_oids, cap_oids;
 	struct metric_items *mi;          /* per slot: profile metrics, then instances */
 	struct log_complaint *absent;     /* per profile metric */
 	struct log_complaint send_failed;
-	struct reading *readings;
+	struct reading *readings;         /* the poll's readings, lent by finish() (scratch) */
 	size_t chunk_oids;                /* OIDs per GET: max_oids, or less once tooBig said so */
 
 	/* Table metrics (snmptable.c). */
 	struct snmptable_walk *walk;      /* the walk in progress */
 	struct snmptable_instance *inst;  /* the rows found by the last walk */
 	size_t n_inst;
-	struct instance_reading *inst_readings;
+	struct instance_reading *inst_readings;   /* theirs, lent the same way */
 	bool tables_known, tables_stale, walk_failed;
 	int64_t walked_ms;
 
@@ -329,9 +334,30 @@ static void decode_all(struct drv_device *d)
 			decode_table(d, i);
 }
 
+/* The readings of the poll being finished: one buffer for every device, since each
+ * consumer of a poll_result copies what it keeps (2.5 KB a UPS with a table of 5 rows,
+ * kept per device for nothing before). */
+static struct {
+	struct reading *readings;
+	size_t cap_readings;
+	struct instance_reading *instances;
+	size_t cap_instances;
+	bool lent;
+} scratch;
+
 static void finish(struct drv_device *d)
 {
-	struct poll_result res = { .dev = d->dev, .time = clock_wall(),
+	struct poll_result res;
+
+	assert(!scratch.lent);
+	scratch.lent = true;
+	scratch.readings = xgrow(scratch.readings, &scratch.cap_readings, d->dev->profile->n_metrics + 1,
+		sizeof(*scratch.readings));
+	scratch.instances = xgrow(scratch.instances, &scratch.cap_instances, d->n_inst + 1,
+		sizeof(*scratch.instances));
+	d->readings = scratch.readings;
+	d->inst_readings = scratch.instances;
+	res = (struct poll_result){ .dev = d->dev, .time = clock_wall(),
 		.readings = d->readings, .n_readings = d->dev->profile->n_metrics,
 		.instances = d->inst_readings, .n_instances = d->walk_failed ? 0 : d->n_inst };
 
@@ -357,7 +383,10 @@ static void finish(struct drv_device *d)
 		res.n_instances = 0;
 	}
 	res.error = d->error[0] ? d->error : NULL;
+	d->readings = NULL;
+	d->inst_readings = NULL;
 	d->cb(d->cb_arg, &res);
+	scratch.lent = false;
 }
 
 /* ------------------------------------------------------------------ requests */
@@ -427,8 +456,14 @@ static int send_get(struct drv_device *d, const size_t *idx, size_t n)
 {
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
-	for (size_t k = 0; k < n; k++)
-		snmp_add_null_var(pdu, d->items[idx[k]].name, d->items[idx[k]].name_len);
+	for (size_t k = 0; k < n; k++) {
+		const struct item *it = &d->items[idx[k]];
+		oid name[SNMPDEC_OID_MAX];
+
+		for (size_t j = 0; j < it->name_len; j++)
+			name[j] = d->oids[it->name_off + j];
+		snmp_add_null_var(pdu, name, it->name_len);
+	}
 	return send_pdu(d, pdu, idx, n, false);
 }
 
@@ -541,13 +576,11 @@ static void apply_walk(struct drv_device *d)
 		if (prof->metrics[i].snmp_table && prof->metrics[i].snmp_table->n_prefer_patterns)
 			log_preferred(d, i, candidates[i]);
 	free(candidates);
-	free(d->inst_readings);
-	d->inst_readings = xcalloc(d->n_inst + 1, sizeof(*d->inst_readings));
-	for (size_t i = 0; i < d->n_items; i++)
-		free(d->items[i].name);
 	free(d->items);
 	free(d->mi);
-	d->n_items = 0;
+	free(d->oids);
+	d->oids = NULL;
+	d->n_items = d->n_oids = d->cap_oids = 0;
 	build_items(d);
 	reset_items(d);
 	if (tell)
@@ -639,6 +672,17 @@ static void select_answer(struct drv_device *d, struct item *it, const netsnmp_v
 	it->value = snmptable_varbind_selected(d->dev->profile->metrics[in->metric].snmp_table, vb) ? 1 : 0;
 }
 
+/* True if the varbind answers for the item's OID. */
+static bool item_named(const struct drv_device *d, const struct item *it, const netsnmp_variable_list *vb)
+{
+	if (vb->name_length != it->name_len)
+		return false;
+	for (size_t j = 0; j < it->name_len; j++)
+		if (vb->name[j] != d->oids[it->name_off + j])
+			return false;
+	return true;
+}
+
 static void store_varbinds(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
@@ -647,7 +691,7 @@ static void store_varbinds(struct drv_device *d, const struct request *rq, netsn
 		struct item *it = &d->items[rq->items[k]];
 
 		it->done = true;
-		if (!vb || snmp_oid_compare(vb->name, vb->name_length, it->name, it->name_len) != 0) {
+		if (!vb || !item_named(d, it, vb)) {
 			it->failed = true;
 			it->why = "the answer does not match the request";
 		} else {
@@ -911,11 +955,14 @@ static void add_item(struct drv_device *d, size_t metric, enum item_role role, c
 	/* profile.c validated every OID with the same parser and limit (oidtext.h). */
 	assert(len > 0);
 	assert(d->n_items < d->cap_items);
-	it->metric = metric;
-	it->role = role;
-	it->name = xmalloc(len * sizeof(oid));
-	memcpy(it->name, buf, len * sizeof(oid));
-	it->name_len = len;
+	assert(metric <= UINT32_MAX && d->n_oids + len <= UINT32_MAX);
+	it->metric = (uint32_t)metric;
+	it->role = (uint8_t)role;
+	d->oids = xgrow(d->oids, &d->cap_oids, d->n_oids + len, sizeof(*d->oids));
+	it->name_off = (uint32_t)d->n_oids;
+	for (size_t j = 0; j < len; j++)
+		d->oids[d->n_oids++] = (uint32_t)buf[j];
+	it->name_len = (uint16_t)len;
 	*slot = (int)d->n_items++;
 }
 
@@ -1002,6 +1049,9 @@ static void build_items(struct drv_device *d)
 	}
 	for (size_t k = 0; k < d->n_inst; k++)
 		add_slot(d, prof->n_metrics + k, &prof->metrics[d->inst[k].metric], &d->inst[k]);
+	/* The pool is kept for the device's life: no slack left in it. */
+	d->cap_oids = d->n_oids + 1;
+	d->oids = xrealloc(d->oids, d->cap_oids * sizeof(*d->oids));
 }
 
 static const struct { enum snmp_auth auth; oid *proto; size_t len; } auth_protos[] = {
@@ -1099,7 +1149,6 @@ static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb,
 	d->cb_arg = arg;
 	d->fd = -1;
 	d->chunk_oids = dev->snmp.max_oids;
-	d->readings = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->readings));
 	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
 	build_items(d);
 	d->sessp = snmpdrv_session(dev, false);
@@ -1126,16 +1175,13 @@ static void snmpdrv_close(struct drv_device *d)
 		snmp_sess_close(d->sessp);
 	for (size_t i = 0; i < d->n_reqs; i++)
 		free(d->reqs[i].items);
-	for (size_t i = 0; i < d->n_items; i++)
-		free(d->items[i].name);
+	free(d->oids);
 	free(d->reqs);
 	free(d->items);
 	free(d->mi);
 	snmptable_walk_free(d->walk);
 	free(d->inst);
-	free(d->inst_readings);
 	free(d->absent);
-	free(d->readings);
 	free(d);
 }
 
