@@ -8,6 +8,7 @@
 
 #include "context.h"
 #include "envmon.h"
+#include "keptread.h"
 #include "status.h"
 #include "xmem.h"
 
@@ -17,8 +18,7 @@
 struct last {
 	bool seen, silent;
 	double temperature, humidity;
-	struct reading *readings;
-	size_t n_readings, cap_readings;
+	struct kept_readings readings;
 };
 
 struct context {
@@ -50,7 +50,7 @@ void context_free(struct context *cx)
 	if (!cx)
 		return;
 	for (size_t i = 0; i < cx->cfg->n_devices; i++)
-		free(cx->last[i].readings);
+		kept_readings_free(&cx->last[i].readings);
 	free(cx->last);
 	free(cx);
 }
@@ -66,9 +66,7 @@ void context_record(struct context *cx, const struct poll_result *res, const str
 	l->temperature = d->temperature;
 	l->humidity = d->humidity;
 	/* A device answers as many readings poll after poll: the copy is reused. */
-	l->readings = xgrow(l->readings, &l->cap_readings, res->n_readings + 1, sizeof(*l->readings));
-	memcpy(l->readings, res->readings, res->n_readings * sizeof(*l->readings));
-	l->n_readings = res->n_readings;
+	kept_readings_set(&l->readings, res->readings, res->n_readings);
 }
 
 /* ------------------------------------------------------------------ trend */
@@ -197,18 +195,18 @@ static void add_metric(const struct context *cx, struct nb_list *l, const struct
 	r = &l->r[l->n++];
 	*r = (struct notif_reading){ dev->name, prof->metrics[i].name, NAN, prof->metrics[i].unit, NULL,
 		last->silent };
-	if ((size_t)i >= last->n_readings || last->readings[i].status != READING_OK)
+	if ((size_t)i >= last->readings.n || last->readings.r[i].status != READING_OK)
 		return;
 	/* A table metric's reading is its instances' aggregate: say which sensor gave it. */
-	if (last->readings[i].instance[0])
-		r->instance = last->readings[i].instance;
+	if (kept_reading_instance(&last->readings, (size_t)i)[0])
+		r->instance = kept_reading_instance(&last->readings, (size_t)i);
 	if (prof->metrics[i].n_state_names > 0) {
-		int code = (int)last->readings[i].value;
+		int code = (int)last->readings.r[i].value;
 
 		if (code >= 0 && (size_t)code < prof->metrics[i].n_state_names)
 			r->state = prof->metrics[i].state_names[code];
 	} else {
-		r->value = strcmp(metric, "temperature") == 0 ? last->temperature : last->readings[i].value;
+		r->value = strcmp(metric, "temperature") == 0 ? last->temperature : last->readings.r[i].value;
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "confdiff.h"
+#include "keptread.h"
 #include "poller.h"
 #include "readings.h"
 #include "xmem.h"
@@ -18,8 +19,7 @@ struct last {
 	double last_poll;          /* wall clock of the last result */
 	double last_values;        /* wall clock of the readings below (last answer) */
 	char *error;               /* why the last poll failed, NULL if it answered */
-	struct reading *values;
-	size_t n_values, values_cap;
+	struct kept_readings values;
 };
 
 struct readings {
@@ -36,7 +36,7 @@ static void last_clear(struct last *l)
 {
 	free(l->name);
 	free(l->error);
-	free(l->values);
+	kept_readings_free(&l->values);
 }
 
 void readings_free(struct readings *rc)
@@ -95,15 +95,9 @@ void readings_record(struct readings *rc, const struct poll_result *res)
 	}
 	if (!res->answered)
 		return;
-	/* The same device answers the same number of readings poll after poll: the buffer
-	 * is reused, not allocated again. */
-	if (!l->values || l->values_cap < res->n_readings + 1) {
-		free(l->values);
-		l->values = xcalloc(res->n_readings + 1, sizeof(*l->values));
-		l->values_cap = res->n_readings + 1;
-	}
-	memcpy(l->values, res->readings, res->n_readings * sizeof(*l->values));
-	l->n_values = res->n_readings;
+	/* The same device answers the same number of readings poll after poll: the buffers
+	 * are reused, not allocated again. */
+	kept_readings_set(&l->values, res->readings, res->n_readings);
 	l->last_values = res->time;
 }
 
@@ -136,8 +130,11 @@ static struct json_object *time_or_null(double t)
 	return t > 0 ? json_object_new_double(t) : NULL;
 }
 
-static struct json_object *reading_json(const struct profile_metric *m, const struct reading *r)
+static struct json_object *reading_json(const struct profile_metric *m, const struct kept_readings *k, size_t i)
 {
+	const struct kept_reading *r = &k->r[i];
+	const char *instance = kept_reading_instance(k, i);
+
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "metric", json_object_new_string(m->name));
@@ -150,8 +147,8 @@ static struct json_object *reading_json(const struct profile_metric *m, const st
 	if (m->unit && m->unit[0])
 		json_object_object_add(o, "unit", json_object_new_string(m->unit));
 	/* A table metric: the sensor or phase that gave the value ("3 Entrée baie A"). */
-	if (r->instance[0])
-		json_object_object_add(o, "instance", json_object_new_string(r->instance));
+	if (instance[0])
+		json_object_object_add(o, "instance", json_object_new_string(instance));
 	return o;
 }
 
@@ -197,8 +194,8 @@ static void add_readings(struct json_object *o, const struct cfg_device *dev, co
 		json_object_object_add(o, "readings_time", time_or_null(l->last_values));
 		if (l->error)
 			json_object_object_add(o, "error", json_object_new_string(l->error));
-		for (size_t i = 0; i < l->n_values && i < dev->profile->n_metrics; i++)
-			json_object_array_add(a, reading_json(&dev->profile->metrics[i], &l->values[i]));
+		for (size_t i = 0; i < l->values.n && i < dev->profile->n_metrics; i++)
+			json_object_array_add(a, reading_json(&dev->profile->metrics[i], &l->values, i));
 	}
 	json_object_object_add(o, "readings", a);
 }
