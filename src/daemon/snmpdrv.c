@@ -355,6 +355,10 @@ static void finish(struct drv_device *d)
 		sizeof(*scratch.readings));
 	scratch.instances = xgrow(scratch.instances, &scratch.cap_instances, d->n_inst + 1,
 		sizeof(*scratch.instances));
+	/* Zeroed as a device's own calloc'd arrays were: the decoders leave the fields
+	 * they do not concern (instance, sensor, from_fallback_metric) as they find them. */
+	memset(scratch.readings, 0, d->dev->profile->n_metrics * sizeof(*scratch.readings));
+	memset(scratch.instances, 0, d->n_inst * sizeof(*scratch.instances));
 	d->readings = scratch.readings;
 	d->inst_readings = scratch.instances;
 	res = (struct poll_result){ .dev = d->dev, .time = clock_wall(),
