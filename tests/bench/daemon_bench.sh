@@ -234,7 +234,8 @@ row() { # who n
 		"$m_wb" "$m_wc" "$m_rrdw" "$m_fsync" "$m_ren" "$m_anon" "$m_pss" "$m_rss"
 }
 
-sim_points=; sim_wb_points=; sim_fsync_ok=yes
+sim_points=; sim_wb_points=; sim_mem_points=; sim_fsync_ok=yes
+snmp_cpu_points=; snmp_mem_points=; cd_mem_points=
 run_sim() { # n
 	d=$work/sim$1
 	sim_conf "$1" "$d"
@@ -254,6 +255,7 @@ run_sim() { # n
 	daemon_stop
 	row "$who" "$1"
 	sim_points="$sim_points $1 $m_cpu"
+	sim_mem_points="$sim_mem_points $1 $m_anon"
 	sim_wb_points="$sim_wb_points $1 $((m_wb + m_wc))"
 	awk -v f="$m_fsync" 'BEGIN { exit !(f <= 1) }' || sim_fsync_ok=no
 	rm -rf "$d"
@@ -289,6 +291,8 @@ run_snmp() { # n
 	measure "$dpid" "$iv" "$spc" "$rpid" || { tail -5 "$work/daemon.log"; daemon_stop; agents_stop; return 1; }
 	daemon_stop
 	e_per=$m_per e_anon=$m_anon
+	snmp_cpu_points="$snmp_cpu_points $1 $m_cpu"
+	snmp_mem_points="$snmp_mem_points $1 $m_anon"
 	row "$who" "$1"
 	collectd_conf "$1" "$d" "$iv"
 	collectd -f -C "$d/collectd.conf" >"$work/collectd.log" 2>&1 &
@@ -298,6 +302,7 @@ run_snmp() { # n
 	measure "$cpid" "$iv" $(($1 * 10)) || { tail -5 "$work/collectd.log"; return 1; }
 	kill "$cpid"; wait "$cpid" 2>/dev/null || true; cpid=
 	row collectd "$1"
+	cd_mem_points="$cd_mem_points $1 $m_anon"
 	agents_stop
 	printf '%15s   collectd/envmond: CPU per sample %sx, anonymous memory %sx; envmond cycle %s ms = %sx one round trip (%s ms), its CPU per poll cycle %s ms, RRD writes %s ms per cycle (wall, an upper bound of their CPU)\n' \
 		"" "$(ratio "$m_per" "$e_per")" "$(ratio "$m_anon" "$e_anon")" "$cyc" "$(ratio "$cyc" "$rtt")" "$rtt" "$poll_cpu" "$wr_ms"
@@ -319,6 +324,12 @@ for mode in $modes; do
 done
 
 met=0 unmet= unmeasured=
+# slope "N1 Y1 N2 Y2 ...": (Y_last - Y_first) / (N_last - N_first), "-" with one point.
+slope() { echo "$1" | awk -v k="${2:-1}" '{ if (NF < 4 || $(NF - 1) == $1) print "-";
+	else printf "%.3f", ($(NF) - $2) * k / ($(NF - 1) - $1) }'; }
+growth() { # label "N Y ..." unit scale: "label grows as N^k, S unit per device"
+	echo "$1 grows as N^$(loglog_slope "$2"), $(slope "$2" "$4") $3 per device"
+}
 check() { # name yes/no/- (not measured in this run)
 	case $2 in yes) met=$((met + 1)) ;; -) unmeasured="$unmeasured $1" ;; *) unmet="$unmet $1" ;; esac
 }
@@ -326,6 +337,7 @@ case $modes in *sim*)
 	k_cpu=$(loglog_slope "$sim_points"); k_wr=$(loglog_slope "$sim_wb_points")
 	echo "sim: CPU per cycle grows as N^$k_cpu, bytes written as N^$k_wr; fsyncs per cycle without transitions <= 1: $sim_fsync_ok"
 	echo "sim: CPU per device per cycle (slope): $(echo "$sim_points" | awk '{ n = NF / 2; printf "%.3f ms", ($(NF) - $2) * 1000 / ($(NF - 1) - $1) }')"
+	echo "sim: $(growth "envmond's anonymous memory" "$sim_mem_points" kB 1)"
 	lin=no
 	awk -v a="$k_cpu" -v b="$k_wr" 'BEGIN { exit !(a != "-" && a <= 1.1 && (b == "-" || b <= 1.1)) }' &&
 		[ "$sim_fsync_ok" = yes ] && lin=yes
@@ -333,6 +345,8 @@ case $modes in *sim*)
 *) check linear - ;;
 esac
 case $modes in *snmp*)
+	echo "snmp: $(growth "envmond's CPU per cycle" "$snmp_cpu_points" ms 1000)"
+	echo "snmp: $(growth "envmond's anonymous memory" "$snmp_mem_points" kB 1); $(growth "collectd's" "$cd_mem_points" kB 1)"
 	check cpu-per-sample "$t_cpu"; check anonymous-memory "$t_anon"; check storage-vs-polling "$t_store"
 	check cycle-1000 "$t_cycle" ;;
 *) check cpu-per-sample -; check anonymous-memory -; check storage-vs-polling -; check cycle-1000 - ;;
