@@ -17,7 +17,8 @@
  *
  * Over 600 lines: one concern, the asynchronous exchange with one agent, whose every
  * step (chunks, tooBig halving, noSuchName, fallbacks, v3 discovery, walks) works on the
- * same request table; value decoding is snmpdec.c's, table walking snmptable.c's. */
+ * same request table; value decoding is snmpdec.c's, table walking snmptable.c's, the
+ * OIDs read (items) snmpitems.c's. */
 #include <config.h>
 
 #include <assert.h>
@@ -36,6 +37,7 @@
 #include "sched.h"
 #include "snmpdec.h"
 #include "snmpdrv.h"
+#include "snmpitems.h"
 #include "snmptable.h"
 #include "xmem.h"
 
@@ -46,23 +48,7 @@
 #define TABLE_REWALK_MIN_MS (5 * 60 * 1000)
 #define TABLE_REWALK_MAX_MS (60 * 60 * 1000)
 
-enum item_role { ITEM_MAIN, ITEM_FALLBACK, ITEM_SCALE, ITEM_PRECISION, ITEM_STATUS, ITEM_OVERRIDE, ITEM_SELECT };
 enum round { ROUND_WALK, ROUND_MAIN, ROUND_FALLBACK };
-
-/* One OID to read for a metric, and what the current poll got for it. 32 bytes: a
- * device keeps one per OID it reads (its name in the device's pool of sub-identifiers,
- * 32-bit as SNMP's are: oidtext.c refuses larger ones). */
-struct item {
-	uint32_t name_off;           /* in drv_device.oids */
-	uint16_t name_len;
-	uint8_t role;                /* enum item_role */
-	uint8_t status;              /* enum snmpdec_status */
-	bool done, failed;           /* failed: no value (timeout, error-status) */
-	uint32_t metric;             /* slot: a profile metric, or n_metrics + instance */
-	double value;
-	const char *why;             /* exception or failure, for the log */
-};
-_Static_assert(SNMPDEC_OID_MAX <= UINT16_MAX, "an item's name length fits its field");
 
 /* A GET in flight; discovery has no items. SNMPv3 answers are matched on msgid
  * (a report may carry request-id 0). */
@@ -74,11 +60,6 @@ struct request {
 	bool walk;                   /* a step of the table walk */
 };
 
-struct metric_items {
-	/* indexes in items, -1 if none; select: an instance's select column (select_each_poll) */
-	int main, fallback, scale, precision, status, override, select;
-};
-
 struct drv_device {
 	const struct cfg_device *dev;
 	poll_cb cb;
@@ -88,11 +69,7 @@ struct drv_device {
 	struct sched_timer *timer;
 	bool in_timer, closing;
 
-	struct item *items;
-	size_t n_items, cap_items;
-	uint32_t *oids;                   /* the items' names, end to end */
-	size_t n_oids, cap_oids;
-	struct metric_items *mi;          /* per slot: profile metrics, then instances */
+	struct snmp_items plan;           /* the OIDs it reads (snmpitems.c) */
 	struct log_complaint *absent;     /* per profile metric */
 	struct log_complaint send_failed;
 	struct reading *readings;         /* the poll's readings, lent by finish() (scratch) */
@@ -198,8 +175,8 @@ static double sensor_factor(const struct drv_device *d, const struct metric_item
 
 	if (mi->scale < 0 && mi->precision < 0)
 		return 1.0;
-	sc = mi->scale >= 0 ? &d->items[mi->scale] : NULL;
-	pr = mi->precision >= 0 ? &d->items[mi->precision] : NULL;
+	sc = mi->scale >= 0 ? &d->plan.items[mi->scale] : NULL;
+	pr = mi->precision >= 0 ? &d->plan.items[mi->precision] : NULL;
 	/* A missing column counts as its neutral value: scale units (9), precision 0; so does
 	 * a column the device does not have (agents that fill only entPhySensorType and
 	 * entPhySensorValue answer noSuchInstance for the others). */
@@ -225,10 +202,10 @@ static bool item_read(const struct item *it)
 /* Decodes slot (a scalar metric, or an instance of a table metric) into *r. */
 static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct reading *r)
 {
-	const struct metric_items *mi = &d->mi[slot];
-	const struct item *main = &d->items[mi->main];
-	const struct item *fb = mi->fallback >= 0 ? &d->items[mi->fallback] : NULL;
-	const struct item *st = mi->status >= 0 ? &d->items[mi->status] : NULL;
+	const struct metric_items *mi = &d->plan.mi[slot];
+	const struct item *main = &d->plan.items[mi->main];
+	const struct item *fb = mi->fallback >= 0 ? &d->plan.items[mi->fallback] : NULL;
+	const struct item *st = mi->status >= 0 ? &d->plan.items[mi->status] : NULL;
 	struct snmpdec_input in = { .main = main->status, .main_value = main->value,
 		.fallback_read = fb && fb->done && !fb->failed, .fallback_failed = fb && fb->done && fb->failed,
 		.factor = sensor_factor(d, mi), .status_read = item_read(st), .status_value = st ? st->value : NAN };
@@ -247,18 +224,18 @@ static void decode_slot(struct drv_device *d, size_t slot, size_t i, struct read
 	if (snmpdec_metric(&d->dev->profile->metrics[i], &in, r))
 		log_debug("%s: %s read from its fallback OID", d->dev->name, name);
 	/* Another OID says the state outright (a UPS on battery). */
-	if (mi->override >= 0 && item_read(&d->items[mi->override]) && r->status != READING_ERROR) {
+	if (mi->override >= 0 && item_read(&d->plan.items[mi->override]) && r->status != READING_ERROR) {
 		const struct profile_metric *pm = &d->dev->profile->metrics[i];
 
 		for (size_t k = 0; k < pm->n_override_values; k++)
-			if ((double)pm->override_values[k] == d->items[mi->override].value) {
+			if ((double)pm->override_values[k] == d->plan.items[mi->override].value) {
 				r->status = READING_OK;
 				r->value = pm->override_state;
 			}
 	}
 	/* The row is no longer one the table selects (its sensor unplugged): unknown now,
 	 * and the next walk leaves it out. */
-	if (mi->select >= 0 && item_read(&d->items[mi->select]) && d->items[mi->select].value == 0 &&
+	if (mi->select >= 0 && item_read(&d->plan.items[mi->select]) && d->plan.items[mi->select].value == 0 &&
 	    r->status != READING_ERROR) {
 		*r = (struct reading){ READING_INVALID, NAN, r->raw, false, "", 0, false };
 		d->tables_stale = true;
@@ -400,9 +377,9 @@ static int on_pdu(int op, netsnmp_session *sess, int reqid, netsnmp_pdu *pdu, vo
 static void fail_items(struct drv_device *d, const size_t *idx, size_t n, const char *why)
 {
 	for (size_t k = 0; k < n; k++) {
-		d->items[idx[k]].done = true;
-		d->items[idx[k]].failed = true;
-		d->items[idx[k]].why = why;
+		d->plan.items[idx[k]].done = true;
+		d->plan.items[idx[k]].failed = true;
+		d->plan.items[idx[k]].why = why;
 	}
 }
 
@@ -461,12 +438,10 @@ static int send_get(struct drv_device *d, const size_t *idx, size_t n)
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
 
 	for (size_t k = 0; k < n; k++) {
-		const struct item *it = &d->items[idx[k]];
+		const struct item *it = &d->plan.items[idx[k]];
 		oid name[SNMPDEC_OID_MAX];
 
-		for (size_t j = 0; j < it->name_len; j++)
-			name[j] = d->oids[it->name_off + j];
-		snmp_add_null_var(pdu, name, it->name_len);
+		snmp_add_null_var(pdu, name, snmpitems_name(&d->plan, it, name));
 	}
 	return send_pdu(d, pdu, idx, n, false);
 }
@@ -486,18 +461,18 @@ static bool wanted(const struct drv_device *d, const struct item *it, enum round
 {
 	if (round == ROUND_MAIN)
 		return it->role != ITEM_FALLBACK;
-	return it->role == ITEM_FALLBACK && !d->items[d->mi[it->metric].main].failed &&
-		d->items[d->mi[it->metric].main].status == SNMPDEC_ABSENT;
+	return it->role == ITEM_FALLBACK && !d->plan.items[d->plan.mi[it->metric].main].failed &&
+		d->plan.items[d->plan.mi[it->metric].main].status == SNMPDEC_ABSENT;
 }
 
 /* Sends the GETs of a round; returns how many OIDs were asked. */
 static size_t send_round(struct drv_device *d, enum round round)
 {
-	size_t *idx = xmalloc((d->n_items + 1) * sizeof(size_t)), n = 0;
+	size_t *idx = xmalloc((d->plan.n_items + 1) * sizeof(size_t)), n = 0;
 
 	d->round = round;
-	for (size_t i = 0; i < d->n_items; i++)
-		if (wanted(d, &d->items[i], round))
+	for (size_t i = 0; i < d->plan.n_items; i++)
+		if (wanted(d, &d->plan.items[i], round))
 			idx[n++] = i;
 	send_chunks(d, idx, n);
 	free(idx);
@@ -519,7 +494,6 @@ static bool need_discovery(const struct drv_device *d)
 	return d->dev->snmp.version == 3 && snmp_sess_session(d->sessp)->securityEngineIDLen == 0;
 }
 
-static void build_items(struct drv_device *d);
 static void reset_items(struct drv_device *d);
 
 /* Appends "SEP\"TEXT\"" (with PREFIX before the quote) to buf, cut at its end. */
@@ -580,12 +554,8 @@ static void apply_walk(struct drv_device *d)
 		if (prof->metrics[i].snmp_table && prof->metrics[i].snmp_table->n_prefer_patterns)
 			log_preferred(d, i, candidates[i]);
 	free(candidates);
-	free(d->items);
-	free(d->mi);
-	free(d->oids);
-	d->oids = NULL;
-	d->n_items = d->n_oids = d->cap_oids = 0;
-	build_items(d);
+	snmpitems_free(&d->plan);
+	snmpitems_build(&d->plan, prof, d->inst, d->n_inst);
 	reset_items(d);
 	if (tell)
 		log_info("%s: %zu table instance(s) found in %u request(s)", d->dev->name, d->n_inst,
@@ -676,26 +646,15 @@ static void select_answer(struct drv_device *d, struct item *it, const netsnmp_v
 	it->value = snmptable_varbind_selected(d->dev->profile->metrics[in->metric].snmp_table, vb) ? 1 : 0;
 }
 
-/* True if the varbind answers for the item's OID. */
-static bool item_named(const struct drv_device *d, const struct item *it, const netsnmp_variable_list *vb)
-{
-	if (vb->name_length != it->name_len)
-		return false;
-	for (size_t j = 0; j < it->name_len; j++)
-		if (vb->name[j] != d->oids[it->name_off + j])
-			return false;
-	return true;
-}
-
 static void store_varbinds(struct drv_device *d, const struct request *rq, netsnmp_pdu *pdu)
 {
 	netsnmp_variable_list *vb = pdu->variables;
 
 	for (size_t k = 0; k < rq->n; k++) {
-		struct item *it = &d->items[rq->items[k]];
+		struct item *it = &d->plan.items[rq->items[k]];
 
 		it->done = true;
-		if (!vb || !item_named(d, it, vb)) {
+		if (!vb || !snmpitems_named(&d->plan, it, vb)) {
 			it->failed = true;
 			it->why = "the answer does not match the request";
 		} else {
@@ -720,9 +679,9 @@ static void retry_without(struct drv_device *d, const struct request *rq, long e
 	}
 	if (errstat == SNMP_ERR_NOSUCHNAME) {
 		/* SNMPv1's way of saying noSuchObject. */
-		d->items[rq->items[bad]].done = true;
-		d->items[rq->items[bad]].status = SNMPDEC_ABSENT;
-		d->items[rq->items[bad]].why = "noSuchName";
+		d->plan.items[rq->items[bad]].done = true;
+		d->plan.items[rq->items[bad]].status = SNMPDEC_ABSENT;
+		d->plan.items[rq->items[bad]].why = "noSuchName";
 	} else {
 		fail_items(d, rq->items + bad, 1, snmp_errstring((int)errstat));
 	}
@@ -915,11 +874,11 @@ static void on_readable(void *arg, int fd, unsigned events)
 
 static void reset_items(struct drv_device *d)
 {
-	for (size_t i = 0; i < d->n_items; i++) {
-		d->items[i].done = d->items[i].failed = false;
-		d->items[i].status = SNMPDEC_ABSENT;
-		d->items[i].value = NAN;
-		d->items[i].why = NULL;
+	for (size_t i = 0; i < d->plan.n_items; i++) {
+		d->plan.items[i].done = d->plan.items[i].failed = false;
+		d->plan.items[i].status = SNMPDEC_ABSENT;
+		d->plan.items[i].value = NAN;
+		d->plan.items[i].why = NULL;
 	}
 }
 
@@ -948,114 +907,6 @@ static int snmpdrv_poll(struct drv_device *d)
 	}
 	rearm(d);
 	return 0;
-}
-
-static void add_item(struct drv_device *d, size_t metric, enum item_role role, const char *text, int *slot)
-{
-	oid buf[SNMPDEC_OID_MAX];
-	size_t len = snmpdec_parse_oid(text, buf, SNMPDEC_OID_MAX);
-	struct item *it = &d->items[d->n_items];
-
-	/* profile.c validated every OID with the same parser and limit (oidtext.h). */
-	assert(len > 0);
-	assert(d->n_items < d->cap_items);
-	assert(metric <= UINT32_MAX && d->n_oids + len <= UINT32_MAX);
-	it->metric = (uint32_t)metric;
-	it->role = (uint8_t)role;
-	d->oids = xgrow(d->oids, &d->cap_oids, d->n_oids + len, sizeof(*d->oids));
-	it->name_off = (uint32_t)d->n_oids;
-	for (size_t j = 0; j < len; j++)
-		d->oids[d->n_oids++] = (uint32_t)buf[j];
-	it->name_len = (uint16_t)len;
-	*slot = (int)d->n_items++;
-}
-
-/* An OID of a table metric's instance: the column, then the row index. */
-static char *row_oid(const char *column, const struct snmptable_instance *in)
-{
-	return column ? xasprintf("%s.%s", column, in->index) : NULL;
-}
-
-/* The same for a status column, indexed like the row's parent (parent_index_len). */
-static char *parent_oid(const char *column, const struct snmptable_instance *in)
-{
-	return column ? xasprintf("%s.%s", column, in->parent) : NULL;
-}
-
-static void add_item_opt(struct drv_device *d, size_t slot, enum item_role role, const char *text, int *out)
-{
-	*out = -1;
-	if (text)
-		add_item(d, slot, role, text, out);
-}
-
-/* The items of one slot: its value OID and those read with it. */
-static void add_slot(struct drv_device *d, size_t slot, const struct profile_metric *m,
-	const struct snmptable_instance *in)
-{
-	struct metric_items *mi = &d->mi[slot];
-	char *main = in ? row_oid(m->oid, in) : xstrdup(m->oid);
-	char *fb = in ? row_oid(m->fallback_oid, in) : NULL;
-	char *sc = in ? row_oid(m->sensor_scale_oid, in) : NULL;
-	char *pr = in ? row_oid(m->sensor_precision_oid, in) : NULL;
-	char *st = in ? parent_oid(in->from_fallback && m->fallback_status_oid ? m->fallback_status_oid :
-		m->sensor_status_oid, in) : NULL;
-	char *ov = in ? row_oid(m->override_oid, in) : NULL;
-	char *sel = in && m->snmp_table->select_each_poll ? row_oid(in->from_fallback &&
-		m->snmp_table->fallback_select_oid ? m->snmp_table->fallback_select_oid : m->snmp_table->select_oid, in) : NULL;
-
-	add_item(d, slot, ITEM_MAIN, main, &mi->main);
-	add_item_opt(d, slot, ITEM_FALLBACK, in ? fb : m->fallback_oid, &mi->fallback);
-	add_item_opt(d, slot, ITEM_SCALE, in ? sc : m->sensor_scale_oid, &mi->scale);
-	add_item_opt(d, slot, ITEM_PRECISION, in ? pr : m->sensor_precision_oid, &mi->precision);
-	add_item_opt(d, slot, ITEM_STATUS, in ? st : m->sensor_status_oid, &mi->status);
-	add_item_opt(d, slot, ITEM_OVERRIDE, in ? ov : m->override_oid, &mi->override);
-	add_item_opt(d, slot, ITEM_SELECT, sel, &mi->select);
-	free(main);
-	free(fb);
-	free(sc);
-	free(pr);
-	free(st);
-	free(ov);
-	free(sel);
-}
-
-/* The most items add_slot makes for one slot of m (the status OID is one of two; the
- * select cell only for a table instance). */
-static size_t slot_items(const struct profile_metric *m)
-{
-	return 1 + (m->fallback_oid != NULL) + (m->sensor_scale_oid != NULL) +
-		(m->sensor_precision_oid != NULL) + (m->override_oid != NULL) +
-		(m->sensor_status_oid != NULL || m->fallback_status_oid != NULL) +
-		(m->snmp_table != NULL && m->snmp_table->select_each_poll);
-}
-
-/* Scalars first (slot = metric index), then the instances of the table metrics
- * (slot = n_metrics + instance); a table metric's own slot has no items. The table is
- * sized for the items made, not 6 per slot: a UPS has 22 items of 103 (4.5 KB a device). */
-static void build_items(struct drv_device *d)
-{
-	const struct profile *prof = d->dev->profile;
-	size_t slots = prof->n_metrics + d->n_inst, n = 0;
-
-	for (size_t i = 0; i < prof->n_metrics; i++)
-		if (!prof->metrics[i].snmp_table)
-			n += slot_items(&prof->metrics[i]);
-	for (size_t k = 0; k < d->n_inst; k++)
-		n += slot_items(&prof->metrics[d->inst[k].metric]);
-	d->items = xcalloc(n + 1, sizeof(*d->items));
-	d->cap_items = n;
-	d->mi = xcalloc(slots + 1, sizeof(*d->mi));
-	for (size_t i = 0; i < prof->n_metrics; i++) {
-		d->mi[i] = (struct metric_items){ -1, -1, -1, -1, -1, -1, -1 };
-		if (!prof->metrics[i].snmp_table)
-			add_slot(d, i, &prof->metrics[i], NULL);
-	}
-	for (size_t k = 0; k < d->n_inst; k++)
-		add_slot(d, prof->n_metrics + k, &prof->metrics[d->inst[k].metric], &d->inst[k]);
-	/* The pool is kept for the device's life: no slack left in it. */
-	d->cap_oids = d->n_oids + 1;
-	d->oids = xrealloc(d->oids, d->cap_oids * sizeof(*d->oids));
 }
 
 static const struct { enum snmp_auth auth; oid *proto; size_t len; } auth_protos[] = {
@@ -1154,7 +1005,7 @@ static struct drv_device *snmpdrv_open(const struct cfg_device *dev, poll_cb cb,
 	d->fd = -1;
 	d->chunk_oids = dev->snmp.max_oids;
 	d->absent = xcalloc(dev->profile->n_metrics + 1, sizeof(*d->absent));
-	build_items(d);
+	snmpitems_build(&d->plan, dev->profile, d->inst, d->n_inst);
 	d->sessp = snmpdrv_session(dev, false);
 	t = d->sessp ? snmp_sess_transport(d->sessp) : NULL;
 	if (!t || t->sock < 0 || sched_add_fd(t->sock, SCHED_READ, on_readable, d) < 0) {
@@ -1179,10 +1030,8 @@ static void snmpdrv_close(struct drv_device *d)
 		snmp_sess_close(d->sessp);
 	for (size_t i = 0; i < d->n_reqs; i++)
 		free(d->reqs[i].items);
-	free(d->oids);
+	snmpitems_free(&d->plan);
 	free(d->reqs);
-	free(d->items);
-	free(d->mi);
 	snmptable_walk_free(d->walk);
 	free(d->inst);
 	free(d->absent);
